@@ -1,0 +1,210 @@
+//! The journal as one Automerge document: records in per-kind maps keyed by id.
+//! This module only knows the document; persisting it is [`crate::store`]'s job.
+
+mod convert;
+pub mod layout;
+
+use crate::model::Kind;
+use crate::{Error, Result};
+use automerge::{
+    transaction::{CommitOptions, Transactable},
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, PatchAction, Prop, ReadDoc, Value, ROOT,
+};
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeSet;
+
+/// What a change touched, so the index updates only those rows.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub records: BTreeSet<(Kind, String)>,
+    pub reminders: BTreeSet<String>,
+}
+
+impl Touched {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.reminders.is_empty()
+    }
+
+    pub fn extend(&mut self, other: Touched) {
+        self.records.extend(other.records);
+        self.reminders.extend(other.reminders);
+    }
+}
+
+pub struct JournalDoc {
+    doc: AutoCommit,
+}
+
+impl JournalDoc {
+    /// A new journal's document, written by `actor` from now on.
+    pub fn new(actor: &[u8]) -> JournalDoc {
+        let mut doc = layout::genesis();
+        doc.set_actor(ActorId::from(actor));
+        JournalDoc { doc }
+    }
+
+    /// Loads a saved document followed by the change chunks saved after it.
+    pub fn load<'a>(
+        snapshot: &[u8],
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+        actor: &[u8],
+    ) -> Result<JournalDoc> {
+        let mut doc = AutoCommit::load(snapshot)?;
+        for chunk in chunks {
+            doc.load_incremental(chunk)?;
+        }
+        doc.set_actor(ActorId::from(actor));
+        let journal = JournalDoc { doc };
+        journal.check_layout()?;
+        Ok(journal)
+    }
+
+    /// Refuses documents that are not journals (valid Automerge, wrong shape).
+    fn check_layout(&self) -> Result<()> {
+        for kind in Kind::ALL {
+            match self.doc.get(ROOT, kind.collection())? {
+                Some((Value::Object(ObjType::Map), _)) => {}
+                _ => {
+                    return Err(Error::Document(format!(
+                        "it has no \"{}\" map, so it is not an Onward journal",
+                        kind.collection()
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made after `heads` (what has not been persisted yet).
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    fn collection(&self, name: &str) -> Result<ObjId> {
+        match self.doc.get(ROOT, name)? {
+            Some((Value::Object(ObjType::Map), id)) => Ok(id),
+            _ => Err(Error::Document(format!("the \"{name}\" map is missing"))),
+        }
+    }
+
+    /// The ids of every record of `kind`, deleted ones included.
+    pub fn ids(&self, kind: Kind) -> Result<Vec<String>> {
+        let coll = self.collection(kind.collection())?;
+        Ok(self.doc.keys(&coll).collect())
+    }
+
+    /// A record's fields as JSON, or `None` when there is no such record.
+    pub fn read(&self, kind: Kind, id: &str) -> Result<Option<Map<String, Json>>> {
+        self.read_in(kind.collection(), id)
+    }
+
+    fn read_in(&self, collection: &str, key: &str) -> Result<Option<Map<String, Json>>> {
+        let coll = self.collection(collection)?;
+        Ok(match self.doc.get(&coll, key)? {
+            Some((Value::Object(ObjType::Map), obj)) => Some(convert::read_map(&self.doc, &obj)),
+            _ => None,
+        })
+    }
+
+    /// Writes a record's fields: creates it, or updates only what changed.
+    pub fn write(&mut self, kind: Kind, id: &str, fields: &Map<String, Json>) -> Result<()> {
+        self.write_in(kind.collection(), id, fields)
+    }
+
+    fn write_in(&mut self, collection: &str, key: &str, fields: &Map<String, Json>) -> Result<()> {
+        let coll = self.collection(collection)?;
+        let obj = match self.doc.get(&coll, key)? {
+            Some((Value::Object(ObjType::Map), obj)) => obj,
+            _ => self.doc.put_object(&coll, key, ObjType::Map)?,
+        };
+        convert::write_fields(&mut self.doc, &obj, None, fields)?;
+        Ok(())
+    }
+
+    /// Every reminder state, keyed by reminder key.
+    pub fn reminder_states(&self) -> Result<Vec<(String, Map<String, Json>)>> {
+        let coll = self.collection(layout::REMINDERS)?;
+        let keys: Vec<String> = self.doc.keys(&coll).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(state) = self.read_in(layout::REMINDERS, &key)? {
+                out.push((key, state));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn reminder_state(&self, key: &str) -> Result<Option<Map<String, Json>>> {
+        self.read_in(layout::REMINDERS, key)
+    }
+
+    pub fn write_reminder_state(&mut self, key: &str, state: &Map<String, Json>) -> Result<()> {
+        self.write_in(layout::REMINDERS, key, state)
+    }
+
+    /// Closes the pending change. `time` is seconds since the epoch (advisory only).
+    pub fn commit(&mut self, message: &str, time: i64) -> Option<ChangeHash> {
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(message)
+                .with_time(time),
+        )
+    }
+
+    /// Drops uncommitted ops (after a failed action, so nothing half-done is kept).
+    pub fn rollback(&mut self) {
+        self.doc.rollback();
+    }
+
+    /// Applies another copy's bytes: a saved document or saved changes. Returns what the
+    /// new changes touched (empty when everything was already known).
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Touched> {
+        let before = self.doc.get_heads();
+        self.doc
+            .load_incremental(bytes)
+            .map_err(|e| Error::Document(format!("the changes could not be read: {e}")))?;
+        let after = self.doc.get_heads();
+        if before == after {
+            return Ok(Touched::default());
+        }
+        Ok(self.touched_between(&before, &after))
+    }
+
+    /// Which records and reminders differ between two versions of the document.
+    pub fn touched_between(&mut self, before: &[ChangeHash], after: &[ChangeHash]) -> Touched {
+        let mut touched = Touched::default();
+        for patch in self.doc.diff(before, after) {
+            let collection = match patch.path.first() {
+                Some((_, Prop::Map(name))) => name.clone(),
+                _ => continue,
+            };
+            let key = match (patch.path.get(1), &patch.action) {
+                (Some((_, Prop::Map(key))), _) => key.clone(),
+                (None, PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key }) => {
+                    key.clone()
+                }
+                _ => continue,
+            };
+            if collection == layout::REMINDERS {
+                touched.reminders.insert(key);
+            } else if let Some(kind) = Kind::from_collection(&collection) {
+                touched.records.insert((kind, key));
+            }
+        }
+        touched
+    }
+
+    /// The raw Automerge document, for tools and tests that read it directly.
+    pub fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+}

@@ -1,0 +1,55 @@
+//! The core's one error type. Every message says what went wrong in words a person can
+//! act on; the CLI and the bindings show them as they are.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("nothing in this journal has the id {id}")]
+    NotFound { id: String },
+
+    #[error("the id {prefix} fits several records ({candidates}); give a few more characters")]
+    Ambiguous { prefix: String, candidates: String },
+
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+
+    #[error("{path} can't be read as an Onward journal ({detail}). It was left untouched; move it aside or point --journal at another file")]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error("{path} is an SQLite database of another program, not an Onward journal. It was left untouched; choose another path with --journal")]
+    NotAJournal { path: PathBuf },
+
+    #[error("{path} was written by a newer Onward (journal format {found}, this one knows up to {known}). Update Onward to open it; the file was left untouched")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+
+    #[error("the journal's document: {0}")]
+    Document(String),
+
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<automerge::AutomergeError> for Error {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Error::Document(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,405 @@
+//! The job-search actions beyond plain create/edit: moving stages, logging an interview
+//! with its interviewers, a rejection with the next small steps, notes from templates,
+//! reminders done or snoozed.
+
+use super::{put, read, Changed, Journal};
+use crate::document::Touched;
+use crate::model::*;
+use crate::reminders::{self, Reminder};
+use crate::suggestions::{self, Suggestion};
+use crate::templates::{self, Fill};
+use crate::{prompts, Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// The small steps offered right after a rejection. Each one is optional.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextSteps {
+    /// A line inviting a quick mood check-in.
+    pub check_in: String,
+    /// One restorative idea.
+    pub step_back: Suggestion,
+    /// A thank-you note, filled from the template (not saved until the person wants it).
+    pub thank_you_draft: String,
+    /// A feedback request, filled from the template.
+    pub feedback_request_draft: String,
+    /// The contact the notes are addressed to, if the journal knows one.
+    pub contact_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectionLogged {
+    pub rejection: Rejection,
+    pub next_steps: NextSteps,
+}
+
+impl Journal {
+    /// Moves an application to a stage (kept in its history).
+    pub fn move_stage(&mut self, id: &str, stage: Stage, at: Option<DateTime<Utc>>) -> Result<Application> {
+        let at = at.unwrap_or_else(|| self.now());
+        self.update::<Application>(id, |a| {
+            a.reach_stage(stage, at);
+            Ok(())
+        })
+    }
+
+    /// Records how an application ended, or reopens it with `Outcome::Open`.
+    pub fn set_outcome(&mut self, id: &str, outcome: Outcome, at: Option<DateTime<Utc>>) -> Result<Application> {
+        let at = at.unwrap_or_else(|| self.now());
+        self.update::<Application>(id, |a| {
+            a.end_with(outcome, at);
+            Ok(())
+        })
+    }
+
+    /// A new application; when it has an applied date, the history starts there.
+    pub fn add_application(&mut self, mut app: Application) -> Result<Application> {
+        if app.history.is_empty() {
+            if let Some(at) = app.applied_at {
+                app.reach_stage(Stage::Applied, at);
+            } else if app.stage > Stage::Saved {
+                let at = self.now();
+                let stage = app.stage;
+                app.reach_stage(stage, at);
+            }
+        }
+        self.create(app)
+    }
+
+    /// Finds a contact by exact name (any case), or creates one.
+    pub fn contact_by_name(&mut self, name: &str, company: Option<&str>, role: Option<ContactRole>) -> Result<Contact> {
+        if let Some(id) = crate::store::queries::contact_named(self.connection(), name)? {
+            return self.get(&id);
+        }
+        let mut contact = Contact::new(name.trim());
+        contact.company = company.map(str::to_string);
+        contact.role = role;
+        self.create(contact)
+    }
+
+    /// Logs an interview: the application moves to the matching stage and the
+    /// interviewers (names or contact ids) become contacts with a last interaction.
+    pub fn log_interview(&mut self, mut interview: Interview, interviewers: &[String]) -> Result<Interview> {
+        let app: Application = self.get(&interview.application_id)?;
+        interview.application_id = app.meta.id.clone();
+        for who in interviewers {
+            let id = match self.resolve(who).and_then(|id| self.get::<Contact>(&id)) {
+                Ok(contact) => contact.meta.id,
+                Err(_) => self
+                    .contact_by_name(who, Some(&app.company), Some(ContactRole::Interviewer))?
+                    .meta
+                    .id,
+            };
+            if !interview.interviewer_ids.contains(&id) {
+                interview.interviewer_ids.push(id);
+            }
+        }
+        if interview.round == 0 {
+            interview.round = 1;
+        }
+        interview.validate()?;
+        let stage = match interview.kind {
+            InterviewKind::RecruiterScreen | InterviewKind::Phone => Stage::Screening,
+            InterviewKind::Final => Stage::Final,
+            _ => Stage::Interviewing,
+        };
+        let now = self.now();
+        interview.meta.updated_at = now;
+        let at = interview.scheduled_at;
+        let (interview, _) = self.write("log interview", |doc, _, _| {
+            let mut touched = put(doc, &interview)?;
+            let mut app: Application = read(doc, &interview.application_id)?;
+            if stage > app.stage {
+                app.reach_stage(stage, at.min(now));
+                app.meta.updated_at = now;
+                touched.extend(put(doc, &app)?);
+            }
+            for id in &interview.interviewer_ids {
+                let mut contact: Contact = read(doc, id)?;
+                if contact.last_interaction_at.is_none_or(|t| t < at) {
+                    contact.last_interaction_at = Some(at);
+                    touched.extend(put(doc, &contact)?);
+                }
+            }
+            Ok((interview, touched))
+        })?;
+        Ok(interview)
+    }
+
+    /// Logs a rejection: the application is marked rejected (its furthest stage kept)
+    /// and the next small steps are offered.
+    pub fn log_rejection(&mut self, mut rejection: Rejection, stage_given: bool) -> Result<RejectionLogged> {
+        let app: Application = self.get(&rejection.application_id)?;
+        rejection.application_id = app.meta.id.clone();
+        if !stage_given {
+            rejection.stage_reached = app.stage;
+        }
+        rejection.validate()?;
+        let at = rejection.received_at;
+        let (rejection, _) = self.write("log rejection", |doc, _, now| {
+            let mut touched = put(doc, &rejection)?;
+            let mut app: Application = read(doc, &rejection.application_id)?;
+            app.end_with(Outcome::Rejected, at);
+            app.meta.updated_at = now;
+            touched.extend(put(doc, &app)?);
+            Ok((rejection, touched))
+        })?;
+        let next_steps = self.next_steps(&app, None)?;
+        Ok(RejectionLogged { rejection, next_steps })
+    }
+
+    /// The next small steps for an application that just ended in a no.
+    pub fn next_steps(&self, app: &Application, moment: Option<&str>) -> Result<NextSteps> {
+        let contact = self.main_contact(&app.meta.id)?;
+        let fill = Fill {
+            contact: contact.as_ref().map(|c| first_name(&c.name)),
+            role: Some(app.role.clone()),
+            company: Some(app.company.clone()),
+            moment: moment.map(str::to_string),
+        };
+        Ok(NextSteps {
+            check_in: "How are you feeling right now? One tap is enough.".to_string(),
+            step_back: suggestions::suggest(&self.recent_activity_categories()?),
+            thank_you_draft: templates::render(MessageKind::ThankYou, &fill),
+            feedback_request_draft: templates::render(MessageKind::FeedbackRequest, &fill),
+            contact_id: contact.map(|c| c.meta.id),
+        })
+    }
+
+    /// The person most connected to an application: the latest interviewer, else
+    /// anyone linked to it.
+    fn main_contact(&self, application_id: &str) -> Result<Option<Contact>> {
+        let interviews = self.timeline(&crate::Filter {
+            kinds: vec![Kind::Interview],
+            application_id: Some(application_id.to_string()),
+            limit: 50,
+            ..Default::default()
+        })?;
+        for record in interviews {
+            if let Record::Interview(i) = record {
+                if let Some(id) = i.interviewer_ids.last() {
+                    return self.get(id).map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn recent_activity_categories(&self) -> Result<Vec<ActivityCategory>> {
+        let recent = self.timeline(&crate::Filter {
+            kinds: vec![Kind::Activity],
+            limit: 20,
+            ..Default::default()
+        })?;
+        Ok(recent
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Activity(a) => Some(a.category),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Drafts a note from its template, filled with what the journal knows. `body`
+    /// replaces the template when given.
+    pub fn draft_message(
+        &mut self,
+        kind: MessageKind,
+        application_id: Option<&str>,
+        contact_id: Option<&str>,
+        moment: Option<&str>,
+        body: Option<String>,
+    ) -> Result<Message> {
+        let app = application_id.map(|id| self.get::<Application>(id)).transpose()?;
+        let contact = match contact_id {
+            Some(id) => Some(self.get::<Contact>(id)?),
+            None => match &app {
+                Some(app) => self.main_contact(&app.meta.id)?,
+                None => None,
+            },
+        };
+        let body = body.unwrap_or_else(|| {
+            templates::render(
+                kind,
+                &Fill {
+                    contact: contact.as_ref().map(|c| first_name(&c.name)),
+                    role: app.as_ref().map(|a| a.role.clone()),
+                    company: app.as_ref().map(|a| a.company.clone()),
+                    moment: moment.map(str::to_string),
+                },
+            )
+        });
+        let mut message = Message::new(kind, body, self.now());
+        message.application_id = app.map(|a| a.meta.id);
+        message.contact_id = contact.map(|c| c.meta.id);
+        self.create(message)
+    }
+
+    /// Marks a note sent. A feedback request also marks the rejection's feedback as
+    /// requested.
+    pub fn mark_sent(&mut self, id: &str, at: Option<DateTime<Utc>>) -> Result<Message> {
+        let at = at.unwrap_or_else(|| self.now());
+        let message = self.update::<Message>(id, |m| {
+            m.status = MessageStatus::Sent;
+            m.sent_at = Some(at);
+            Ok(())
+        })?;
+        self.sync_feedback_status(&message, FeedbackStatus::Requested, None)?;
+        Ok(message)
+    }
+
+    /// Records how a note was answered: a reply (with a summary), a polite decline, or
+    /// no reply at all. All three are ordinary endings.
+    pub fn record_reply(
+        &mut self,
+        id: &str,
+        status: MessageStatus,
+        summary: Option<String>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Message> {
+        if matches!(status, MessageStatus::Draft | MessageStatus::Sent) {
+            return Err(Error::invalid("status", "a reply is replied, declined or no_reply"));
+        }
+        let at = at.unwrap_or_else(|| self.now());
+        let summary_for_feedback = summary.clone();
+        let message = self.update::<Message>(id, |m| {
+            m.status = status;
+            if m.sent_at.is_none() {
+                m.sent_at = Some(at);
+            }
+            if status != MessageStatus::NoReply {
+                m.reply_at = Some(at);
+            }
+            if let Some(summary) = summary {
+                m.reply_summary = summary;
+            }
+            Ok(())
+        })?;
+        let feedback = match status {
+            MessageStatus::Replied => FeedbackStatus::Received,
+            MessageStatus::Declined => FeedbackStatus::Declined,
+            _ => FeedbackStatus::NoReply,
+        };
+        self.sync_feedback_status(&message, feedback, summary_for_feedback)?;
+        Ok(message)
+    }
+
+    /// Keeps the rejection's feedback status in step with its feedback request.
+    fn sync_feedback_status(
+        &mut self,
+        message: &Message,
+        status: FeedbackStatus,
+        feedback: Option<String>,
+    ) -> Result<()> {
+        let (MessageKind::FeedbackRequest, Some(app_id)) = (message.kind, &message.application_id) else {
+            return Ok(());
+        };
+        let rejection = self
+            .timeline(&crate::Filter {
+                kinds: vec![Kind::Rejection],
+                application_id: Some(app_id.clone()),
+                limit: 1,
+                ..Default::default()
+            })?
+            .into_iter()
+            .next();
+        if let Some(rejection) = rejection {
+            self.update::<Rejection>(rejection.id(), |r| {
+                r.feedback_status = status;
+                if let Some(text) = feedback {
+                    r.feedback = text;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A journal entry. Answers are checked against the prompts of its kind, and the
+    /// prompt set answered is recorded.
+    pub fn add_entry(&mut self, mut entry: Entry) -> Result<Entry> {
+        let set = prompts::for_kind(entry.kind);
+        if let Some(unknown) = entry.answers.keys().find(|k| set.prompt(k).is_none()) {
+            let known: Vec<&str> = set.prompts.iter().map(|p| p.id).collect();
+            return Err(Error::invalid(
+                "answer",
+                format!(
+                    "\"{unknown}\" is not a prompt of {} entries (they are: {})",
+                    entry.kind,
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            ));
+        }
+        entry.answers.retain(|_, a| !a.trim().is_empty());
+        if !entry.answers.is_empty() {
+            entry.prompt_set = Some(set.key());
+        }
+        for (field, id) in [
+            ("application", &mut entry.application_id),
+            ("interview", &mut entry.interview_id),
+            ("rejection", &mut entry.rejection_id),
+        ] {
+            if let Some(given) = id.as_deref() {
+                *id = Some(self.resolve(given).map_err(|e| Error::invalid(field, e.to_string()))?);
+            }
+        }
+        // An entry about an interview or rejection belongs to its application too.
+        if entry.application_id.is_none() {
+            let linked = entry.interview_id.clone().or(entry.rejection_id.clone());
+            if let Some(linked) = linked {
+                entry.application_id = self.record(&linked)?.application_id().map(str::to_string);
+            }
+        }
+        self.create(entry)
+    }
+
+    // ----- reminders -----
+
+    /// Reminders due now, oldest first.
+    pub fn reminders(&self) -> Result<Vec<Reminder>> {
+        reminders::due(self.connection(), self.now(), Duration::zero())
+    }
+
+    /// Reminders due now or within `horizon`.
+    pub fn reminders_within(&self, horizon: Duration) -> Result<Vec<Reminder>> {
+        reminders::due(self.connection(), self.now(), horizon)
+    }
+
+    pub fn complete_reminder(&mut self, key: &str) -> Result<Changed> {
+        self.set_reminder_state(key, "done", None)
+    }
+
+    pub fn snooze_reminder(&mut self, key: &str, until: DateTime<Utc>) -> Result<Changed> {
+        self.set_reminder_state(key, "snoozed", Some(until))
+    }
+
+    fn set_reminder_state(&mut self, key: &str, status: &str, until: Option<DateTime<Utc>>) -> Result<Changed> {
+        let key = self.resolve_reminder(key)?;
+        let (_, changed) = self.write("reminder", |doc, _, now| {
+            doc.write_reminder_state(&key, &reminders::state_fields(status, until, now))?;
+            let mut touched = Touched::default();
+            touched.reminders.insert(key.clone());
+            Ok(((), touched))
+        })?;
+        Ok(changed)
+    }
+
+    /// A reminder key as listed, or a unique prefix of one due within a month.
+    fn resolve_reminder(&self, key: &str) -> Result<String> {
+        let upcoming = self.reminders_within(Duration::days(31))?;
+        let matches: Vec<&Reminder> = upcoming.iter().filter(|r| r.key.starts_with(key)).collect();
+        match matches.as_slice() {
+            [one] => Ok(one.key.clone()),
+            [] if key.contains(':') => Ok(key.to_string()),
+            [] => Err(Error::NotFound { id: key.to_string() }),
+            many => Err(Error::Ambiguous {
+                prefix: key.to_string(),
+                candidates: many.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+}
+
+fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or(name).to_string()
+}

@@ -1,0 +1,168 @@
+//! Keeping a journal healthy and whole: merging another copy, rebuilding and checking
+//! the index, compacting, and handing out the raw document.
+
+use super::{catch_up, Changed, Journal};
+use crate::store::{self, document::Cursor};
+use crate::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
+
+/// The result of comparing the index with one rebuilt from the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexCheck {
+    /// Index rows that differ (rows only in one of the two), at most a few.
+    pub differences: Vec<String>,
+    pub rows: usize,
+}
+
+impl IndexCheck {
+    pub fn is_consistent(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+impl Journal {
+    /// Merges another copy of this journal: Automerge bytes, either a whole saved
+    /// document or saved changes (as another device sends them). Already known changes
+    /// are skipped, so merging twice changes nothing.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Changed> {
+        let (_, changed) = self.write("merge", |doc, _, _| {
+            // A copy of a different journal layout is refused before anything is applied.
+            let touched = doc.merge_bytes(bytes)?;
+            Ok(((), touched))
+        })?;
+        Ok(changed)
+    }
+
+    /// Merges another copy from a file: a journal database from another device, or a
+    /// raw Automerge document (as `onward export --format automerge` writes). The other
+    /// file is only read, never changed.
+    pub fn merge_file(&mut self, other: &Path) -> Result<Changed> {
+        let bytes = read_document_file(other)?;
+        let mut changed = Changed::default();
+        for chunk in bytes {
+            changed.ids.extend(self.merge_bytes(&chunk)?.ids);
+        }
+        changed.ids.sort();
+        changed.ids.dedup();
+        Ok(changed)
+    }
+
+    /// The whole document, compacted: what another Automerge implementation can load.
+    pub fn document_bytes(&mut self) -> Result<Vec<u8>> {
+        self.with_document(|doc| Ok(doc.save()))
+    }
+
+    /// Runs `f` on the up-to-date document (loading it if needed).
+    pub fn with_document<T>(&mut self, f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, _) = self.doc.as_mut().expect("catch_up loads the document");
+        store::index::update(&tx, doc, &touched)?;
+        let value = f(doc)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Empties the index and fills it again from the document.
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
+        store::index::rebuild(&tx, doc)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Compares the index with one rebuilt from the document, without changing it.
+    pub fn check_index(&mut self) -> Result<IndexCheck> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
+        store::index::update(&tx, doc, &touched)?;
+        let before = store::index::dump(&tx)?;
+        store::index::rebuild(&tx, doc)?;
+        let after = store::index::dump(&tx)?;
+        // Only a comparison: the rebuilt rows are thrown away.
+        tx.rollback()?;
+        let mut differences: Vec<String> = before
+            .iter()
+            .filter(|row| !after.contains(row))
+            .map(|row| format!("only in the index: {row}"))
+            .chain(
+                after
+                    .iter()
+                    .filter(|row| !before.contains(row))
+                    .map(|row| format!("missing from the index: {row}")),
+            )
+            .collect();
+        differences.truncate(20);
+        Ok(IndexCheck {
+            differences,
+            rows: before.len(),
+        })
+    }
+
+    /// SQLite's own check of the file: `Ok(())` or the problems it found.
+    pub fn integrity_check(&self) -> Result<std::result::Result<(), Vec<String>>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(if rows == ["ok"] { Ok(()) } else { Err(rows) })
+    }
+
+    /// Folds the change chunks into one snapshot now (writes do it on their own once
+    /// the chunks outgrow the snapshot).
+    pub fn compact(&mut self) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
+        store::index::update(&tx, doc, &touched)?;
+        *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sizes of the stored document, for `doctor`.
+    pub fn storage_sizes(&self) -> Result<store::document::Sizes> {
+        store::document::sizes(&self.conn)
+    }
+}
+
+/// The document bytes stored in another journal file, opened read-only.
+fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
+    let corrupt = |e: rusqlite::Error| Error::Corrupt {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let is_sqlite = std::io::Read::read_exact(&mut file, &mut header).is_ok()
+        && &header == b"SQLite format 3\0";
+    if !is_sqlite {
+        return Ok(vec![std::fs::read(path).map_err(io)?]);
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
+    let app_id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(corrupt)?;
+    if app_id != store::schema::APPLICATION_ID {
+        return Err(Error::NotAJournal {
+            path: path.to_path_buf(),
+        });
+    }
+    let (bytes, _) = store::document::changes_since(&conn, Cursor::default()).map_err(|e| match e {
+        Error::Storage(e) => corrupt(e),
+        other => other,
+    })?;
+    Ok(bytes)
+}

@@ -1,0 +1,359 @@
+//! [`Journal`]: one person's journal file, opened. Reads come from the SQLite index;
+//! every write changes the Automerge document and, in the same SQLite transaction,
+//! appends the change and updates the index.
+
+mod actions;
+mod maintenance;
+
+pub use actions::{NextSteps, RejectionLogged};
+pub use maintenance::IndexCheck;
+
+use crate::document::{JournalDoc, Touched};
+use crate::model::{Entity, Kind, Record};
+use crate::store::{self, document::Cursor, queries};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde_json::{Map, Value as Json};
+use std::path::{Path, PathBuf};
+
+type Clock = Box<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Compaction waits until the chunks outgrow the snapshot and this many bytes.
+const COMPACT_AFTER_BYTES: i64 = 64 * 1024;
+
+pub struct Journal {
+    path: PathBuf,
+    conn: Connection,
+    /// Loaded on the first write; reads never need it.
+    doc: Option<(JournalDoc, Cursor)>,
+    clock: Clock,
+}
+
+/// What one write did: the records it created or changed, for observers and callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub ids: Vec<String>,
+}
+
+impl From<&Touched> for Changed {
+    fn from(t: &Touched) -> Self {
+        Changed {
+            ids: t.records.iter().map(|(_, id)| id.clone()).collect(),
+        }
+    }
+}
+
+impl Journal {
+    /// Opens the journal at `path`, creating it if the file does not exist. A file that
+    /// is not a journal, or is damaged, gives an error and is left untouched.
+    pub fn open(path: impl AsRef<Path>) -> Result<Journal> {
+        let path = path.as_ref().to_path_buf();
+        let opened = store::open::open(&path)?;
+        let mut journal = Journal {
+            path,
+            conn: opened.conn,
+            doc: None,
+            clock: Box::new(Utc::now),
+        };
+        if opened.upgrade.rebuild_index {
+            journal.rebuild_index()?;
+        }
+        Ok(journal)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Replaces the clock (for tests and for replaying imports at their own times).
+    pub fn set_clock(&mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) {
+        self.clock = Box::new(clock);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// The index connection, for read-only queries such as insights.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `edit` on the document as one user action: one Automerge change, one SQLite
+    /// transaction holding the change bytes and the index update. Changes that another
+    /// connection saved meanwhile are merged first, so the index stays whole.
+    fn write<T>(
+        &mut self,
+        message: &str,
+        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
+    ) -> Result<(T, Changed)> {
+        let now = self.now();
+        let result = Self::write_inner(&mut self.conn, &mut self.doc, &self.path, now, message, edit);
+        if result.is_err() {
+            // The document may hold a change the database refused: read it afresh.
+            self.doc = None;
+        }
+        result
+    }
+
+    fn write_inner<T>(
+        conn: &mut Connection,
+        slot: &mut Option<(JournalDoc, Cursor)>,
+        path: &Path,
+        now: DateTime<Utc>,
+        message: &str,
+        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
+    ) -> Result<(T, Changed)> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut touched = catch_up(&tx, slot, path, now)?;
+        let (doc, cursor) = slot.as_mut().expect("catch_up loads the document");
+        let base = doc.heads();
+        let value = match edit(doc, &tx, now) {
+            Ok((value, mine)) => {
+                touched.extend(mine);
+                value
+            }
+            Err(e) => {
+                doc.rollback();
+                return Err(e);
+            }
+        };
+        doc.commit(message, now.timestamp());
+        let bytes = doc.save_after(&base);
+        if !bytes.is_empty() {
+            cursor.last_chunk = store::document::append(&tx, &bytes, now.timestamp_millis())?;
+        }
+        store::index::update(&tx, doc, &touched)?;
+        let sizes = store::document::sizes(&tx)?;
+        if sizes.chunk_bytes > sizes.snapshot_bytes.max(COMPACT_AFTER_BYTES) {
+            *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
+        }
+        tx.commit()?;
+        Ok((value, Changed::from(&touched)))
+    }
+
+    // ----- generic records -----
+
+    /// Stores a new record. Its id and times are set here; its fields are checked first.
+    pub fn create<E: Entity>(&mut self, mut record: E) -> Result<E> {
+        let now = self.now();
+        let meta = record.meta_mut();
+        if meta.id.is_empty() {
+            meta.id = uuid::Uuid::new_v4().to_string();
+        }
+        meta.created_at = meta.created_at.min(now);
+        meta.updated_at = now;
+        record.validate()?;
+        let message = format!("add {}", E::KIND);
+        self.write(&message, |doc, _, _| {
+            let touched = put(doc, &record)?;
+            Ok((record, touched))
+        })
+        .map(|(r, _)| r)
+    }
+
+    /// Changes a record in place: reads the current version from the document, lets
+    /// `change` edit it, checks it and writes only the fields that differ.
+    pub fn update<E: Entity>(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut E) -> Result<()>,
+    ) -> Result<E> {
+        let id = self.resolve(id)?;
+        let message = format!("edit {}", E::KIND);
+        self.write(&message, |doc, _, now| {
+            let mut record: E = read(doc, &id)?;
+            change(&mut record)?;
+            record.meta_mut().updated_at = now;
+            record.validate()?;
+            let touched = put(doc, &record)?;
+            Ok((record, touched))
+        })
+        .map(|(r, _)| r)
+    }
+
+    /// Soft-deletes a record: it leaves lists and search but stays restorable.
+    pub fn delete(&mut self, id: &str) -> Result<Record> {
+        self.set_deleted(id, true)
+    }
+
+    pub fn restore(&mut self, id: &str) -> Result<Record> {
+        self.set_deleted(id, false)
+    }
+
+    fn set_deleted(&mut self, id: &str, deleted: bool) -> Result<Record> {
+        self.edit_any(id, "delete or restore", move |r| {
+            r.meta_mut().deleted = deleted;
+            Ok(())
+        })
+    }
+
+    /// Adds and removes tags on a record of any kind.
+    pub fn retag(&mut self, id: &str, add: &[String], remove: &[String]) -> Result<Record> {
+        let add: Vec<String> = add.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        let remove = remove.to_vec();
+        self.edit_any(id, "tag", move |r| {
+            let tags = &mut r.meta_mut().tags;
+            tags.retain(|t| !remove.contains(t));
+            for tag in add {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+            tags.sort();
+            Ok(())
+        })
+    }
+
+    /// Edits a record whose kind the caller does not know.
+    fn edit_any(
+        &mut self,
+        id: &str,
+        message: &str,
+        change: impl FnOnce(&mut Record) -> Result<()>,
+    ) -> Result<Record> {
+        let id = self.resolve(id)?;
+        let kind = self.record(&id)?.kind();
+        self.write(message, |doc, _, now| {
+            let fields = doc.read(kind, &id)?.ok_or_else(|| Error::NotFound { id: id.clone() })?;
+            let mut record = Record::from_json(kind, Json::Object(fields))?;
+            change(&mut record)?;
+            record.meta_mut().updated_at = now;
+            let touched = put_record(doc, &record)?;
+            Ok((record, touched))
+        })
+        .map(|(r, _)| r)
+    }
+
+    // ----- reading -----
+
+    /// The full id for an id or a unique prefix of at least 4 characters.
+    pub fn resolve(&self, id_or_prefix: &str) -> Result<String> {
+        queries::resolve(&self.conn, id_or_prefix)
+    }
+
+    /// Any record by id (or unique prefix).
+    pub fn record(&self, id: &str) -> Result<Record> {
+        let id = self.resolve(id)?;
+        queries::get(&self.conn, &id)?.ok_or(Error::NotFound { id })
+    }
+
+    /// A record of a known kind; an id of another kind is reported as not found.
+    pub fn get<E: Entity>(&self, id: &str) -> Result<E> {
+        let record = self.record(id)?;
+        if record.kind() != E::KIND {
+            return Err(Error::invalid(
+                "id",
+                format!("{} is a {}, not a {}", queries::short(record.id()), record.kind(), E::KIND),
+            ));
+        }
+        serde_json::from_value(record.to_json()).map_err(|e| Error::Document(e.to_string()))
+    }
+
+    pub fn timeline(&self, filter: &queries::Filter) -> Result<Vec<Record>> {
+        queries::timeline(&self.conn, filter)
+    }
+
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<queries::Hit>> {
+        queries::search(&self.conn, text, limit)
+    }
+
+    /// Links from a record to others (`.0`) and from others to it (`.1`).
+    pub fn links(&self, id: &str) -> Result<(Vec<queries::Link>, Vec<queries::Link>)> {
+        let id = self.resolve(id)?;
+        queries::links(&self.conn, &id)
+    }
+
+    /// All records of one kind, newest first (deleted ones left out).
+    pub fn list<E: Entity>(&self) -> Result<Vec<E>> {
+        let filter = queries::Filter {
+            kinds: vec![E::KIND],
+            limit: usize::MAX >> 1,
+            ..Default::default()
+        };
+        self.timeline(&filter)?
+            .into_iter()
+            .map(|r| serde_json::from_value(r.to_json()).map_err(|e| Error::Document(e.to_string())))
+            .collect()
+    }
+
+    pub fn counts(&self) -> Result<Vec<(Kind, i64)>> {
+        queries::counts(&self.conn)
+    }
+}
+
+/// Loads the document on first use, or merges what other connections appended since.
+/// Returns what those outside changes touched.
+fn catch_up(
+    conn: &Connection,
+    slot: &mut Option<(JournalDoc, Cursor)>,
+    path: &Path,
+    now: DateTime<Utc>,
+) -> Result<Touched> {
+    let corrupt = |e: Error| match e {
+        Error::Document(detail) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        },
+        other => other,
+    };
+    match slot {
+        None => {
+            let actor = store::document::actor(conn)?;
+            let loaded = match store::document::load(conn, &actor).map_err(corrupt)? {
+                Some(loaded) => loaded,
+                None => {
+                    let mut doc = JournalDoc::new(&actor);
+                    let cursor = store::document::init(conn, &mut doc, now.timestamp_millis())?;
+                    (doc, cursor)
+                }
+            };
+            *slot = Some(loaded);
+            Ok(Touched::default())
+        }
+        Some((doc, cursor)) => {
+            let (chunks, next) = store::document::changes_since(conn, *cursor)?;
+            let mut touched = Touched::default();
+            for bytes in chunks {
+                touched.extend(doc.merge_bytes(&bytes).map_err(corrupt)?);
+            }
+            *cursor = next;
+            Ok(touched)
+        }
+    }
+}
+
+/// A record's fields as the document stores them.
+fn fields_of<E: serde::Serialize>(record: &E) -> Map<String, Json> {
+    match serde_json::to_value(record) {
+        Ok(Json::Object(map)) => map,
+        _ => unreachable!("records serialise to JSON objects"),
+    }
+}
+
+fn put<E: Entity>(doc: &mut JournalDoc, record: &E) -> Result<Touched> {
+    doc.write(E::KIND, record.id(), &fields_of(record))?;
+    Ok(touched_one(E::KIND, record.id()))
+}
+
+fn put_record(doc: &mut JournalDoc, record: &Record) -> Result<Touched> {
+    let Json::Object(fields) = record.to_json() else {
+        unreachable!("records serialise to JSON objects")
+    };
+    doc.write(record.kind(), record.id(), &fields)?;
+    Ok(touched_one(record.kind(), record.id()))
+}
+
+fn read<E: Entity>(doc: &JournalDoc, id: &str) -> Result<E> {
+    let fields = doc
+        .read(E::KIND, id)?
+        .ok_or_else(|| Error::NotFound { id: id.to_string() })?;
+    serde_json::from_value(Json::Object(fields)).map_err(|e| Error::Document(e.to_string()))
+}
+
+fn touched_one(kind: Kind, id: &str) -> Touched {
+    let mut t = Touched::default();
+    t.records.insert((kind, id.to_string()));
+    t
+}

@@ -1,0 +1,21 @@
+//! onward-core: a private job-search journal, kept as one Automerge document per journal
+//! and persisted in SQLite with a derived index for fast lists and search.
+//!
+//! Start with [`Journal::open`]. Records are plain structs in [`model`]; the journal
+//! creates, edits, deletes (softly) and finds them, merges copies from other devices,
+//! and derives gentle reminders. Nothing here knows about a UI or an FFI.
+
+pub mod error;
+#[macro_use]
+pub mod model;
+pub mod document;
+pub mod journal;
+pub mod prompts;
+pub mod reminders;
+pub mod store;
+pub mod suggestions;
+pub mod templates;
+
+pub use error::{Error, Result};
+pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged};
+pub use store::queries::{short, Filter, Hit, Link};

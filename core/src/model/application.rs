@@ -1,0 +1,161 @@
+//! An opportunity the person is pursuing, with the furthest stage it reached and, kept
+//! apart, how it ended, so "rejected after the final round" can be said.
+
+use super::{check_scale, entity_meta, Entity, Meta};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// How far the process went. Stages only move forward; the history keeps each step.
+    Stage {
+        Saved => "saved",
+        Applied => "applied",
+        Screening => "screening",
+        Interviewing => "interviewing",
+        Final => "final",
+        Offer => "offer",
+    }
+}
+
+string_enum! {
+    /// How it ended, recorded apart from the stage. `Open` until something happens.
+    Outcome {
+        Open => "open",
+        Rejected => "rejected",
+        Withdrawn => "withdrawn",
+        NoResponse => "no_response",
+        OfferDeclined => "offer_declined",
+        Hired => "hired",
+    }
+}
+
+string_enum! {
+    Source {
+        Referral => "referral",
+        JobBoard => "job_board",
+        CompanySite => "company_site",
+        Recruiter => "recruiter",
+        Network => "network",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    WorkMode {
+        Onsite => "onsite",
+        Hybrid => "hybrid",
+        Remote => "remote",
+    }
+}
+
+/// One step in an application's history: a stage reached or an outcome recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageEvent {
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub company: String,
+    pub role: String,
+    pub url: Option<String>,
+    pub source: Option<Source>,
+    pub location: Option<String>,
+    pub work_mode: Option<WorkMode>,
+    pub salary: Option<String>,
+    /// 1 (lukewarm) to 5 (dream job).
+    pub excitement: Option<u8>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub next_action_at: Option<DateTime<Utc>>,
+    pub notes: String,
+    pub stage: Stage,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub history: Vec<StageEvent>,
+}
+
+impl Application {
+    /// A new application at the `saved` stage, or `applied` when `applied_at` is given.
+    pub fn new(company: impl Into<String>, role: impl Into<String>) -> Application {
+        Application {
+            meta: Meta::default(),
+            company: company.into(),
+            role: role.into(),
+            url: None,
+            source: None,
+            location: None,
+            work_mode: None,
+            salary: None,
+            excitement: None,
+            applied_at: None,
+            next_action_at: None,
+            notes: String::new(),
+            stage: Stage::Saved,
+            outcome: Outcome::Open,
+            history: Vec::new(),
+        }
+    }
+
+    /// Moves to `stage` at `at` and records it. A stage never moves backwards: reaching
+    /// an earlier one again is kept in the history but `stage` stays the furthest.
+    /// A later reply reopens an application that had ended in silence.
+    pub fn reach_stage(&mut self, stage: Stage, at: DateTime<Utc>) {
+        if stage > self.stage {
+            self.stage = stage;
+        }
+        if stage == Stage::Applied && self.applied_at.is_none() {
+            self.applied_at = Some(at);
+        }
+        if self.outcome == Outcome::NoResponse && stage > Stage::Applied {
+            self.outcome = Outcome::Open;
+        }
+        self.history.push(StageEvent {
+            at,
+            stage: Some(stage),
+            outcome: None,
+        });
+    }
+
+    /// Records how the application ended (or that it is open again).
+    pub fn end_with(&mut self, outcome: Outcome, at: DateTime<Utc>) {
+        self.outcome = outcome;
+        self.history.push(StageEvent {
+            at,
+            stage: None,
+            outcome: Some(outcome),
+        });
+    }
+
+    /// Still in play: open and not hired.
+    pub fn is_active(&self) -> bool {
+        self.outcome == Outcome::Open && !self.meta.deleted
+    }
+}
+
+entity_meta!(Application, Application);
+
+impl Entity for Application {
+    fn occurred_at(&self) -> DateTime<Utc> {
+        self.applied_at.unwrap_or(self.meta.created_at)
+    }
+
+    fn title(&self) -> String {
+        format!("{} at {}", self.role, self.company)
+    }
+
+    fn validate(&self) -> crate::Result<()> {
+        if self.company.trim().is_empty() && self.role.trim().is_empty() {
+            return Err(crate::Error::invalid(
+                "company",
+                "give at least a company or a role",
+            ));
+        }
+        check_scale("excitement", self.excitement)
+    }
+}

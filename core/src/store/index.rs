@@ -1,0 +1,351 @@
+//! The derived index: one row per record in `records` (what the timeline shows), a row
+//! in the kind's own table (what lists filter by), tags, links and the full-text
+//! `search` table. Everything here is rebuilt from the document on demand, and updated
+//! for just the touched records after each write or merge.
+
+use crate::document::{JournalDoc, Touched};
+use crate::model::{Kind, Record};
+use crate::Result;
+use chrono::DateTime;
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use serde_json::{Map, Value as Json};
+
+/// How a kind-table column is read from the record's JSON.
+#[derive(Clone, Copy)]
+enum Col {
+    /// A string or number, stored as it is.
+    Plain(&'static str),
+    /// An RFC 3339 timestamp, stored as epoch milliseconds so it sorts and compares.
+    Time(&'static str),
+}
+
+use Col::{Plain, Time};
+
+/// The columns of each kind's table after `id` and `deleted` (see `schema.rs`).
+fn columns(kind: Kind) -> &'static [Col] {
+    match kind {
+        Kind::Application => &[
+            Plain("company"),
+            Plain("role"),
+            Plain("source"),
+            Plain("location"),
+            Plain("work_mode"),
+            Plain("excitement"),
+            Plain("stage"),
+            Plain("outcome"),
+            Time("applied_at"),
+            Time("next_action_at"),
+        ],
+        Kind::Interview => &[
+            Plain("application_id"),
+            Plain("round"),
+            Plain("kind"),
+            Time("scheduled_at"),
+            Plain("self_rating"),
+        ],
+        Kind::Contact => &[
+            Plain("name"),
+            Plain("company"),
+            Plain("role"),
+            Plain("email"),
+            Time("last_interaction_at"),
+        ],
+        Kind::Rejection => &[
+            Plain("application_id"),
+            Time("received_at"),
+            Plain("channel"),
+            Plain("stage_reached"),
+            Plain("reason"),
+            Plain("feedback_status"),
+        ],
+        Kind::Message => &[
+            Plain("kind"),
+            Plain("application_id"),
+            Plain("contact_id"),
+            Plain("status"),
+            Time("drafted_at"),
+            Time("sent_at"),
+            Time("reply_at"),
+        ],
+        Kind::Entry => &[
+            Plain("kind"),
+            Plain("perspective"),
+            Time("written_at"),
+            Plain("application_id"),
+            Plain("interview_id"),
+            Plain("rejection_id"),
+        ],
+        Kind::Mood => &[
+            Plain("valence"),
+            Plain("energy"),
+            Time("felt_at"),
+            Plain("application_id"),
+            Plain("rejection_id"),
+        ],
+        Kind::Activity => &[
+            Plain("category"),
+            Plain("contact_id"),
+            Time("planned_for"),
+            Time("done_at"),
+            Plain("mood_before"),
+            Plain("mood_after"),
+        ],
+        Kind::Goal => &[
+            Plain("kind"),
+            Plain("title"),
+            Plain("status"),
+            Time("due"),
+            Plain("progress"),
+            Plain("origin_id"),
+        ],
+    }
+}
+
+impl Col {
+    fn name(self) -> &'static str {
+        match self {
+            Plain(n) | Time(n) => n,
+        }
+    }
+
+    fn value(self, json: &Map<String, Json>) -> rusqlite::types::Value {
+        use rusqlite::types::Value as Sql;
+        match (self, json.get(self.name())) {
+            (Time(_), Some(Json::String(s))) => parse_millis(s).map_or(Sql::Null, Sql::Integer),
+            (Plain(_), Some(Json::String(s))) => Sql::Text(s.clone()),
+            (Plain(_), Some(Json::Number(n))) => n.as_i64().map_or(Sql::Null, Sql::Integer),
+            _ => Sql::Null,
+        }
+    }
+}
+
+/// Epoch milliseconds of an RFC 3339 timestamp.
+pub fn parse_millis(s: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+}
+
+/// Brings the index rows of everything `touched` in line with the document.
+pub fn update(conn: &Connection, doc: &JournalDoc, touched: &Touched) -> Result<()> {
+    for (kind, id) in &touched.records {
+        match doc.read(*kind, id)? {
+            Some(fields) => put_record(conn, *kind, id, fields)?,
+            None => remove_record(conn, *kind, id)?,
+        }
+    }
+    for key in &touched.reminders {
+        match doc.reminder_state(key)? {
+            Some(state) => put_reminder_state(conn, key, &state)?,
+            None => {
+                conn.execute("DELETE FROM reminder_states WHERE key = ?1", [key])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Empties the index and fills it again from the document.
+pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM records; DELETE FROM tags; DELETE FROM links; DELETE FROM search;
+         DELETE FROM reminder_states;",
+    )?;
+    for kind in Kind::ALL {
+        conn.execute(&format!("DELETE FROM {}", kind.collection()), [])?;
+    }
+    let mut touched = Touched::default();
+    for kind in Kind::ALL {
+        for id in doc.ids(*kind)? {
+            touched.records.insert((*kind, id));
+        }
+    }
+    touched.reminders = doc.reminder_states()?.into_iter().map(|(k, _)| k).collect();
+    update(conn, doc, &touched)
+}
+
+fn put_record(conn: &Connection, kind: Kind, id: &str, mut fields: Map<String, Json>) -> Result<()> {
+    // A record another version wrote without an id field is still keyed by its map key.
+    fields
+        .entry("id")
+        .or_insert_with(|| Json::String(id.to_string()));
+    let record = match Record::from_json(kind, Json::Object(fields.clone())) {
+        Ok(record) => record,
+        // A record this version cannot read (a newer writer's shape) stays out of the
+        // index but stays in the document, untouched.
+        Err(_) => return remove_record(conn, kind, id),
+    };
+    let meta = record.meta();
+    let json = serde_json::to_string(&fields).expect("JSON maps serialise");
+    let rowid: Option<i64> = conn
+        .prepare_cached(
+            "INSERT INTO records (id, kind, occurred_at, created_at, updated_at, deleted,
+                                  application_id, title, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET kind = ?2, occurred_at = ?3, created_at = ?4,
+                updated_at = ?5, deleted = ?6, application_id = ?7, title = ?8, json = ?9
+             RETURNING rowid",
+        )?
+        .query_row(
+            params![
+                id,
+                kind.as_str(),
+                record.occurred_at().timestamp_millis(),
+                meta.created_at.timestamp_millis(),
+                meta.updated_at.timestamp_millis(),
+                meta.deleted,
+                record.application_id(),
+                record.title(),
+                json,
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+
+    // The kind's own table.
+    let cols = columns(kind);
+    let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+    let placeholders: Vec<String> = (3..cols.len() + 3).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT OR REPLACE INTO {} (id, deleted, {}) VALUES (?1, ?2, {})",
+        kind.collection(),
+        names.join(", "),
+        placeholders.join(", ")
+    );
+    let values: Vec<rusqlite::types::Value> = cols.iter().map(|c| c.value(&fields)).collect();
+    let mut args: Vec<&dyn ToSql> = vec![&id, &meta.deleted];
+    args.extend(values.iter().map(|v| v as &dyn ToSql));
+    conn.prepare_cached(&sql)?.execute(args.as_slice())?;
+
+    // Tags and links.
+    conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
+        .execute([id])?;
+    for tag in &meta.tags {
+        conn.prepare_cached("INSERT OR IGNORE INTO tags (tag, record_id) VALUES (?1, ?2)")?
+            .execute([tag, id])?;
+    }
+    conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
+        .execute([id])?;
+    for (rel, to) in links_of(&fields) {
+        conn.prepare_cached("INSERT OR IGNORE INTO links (to_id, from_id, rel) VALUES (?1, ?2, ?3)")?
+            .execute([to.as_str(), id, rel.as_str()])?;
+    }
+
+    // Full-text search over everything the person wrote.
+    if let Some(rowid) = rowid {
+        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+            .execute([rowid])?;
+        let text = searchable_text(&fields);
+        conn.prepare_cached("INSERT INTO search (rowid, content) VALUES (?1, ?2)")?
+            .execute(params![rowid, text])?;
+    }
+    Ok(())
+}
+
+fn remove_record(conn: &Connection, kind: Kind, id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM search WHERE rowid = (SELECT rowid FROM records WHERE id = ?1)",
+    )?
+    .execute([id])?;
+    conn.prepare_cached("DELETE FROM records WHERE id = ?1")?
+        .execute([id])?;
+    conn.execute(&format!("DELETE FROM {} WHERE id = ?1", kind.collection()), [id])?;
+    conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+fn put_reminder_state(conn: &Connection, key: &str, state: &Map<String, Json>) -> Result<()> {
+    let text = |k: &str| state.get(k).and_then(Json::as_str);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO reminder_states (key, status, until, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        key,
+        text("status").unwrap_or("done"),
+        text("until").and_then(parse_millis),
+        text("at").and_then(parse_millis).unwrap_or(0),
+    ])?;
+    Ok(())
+}
+
+/// Fields named `<rel>_id` or `<rel>_ids` point at other records.
+fn links_of(fields: &Map<String, Json>) -> Vec<(String, String)> {
+    let mut links = Vec::new();
+    for (key, value) in fields {
+        if let Some(rel) = key.strip_suffix("_ids") {
+            for id in value.as_array().into_iter().flatten().filter_map(Json::as_str) {
+                links.push((rel.to_string(), id.to_string()));
+            }
+        } else if let (Some(rel), Some(id)) = (key.strip_suffix("_id"), value.as_str()) {
+            links.push((rel.to_string(), id.to_string()));
+        }
+    }
+    links
+}
+
+/// The words of a record worth finding: every string a person typed or chose, but not
+/// ids and timestamps.
+fn searchable_text(fields: &Map<String, Json>) -> String {
+    fn walk(key: &str, value: &Json, out: &mut String) {
+        let machine = key == "id" || key.ends_with("_id") || key.ends_with("_ids")
+            || key.ends_with("_at") || key == "due" || key == "planned_for" || key == "prompt_set";
+        match value {
+            Json::String(s) if !machine => {
+                out.push_str(&s.replace('_', " "));
+                out.push('\n');
+            }
+            Json::Array(items) if !machine => items.iter().for_each(|v| walk(key, v, out)),
+            Json::Object(map) if key != "history" => {
+                map.iter().for_each(|(k, v)| walk(k, v, out))
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    for (key, value) in fields {
+        walk(key, value, &mut out);
+    }
+    out
+}
+
+/// Every index row as text, in a fixed order: equal dumps mean equal indexes. Row ids
+/// are left out (they depend on insertion order), search rows are keyed by record id.
+pub fn dump(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut tables: Vec<(String, String)> = vec![
+        ("records".into(), "SELECT id, kind, occurred_at, created_at, updated_at, deleted, application_id, title, json FROM records ORDER BY id".into()),
+        ("tags".into(), "SELECT * FROM tags ORDER BY tag, record_id".into()),
+        ("links".into(), "SELECT * FROM links ORDER BY to_id, from_id, rel".into()),
+        ("search".into(), "SELECT r.id, s.content FROM search s JOIN records r ON r.rowid = s.rowid ORDER BY r.id".into()),
+        ("reminder_states".into(), "SELECT * FROM reminder_states ORDER BY key".into()),
+    ];
+    for kind in Kind::ALL {
+        let t = kind.collection();
+        tables.push((t.into(), format!("SELECT * FROM {t} ORDER BY id")));
+    }
+    for (table, sql) in tables {
+        let mut stmt = conn.prepare(&sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let cells: Vec<String> = (0..width)
+                .map(|i| cell(row, i))
+                .collect();
+            out.push(format!("{table}: {}", cells.join(" | ")));
+        }
+    }
+    Ok(out)
+}
+
+fn cell(row: &rusqlite::Row<'_>, i: usize) -> String {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(i) {
+        Ok(ValueRef::Null) => "NULL".into(),
+        Ok(ValueRef::Integer(v)) => v.to_string(),
+        Ok(ValueRef::Real(v)) => v.to_string(),
+        Ok(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+        Ok(ValueRef::Blob(b)) => format!("{b:?}"),
+        Err(e) => e.to_string(),
+    }
+}

@@ -1,0 +1,7 @@
+//! SQLite persistence: the document tables (the truth) and the derived index.
+
+pub mod document;
+pub mod index;
+pub mod open;
+pub mod queries;
+pub mod schema;

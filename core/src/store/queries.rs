@@ -1,0 +1,216 @@
+//! Reading the index: the timeline, search, a record with its links, id look-ups.
+//! Reads never need the Automerge document, which keeps a cold start fast.
+
+use crate::model::{Kind, Record};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{params_from_iter, types::Value as Sql, Connection, OptionalExtension};
+use serde_json::Value as Json;
+
+/// What the timeline shows. Empty filters show everything that is not deleted.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kinds: Vec<Kind>,
+    pub tag: Option<String>,
+    pub application_id: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Show deleted records too (to find one to restore).
+    pub include_deleted: bool,
+    /// Only deleted records.
+    pub only_deleted: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub record: Record,
+    /// The matching words in context, with `[` `]` around the matches.
+    pub snippet: String,
+}
+
+/// A link between two records, seen from one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// What the link is: `application`, `contact`, `interviewer`, `origin`, ...
+    pub rel: String,
+    pub id: String,
+    pub kind: Option<Kind>,
+    pub title: Option<String>,
+}
+
+pub fn record_from_row(kind: &str, json: &str) -> Result<Record> {
+    let kind: Kind = kind.parse()?;
+    let json: Json = serde_json::from_str(json)
+        .map_err(|e| Error::Document(format!("an index row is not JSON: {e}")))?;
+    Record::from_json(kind, json)
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Record>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT kind, json FROM records WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(kind, json)| record_from_row(&kind, &json))
+        .transpose()
+}
+
+/// The full id for an id or a unique prefix of one (as `git` takes short hashes).
+pub fn resolve(conn: &Connection, id_or_prefix: &str) -> Result<String> {
+    let wanted = id_or_prefix.trim().to_lowercase();
+    if wanted.len() < 4 {
+        return Err(Error::invalid("id", "give at least 4 characters of the id"));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM records WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 5",
+    )?;
+    let upper = format!("{wanted}\u{7f}");
+    let found: Vec<String> = stmt
+        .query_map([&wanted, &upper], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match found.as_slice() {
+        [] => Err(Error::NotFound { id: wanted }),
+        [one] => Ok(one.clone()),
+        many if many.contains(&wanted) => Ok(wanted),
+        many => Err(Error::Ambiguous {
+            prefix: wanted,
+            candidates: many.iter().map(|id| short(id)).collect::<Vec<_>>().join(", "),
+        }),
+    }
+}
+
+/// The first 8 characters of an id: enough to tell records apart in a journal.
+pub fn short(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}
+
+pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Record>> {
+    let mut sql = String::from("SELECT kind, json FROM records WHERE 1 = 1");
+    let mut args: Vec<Sql> = Vec::new();
+    if filter.only_deleted {
+        sql.push_str(" AND deleted = 1");
+    } else if !filter.include_deleted {
+        sql.push_str(" AND deleted = 0");
+    }
+    if !filter.kinds.is_empty() {
+        let marks = vec!["?"; filter.kinds.len()].join(", ");
+        sql.push_str(&format!(" AND kind IN ({marks})"));
+        args.extend(filter.kinds.iter().map(|k| Sql::Text(k.as_str().into())));
+    }
+    if let Some(app) = &filter.application_id {
+        sql.push_str(" AND (application_id = ? OR id IN (SELECT from_id FROM links WHERE to_id = ?))");
+        args.push(Sql::Text(app.clone()));
+        args.push(Sql::Text(app.clone()));
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push_str(" AND id IN (SELECT record_id FROM tags WHERE tag = ?)");
+        args.push(Sql::Text(tag.clone()));
+    }
+    if let Some(since) = filter.since {
+        sql.push_str(" AND occurred_at >= ?");
+        args.push(Sql::Integer(since.timestamp_millis()));
+    }
+    if let Some(until) = filter.until {
+        sql.push_str(" AND occurred_at < ?");
+        args.push(Sql::Integer(until.timestamp_millis()));
+    }
+    sql.push_str(" ORDER BY occurred_at DESC, id LIMIT ? OFFSET ?");
+    args.push(Sql::Integer(if filter.limit == 0 { 50 } else { filter.limit } as i64));
+    args.push(Sql::Integer(filter.offset as i64));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| {
+        let (kind, json) = row?;
+        record_from_row(&kind, &json)
+    })
+    .collect()
+}
+
+/// Full-text search over everything written. Words are matched as prefixes, all of
+/// them must appear; punctuation in the query is taken literally, never as syntax.
+pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
+    let terms: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"*", t.to_lowercase()))
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.kind, r.json, snippet(search, 0, '[', ']', '…', 12)
+         FROM search JOIN records r ON r.rowid = search.rowid
+         WHERE search MATCH ?1 AND r.deleted = 0
+         ORDER BY rank LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![terms.join(" "), limit as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (kind, json, snippet) = row?;
+        Ok(Hit {
+            record: record_from_row(&kind, &json)?,
+            snippet: snippet.replace('\n', " "),
+        })
+    })
+    .collect()
+}
+
+/// Links from this record to others, and from others to it.
+pub fn links(conn: &Connection, id: &str) -> Result<(Vec<Link>, Vec<Link>)> {
+    let query = |sql: &str| -> Result<Vec<Link>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(Link {
+                rel: r.get(0)?,
+                id: r.get(1)?,
+                kind: r.get::<_, Option<String>>(2)?.and_then(|k| k.parse().ok()),
+                title: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let outgoing = query(
+        "SELECT l.rel, l.to_id, r.kind, r.title FROM links l LEFT JOIN records r ON r.id = l.to_id
+         WHERE l.from_id = ?1 ORDER BY l.rel, l.to_id",
+    )?;
+    let incoming = query(
+        "SELECT l.rel, l.from_id, r.kind, r.title FROM links l JOIN records r ON r.id = l.from_id
+         WHERE l.to_id = ?1 AND r.deleted = 0 ORDER BY r.occurred_at, l.from_id",
+    )?;
+    Ok((outgoing, incoming))
+}
+
+/// A contact with exactly this name (ignoring case), if there is one.
+pub fn contact_named(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM contacts WHERE name = ?1 COLLATE NOCASE AND deleted = 0 LIMIT 1",
+        )?
+        .query_row([name.trim()], |r| r.get(0))
+        .optional()?)
+}
+
+/// How many records of each kind there are (not deleted).
+pub fn counts(conn: &Connection) -> Result<Vec<(Kind, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, count(*) FROM records WHERE deleted = 0 GROUP BY kind ORDER BY kind",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, n) = row?;
+        if let Ok(kind) = kind.parse() {
+            out.push((kind, n));
+        }
+    }
+    Ok(out)
+}

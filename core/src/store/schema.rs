@@ -1,0 +1,168 @@
+//! The database schema and its stepwise upgrades. `PRAGMA user_version` holds the
+//! version; each step upgrades from the one before, and a test checks that an upgraded
+//! database equals a freshly created one.
+//!
+//! Two kinds of table: the document tables hold the truth (the Automerge document as a
+//! compacted snapshot plus the change chunks saved since), and the index tables are
+//! derived from the document and can be rebuilt from it at any time.
+
+use rusqlite::Transaction;
+
+/// The schema this build writes.
+pub const VERSION: i64 = 2;
+
+/// `PRAGMA application_id` of an Onward journal ("ONWD"), so another program's SQLite
+/// file is recognised and left alone.
+pub const APPLICATION_ID: i64 = 0x4F4E_5744;
+
+/// Version 1: the document tables and the record index.
+const V1: &str = r#"
+CREATE TABLE document_snapshot (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    bytes       BLOB NOT NULL,
+    generation  INTEGER NOT NULL,
+    saved_at    INTEGER NOT NULL
+);
+CREATE TABLE document_chunks (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    bytes       BLOB NOT NULL,
+    saved_at    INTEGER NOT NULL
+);
+CREATE TABLE journal_meta (
+    key         TEXT PRIMARY KEY,
+    value       BLOB NOT NULL
+);
+
+CREATE TABLE records (
+    rowid           INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    occurred_at     INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    deleted         INTEGER NOT NULL,
+    application_id  TEXT,
+    title           TEXT NOT NULL,
+    json            TEXT NOT NULL
+);
+CREATE INDEX records_by_time ON records (deleted, occurred_at DESC, id);
+CREATE INDEX records_by_kind ON records (kind, deleted, occurred_at DESC);
+CREATE INDEX records_by_application ON records (application_id, occurred_at);
+
+CREATE TABLE tags (
+    tag         TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    PRIMARY KEY (tag, record_id)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_record ON tags (record_id);
+
+CREATE TABLE links (
+    to_id       TEXT NOT NULL,
+    from_id     TEXT NOT NULL,
+    rel         TEXT NOT NULL,
+    PRIMARY KEY (to_id, from_id, rel)
+) WITHOUT ROWID;
+CREATE INDEX links_by_from ON links (from_id);
+
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    company TEXT, role TEXT, source TEXT, location TEXT, work_mode TEXT,
+    excitement INTEGER, stage TEXT, outcome TEXT,
+    applied_at INTEGER, next_action_at INTEGER
+);
+CREATE INDEX applications_by_stage ON applications (outcome, stage);
+CREATE TABLE interviews (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    application_id TEXT, round INTEGER, kind TEXT, scheduled_at INTEGER, self_rating INTEGER
+);
+CREATE TABLE contacts (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    name TEXT, company TEXT, role TEXT, email TEXT, last_interaction_at INTEGER
+);
+CREATE INDEX contacts_by_name ON contacts (name COLLATE NOCASE);
+CREATE TABLE rejections (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    application_id TEXT, received_at INTEGER, channel TEXT, stage_reached TEXT,
+    reason TEXT, feedback_status TEXT
+);
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    kind TEXT, application_id TEXT, contact_id TEXT, status TEXT,
+    drafted_at INTEGER, sent_at INTEGER, reply_at INTEGER
+);
+CREATE TABLE entries (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    kind TEXT, perspective TEXT, written_at INTEGER,
+    application_id TEXT, interview_id TEXT, rejection_id TEXT
+);
+CREATE TABLE moods (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    valence INTEGER, energy INTEGER, felt_at INTEGER, application_id TEXT, rejection_id TEXT
+);
+CREATE TABLE activities (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    category TEXT, contact_id TEXT, planned_for INTEGER, done_at INTEGER,
+    mood_before INTEGER, mood_after INTEGER
+);
+CREATE TABLE goals (
+    id TEXT PRIMARY KEY, deleted INTEGER NOT NULL,
+    kind TEXT, title TEXT, status TEXT, due INTEGER, progress INTEGER, origin_id TEXT
+);
+
+CREATE VIRTUAL TABLE search USING fts5 (
+    content,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"#;
+
+/// Version 2: done and snoozed reminders get an index table of their own.
+const V2: &str = r#"
+CREATE TABLE reminder_states (
+    key         TEXT PRIMARY KEY,
+    status      TEXT NOT NULL,
+    until       INTEGER,
+    at          INTEGER NOT NULL
+);
+"#;
+
+/// Each version's step, in order: `STEPS[n]` upgrades version n to n + 1.
+const STEPS: [&str; VERSION as usize] = [V1, V2];
+
+/// What an upgrade asks of the caller once the schema is in place.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Upgrade {
+    /// A step added index tables that must be filled from the document.
+    pub rebuild_index: bool,
+}
+
+/// Creates the schema of a new database.
+pub fn create(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    upgrade_from(tx, 0).map(|_| ())
+}
+
+/// Upgrades step by step from `version` to [`VERSION`].
+pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> rusqlite::Result<Upgrade> {
+    apply_steps(tx, version, VERSION)?;
+    Ok(Upgrade {
+        // Version 2's reminder states were in the document only before it.
+        rebuild_index: (1..2).contains(&version),
+    })
+}
+
+/// Builds the schema as the build of `version` left it. For the upgrade tests.
+#[doc(hidden)]
+pub fn create_at_version(tx: &Transaction<'_>, version: i64) -> rusqlite::Result<()> {
+    apply_steps(tx, 0, version)
+}
+
+fn apply_steps(tx: &Transaction<'_>, from: i64, to: i64) -> rusqlite::Result<()> {
+    for (step, sql) in STEPS.iter().enumerate() {
+        let reaches = step as i64 + 1;
+        if reaches > from && reaches <= to {
+            tx.execute_batch(sql)?;
+        }
+    }
+    tx.pragma_update(None, "user_version", to)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! The core journey: log an application through a rejection and what comes after,
+//! then find it all again after reopening the file.
+
+use chrono::{Duration, TimeZone, Utc};
+use onward_core::model::*;
+use onward_core::{Filter, Journal};
+
+fn journal() -> (tempfile::TempDir, Journal) {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path().join("journal.onward")).unwrap();
+    (dir, journal)
+}
+
+#[test]
+fn an_application_moves_through_its_stages_with_history() {
+    let (_dir, mut j) = journal();
+    let applied = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let mut app = Application::new("Acme", "Data Engineer");
+    app.applied_at = Some(applied);
+    app.source = Some(Source::Referral);
+    app.excitement = Some(4);
+    let app = j.add_application(app).unwrap();
+    assert_eq!(app.stage, Stage::Applied);
+
+    let later = applied + Duration::days(5);
+    let app = j.move_stage(&app.meta.id, Stage::Screening, Some(later)).unwrap();
+    let app = j.move_stage(&app.meta.id[..8], Stage::Interviewing, None).unwrap();
+    assert_eq!(app.stage, Stage::Interviewing);
+    let stages: Vec<_> = app.history.iter().filter_map(|e| e.stage).collect();
+    assert_eq!(stages, [Stage::Applied, Stage::Screening, Stage::Interviewing]);
+
+    let stored: Application = j.get(&app.meta.id).unwrap();
+    assert_eq!(stored, app);
+}
+
+#[test]
+fn a_rejection_offers_next_steps_and_keeps_the_furthest_stage() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Globex", "Backend Engineer")).unwrap();
+    let when = Utc::now() - Duration::days(2);
+    let mut interview = Interview::new(&app.meta.id, InterviewKind::Final, when);
+    interview.questions.push("Design a rate limiter".into());
+    let interview = j.log_interview(interview, &["Dana Lee".to_string()]).unwrap();
+    assert_eq!(interview.interviewer_ids.len(), 1);
+    let dana: Contact = j.get(&interview.interviewer_ids[0]).unwrap();
+    assert_eq!(dana.name, "Dana Lee");
+    assert_eq!(dana.company.as_deref(), Some("Globex"));
+
+    let mut rejection = Rejection::new(&app.meta.id, Utc::now());
+    rejection.reason = Reason::InternalCandidate;
+    rejection.context_factors = vec![ContextFactor::InternalHire];
+    rejection.message_text = "We went with an internal candidate.".into();
+    let logged = j.log_rejection(rejection, false).unwrap();
+    assert_eq!(logged.rejection.stage_reached, Stage::Final);
+    let steps = &logged.next_steps;
+    assert!(steps.thank_you_draft.starts_with("Hi Dana,"));
+    assert!(steps.thank_you_draft.contains("Backend Engineer role at Globex"));
+    assert!(steps.feedback_request_draft.contains("feedback"));
+    assert_eq!(steps.contact_id.as_deref(), Some(dana.meta.id.as_str()));
+
+    let app: Application = j.get(&app.meta.id).unwrap();
+    assert_eq!(app.outcome, Outcome::Rejected);
+    assert_eq!(app.stage, Stage::Final, "the furthest stage is kept");
+    assert!(!app.is_active());
+}
+
+#[test]
+fn feedback_declined_is_recorded_on_the_rejection() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Initech", "SRE")).unwrap();
+    j.log_rejection(Rejection::new(&app.meta.id, Utc::now()), false).unwrap();
+    let ask = j
+        .draft_message(MessageKind::FeedbackRequest, Some(&app.meta.id), None, None, None)
+        .unwrap();
+    assert_eq!(ask.status, MessageStatus::Draft);
+    assert!(ask.body.contains("SRE role at Initech"));
+    j.mark_sent(&ask.meta.id, None).unwrap();
+    let rejection = j.list::<Rejection>().unwrap().remove(0);
+    assert_eq!(rejection.feedback_status, FeedbackStatus::Requested);
+
+    j.record_reply(&ask.meta.id, MessageStatus::Declined, Some("Company policy".into()), None)
+        .unwrap();
+    let rejection = j.list::<Rejection>().unwrap().remove(0);
+    assert_eq!(rejection.feedback_status, FeedbackStatus::Declined);
+}
+
+#[test]
+fn entries_answer_the_prompts_of_their_kind() {
+    let (_dir, mut j) = journal();
+    let mut entry = Entry::new(EntryKind::Debrief, "", Utc::now());
+    entry.answers.insert("wanted_to_see".into(), "Calm ownership of incidents".into());
+    let entry = j.add_entry(entry).unwrap();
+    assert_eq!(entry.prompt_set.as_deref(), Some("debrief@1"));
+
+    let mut wrong = Entry::new(EntryKind::Gratitude, "", Utc::now());
+    wrong.answers.insert("wanted_to_see".into(), "x".into());
+    let err = j.add_entry(wrong).unwrap_err().to_string();
+    assert!(err.contains("not a prompt of gratitude entries"), "{err}");
+
+    let empty = Entry::new(EntryKind::Free, "  ", Utc::now());
+    assert!(j.add_entry(empty).is_err());
+}
+
+#[test]
+fn everything_is_found_again_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.onward");
+    let id = {
+        let mut j = Journal::open(&path).unwrap();
+        let mut mood = Mood::new(2, Utc::now());
+        mood.words = vec!["tired".into(), "hopeful".into()];
+        j.create(mood).unwrap();
+        let e = j
+            .add_entry(Entry::new(EntryKind::Free, "The panel liked my migration story", Utc::now()))
+            .unwrap();
+        e.meta.id
+    };
+    let mut j = Journal::open(&path).unwrap();
+    let hits = j.search("migration", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].record.id(), id);
+    assert!(hits[0].snippet.contains("[migration]"), "{}", hits[0].snippet);
+    assert_eq!(j.timeline(&Filter::default()).unwrap().len(), 2);
+
+    j.delete(&id).unwrap();
+    assert!(j.search("migration", 10).unwrap().is_empty());
+    assert_eq!(j.timeline(&Filter::default()).unwrap().len(), 1);
+    j.restore(&id[..6]).unwrap();
+    assert_eq!(j.search("migration", 10).unwrap().len(), 1);
+    assert!(j.check_index().unwrap().is_consistent());
+}
+
+#[test]
+fn invalid_input_names_the_field_and_stores_nothing() {
+    let (_dir, mut j) = journal();
+    let mut app = Application::new("Acme", "Dev");
+    app.excitement = Some(9);
+    let err = j.add_application(app).unwrap_err().to_string();
+    assert!(err.starts_with("excitement:"), "{err}");
+    assert!(j.timeline(&Filter::default()).unwrap().is_empty());
+    assert!(matches!(
+        j.record("0000ffff"),
+        Err(onward_core::Error::NotFound { .. })
+    ));
+}
