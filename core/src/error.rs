@@ -21,7 +21,11 @@ pub enum Error {
     NotAJournal { path: PathBuf },
 
     #[error("{path} was written by a newer Onward (journal format {found}, this one knows up to {known}). Update Onward to open it; the file was left untouched")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
 
     #[error("the journal's document: {0}")]
     Document(String),

@@ -124,7 +124,12 @@ fn state(conn: &Connection, key: &str) -> Result<Option<(String, Option<DateTime
         .prepare_cached("SELECT status, until FROM reminder_states WHERE key = ?1")?
         .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    Ok(row.map(|(s, until)| (s, until.and_then(|ms| Utc.timestamp_millis_opt(ms).single()))))
+    Ok(row.map(|(s, until)| {
+        (
+            s,
+            until.and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
+        )
+    }))
 }
 
 fn at(ms: i64) -> DateTime<Utc> {
@@ -140,19 +145,20 @@ fn rows(conn: &Connection, sql: &str) -> Result<Vec<(String, i64, String)>> {
 
 fn candidates(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     let mut out = Vec::new();
-    let mut add = |rule: Rule, sql: &str, offset: Duration, title: &dyn Fn(&str) -> String| -> Result<()> {
-        for (id, ms, name) in rows(conn, sql)? {
-            out.push(Reminder {
-                key: format!("{rule}:{id}"),
-                rule,
-                target_id: Some(id),
-                due_at: at(ms) + offset,
-                title: title(&name),
-                snoozed: false,
-            });
-        }
-        Ok(())
-    };
+    let mut add =
+        |rule: Rule, sql: &str, offset: Duration, title: &dyn Fn(&str) -> String| -> Result<()> {
+            for (id, ms, name) in rows(conn, sql)? {
+                out.push(Reminder {
+                    key: format!("{rule}:{id}"),
+                    rule,
+                    target_id: Some(id),
+                    due_at: at(ms) + offset,
+                    title: title(&name),
+                    snoozed: false,
+                });
+            }
+            Ok(())
+        };
 
     add(
         Rule::FollowUp,
@@ -171,7 +177,9 @@ fn candidates(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
          WHERE i.deleted = 0 AND i.scheduled_at IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.interview_id = i.id AND e.deleted = 0)",
         Duration::hours(1),
-        &|name| format!("How did the {name} interview go? A few minutes of debrief while it's fresh."),
+        &|name| {
+            format!("How did the {name} interview go? A few minutes of debrief while it's fresh.")
+        },
     )?;
     add(
         Rule::ThankYou,
@@ -202,7 +210,10 @@ fn candidates(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
            AND NOT EXISTS (SELECT 1 FROM activities t WHERE t.deleted = 0
                            AND coalesce(t.done_at, t.planned_for, 0) >= r.received_at)",
         Duration::hours(1),
-        &|_| "Plan one restorative thing for the next day or two: you've earned a step back.".to_string(),
+        &|_| {
+            "Plan one restorative thing for the next day or two: you've earned a step back."
+                .to_string()
+        },
     )?;
     for (id, ms, company) in rows(
         conn,

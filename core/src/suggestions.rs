@@ -11,12 +11,30 @@ pub struct Suggestion {
 }
 
 const IDEAS: &[Suggestion] = &[
-    Suggestion { category: ActivityCategory::Social, text: "Ask a friend for coffee this week, and talk about anything but the search." },
-    Suggestion { category: ActivityCategory::Leisure, text: "Go to a film or put on a favourite series tonight." },
-    Suggestion { category: ActivityCategory::Creative, text: "Bake, draw or cook something new: something you can finish today." },
-    Suggestion { category: ActivityCategory::Physical, text: "Take a long walk somewhere green, phone in your pocket." },
-    Suggestion { category: ActivityCategory::Rest, text: "Take the rest of the day off from the search. It'll still be there tomorrow." },
-    Suggestion { category: ActivityCategory::Learning, text: "Spend an hour on something you're curious about, just for fun." },
+    Suggestion {
+        category: ActivityCategory::Social,
+        text: "Ask a friend for coffee this week, and talk about anything but the search.",
+    },
+    Suggestion {
+        category: ActivityCategory::Leisure,
+        text: "Go to a film or put on a favourite series tonight.",
+    },
+    Suggestion {
+        category: ActivityCategory::Creative,
+        text: "Bake, draw or cook something new: something you can finish today.",
+    },
+    Suggestion {
+        category: ActivityCategory::Physical,
+        text: "Take a long walk somewhere green, phone in your pocket.",
+    },
+    Suggestion {
+        category: ActivityCategory::Rest,
+        text: "Take the rest of the day off from the search. It'll still be there tomorrow.",
+    },
+    Suggestion {
+        category: ActivityCategory::Learning,
+        text: "Spend an hour on something you're curious about, just for fun.",
+    },
 ];
 
 /// One idea from the category used least recently. `recent` lists the categories of
@@ -26,7 +44,10 @@ pub fn suggest(recent: &[ActivityCategory]) -> Suggestion {
         .iter()
         .max_by_key(|idea| {
             // Never used lately ranks first; otherwise the one used longest ago.
-            let age = recent.iter().position(|c| *c == idea.category).unwrap_or(usize::MAX);
+            let age = recent
+                .iter()
+                .position(|c| *c == idea.category)
+                .unwrap_or(usize::MAX);
             (age, std::cmp::Reverse(idea.category))
         })
         .expect("there are ideas")

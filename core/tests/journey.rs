@@ -23,11 +23,18 @@ fn an_application_moves_through_its_stages_with_history() {
     assert_eq!(app.stage, Stage::Applied);
 
     let later = applied + Duration::days(5);
-    let app = j.move_stage(&app.meta.id, Stage::Screening, Some(later)).unwrap();
-    let app = j.move_stage(&app.meta.id[..8], Stage::Interviewing, None).unwrap();
+    let app = j
+        .move_stage(&app.meta.id, Stage::Screening, Some(later))
+        .unwrap();
+    let app = j
+        .move_stage(&app.meta.id[..8], Stage::Interviewing, None)
+        .unwrap();
     assert_eq!(app.stage, Stage::Interviewing);
     let stages: Vec<_> = app.history.iter().filter_map(|e| e.stage).collect();
-    assert_eq!(stages, [Stage::Applied, Stage::Screening, Stage::Interviewing]);
+    assert_eq!(
+        stages,
+        [Stage::Applied, Stage::Screening, Stage::Interviewing]
+    );
 
     let stored: Application = j.get(&app.meta.id).unwrap();
     assert_eq!(stored, app);
@@ -36,11 +43,15 @@ fn an_application_moves_through_its_stages_with_history() {
 #[test]
 fn a_rejection_offers_next_steps_and_keeps_the_furthest_stage() {
     let (_dir, mut j) = journal();
-    let app = j.add_application(Application::new("Globex", "Backend Engineer")).unwrap();
+    let app = j
+        .add_application(Application::new("Globex", "Backend Engineer"))
+        .unwrap();
     let when = Utc::now() - Duration::days(2);
     let mut interview = Interview::new(&app.meta.id, InterviewKind::Final, when);
     interview.questions.push("Design a rate limiter".into());
-    let interview = j.log_interview(interview, &["Dana Lee".to_string()]).unwrap();
+    let interview = j
+        .log_interview(interview, &["Dana Lee".to_string()])
+        .unwrap();
     assert_eq!(interview.interviewer_ids.len(), 1);
     let dana: Contact = j.get(&interview.interviewer_ids[0]).unwrap();
     assert_eq!(dana.name, "Dana Lee");
@@ -54,7 +65,9 @@ fn a_rejection_offers_next_steps_and_keeps_the_furthest_stage() {
     assert_eq!(logged.rejection.stage_reached, Stage::Final);
     let steps = &logged.next_steps;
     assert!(steps.thank_you_draft.starts_with("Hi Dana,"));
-    assert!(steps.thank_you_draft.contains("Backend Engineer role at Globex"));
+    assert!(steps
+        .thank_you_draft
+        .contains("Backend Engineer role at Globex"));
     assert!(steps.feedback_request_draft.contains("feedback"));
     assert_eq!(steps.contact_id.as_deref(), Some(dana.meta.id.as_str()));
 
@@ -67,10 +80,19 @@ fn a_rejection_offers_next_steps_and_keeps_the_furthest_stage() {
 #[test]
 fn feedback_declined_is_recorded_on_the_rejection() {
     let (_dir, mut j) = journal();
-    let app = j.add_application(Application::new("Initech", "SRE")).unwrap();
-    j.log_rejection(Rejection::new(&app.meta.id, Utc::now()), false).unwrap();
+    let app = j
+        .add_application(Application::new("Initech", "SRE"))
+        .unwrap();
+    j.log_rejection(Rejection::new(&app.meta.id, Utc::now()), false)
+        .unwrap();
     let ask = j
-        .draft_message(MessageKind::FeedbackRequest, Some(&app.meta.id), None, None, None)
+        .draft_message(
+            MessageKind::FeedbackRequest,
+            Some(&app.meta.id),
+            None,
+            None,
+            None,
+        )
         .unwrap();
     assert_eq!(ask.status, MessageStatus::Draft);
     assert!(ask.body.contains("SRE role at Initech"));
@@ -78,8 +100,13 @@ fn feedback_declined_is_recorded_on_the_rejection() {
     let rejection = j.list::<Rejection>().unwrap().remove(0);
     assert_eq!(rejection.feedback_status, FeedbackStatus::Requested);
 
-    j.record_reply(&ask.meta.id, MessageStatus::Declined, Some("Company policy".into()), None)
-        .unwrap();
+    j.record_reply(
+        &ask.meta.id,
+        MessageStatus::Declined,
+        Some("Company policy".into()),
+        None,
+    )
+    .unwrap();
     let rejection = j.list::<Rejection>().unwrap().remove(0);
     assert_eq!(rejection.feedback_status, FeedbackStatus::Declined);
 }
@@ -88,7 +115,9 @@ fn feedback_declined_is_recorded_on_the_rejection() {
 fn entries_answer_the_prompts_of_their_kind() {
     let (_dir, mut j) = journal();
     let mut entry = Entry::new(EntryKind::Debrief, "", Utc::now());
-    entry.answers.insert("wanted_to_see".into(), "Calm ownership of incidents".into());
+    entry
+        .answers
+        .insert("wanted_to_see".into(), "Calm ownership of incidents".into());
     let entry = j.add_entry(entry).unwrap();
     assert_eq!(entry.prompt_set.as_deref(), Some("debrief@1"));
 
@@ -111,7 +140,11 @@ fn everything_is_found_again_after_reopening() {
         mood.words = vec!["tired".into(), "hopeful".into()];
         j.create(mood).unwrap();
         let e = j
-            .add_entry(Entry::new(EntryKind::Free, "The panel liked my migration story", Utc::now()))
+            .add_entry(Entry::new(
+                EntryKind::Free,
+                "The panel liked my migration story",
+                Utc::now(),
+            ))
             .unwrap();
         e.meta.id
     };
@@ -119,7 +152,11 @@ fn everything_is_found_again_after_reopening() {
     let hits = j.search("migration", 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].record.id(), id);
-    assert!(hits[0].snippet.contains("[migration]"), "{}", hits[0].snippet);
+    assert!(
+        hits[0].snippet.contains("[migration]"),
+        "{}",
+        hits[0].snippet
+    );
     assert_eq!(j.timeline(&Filter::default()).unwrap().len(), 2);
 
     j.delete(&id).unwrap();

@@ -4,7 +4,8 @@
 
 use super::layout::{is_set, is_text};
 use automerge::{
-    transaction::Transactable, AutoCommit, AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+    transaction::Transactable, AutoCommit, AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue,
+    Value,
 };
 use serde_json::{Map, Value as Json};
 
@@ -124,7 +125,10 @@ fn write_field(
                 _ => doc.put_object(obj, key, ObjType::Map)?,
             };
             // Nested maps are owned by this version whole: drop keys no longer there.
-            let stale: Vec<String> = doc.keys(&map_obj).filter(|k| !fields.contains_key(k)).collect();
+            let stale: Vec<String> = doc
+                .keys(&map_obj)
+                .filter(|k| !fields.contains_key(k))
+                .collect();
             for k in stale {
                 doc.delete(&map_obj, k.as_str())?;
             }

@@ -8,10 +8,23 @@ use crate::model::Kind;
 use crate::{Error, Result};
 use automerge::{
     transaction::{CommitOptions, Transactable},
-    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, PatchAction, Prop, ReadDoc, Value, ROOT,
+    ActorId, AutoCommit, Automerge, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType,
+    OnPartialLoad, PatchAction, Prop, ReadDoc, Value, ROOT,
 };
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeSet;
+
+/// Parses `bytes` on their own, strictly: every chunk must be whole and its checksum
+/// right. Changes whose dependencies are elsewhere (the usual case) are fine.
+fn check_well_formed(bytes: &[u8]) -> Result<()> {
+    let strict = LoadOptions::new().on_partial_load(OnPartialLoad::Error);
+    match Automerge::load_with_options(bytes, strict) {
+        Ok(_) | Err(AutomergeError::MissingDeps) => Ok(()),
+        Err(e) => Err(Error::Document(format!(
+            "the changes could not be read: {e}"
+        ))),
+    }
+}
 
 /// What a change touched, so the index updates only those rows.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -167,16 +180,45 @@ impl JournalDoc {
 
     /// Applies another copy's bytes: a saved document or saved changes. Returns what the
     /// new changes touched (empty when everything was already known).
+    ///
+    /// Damaged bytes are refused whole (Automerge itself would skip a damaged tail), and
+    /// so are changes from another journal, which would hide this one's collections. On
+    /// an error the caller must drop this document: it may hold part of the changes.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Touched> {
+        check_well_formed(bytes)?;
+        let collections_before = self.collection_ids()?;
         let before = self.doc.get_heads();
         self.doc
             .load_incremental(bytes)
             .map_err(|e| Error::Document(format!("the changes could not be read: {e}")))?;
+        if self.collection_ids()? != collections_before {
+            return Err(Error::Document(
+                "these changes belong to a different journal; nothing was merged".into(),
+            ));
+        }
         let after = self.doc.get_heads();
         if before == after {
             return Ok(Touched::default());
         }
         Ok(self.touched_between(&before, &after))
+    }
+
+    /// The object ids of the root collections, with every conflicting value: another
+    /// journal's changes would add a second value under a collection's key.
+    fn collection_ids(&self) -> Result<Vec<Vec<ObjId>>> {
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.collection()).collect();
+        names.push(layout::REMINDERS);
+        names
+            .into_iter()
+            .map(|name| {
+                Ok(self
+                    .doc
+                    .get_all(ROOT, name)?
+                    .into_iter()
+                    .map(|(_, id)| id)
+                    .collect())
+            })
+            .collect()
     }
 
     /// Which records and reminders differ between two versions of the document.

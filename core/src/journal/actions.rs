@@ -35,7 +35,12 @@ pub struct RejectionLogged {
 
 impl Journal {
     /// Moves an application to a stage (kept in its history).
-    pub fn move_stage(&mut self, id: &str, stage: Stage, at: Option<DateTime<Utc>>) -> Result<Application> {
+    pub fn move_stage(
+        &mut self,
+        id: &str,
+        stage: Stage,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Application> {
         let at = at.unwrap_or_else(|| self.now());
         self.update::<Application>(id, |a| {
             a.reach_stage(stage, at);
@@ -44,7 +49,12 @@ impl Journal {
     }
 
     /// Records how an application ended, or reopens it with `Outcome::Open`.
-    pub fn set_outcome(&mut self, id: &str, outcome: Outcome, at: Option<DateTime<Utc>>) -> Result<Application> {
+    pub fn set_outcome(
+        &mut self,
+        id: &str,
+        outcome: Outcome,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Application> {
         let at = at.unwrap_or_else(|| self.now());
         self.update::<Application>(id, |a| {
             a.end_with(outcome, at);
@@ -67,7 +77,12 @@ impl Journal {
     }
 
     /// Finds a contact by exact name (any case), or creates one.
-    pub fn contact_by_name(&mut self, name: &str, company: Option<&str>, role: Option<ContactRole>) -> Result<Contact> {
+    pub fn contact_by_name(
+        &mut self,
+        name: &str,
+        company: Option<&str>,
+        role: Option<ContactRole>,
+    ) -> Result<Contact> {
         if let Some(id) = crate::store::queries::contact_named(self.connection(), name)? {
             return self.get(&id);
         }
@@ -79,16 +94,21 @@ impl Journal {
 
     /// Logs an interview: the application moves to the matching stage and the
     /// interviewers (names or contact ids) become contacts with a last interaction.
-    pub fn log_interview(&mut self, mut interview: Interview, interviewers: &[String]) -> Result<Interview> {
+    pub fn log_interview(
+        &mut self,
+        mut interview: Interview,
+        interviewers: &[String],
+    ) -> Result<Interview> {
         let app: Application = self.get(&interview.application_id)?;
         interview.application_id = app.meta.id.clone();
         for who in interviewers {
             let id = match self.resolve(who).and_then(|id| self.get::<Contact>(&id)) {
                 Ok(contact) => contact.meta.id,
-                Err(_) => self
-                    .contact_by_name(who, Some(&app.company), Some(ContactRole::Interviewer))?
-                    .meta
-                    .id,
+                Err(_) => {
+                    self.contact_by_name(who, Some(&app.company), Some(ContactRole::Interviewer))?
+                        .meta
+                        .id
+                }
             };
             if !interview.interviewer_ids.contains(&id) {
                 interview.interviewer_ids.push(id);
@@ -128,7 +148,11 @@ impl Journal {
 
     /// Logs a rejection: the application is marked rejected (its furthest stage kept)
     /// and the next small steps are offered.
-    pub fn log_rejection(&mut self, mut rejection: Rejection, stage_given: bool) -> Result<RejectionLogged> {
+    pub fn log_rejection(
+        &mut self,
+        mut rejection: Rejection,
+        stage_given: bool,
+    ) -> Result<RejectionLogged> {
         let app: Application = self.get(&rejection.application_id)?;
         rejection.application_id = app.meta.id.clone();
         if !stage_given {
@@ -145,7 +169,10 @@ impl Journal {
             Ok((rejection, touched))
         })?;
         let next_steps = self.next_steps(&app, None)?;
-        Ok(RejectionLogged { rejection, next_steps })
+        Ok(RejectionLogged {
+            rejection,
+            next_steps,
+        })
     }
 
     /// The next small steps for an application that just ended in a no.
@@ -210,7 +237,9 @@ impl Journal {
         moment: Option<&str>,
         body: Option<String>,
     ) -> Result<Message> {
-        let app = application_id.map(|id| self.get::<Application>(id)).transpose()?;
+        let app = application_id
+            .map(|id| self.get::<Application>(id))
+            .transpose()?;
         let contact = match contact_id {
             Some(id) => Some(self.get::<Contact>(id)?),
             None => match &app {
@@ -258,7 +287,10 @@ impl Journal {
         at: Option<DateTime<Utc>>,
     ) -> Result<Message> {
         if matches!(status, MessageStatus::Draft | MessageStatus::Sent) {
-            return Err(Error::invalid("status", "a reply is replied, declined or no_reply"));
+            return Err(Error::invalid(
+                "status",
+                "a reply is replied, declined or no_reply",
+            ));
         }
         let at = at.unwrap_or_else(|| self.now());
         let summary_for_feedback = summary.clone();
@@ -291,7 +323,8 @@ impl Journal {
         status: FeedbackStatus,
         feedback: Option<String>,
     ) -> Result<()> {
-        let (MessageKind::FeedbackRequest, Some(app_id)) = (message.kind, &message.application_id) else {
+        let (MessageKind::FeedbackRequest, Some(app_id)) = (message.kind, &message.application_id)
+        else {
             return Ok(());
         };
         let rejection = self
@@ -326,7 +359,11 @@ impl Journal {
                 format!(
                     "\"{unknown}\" is not a prompt of {} entries (they are: {})",
                     entry.kind,
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             ));
         }
@@ -340,7 +377,10 @@ impl Journal {
             ("rejection", &mut entry.rejection_id),
         ] {
             if let Some(given) = id.as_deref() {
-                *id = Some(self.resolve(given).map_err(|e| Error::invalid(field, e.to_string()))?);
+                *id = Some(
+                    self.resolve(given)
+                        .map_err(|e| Error::invalid(field, e.to_string()))?,
+                );
             }
         }
         // An entry about an interview or rejection belongs to its application too.
@@ -373,7 +413,12 @@ impl Journal {
         self.set_reminder_state(key, "snoozed", Some(until))
     }
 
-    fn set_reminder_state(&mut self, key: &str, status: &str, until: Option<DateTime<Utc>>) -> Result<Changed> {
+    fn set_reminder_state(
+        &mut self,
+        key: &str,
+        status: &str,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Changed> {
         let key = self.resolve_reminder(key)?;
         let (_, changed) = self.write("reminder", |doc, _, now| {
             doc.write_reminder_state(&key, &reminders::state_fields(status, until, now))?;
@@ -391,10 +436,16 @@ impl Journal {
         match matches.as_slice() {
             [one] => Ok(one.key.clone()),
             [] if key.contains(':') => Ok(key.to_string()),
-            [] => Err(Error::NotFound { id: key.to_string() }),
+            [] => Err(Error::NotFound {
+                id: key.to_string(),
+            }),
             many => Err(Error::Ambiguous {
                 prefix: key.to_string(),
-                candidates: many.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", "),
+                candidates: many
+                    .iter()
+                    .map(|r| r.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     }

@@ -54,9 +54,14 @@ impl Journal {
     }
 
     /// Runs `f` on the up-to-date document (loading it if needed).
-    pub fn with_document<T>(&mut self, f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>) -> Result<T> {
+    pub fn with_document<T>(
+        &mut self,
+        f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
         let (doc, _) = self.doc.as_mut().expect("catch_up loads the document");
         store::index::update(&tx, doc, &touched)?;
@@ -68,7 +73,9 @@ impl Journal {
     /// Empties the index and fills it again from the document.
     pub fn rebuild_index(&mut self) -> Result<()> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         catch_up(&tx, &mut self.doc, &self.path, now)?;
         let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
         store::index::rebuild(&tx, doc)?;
@@ -79,7 +86,9 @@ impl Journal {
     /// Compares the index with one rebuilt from the document, without changing it.
     pub fn check_index(&mut self) -> Result<IndexCheck> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
         let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
         store::index::update(&tx, doc, &touched)?;
@@ -119,7 +128,9 @@ impl Journal {
     /// the chunks outgrow the snapshot).
     pub fn compact(&mut self) -> Result<()> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
         let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
         store::index::update(&tx, doc, &touched)?;
@@ -151,7 +162,8 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
     if !is_sqlite {
         return Ok(vec![std::fs::read(path).map_err(io)?]);
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
     let app_id: i64 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(corrupt)?;
@@ -160,9 +172,10 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
             path: path.to_path_buf(),
         });
     }
-    let (bytes, _) = store::document::changes_since(&conn, Cursor::default()).map_err(|e| match e {
-        Error::Storage(e) => corrupt(e),
-        other => other,
-    })?;
+    let (bytes, _) =
+        store::document::changes_since(&conn, Cursor::default()).map_err(|e| match e {
+            Error::Storage(e) => corrupt(e),
+            other => other,
+        })?;
     Ok(bytes)
 }

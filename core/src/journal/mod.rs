@@ -89,7 +89,14 @@ impl Journal {
         edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
         let now = self.now();
-        let result = Self::write_inner(&mut self.conn, &mut self.doc, &self.path, now, message, edit);
+        let result = Self::write_inner(
+            &mut self.conn,
+            &mut self.doc,
+            &self.path,
+            now,
+            message,
+            edit,
+        );
         if result.is_err() {
             // The document may hold a change the database refused: read it afresh.
             self.doc = None;
@@ -191,7 +198,11 @@ impl Journal {
 
     /// Adds and removes tags on a record of any kind.
     pub fn retag(&mut self, id: &str, add: &[String], remove: &[String]) -> Result<Record> {
-        let add: Vec<String> = add.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        let add: Vec<String> = add
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
         let remove = remove.to_vec();
         self.edit_any(id, "tag", move |r| {
             let tags = &mut r.meta_mut().tags;
@@ -216,7 +227,9 @@ impl Journal {
         let id = self.resolve(id)?;
         let kind = self.record(&id)?.kind();
         self.write(message, |doc, _, now| {
-            let fields = doc.read(kind, &id)?.ok_or_else(|| Error::NotFound { id: id.clone() })?;
+            let fields = doc
+                .read(kind, &id)?
+                .ok_or_else(|| Error::NotFound { id: id.clone() })?;
             let mut record = Record::from_json(kind, Json::Object(fields))?;
             change(&mut record)?;
             record.meta_mut().updated_at = now;
@@ -245,7 +258,12 @@ impl Journal {
         if record.kind() != E::KIND {
             return Err(Error::invalid(
                 "id",
-                format!("{} is a {}, not a {}", queries::short(record.id()), record.kind(), E::KIND),
+                format!(
+                    "{} is a {}, not a {}",
+                    queries::short(record.id()),
+                    record.kind(),
+                    E::KIND
+                ),
             ));
         }
         serde_json::from_value(record.to_json()).map_err(|e| Error::Document(e.to_string()))
@@ -274,7 +292,9 @@ impl Journal {
         };
         self.timeline(&filter)?
             .into_iter()
-            .map(|r| serde_json::from_value(r.to_json()).map_err(|e| Error::Document(e.to_string())))
+            .map(|r| {
+                serde_json::from_value(r.to_json()).map_err(|e| Error::Document(e.to_string()))
+            })
             .collect()
     }
 

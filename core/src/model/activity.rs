@@ -55,7 +55,11 @@ impl Entity for Activity {
     }
 
     fn title(&self) -> String {
-        let state = if self.done_at.is_some() { "done" } else { "planned" };
+        let state = if self.done_at.is_some() {
+            "done"
+        } else {
+            "planned"
+        };
         format!("{} ({state})", self.description)
     }
 

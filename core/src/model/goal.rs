@@ -70,7 +70,10 @@ impl Entity for Goal {
     fn validate(&self) -> crate::Result<()> {
         check_present("title", &self.title)?;
         if self.progress > 100 {
-            return Err(crate::Error::invalid("progress", "use a percent from 0 to 100"));
+            return Err(crate::Error::invalid(
+                "progress",
+                "use a percent from 0 to 100",
+            ));
         }
         Ok(())
     }

@@ -63,7 +63,11 @@ impl Entity for Interview {
     }
 
     fn title(&self) -> String {
-        format!("Round {} · {}", self.round, self.kind.as_str().replace('_', " "))
+        format!(
+            "Round {} · {}",
+            self.round,
+            self.kind.as_str().replace('_', " ")
+        )
     }
 
     fn validate(&self) -> crate::Result<()> {

@@ -98,7 +98,11 @@ pub fn changes_since(conn: &Connection, cursor: Cursor) -> Result<(Vec<Vec<u8>>,
             (Some(bytes), generation)
         }
     };
-    let from = if snapshot.is_some() { 0 } else { cursor.last_chunk };
+    let from = if snapshot.is_some() {
+        0
+    } else {
+        cursor.last_chunk
+    };
     let chunks = chunks_after(conn, from)?;
     let last_chunk = chunks.last().map(|(seq, _)| *seq).unwrap_or(from);
     let bytes = snapshot
@@ -148,13 +152,21 @@ pub fn sizes(conn: &Connection) -> Result<Sizes> {
 
 /// Replaces snapshot and chunks by one new snapshot. The caller holds the write lock
 /// and has merged every chunk into `doc`, so nothing is dropped.
-pub fn compact(conn: &Connection, doc: &mut JournalDoc, cursor: Cursor, now_ms: i64) -> Result<Cursor> {
+pub fn compact(
+    conn: &Connection,
+    doc: &mut JournalDoc,
+    cursor: Cursor,
+    now_ms: i64,
+) -> Result<Cursor> {
     let generation = cursor.generation + 1;
     conn.execute(
         "UPDATE document_snapshot SET bytes = ?1, generation = ?2, saved_at = ?3 WHERE id = 1",
         params![doc.save(), generation, now_ms],
     )?;
-    conn.execute("DELETE FROM document_chunks WHERE seq <= ?1", [cursor.last_chunk])?;
+    conn.execute(
+        "DELETE FROM document_chunks WHERE seq <= ?1",
+        [cursor.last_chunk],
+    )?;
     Ok(Cursor {
         generation,
         last_chunk: cursor.last_chunk,

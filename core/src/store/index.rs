@@ -121,7 +121,9 @@ impl Col {
 
 /// Epoch milliseconds of an RFC 3339 timestamp.
 pub fn parse_millis(s: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
 }
 
 /// Brings the index rows of everything `touched` in line with the document.
@@ -162,7 +164,12 @@ pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
     update(conn, doc, &touched)
 }
 
-fn put_record(conn: &Connection, kind: Kind, id: &str, mut fields: Map<String, Json>) -> Result<()> {
+fn put_record(
+    conn: &Connection,
+    kind: Kind,
+    id: &str,
+    mut fields: Map<String, Json>,
+) -> Result<()> {
     // A record another version wrote without an id field is still keyed by its map key.
     fields
         .entry("id")
@@ -225,8 +232,10 @@ fn put_record(conn: &Connection, kind: Kind, id: &str, mut fields: Map<String, J
     conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
         .execute([id])?;
     for (rel, to) in links_of(&fields) {
-        conn.prepare_cached("INSERT OR IGNORE INTO links (to_id, from_id, rel) VALUES (?1, ?2, ?3)")?
-            .execute([to.as_str(), id, rel.as_str()])?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO links (to_id, from_id, rel) VALUES (?1, ?2, ?3)",
+        )?
+        .execute([to.as_str(), id, rel.as_str()])?;
     }
 
     // Full-text search over everything the person wrote.
@@ -247,7 +256,10 @@ fn remove_record(conn: &Connection, kind: Kind, id: &str) -> Result<()> {
     .execute([id])?;
     conn.prepare_cached("DELETE FROM records WHERE id = ?1")?
         .execute([id])?;
-    conn.execute(&format!("DELETE FROM {} WHERE id = ?1", kind.collection()), [id])?;
+    conn.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", kind.collection()),
+        [id],
+    )?;
     conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
@@ -274,7 +286,12 @@ fn links_of(fields: &Map<String, Json>) -> Vec<(String, String)> {
     let mut links = Vec::new();
     for (key, value) in fields {
         if let Some(rel) = key.strip_suffix("_ids") {
-            for id in value.as_array().into_iter().flatten().filter_map(Json::as_str) {
+            for id in value
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+            {
                 links.push((rel.to_string(), id.to_string()));
             }
         } else if let (Some(rel), Some(id)) = (key.strip_suffix("_id"), value.as_str()) {
@@ -288,17 +305,20 @@ fn links_of(fields: &Map<String, Json>) -> Vec<(String, String)> {
 /// ids and timestamps.
 fn searchable_text(fields: &Map<String, Json>) -> String {
     fn walk(key: &str, value: &Json, out: &mut String) {
-        let machine = key == "id" || key.ends_with("_id") || key.ends_with("_ids")
-            || key.ends_with("_at") || key == "due" || key == "planned_for" || key == "prompt_set";
+        let machine = key == "id"
+            || key.ends_with("_id")
+            || key.ends_with("_ids")
+            || key.ends_with("_at")
+            || key == "due"
+            || key == "planned_for"
+            || key == "prompt_set";
         match value {
             Json::String(s) if !machine => {
                 out.push_str(&s.replace('_', " "));
                 out.push('\n');
             }
             Json::Array(items) if !machine => items.iter().for_each(|v| walk(key, v, out)),
-            Json::Object(map) if key != "history" => {
-                map.iter().for_each(|(k, v)| walk(k, v, out))
-            }
+            Json::Object(map) if key != "history" => map.iter().for_each(|(k, v)| walk(k, v, out)),
             _ => {}
         }
     }
@@ -329,9 +349,7 @@ pub fn dump(conn: &Connection) -> Result<Vec<String>> {
         let width = stmt.column_count();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let cells: Vec<String> = (0..width)
-                .map(|i| cell(row, i))
-                .collect();
+            let cells: Vec<String> = (0..width).map(|i| cell(row, i)).collect();
             out.push(format!("{table}: {}", cells.join(" | ")));
         }
     }

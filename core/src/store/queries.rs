@@ -63,9 +63,8 @@ pub fn resolve(conn: &Connection, id_or_prefix: &str) -> Result<String> {
     if wanted.len() < 4 {
         return Err(Error::invalid("id", "give at least 4 characters of the id"));
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM records WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 5",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id FROM records WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 5")?;
     let upper = format!("{wanted}\u{7f}");
     let found: Vec<String> = stmt
         .query_map([&wanted, &upper], |r| r.get(0))?
@@ -76,7 +75,11 @@ pub fn resolve(conn: &Connection, id_or_prefix: &str) -> Result<String> {
         many if many.contains(&wanted) => Ok(wanted),
         many => Err(Error::Ambiguous {
             prefix: wanted,
-            candidates: many.iter().map(|id| short(id)).collect::<Vec<_>>().join(", "),
+            candidates: many
+                .iter()
+                .map(|id| short(id))
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -100,7 +103,9 @@ pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Record>> {
         args.extend(filter.kinds.iter().map(|k| Sql::Text(k.as_str().into())));
     }
     if let Some(app) = &filter.application_id {
-        sql.push_str(" AND (application_id = ? OR id IN (SELECT from_id FROM links WHERE to_id = ?))");
+        sql.push_str(
+            " AND (application_id = ? OR id IN (SELECT from_id FROM links WHERE to_id = ?))",
+        );
         args.push(Sql::Text(app.clone()));
         args.push(Sql::Text(app.clone()));
     }
@@ -117,7 +122,9 @@ pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Record>> {
         args.push(Sql::Integer(until.timestamp_millis()));
     }
     sql.push_str(" ORDER BY occurred_at DESC, id LIMIT ? OFFSET ?");
-    args.push(Sql::Integer(if filter.limit == 0 { 50 } else { filter.limit } as i64));
+    args.push(Sql::Integer(
+        if filter.limit == 0 { 50 } else { filter.limit } as i64,
+    ));
     args.push(Sql::Integer(filter.offset as i64));
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
