@@ -82,11 +82,17 @@ pub fn load(conn: &Connection, actor: &[u8]) -> Result<Option<(JournalDoc, Curso
 /// cursor. A compaction since then means the whole snapshot is new to us.
 pub fn changes_since(conn: &Connection, cursor: Cursor) -> Result<(Vec<Vec<u8>>, Cursor)> {
     let (snapshot, generation): (Option<Vec<u8>>, i64) = {
-        let generation: i64 = conn.query_row(
-            "SELECT generation FROM document_snapshot WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let generation: Option<i64> = conn
+            .query_row(
+                "SELECT generation FROM document_snapshot WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // A journal that was opened but never written to has no document yet.
+        let Some(generation) = generation else {
+            return Ok((Vec::new(), cursor));
+        };
         if generation == cursor.generation {
             (None, generation)
         } else {
