@@ -102,11 +102,9 @@ pub fn due(conn: &Connection, now: DateTime<Utc>, horizon: Duration) -> Result<V
         }
         match state(conn, &r.key)? {
             Some((status, _)) if status == "done" => continue,
-            Some((_, Some(snoozed_until))) => {
-                if snoozed_until > r.due_at {
-                    r.due_at = snoozed_until;
-                    r.snoozed = true;
-                }
+            Some((_, Some(snoozed_until))) if snoozed_until > r.due_at => {
+                r.due_at = snoozed_until;
+                r.snoozed = true;
             }
             _ => {}
         }

@@ -194,3 +194,87 @@ fn set_member(json: &Json) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::ROOT;
+    use serde_json::json;
+
+    fn map(doc: &mut AutoCommit) -> ObjId {
+        doc.put_object(ROOT, "r", ObjType::Map).unwrap()
+    }
+
+    fn fields(v: Json) -> Map<String, Json> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn values_round_trip_with_text_sets_and_lists_in_their_crdt_types() {
+        let mut doc = AutoCommit::new();
+        let obj = map(&mut doc);
+        let value = json!({
+            "company": "Acme", "excitement": 4, "deleted": false,
+            "notes": "Long text", "tags": ["b", "a"],
+            "history": [{"at": "2026-01-01T00:00:00Z", "stage": "applied"}],
+            "answers": {"needed": "A calm hand"},
+        });
+        write_fields(&mut doc, &obj, None, &fields(value)).unwrap();
+        let back = read_map(&doc, &obj);
+        assert_eq!(back["tags"], json!(["a", "b"]));
+        assert_eq!(back["notes"], json!("Long text"));
+        assert_eq!(back["history"][0]["stage"], json!("applied"));
+        let kinds = |key: &str| doc.get(&obj, key).unwrap().unwrap().0;
+        assert_eq!(kinds("notes"), Value::Object(ObjType::Text));
+        assert_eq!(kinds("tags"), Value::Object(ObjType::Map));
+        assert_eq!(kinds("history"), Value::Object(ObjType::List));
+        let answers = doc.get(&obj, "answers").unwrap().unwrap().1;
+        assert_eq!(
+            doc.get(&answers, "needed").unwrap().unwrap().0,
+            Value::Object(ObjType::Text)
+        );
+    }
+
+    #[test]
+    fn unchanged_fields_write_nothing_and_unknown_keys_stay() {
+        let mut doc = AutoCommit::new();
+        let obj = map(&mut doc);
+        doc.put(&obj, "from_the_future", "keep me").unwrap();
+        let value = fields(json!({"company": "Acme", "notes": "x", "tags": ["a"]}));
+        write_fields(&mut doc, &obj, None, &value).unwrap();
+        doc.commit();
+        let heads = doc.get_heads();
+        write_fields(&mut doc, &obj, None, &value).unwrap();
+        assert_eq!(doc.pending_ops(), 0, "an identical write is a no-op");
+        doc.commit();
+        assert_eq!(doc.get_heads(), heads);
+        assert_eq!(read_map(&doc, &obj)["from_the_future"], json!("keep me"));
+    }
+
+    #[test]
+    fn appending_to_a_list_only_inserts_the_new_items() {
+        let mut doc = AutoCommit::new();
+        let obj = map(&mut doc);
+        write_fields(&mut doc, &obj, None, &fields(json!({"questions": ["a"]}))).unwrap();
+        doc.commit();
+        write_fields(
+            &mut doc,
+            &obj,
+            None,
+            &fields(json!({"questions": ["a", "b"]})),
+        )
+        .unwrap();
+        assert_eq!(doc.pending_ops(), 1);
+        write_fields(&mut doc, &obj, None, &fields(json!({"questions": ["c"]}))).unwrap();
+        assert_eq!(read_map(&doc, &obj)["questions"], json!(["c"]));
+    }
+
+    #[test]
+    fn null_removes_a_field() {
+        let mut doc = AutoCommit::new();
+        let obj = map(&mut doc);
+        write_fields(&mut doc, &obj, None, &fields(json!({"url": "https://x"}))).unwrap();
+        write_fields(&mut doc, &obj, None, &fields(json!({"url": null}))).unwrap();
+        assert!(!read_map(&doc, &obj).contains_key("url"));
+    }
+}

@@ -159,3 +159,53 @@ impl Entity for Application {
         check_scale("excitement", self.excitement)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn the_stage_is_the_furthest_reached_and_history_keeps_every_step() {
+        let t = Utc::now();
+        let mut app = Application::new("Acme", "Dev");
+        app.reach_stage(Stage::Applied, t);
+        app.reach_stage(Stage::Final, t + Duration::days(9));
+        app.reach_stage(Stage::Screening, t + Duration::days(10));
+        assert_eq!(app.stage, Stage::Final);
+        assert_eq!(app.applied_at, Some(t));
+        assert_eq!(app.history.len(), 3);
+    }
+
+    #[test]
+    fn a_late_reply_reopens_a_silent_application() {
+        let t = Utc::now();
+        let mut app = Application::new("Acme", "Dev");
+        app.reach_stage(Stage::Applied, t);
+        app.end_with(Outcome::NoResponse, t + Duration::days(30));
+        assert!(!app.is_active());
+        app.reach_stage(Stage::Screening, t + Duration::days(40));
+        assert_eq!(app.outcome, Outcome::Open);
+        assert!(app.is_active());
+    }
+
+    #[test]
+    fn rejected_after_the_final_round_is_expressible() {
+        let t = Utc::now();
+        let mut app = Application::new("Acme", "Dev");
+        app.reach_stage(Stage::Final, t);
+        app.end_with(Outcome::Rejected, t);
+        assert_eq!((app.stage, app.outcome), (Stage::Final, Outcome::Rejected));
+    }
+
+    #[test]
+    fn enum_values_parse_with_hyphens_and_list_choices_when_wrong() {
+        assert_eq!(
+            "no-response".parse::<Outcome>().unwrap(),
+            Outcome::NoResponse
+        );
+        assert_eq!("Job Board".parse::<Source>().unwrap(), Source::JobBoard);
+        let err = "ghosted".parse::<Outcome>().unwrap_err().to_string();
+        assert!(err.contains("open, rejected, withdrawn"), "{err}");
+    }
+}

@@ -221,3 +221,71 @@ pub fn counts(conn: &Connection) -> Result<Vec<(Kind, i64)>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        crate::store::schema::create(&tx).unwrap();
+        tx.commit().unwrap();
+        for (rowid, id, text) in [
+            (1, "abcd1111-0000", "Rust and C++ at Acme"),
+            (2, "abcd2222-0000", "a talk about résumés"),
+        ] {
+            conn.execute(
+                "INSERT INTO records VALUES (?1, ?2, 'mood', 0, 0, 0, 0, NULL, 't',
+                 '{\"id\":\"x\",\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"valence\":3,\"note\":\"\",\"felt_at\":\"2026-01-01T00:00:00Z\"}')",
+                rusqlite::params![rowid, id],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO search (rowid, content) VALUES (?1, ?2)",
+                rusqlite::params![rowid, text],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn search_syntax_in_the_query_is_taken_literally() {
+        let conn = db();
+        for query in [
+            "C++",
+            "\"unbalanced",
+            "rust OR",
+            "NEAR(",
+            "acme*",
+            "-",
+            "AND",
+        ] {
+            assert!(search(&conn, query, 10).is_ok(), "{query}");
+        }
+        assert_eq!(search(&conn, "C++", 10).unwrap().len(), 1);
+        assert_eq!(
+            search(&conn, "resume", 10).unwrap().len(),
+            1,
+            "accents folded"
+        );
+        assert_eq!(search(&conn, "ac", 10).unwrap().len(), 1, "prefixes match");
+        assert!(search(&conn, "   ", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn ids_resolve_by_unique_prefix() {
+        let conn = db();
+        assert_eq!(resolve(&conn, "abcd1").unwrap(), "abcd1111-0000");
+        assert!(matches!(
+            resolve(&conn, "abcd"),
+            Err(Error::Ambiguous { .. })
+        ));
+        assert!(matches!(
+            resolve(&conn, "ffff"),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(matches!(resolve(&conn, "ab"), Err(Error::Invalid { .. })));
+    }
+}
