@@ -1,1 +1,29 @@
-fn main() {}
+//! `onward`: the job-search journal in a terminal.
+//!
+//! This file only parses the arguments, runs the command and prints what came out:
+//! the result on stdout (human text, or JSON with `--json`), an error on stderr.
+
+mod commands;
+mod dates;
+mod error;
+mod output;
+mod text_input;
+mod vocab;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = commands::Cli::parse();
+    let json = cli.json;
+    match commands::run(cli) {
+        Ok(printed) => {
+            printed.print(json);
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            failure.print();
+            ExitCode::from(1)
+        }
+    }
+}

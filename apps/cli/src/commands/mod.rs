@@ -1,0 +1,196 @@
+//! The command line: one module per noun, each with its clap arguments and what it
+//! does. [`run`] opens the journal and hands the command to its module.
+
+mod activity;
+mod application;
+mod completions;
+mod contact;
+mod doctor;
+mod entry;
+mod goal;
+mod interview;
+mod message;
+mod mood;
+mod records;
+mod rejection;
+mod reminders;
+
+use crate::error::{Failure, Result};
+use crate::output::Printed;
+use clap::{Parser, Subcommand};
+use onward_core::model::{Entity, Kind, Record};
+use onward_core::{short, Journal};
+use std::path::PathBuf;
+
+/// Onward: a private job-search journal that stays on your devices.
+///
+/// Log applications, interviews and the occasional no; write down what you learned;
+/// look after yourself on the hard days; keep moving forward.
+#[derive(Debug, Parser)]
+#[command(name = "onward", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  onward application add --company Acme --role \"Data Engineer\" --applied
+  onward interview add --application 3f2a --kind technical --at \"2026-11-02 14:30\" --interviewer \"Dana Lee\"
+  onward rejection add --application 3f2a --reason stronger-candidate
+  onward entry add --kind debrief --interview 9c1e
+  onward reminders")]
+pub struct Cli {
+    /// The journal file [default: journal.onward in your data directory]
+    #[arg(long, global = true, env = "ONWARD_JOURNAL", value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Applications: the opportunities you pursue
+    #[command(subcommand, visible_alias = "app")]
+    Application(application::Command),
+    /// Interviews, with who you met and what they asked
+    #[command(subcommand)]
+    Interview(interview::Command),
+    /// People: recruiters, interviewers, friends
+    #[command(subcommand)]
+    Contact(contact::Command),
+    /// A no (or a silence), and the next small steps after it
+    #[command(subcommand)]
+    Rejection(rejection::Command),
+    /// Thank-you notes, feedback requests, follow-ups and networking notes
+    #[command(subcommand)]
+    Message(message::Command),
+    /// Journal entries: free writing or answers to a prompt set
+    #[command(subcommand)]
+    Entry(entry::Command),
+    /// The writing prompts of each kind of entry, with their ids
+    Prompts(entry::PromptsArgs),
+    /// A quick mood check-in
+    #[command(subcommand)]
+    Mood(mood::Command),
+    /// Restorative activities: stepping back for a day
+    #[command(subcommand)]
+    Activity(activity::Command),
+    /// Growth goals: courses, skills, people to meet
+    #[command(subcommand)]
+    Goal(goal::Command),
+    /// Gentle reminders: what is due, done or for later
+    Reminders(reminders::Args),
+    /// Everything, newest first
+    Timeline(records::TimelineArgs),
+    /// One record with all its fields and links
+    Show(records::ShowArgs),
+    /// Full-text search over everything you wrote
+    Search(records::SearchArgs),
+    /// Delete a record (it can be restored)
+    Delete(records::IdArgs),
+    /// Bring back a deleted record
+    Restore(records::IdArgs),
+    /// Add or remove tags on any record
+    Tag(records::TagArgs),
+    /// Check the journal file and its index
+    Doctor(doctor::DoctorArgs),
+    /// Merge another copy of the journal (from another device)
+    Merge(doctor::MergeArgs),
+    /// Print shell completions
+    Completions(completions::Args),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Printed> {
+    match cli.command {
+        Command::Completions(args) => return Ok(completions::run(args)),
+        Command::Prompts(args) => return Ok(entry::prompts(args)),
+        _ => {}
+    }
+    let path = journal_path(cli.journal)?;
+    let mut journal = Journal::open(&path)?;
+    let j = &mut journal;
+    match cli.command {
+        Command::Application(cmd) => application::run(cmd, j),
+        Command::Interview(cmd) => interview::run(cmd, j),
+        Command::Contact(cmd) => contact::run(cmd, j),
+        Command::Rejection(cmd) => rejection::run(cmd, j),
+        Command::Message(cmd) => message::run(cmd, j),
+        Command::Entry(cmd) => entry::run(cmd, j),
+        Command::Mood(cmd) => mood::run(cmd, j),
+        Command::Activity(cmd) => activity::run(cmd, j),
+        Command::Goal(cmd) => goal::run(cmd, j),
+        Command::Reminders(args) => reminders::run(args, j),
+        Command::Timeline(args) => records::timeline(args, j),
+        Command::Show(args) => records::show(args, j),
+        Command::Search(args) => records::search(args, j),
+        Command::Delete(args) => records::delete(args, j),
+        Command::Restore(args) => records::restore(args, j),
+        Command::Tag(args) => records::tag(args, j),
+        Command::Doctor(args) => doctor::doctor(args, j),
+        Command::Merge(args) => doctor::merge(args, j),
+        Command::Completions(_) | Command::Prompts(_) => unreachable!("handled above"),
+    }
+}
+
+/// `--journal`, else `$ONWARD_JOURNAL` (both through clap), else the data directory.
+fn journal_path(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(path) = given {
+        return Ok(path);
+    }
+    directories::ProjectDirs::from("org", "Onward", "Onward")
+        .map(|dirs| dirs.data_dir().join("journal.onward"))
+        .ok_or_else(|| {
+            Failure::new("could not find a data directory for the journal on this system")
+                .hint("Choose a file with --journal PATH or the ONWARD_JOURNAL variable.")
+        })
+}
+
+/// The full id of a record of kind `E`, from an id or a prefix; another kind is refused
+/// with a message naming both.
+pub fn id_of<E: Entity>(journal: &Journal, id: &str) -> Result<String> {
+    let record = journal.record(id)?;
+    if record.kind() != E::KIND {
+        return Err(wrong_kind(&record, E::KIND));
+    }
+    Ok(record.id().to_string())
+}
+
+pub fn wrong_kind(record: &Record, wanted: Kind) -> Failure {
+    Failure::new(format!(
+        "{} is {} {}, not {} {}",
+        short(record.id()),
+        article(record.kind().as_str()),
+        record.kind(),
+        article(wanted.as_str()),
+        wanted
+    ))
+}
+
+/// "a" or "an", for kind names.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// A contact by id (or prefix), or else by name, created when new.
+pub fn contact_for(
+    journal: &mut Journal,
+    who: &str,
+    company: Option<&str>,
+    role: Option<onward_core::model::ContactRole>,
+) -> Result<onward_core::model::Contact> {
+    if who.trim().is_empty() {
+        return Err(Failure::new("a contact needs a name or an id"));
+    }
+    if let Some(id) = onward_core::store::queries::contact_named(journal.connection(), who)? {
+        return Ok(journal.get(&id)?);
+    }
+    if let Ok(Record::Contact(contact)) = journal.record(who) {
+        return Ok(contact);
+    }
+    Ok(journal.contact_by_name(who, company, role)?)
+}

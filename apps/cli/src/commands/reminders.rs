@@ -1,0 +1,144 @@
+//! `onward reminders`: what is due, gently: a few at a time, never a pile.
+
+use super::{entry, message, mood};
+use crate::dates::{self, parse_datetime, parse_duration};
+use crate::error::Result;
+use crate::output::Printed;
+use chrono::{DateTime, Duration, Utc};
+use clap::Subcommand;
+use onward_core::model::{EntryKind, Interview, MessageKind};
+use onward_core::reminders::{Gentleness, Reminder, Rule};
+use onward_core::{short, Journal};
+use serde_json::{json, Value};
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
+    /// Also show what comes up in the next DAYS days
+    #[arg(long, value_name = "DAYS")]
+    upcoming: Option<u32>,
+    /// Show every reminder, not only the first few
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Mark a reminder as done (KEY as listed, or a unique start of it)
+    Done { key: String },
+    /// Put a reminder off for a while [default: a day]
+    Snooze {
+        key: String,
+        /// Until when: a date such as tomorrow or "2026-11-04 09:00"
+        #[arg(long, value_name = "DATE", value_parser = parse_datetime, conflicts_with = "for_")]
+        until: Option<DateTime<Utc>>,
+        /// For how long: 2d, 3h, 1w
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+        for_: Option<Duration>,
+    },
+}
+
+pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
+    match args.action {
+        Some(Action::Done { key }) => {
+            journal.complete_reminder(&key)?;
+            Ok(Printed::new(
+                json!({ "key": key, "status": "done" }),
+                "Done. Nicely handled.",
+            ))
+        }
+        Some(Action::Snooze { key, until, for_ }) => {
+            let until = until.unwrap_or_else(|| journal.now() + for_.unwrap_or(Duration::days(1)));
+            journal.snooze_reminder(&key, until)?;
+            Ok(Printed::new(
+                json!({ "key": key, "status": "snoozed", "until": until }),
+                format!(
+                    "Snoozed until {}. It'll come back then.",
+                    dates::show(until)
+                ),
+            ))
+        }
+        None => list(args.upcoming, args.all, journal),
+    }
+}
+
+fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Printed> {
+    let due = match upcoming {
+        Some(days) => journal.reminders_within(Duration::days(days.into()))?,
+        None => journal.reminders()?,
+    };
+    let cap = if all {
+        due.len()
+    } else {
+        Gentleness::default().daily_cap
+    };
+    let shown = &due[..due.len().min(cap)];
+    let now = journal.now();
+    let mut json_rows = Vec::new();
+    let mut lines = Vec::new();
+    for r in shown {
+        let command = command_for(journal, r);
+        let mut row = serde_json::to_value(r).unwrap_or(Value::Null);
+        row["short_key"] = json!(short_key(r));
+        row["command"] = json!(command);
+        json_rows.push(row);
+        let when = if r.due_at > now {
+            format!("  (from {})", dates::show(r.due_at))
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "{}  {}{when}\n    → {command}",
+            short_key(r),
+            r.title
+        ));
+    }
+    let human = if due.is_empty() {
+        "Nothing due. Enjoy the quiet.".to_string()
+    } else {
+        let mut text = lines.join("\n");
+        let more = due.len() - shown.len();
+        if more > 0 {
+            text.push_str(&format!(
+                "\n\n{more} more when you're ready: onward reminders --all"
+            ));
+        }
+        text.push_str("\n\nDone with one: onward reminders done KEY  ·  later: onward reminders snooze KEY --for 2d");
+        text
+    };
+    Ok(Printed::new(Value::Array(json_rows), human))
+}
+
+/// A key as people type it: `follow_up:3f2a9c1e` (any unique start of the key works).
+fn short_key(r: &Reminder) -> String {
+    match &r.target_id {
+        Some(id) => format!("{}:{}", r.rule, short(id)),
+        None => r.key.clone(),
+    }
+}
+
+/// The command that does what a reminder asks.
+fn command_for(journal: &Journal, r: &Reminder) -> String {
+    let target = r.target_id.as_deref().unwrap_or("");
+    match r.rule {
+        Rule::FollowUp => message::draft_command(MessageKind::FollowUp, Some(target), None),
+        Rule::ThankYou => {
+            let app = journal
+                .get::<Interview>(target)
+                .map(|i| i.application_id)
+                .ok();
+            message::draft_command(MessageKind::ThankYou, app.as_deref(), None)
+        }
+        Rule::Debrief => format!(
+            "{} --interview {}",
+            entry::add_command(EntryKind::Debrief),
+            short(target)
+        ),
+        Rule::CheckIn => mood::check_in_command(target),
+        Rule::StepBack => "onward activity suggest".to_string(),
+        Rule::WeeklyReview => entry::add_command(EntryKind::WeeklyReview),
+        Rule::NextAction => format!("onward show {}", short(target)),
+    }
+}

@@ -1,0 +1,113 @@
+//! Dates and durations as people type them, and as the CLI shows them.
+//!
+//! Accepted: `2026-11-02`, `2026-11-02 14:30`, `2026-11-02T14:30`, RFC 3339 (with an
+//! offset), `now`, `today`, `yesterday`, `tomorrow`, and `3d ago` / `in 2h`. A date or
+//! time without an offset is local time; everything is stored in UTC.
+
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+const DATE_TIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+];
+
+/// What the help texts say a date may look like.
+pub const DATE_HELP: &str =
+    "2026-11-02, \"2026-11-02 14:30\", today, yesterday, tomorrow, \"3d ago\" or \"in 2h\"";
+
+/// Parses a point in time as typed on the command line.
+pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    let now = Utc::now();
+    let day = chrono::Duration::days(1);
+    match text.to_lowercase().as_str() {
+        "now" | "today" => return Ok(now),
+        "yesterday" => return Ok(now - day),
+        "tomorrow" => return Ok(now + day),
+        _ => {}
+    }
+    if let Some(ago) = text.strip_suffix(" ago") {
+        return Ok(now - parse_duration(ago)?);
+    }
+    if let Some(ahead) = text.strip_prefix("in ") {
+        return Ok(now + parse_duration(ahead)?);
+    }
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let naive = DATE_TIME_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .ok_or_else(|| format!("\"{text}\" is not a date I can read; try {DATE_HELP}"))?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("{text} does not exist in your time zone (a clock change?)"))
+}
+
+/// Parses a duration such as `2d`, `3h` or `1w 2d`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let std = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!(
+            "\"{}\" is not a duration I can read ({e}); try 2d, 3h or 1w",
+            text.trim()
+        )
+    })?;
+    chrono::Duration::from_std(std).map_err(|_| format!("\"{}\" is too long", text.trim()))
+}
+
+/// A time for people: local, without the time of day when it is midnight.
+pub fn show(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&Local);
+    if local.format("%H:%M:%S").to_string() == "00:00:00" {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// Just the local date.
+pub fn show_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn reads_dates_as_people_type_them() {
+        let day = parse_datetime("2026-11-02").unwrap();
+        assert_eq!(show(day), "2026-11-02");
+        let at = parse_datetime("2026-11-02 14:30").unwrap();
+        assert_eq!(show(at), "2026-11-02 14:30");
+        assert_eq!(parse_datetime("2026-11-02T14:30").unwrap(), at);
+        assert_eq!(
+            parse_datetime("2026-11-02T14:30:00Z").unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 2, 14, 30, 0).unwrap()
+        );
+        let ago = parse_datetime("3d ago").unwrap();
+        let expected = Utc::now() - Duration::days(3);
+        assert!((ago - expected).num_seconds().abs() < 5);
+        assert!(parse_datetime("yesterday").unwrap() < parse_datetime("tomorrow").unwrap());
+    }
+
+    #[test]
+    fn says_what_it_could_not_read() {
+        let err = parse_datetime("next tuesdayish").unwrap_err();
+        assert!(err.contains("next tuesdayish"), "{err}");
+        assert!(err.contains("2026-11-02"), "{err}");
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_duration("2d").unwrap(), Duration::days(2));
+        assert_eq!(parse_duration("3h").unwrap(), Duration::hours(3));
+    }
+}

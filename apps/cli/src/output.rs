@@ -1,0 +1,138 @@
+//! Printing: every command returns a [`Printed`] holding both its JSON and its human
+//! text, and `main` prints the one that was asked for. Helpers here format records the
+//! same way everywhere.
+
+use crate::dates;
+use onward_core::model::{Entity, Record};
+use onward_core::short;
+use serde_json::{json, Value};
+use std::io::Write;
+
+/// What a command shows: JSON for `--json`, a short human text otherwise.
+pub struct Printed {
+    pub json: Value,
+    pub human: String,
+}
+
+impl Printed {
+    pub fn new(json: Value, human: impl Into<String>) -> Printed {
+        Printed {
+            json,
+            human: human.into(),
+        }
+    }
+
+    /// For a command that wrote its output itself (shell completions).
+    pub fn nothing() -> Printed {
+        Printed::new(Value::Null, "")
+    }
+
+    /// Writes to stdout; a closed pipe (`onward timeline | head`) is not an error.
+    pub fn print(&self, json: bool) {
+        let mut out = std::io::stdout().lock();
+        let _ = if json {
+            if self.json.is_null() {
+                return;
+            }
+            let text = serde_json::to_string_pretty(&self.json).unwrap_or_default();
+            writeln!(out, "{text}")
+        } else if self.human.is_empty() {
+            Ok(())
+        } else {
+            writeln!(out, "{}", self.human.trim_end())
+        };
+    }
+}
+
+/// A record as JSON: `{"id", "kind", "title", "fields": {...}}`. The fields are the
+/// core's own, as stored; they sit apart because several kinds have a `kind` field of
+/// their own (an entry's kind, an interview's kind).
+pub fn record_json(record: &Record) -> Value {
+    json!({
+        "id": record.id(),
+        "kind": record.kind().as_str(),
+        "title": record.title(),
+        "fields": record.to_json(),
+    })
+}
+
+/// A typed record as JSON (see [`record_json`]).
+pub fn entity_json<E: Entity>(entity: &E) -> Value {
+    record_json(&entity.clone().into())
+}
+
+/// Records as a JSON array.
+pub fn records_json(records: &[Record]) -> Value {
+    Value::Array(records.iter().map(record_json).collect())
+}
+
+/// One line for lists: short id, date, kind, title, tags.
+pub fn record_line(record: &Record) -> String {
+    let mut line = format!(
+        "{}  {:<16}  {:<11}  {}",
+        short(record.id()),
+        dates::show(record.occurred_at()),
+        record.kind().as_str(),
+        record.title()
+    );
+    let meta = record.meta();
+    if !meta.tags.is_empty() {
+        line.push_str("  ");
+        line.push_str(
+            &meta
+                .tags
+                .iter()
+                .map(|t| format!("#{t}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    if meta.deleted {
+        line.push_str("  (deleted)");
+    }
+    line
+}
+
+/// A stored enum value as words: `no_response` reads "no response".
+pub fn words(stored: &str) -> String {
+    stored.replace('_', " ")
+}
+
+/// Indents every line of a text block.
+pub fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                by.trim_end().to_string()
+            } else {
+                format!("{by}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Quotes a value for a command line the person can paste.
+pub fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:/@%+=".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(shell_quote("thank-you"), "thank-you");
+        assert_eq!(shell_quote("a walk"), "'a walk'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+}
