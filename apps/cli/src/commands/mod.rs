@@ -36,7 +36,13 @@ use std::path::PathBuf;
   onward reminders")]
 pub struct Cli {
     /// The journal file [default: journal.onward in your data directory]
-    #[arg(long, global = true, env = "ONWARD_JOURNAL", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "ONWARD_JOURNAL",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub journal: Option<PathBuf>,
 
     /// Print machine-readable JSON on stdout
