@@ -29,10 +29,10 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
         _ => {}
     }
     if let Some(ago) = text.strip_suffix(" ago") {
-        return Ok(now - parse_duration(ago)?);
+        return shift(now, -parse_duration(ago)?);
     }
     if let Some(ahead) = text.strip_prefix("in ") {
-        return Ok(now + parse_duration(ahead)?);
+        return shift(now, parse_duration(ahead)?);
     }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
@@ -51,6 +51,12 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| format!("{text} does not exist in your time zone (a clock change?)"))
+}
+
+/// `at` moved by `by`, or an error past the calendar's range (never a panic).
+pub fn shift(at: DateTime<Utc>, by: chrono::Duration) -> Result<DateTime<Utc>, String> {
+    at.checked_add_signed(by)
+        .ok_or_else(|| "that is further away than any calendar here can count".to_string())
 }
 
 /// Parses a duration such as `2d`, `3h` or `1w 2d`.
@@ -107,6 +113,10 @@ mod tests {
         assert!(err.contains("next tuesdayish"), "{err}");
         assert!(err.contains("2026-11-02"), "{err}");
         assert!(parse_duration("soon").is_err());
+        assert!(
+            parse_datetime("in 9999999999y").is_err(),
+            "too far is an error, not a panic"
+        );
         assert_eq!(parse_duration("2d").unwrap(), Duration::days(2));
         assert_eq!(parse_duration("3h").unwrap(), Duration::hours(3));
     }

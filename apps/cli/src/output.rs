@@ -22,18 +22,10 @@ impl Printed {
         }
     }
 
-    /// For a command that wrote its output itself (shell completions).
-    pub fn nothing() -> Printed {
-        Printed::new(Value::Null, "")
-    }
-
     /// Writes to stdout; a closed pipe (`onward timeline | head`) is not an error.
     pub fn print(&self, json: bool) {
         let mut out = std::io::stdout().lock();
         let _ = if json {
-            if self.json.is_null() {
-                return;
-            }
             let text = serde_json::to_string_pretty(&self.json).unwrap_or_default();
             writeln!(out, "{text}")
         } else if self.human.is_empty() {

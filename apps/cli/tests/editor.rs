@@ -159,3 +159,34 @@ fn editing_an_entry_and_a_draft_in_the_editor_starts_from_what_is_there() {
         serde_json::from_str(&succeeded(&[], cmd.output().unwrap())).unwrap();
     assert_eq!(edited["fields"]["body"], "Hi Sam, coffee on Friday?");
 }
+
+#[test]
+fn with_a_terminal_and_no_text_the_editor_opens_by_itself() {
+    // `script` gives the command a terminal, as a person typing would have.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to provide a terminal");
+        return;
+    }
+    let o = Onward::new();
+    let editor = o.path("editor.sh");
+    script(&editor, "printf 'Written at the keyboard\\n' >> \"$1\"");
+    let line = format!(
+        "EDITOR='{}' '{}' --journal '{}' entry add --kind free",
+        editor.display(),
+        env!("CARGO_BIN_EXE_onward"),
+        o.journal.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Saved your free entry"), "{said}");
+    let hits = o.json(&["search", "keyboard"]);
+    assert_eq!(hits[0]["fields"]["body"], "Written at the keyboard");
+}

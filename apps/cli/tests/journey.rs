@@ -606,3 +606,183 @@ fn merging_a_copy_from_another_device() {
         "the other copy is only read"
     );
 }
+
+#[test]
+fn editing_records_and_the_smaller_commands() {
+    let o = Onward::new();
+    let app = o.json(&["application", "add", "--company", "Acme", "--role", "Dev"]);
+    let a = short(&app["id"]);
+    assert_eq!(app["fields"]["stage"], "saved");
+    let edited = o.json(&[
+        "application",
+        "edit",
+        &a,
+        "--role",
+        "Senior Dev",
+        "--work-mode",
+        "remote",
+        "--salary",
+        "80-90k",
+        "--next-action",
+        "2026-12-01",
+        "--applied",
+        "yesterday",
+    ]);
+    assert_eq!(edited["fields"]["role"], "Senior Dev");
+    assert_eq!(
+        edited["fields"]["company"], "Acme",
+        "what was not given stays"
+    );
+    assert_eq!(edited["fields"]["work_mode"], "remote");
+    assert_eq!(edited["fields"]["salary"], "80-90k");
+    assert!(!edited["fields"]["applied_at"].is_null());
+    assert_eq!(
+        o.json(&["application", "list", "--stage", "saved"])[0]["id"],
+        app["id"]
+    );
+
+    let sam = o.json(&[
+        "contact",
+        "add",
+        "--name",
+        "Sam Okafor",
+        "--company",
+        "Acme",
+        "--role",
+        "hiring-manager",
+        "--email",
+        "sam@acme.test",
+    ]);
+    assert_eq!(sam["fields"]["role"], "hiring_manager");
+    let interview = o.json(&[
+        "interview",
+        "add",
+        "--application",
+        &a,
+        "--kind",
+        "recruiter-screen",
+        "--at",
+        "3h ago",
+        "--interviewer",
+        &short(&sam["id"]),
+    ]);
+    assert_eq!(
+        interview["fields"]["interviewer_ids"][0], sam["id"],
+        "a contact's id is taken as that contact"
+    );
+    assert_eq!(o.json(&["show", &a])["fields"]["stage"], "screening");
+    let changed = o.json(&[
+        "interview",
+        "edit",
+        &short(&interview["id"]),
+        "--round",
+        "2",
+        "--rating",
+        "5",
+        "--question",
+        "Why Acme?",
+        "--interviewer",
+        "Kim Ito",
+        "--notes",
+        "Friendly",
+    ]);
+    let fields = &changed["fields"];
+    assert_eq!(fields["round"], 2);
+    assert_eq!(fields["self_rating"], 5);
+    assert_eq!(fields["questions"], serde_json::json!(["Why Acme?"]));
+    assert_eq!(fields["interviewer_ids"].as_array().unwrap().len(), 2);
+    let people = o.run(&["contact", "list"]);
+    assert!(
+        people.contains("Kim Ito") && people.contains("interviewer · Acme"),
+        "{people}"
+    );
+
+    let note = o.json(&[
+        "message",
+        "draft",
+        "--kind",
+        "thank-you",
+        "--application",
+        &a,
+    ]);
+    assert!(
+        note["fields"]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi Kim,"),
+        "the latest interviewer: {note:#}"
+    );
+    let replied = o.json(&[
+        "message",
+        "reply",
+        &short(&note["id"]),
+        "--summary",
+        "Thanks, talk soon",
+    ]);
+    assert_eq!(replied["fields"]["status"], "replied");
+    assert_eq!(replied["fields"]["reply_summary"], "Thanks, talk soon");
+    let edited = o.json(&[
+        "message",
+        "edit",
+        &short(&note["id"]),
+        "--text",
+        "Hi Kim, thank you!",
+    ]);
+    assert_eq!(edited["fields"]["body"], "Hi Kim, thank you!");
+
+    let entry = o.json(&[
+        "entry",
+        "add",
+        "--kind",
+        "expressive",
+        "--text",
+        "A lot today.",
+        "--third-person",
+        "--at",
+        "2026-11-02 21:15",
+    ]);
+    assert_eq!(entry["fields"]["perspective"], "third");
+    let shown = o.run(&["show", &short(&entry["id"])]);
+    assert!(
+        shown.contains("2026-11-02 21:15"),
+        "shown in local time as typed: {shown}"
+    );
+    let edited = o.json(&[
+        "entry",
+        "edit",
+        &short(&entry["id"]),
+        "--answer",
+        "friend=Be gentle",
+    ]);
+    assert_eq!(edited["fields"]["body"], "A lot today.");
+    assert_eq!(edited["fields"]["answers"]["friend"], "Be gentle");
+    let f = o.fail(&["entry", "edit", &short(&entry["id"]), "--answer", "three=x"]);
+    assert!(
+        f.stderr.contains("not a prompt of expressive entries"),
+        "{}",
+        f.stderr
+    );
+
+    let goal = o.json(&[
+        "goal",
+        "add",
+        "--kind",
+        "course",
+        "--title",
+        "Finish the SQL course",
+    ]);
+    let dropped = o.json(&["goal", "status", &short(&goal["id"]), "dropped"]);
+    assert_eq!(dropped["fields"]["status"], "dropped");
+    let done = o.json(&["goal", "progress", &short(&goal["id"]), "100"]);
+    assert_eq!(done["fields"]["status"], "done");
+
+    let due = o.json(&["reminders", "--upcoming", "3660", "--all"]);
+    let next = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "next_action")
+        .expect("the planned next step");
+    assert_eq!(next["target_id"], app["id"]);
+    assert_eq!(next["command"], format!("onward show {a}"));
+}

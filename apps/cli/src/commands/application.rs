@@ -20,21 +20,22 @@ pub enum Command {
     Stage {
         /// The application's id (4 or more characters)
         id: String,
-        /// saved, applied, screening, interviewing, final or offer
+        /// The stage it reached
         #[arg(value_parser = parser::<Stage>())]
         stage: Stage,
         /// When it happened [default: now]
-        #[arg(long, value_parser = parse_datetime)]
+        #[arg(long, value_name = "DATE", value_parser = parse_datetime)]
         at: Option<DateTime<Utc>>,
     },
     /// Record how an application ended (`open` reopens it)
     Outcome {
         /// The application's id (4 or more characters)
         id: String,
+        /// How it ended, or `open` to reopen it
         #[arg(value_parser = parser::<Outcome>())]
         outcome: Outcome,
         /// When it happened [default: now]
-        #[arg(long, value_parser = parse_datetime)]
+        #[arg(long, value_name = "DATE", value_parser = parse_datetime)]
         at: Option<DateTime<Utc>>,
     },
     /// Change an application's details
@@ -85,7 +86,7 @@ pub struct Details {
     /// City, region or country
     #[arg(long)]
     location: Option<String>,
-    /// onsite, hybrid or remote
+    /// Where the work happens
     #[arg(long, value_parser = parser::<WorkMode>())]
     work_mode: Option<WorkMode>,
     /// The salary range, as you'd write it
@@ -100,7 +101,7 @@ pub struct Details {
     /// Notes
     #[arg(long)]
     notes: Option<String>,
-    /// A tag (repeat for more)
+    /// A tag to add (repeat for more)
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
 }

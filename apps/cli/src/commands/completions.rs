@@ -16,6 +16,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Printed {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "onward", &mut std::io::stdout());
-    Printed::nothing()
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "onward", &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    let json = serde_json::json!({ "shell": args.shell.to_string(), "script": script });
+    Printed::new(json, script)
 }

@@ -30,10 +30,12 @@ use std::path::PathBuf;
 #[command(name = "onward", version, propagate_version = true)]
 #[command(after_help = "Examples:
   onward application add --company Acme --role \"Data Engineer\" --applied
-  onward interview add --application 3f2a --kind technical --at \"2026-11-02 14:30\" --interviewer \"Dana Lee\"
+  onward interview add --application 3f2a --kind technical --at \"tomorrow\"
   onward rejection add --application 3f2a --reason stronger-candidate
   onward entry add --kind debrief --interview 9c1e
-  onward reminders")]
+  onward reminders
+
+Ids are shown with 8 characters; any unique start of 4 or more works.")]
 pub struct Cli {
     /// The journal file [default: journal.onward in your data directory]
     #[arg(
@@ -41,12 +43,13 @@ pub struct Cli {
         global = true,
         env = "ONWARD_JOURNAL",
         hide_env_values = true,
-        value_name = "PATH"
+        value_name = "PATH",
+        help_heading = "Global options"
     )]
     pub journal: Option<PathBuf>,
 
     /// Print machine-readable JSON on stdout
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     #[command(subcommand)]

@@ -2,7 +2,7 @@
 
 use super::{entry, message, mood};
 use crate::dates::{self, parse_datetime, parse_duration};
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::output::Printed;
 use chrono::{DateTime, Duration, Utc};
 use clap::Subcommand;
@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 pub struct Args {
     #[command(subcommand)]
     action: Option<Action>,
-    /// Also show what comes up in the next DAYS days
-    #[arg(long, value_name = "DAYS")]
+    /// Also show what comes up in the next DAYS days (up to ten years)
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=3660))]
     upcoming: Option<u32>,
     /// Show every reminder, not only the first few
     #[arg(long)]
@@ -26,10 +26,14 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Action {
-    /// Mark a reminder as done (KEY as listed, or a unique start of it)
-    Done { key: String },
+    /// Mark a reminder as done
+    Done {
+        /// The reminder's key as listed (follow_up:3f2a9c1e), or a unique start of it
+        key: String,
+    },
     /// Put a reminder off for a while [default: a day]
     Snooze {
+        /// The reminder's key as listed (follow_up:3f2a9c1e), or a unique start of it
         key: String,
         /// Until when: a date such as tomorrow or "2026-11-04 09:00"
         #[arg(long, value_name = "DATE", value_parser = parse_datetime, conflicts_with = "for_")]
@@ -50,7 +54,11 @@ pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
             ))
         }
         Some(Action::Snooze { key, until, for_ }) => {
-            let until = until.unwrap_or_else(|| journal.now() + for_.unwrap_or(Duration::days(1)));
+            let until = match until {
+                Some(until) => until,
+                None => dates::shift(journal.now(), for_.unwrap_or(Duration::days(1)))
+                    .map_err(Failure::new)?,
+            };
             journal.snooze_reminder(&key, until)?;
             Ok(Printed::new(
                 json!({ "key": key, "status": "snoozed", "until": until }),
