@@ -697,6 +697,7 @@ fn editing_records_and_the_smaller_commands() {
         "{people}"
     );
 
+    let sam_id = short(&sam["id"]);
     let note = o.json(&[
         "message",
         "draft",
@@ -704,14 +705,17 @@ fn editing_records_and_the_smaller_commands() {
         "thank-you",
         "--application",
         &a,
+        "--contact",
+        &sam_id,
     ]);
     assert!(
         note["fields"]["body"]
             .as_str()
             .unwrap()
-            .starts_with("Hi Kim,"),
-        "the latest interviewer: {note:#}"
+            .starts_with("Hi Sam,"),
+        "{note:#}"
     );
+    assert_eq!(note["fields"]["contact_id"], sam["id"]);
     let replied = o.json(&[
         "message",
         "reply",
