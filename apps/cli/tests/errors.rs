@@ -101,26 +101,55 @@ fn out_of_range_values_are_refused_and_nothing_is_stored() {
 fn an_id_of_the_wrong_kind_names_both_kinds() {
     let o = Onward::new();
     let app = o.json(&["application", "add", "--company", "Acme", "--role", "Dev"]);
-    let f = o.fail(&[
-        "mood",
-        "add",
-        "--valence",
-        "3",
-        "--rejection",
-        &short(&app["id"]),
-    ]);
-    assert_eq!(f.code, 1);
-    assert!(
-        f.stderr.contains("is an application, not a rejection"),
-        "{}",
-        f.stderr
-    );
+    let sam = o.json(&["contact", "add", "--name", "Sam"]);
+    let (app, sam) = (short(&app["id"]), short(&sam["id"]));
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["mood", "add", "--valence", "3", "--rejection", &app],
+            "is an application, not a rejection",
+        ),
+        (
+            &[
+                "entry",
+                "add",
+                "--kind",
+                "debrief",
+                "--interview",
+                &app,
+                "--text",
+                "x",
+            ],
+            "is an application, not an interview",
+        ),
+        (
+            &[
+                "message",
+                "draft",
+                "--kind",
+                "thank-you",
+                "--application",
+                &sam,
+            ],
+            "is a contact, not an application",
+        ),
+        (
+            &["application", "stage", &sam, "offer"],
+            "is a contact, not an application",
+        ),
+        (
+            &["goal", "progress", &app, "50"],
+            "is an application, not a goal",
+        ),
+    ];
+    for (args, expected) in cases {
+        let f = o.fail(args);
+        assert_eq!(f.code, 1, "{args:?}");
+        assert!(f.stderr.contains(expected), "{args:?}: {}", f.stderr);
+    }
     assert_eq!(
-        o.json(&["timeline", "--kind", "mood"])
-            .as_array()
-            .unwrap()
-            .len(),
-        0
+        o.json(&["timeline"]).as_array().unwrap().len(),
+        2,
+        "nothing was stored"
     );
 }
 

@@ -1,6 +1,6 @@
 //! `onward activity`: stepping back for a day, and how it felt before and after.
 
-use super::contact_for;
+use super::{contact_for, id_of};
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
 use crate::output::{entity_json, shell_quote, Printed};
@@ -69,6 +69,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::Add(args) => add(args, journal),
         Command::Done { id, mood_after, at } => {
             let at = at.unwrap_or_else(|| journal.now());
+            let id = id_of::<Activity>(journal, &id)?;
             let activity = journal.update::<Activity>(&id, |a| {
                 a.done_at = Some(at);
                 a.mood_after = mood_after.or(a.mood_after);

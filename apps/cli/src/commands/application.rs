@@ -1,5 +1,6 @@
 //! `onward application`: add, list, move through stages, record how it ended, edit.
 
+use super::id_of;
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
 use crate::output::{entity_json, words, Printed};
@@ -150,7 +151,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::Add(args) => add(args, journal),
         Command::List(args) => list(args, journal),
         Command::Stage { id, stage, at } => {
-            let app = journal.move_stage(&id, stage, at)?;
+            let app = journal.move_stage(&id_of::<Application>(journal, &id)?, stage, at)?;
             let human = format!(
                 "Moved on. {} is at the {} stage.",
                 name(&app),
@@ -159,11 +160,12 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&app), human))
         }
         Command::Outcome { id, outcome, at } => {
-            let app = journal.set_outcome(&id, outcome, at)?;
+            let app = journal.set_outcome(&id_of::<Application>(journal, &id)?, outcome, at)?;
             Ok(Printed::new(entity_json(&app), outcome_note(&app)))
         }
         Command::Edit(args) => {
-            let app = journal.update::<Application>(&args.id, |app| {
+            let id = id_of::<Application>(journal, &args.id)?;
+            let app = journal.update::<Application>(&id, |app| {
                 if let Some(company) = args.company {
                     app.company = company;
                 }

@@ -1,6 +1,7 @@
 //! `onward entry` and `onward prompts`: journal entries, written as free text or as
 //! answers to the built-in prompt sets, in a flag, from stdin or in your editor.
 
+use super::{id_of, maybe_id_of};
 use crate::dates::parse_datetime;
 use crate::error::{Failure, Result};
 use crate::output::{entity_json, indent, words, Printed};
@@ -8,7 +9,7 @@ use crate::text_input;
 use crate::vocab::{parser, Vocabulary};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use onward_core::model::{Entry, EntryKind, Perspective};
+use onward_core::model::{Application, Entry, EntryKind, Interview, Perspective, Rejection};
 use onward_core::prompts::{self, PromptSet};
 use onward_core::{short, Journal};
 use serde_json::json;
@@ -109,9 +110,9 @@ fn add(args: AddArgs, journal: &mut Journal) -> Result<Printed> {
     entry.answers = written.answers;
     entry.perspective = perspective;
     entry.written_at = args.at.unwrap_or(entry.written_at);
-    entry.application_id = args.application;
-    entry.interview_id = args.interview;
-    entry.rejection_id = args.rejection;
+    entry.application_id = maybe_id_of::<Application>(journal, args.application.as_deref())?;
+    entry.interview_id = maybe_id_of::<Interview>(journal, args.interview.as_deref())?;
+    entry.rejection_id = maybe_id_of::<Rejection>(journal, args.rejection.as_deref())?;
     let entry = journal.add_entry(entry)?;
     let human = format!(
         "Saved your {} entry. Thank you for taking the time.\nid {}",
@@ -122,7 +123,7 @@ fn add(args: AddArgs, journal: &mut Journal) -> Result<Printed> {
 }
 
 fn edit(args: EditArgs, journal: &mut Journal) -> Result<Printed> {
-    let current: Entry = journal.get(&args.id)?;
+    let current: Entry = journal.get(&id_of::<Entry>(journal, &args.id)?)?;
     let set = prompts::for_kind(current.kind);
     let before = Written {
         body: current.body.clone(),

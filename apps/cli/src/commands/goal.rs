@@ -1,5 +1,6 @@
 //! `onward goal`: moving forward, one course, skill or conversation at a time.
 
+use super::id_of;
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
 use crate::output::{entity_json, words, Printed};
@@ -69,6 +70,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&goal), human))
         }
         Command::Progress { id, percent } => {
+            let id = id_of::<Goal>(journal, &id)?;
             let goal = journal.update::<Goal>(&id, |g| {
                 g.progress = percent;
                 g.status = match (percent, g.status) {
@@ -86,6 +88,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&goal), human))
         }
         Command::Status { id, status } => {
+            let id = id_of::<Goal>(journal, &id)?;
             let goal = journal.update::<Goal>(&id, |g| {
                 g.status = status;
                 if status == GoalStatus::Done {

@@ -1,6 +1,6 @@
 //! `onward interview`: log a conversation with who you met and what they asked.
 
-use super::{application::name, contact_for};
+use super::{application::name, contact_for, id_of};
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
 use crate::output::{entity_json, words, Printed};
@@ -77,7 +77,8 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
 }
 
 fn add(args: AddArgs, journal: &mut Journal) -> Result<Printed> {
-    let mut interview = Interview::new(&args.application, args.kind, args.at);
+    let application = id_of::<Application>(journal, &args.application)?;
+    let mut interview = Interview::new(application, args.kind, args.at);
     interview.round = args.round.unwrap_or(1);
     interview.questions = clean(args.more.questions);
     interview.self_rating = args.more.rating;
@@ -99,7 +100,7 @@ fn add(args: AddArgs, journal: &mut Journal) -> Result<Printed> {
 }
 
 fn edit(args: EditArgs, journal: &mut Journal) -> Result<Printed> {
-    let current: Interview = journal.get(&args.id)?;
+    let current: Interview = journal.get(&id_of::<Interview>(journal, &args.id)?)?;
     let app: Application = journal.get(&current.application_id)?;
     let mut people = Vec::new();
     for who in &args.more.interviewers {

@@ -1,14 +1,15 @@
 //! `onward message`: thank-you notes, feedback requests, follow-ups and networking
 //! notes, from a template or your own words, and how they were answered.
 
+use super::{id_of, maybe_id_of};
 use crate::dates::{self, parse_datetime};
 use crate::error::{Failure, Result};
-use crate::output::{entity_json, indent, shell_quote, words, Printed};
+use crate::output::{entity_json, indent, words, Printed};
 use crate::text_input;
 use crate::vocab::{parser, Vocabulary};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use onward_core::model::{Message, MessageKind, MessageStatus};
+use onward_core::model::{Application, Contact, Message, MessageKind, MessageStatus};
 use onward_core::{short, Journal};
 use serde_json::Value;
 
@@ -87,7 +88,7 @@ pub fn draft_command(
         cmd.push_str(&format!(" --application {}", short(app)));
     }
     if let Some(contact) = contact {
-        cmd.push_str(&format!(" --contact {}", shell_quote(short(contact))));
+        cmd.push_str(&format!(" --contact {}", short(contact)));
     }
     cmd
 }
@@ -98,8 +99,8 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             let body = text_input::from_flag(args.text.as_deref())?;
             let message = journal.draft_message(
                 args.kind,
-                args.application.as_deref(),
-                args.contact.as_deref(),
+                maybe_id_of::<Application>(journal, args.application.as_deref())?.as_deref(),
+                maybe_id_of::<Contact>(journal, args.contact.as_deref())?.as_deref(),
                 args.moment.as_deref(),
                 body,
             )?;
@@ -112,6 +113,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&message), human))
         }
         Command::Edit { id, text } => {
+            let id = id_of::<Message>(journal, &id)?;
             let text = match text_input::from_flag(text.as_deref())? {
                 Some(text) => text,
                 None => {
@@ -131,6 +133,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&message), "Updated the note."))
         }
         Command::Sent { id, at } => {
+            let id = id_of::<Message>(journal, &id)?;
             let message = journal.mark_sent(&id, at)?;
             let extra = if message.kind == MessageKind::FeedbackRequest {
                 " Asking took courage. Whatever comes back (or doesn't), you showed you're open to learning."
@@ -143,10 +146,12 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             ))
         }
         Command::Reply { id, summary } => {
+            let id = id_of::<Message>(journal, &id)?;
             let message = journal.record_reply(&id, MessageStatus::Replied, Some(summary), None)?;
             Ok(Printed::new(entity_json(&message), "Noted their reply."))
         }
         Command::Declined { id, summary } => {
+            let id = id_of::<Message>(journal, &id)?;
             let message = journal.record_reply(&id, MessageStatus::Declined, summary, None)?;
             Ok(Printed::new(
                 entity_json(&message),
@@ -154,6 +159,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             ))
         }
         Command::NoReply { id } => {
+            let id = id_of::<Message>(journal, &id)?;
             let message = journal.record_reply(&id, MessageStatus::NoReply, None, None)?;
             Ok(Printed::new(
                 entity_json(&message),

@@ -165,6 +165,11 @@ pub fn id_of<E: Entity>(journal: &Journal, id: &str) -> Result<String> {
     Ok(record.id().to_string())
 }
 
+/// [`id_of`] for an optional flag.
+pub fn maybe_id_of<E: Entity>(journal: &Journal, id: Option<&str>) -> Result<Option<String>> {
+    id.map(|id| id_of::<E>(journal, id)).transpose()
+}
+
 pub fn wrong_kind(record: &Record, wanted: Kind) -> Failure {
     Failure::new(format!(
         "{} is {} {}, not {} {}",

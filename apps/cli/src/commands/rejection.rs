@@ -1,7 +1,7 @@
 //! `onward rejection add`: write down a no (or a silence), then see the next small
 //! steps: a check-in, one restorative idea, a thank-you note, a feedback request.
 
-use super::{activity, application::name, message, mood};
+use super::{activity, application::name, id_of, message, mood};
 use crate::dates::parse_datetime;
 use crate::error::Result;
 use crate::output::{indent, words, Printed};
@@ -49,7 +49,8 @@ pub struct AddArgs {
 pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
     let Command::Add(args) = cmd;
     let text = text_input::from_flag(args.text.as_deref())?;
-    let mut rejection = Rejection::new(&args.application, args.at.unwrap_or_else(|| journal.now()));
+    let application = id_of::<Application>(journal, &args.application)?;
+    let mut rejection = Rejection::new(application, args.at.unwrap_or_else(|| journal.now()));
     rejection.stage_reached = args.stage_reached.unwrap_or(rejection.stage_reached);
     rejection.reason = args.reason.unwrap_or(Reason::None);
     rejection.context_factors = args.factors;
