@@ -180,3 +180,31 @@ fn invalid_input_names_the_field_and_stores_nothing() {
         Err(onward_core::Error::NotFound { .. })
     ));
 }
+
+#[test]
+fn notes_go_to_the_first_interviewer_named() {
+    let (_dir, mut j) = journal();
+    let app = j
+        .add_application(Application::new("Umbrella", "Analyst"))
+        .unwrap();
+    let interview = Interview::new(&app.meta.id, InterviewKind::Panel, Utc::now());
+    let names = ["Zoe Park".to_string(), "Adam Ng".to_string()];
+    let interview = j.log_interview(interview, &names).unwrap();
+    let stored: Interview = j.get(&interview.meta.id).unwrap();
+    let named: Vec<String> = stored
+        .interviewer_ids
+        .iter()
+        .map(|id| j.get::<Contact>(id).unwrap().name)
+        .collect();
+    assert_eq!(named, names, "interviewers keep the order given");
+    let note = j
+        .draft_message(
+            MessageKind::ThankYou,
+            Some(&app.meta.id),
+            None,
+            Some("the case study"),
+            None,
+        )
+        .unwrap();
+    assert!(note.body.starts_with("Hi Zoe,"), "{}", note.body);
+}

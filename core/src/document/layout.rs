@@ -37,7 +37,7 @@ const TEXT_MAPS: &[&str] = &["answers"];
 
 /// Lists that behave as sets: stored as maps of `value: true`, so concurrent additions on
 /// two devices both survive and a removal removes only that value.
-const SET_FIELDS: &[&str] = &["tags", "context_factors", "interviewer_ids", "words"];
+const SET_FIELDS: &[&str] = &["tags", "context_factors", "words"];
 
 pub fn is_text(key: &str, parent: Option<&str>) -> bool {
     TEXT_FIELDS.contains(&key) || parent.is_some_and(|p| TEXT_MAPS.contains(&p))

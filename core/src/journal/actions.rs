@@ -193,8 +193,8 @@ impl Journal {
         })
     }
 
-    /// The person most connected to an application: the latest interviewer, else
-    /// anyone linked to it.
+    /// The person a note about an application goes to: the first interviewer named for
+    /// its latest interview.
     fn main_contact(&self, application_id: &str) -> Result<Option<Contact>> {
         let interviews = self.timeline(&crate::Filter {
             kinds: vec![Kind::Interview],
@@ -204,7 +204,7 @@ impl Journal {
         })?;
         for record in interviews {
             if let Record::Interview(i) = record {
-                if let Some(id) = i.interviewer_ids.last() {
+                if let Some(id) = i.interviewer_ids.first() {
                     return self.get(id).map(Some);
                 }
             }
