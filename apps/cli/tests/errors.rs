@@ -262,3 +262,38 @@ fn the_journal_flag_overrides_the_environment() {
         "the flag's journal has no contacts"
     );
 }
+
+#[test]
+fn a_reminder_key_that_matches_nothing_is_refused() {
+    let o = Onward::new();
+    o.json(&[
+        "application",
+        "add",
+        "--company",
+        "Acme",
+        "--role",
+        "Dev",
+        "--applied",
+        "10d ago",
+    ]);
+    let f = o.fail(&["reminders", "done", "follow_up:zzzz"]);
+    assert_eq!(f.code, 1);
+    assert!(
+        f.stderr
+            .contains("no pending reminder has the key follow_up:zzzz"),
+        "{}",
+        f.stderr
+    );
+    assert!(f.stderr.contains("onward reminders --all"), "{}", f.stderr);
+    let done = o.json(&["reminders", "done", "follow"]);
+    assert!(
+        done["key"].as_str().unwrap().starts_with("follow_up:"),
+        "a unique start is enough: {done}"
+    );
+    let f = o.fail(&["reminders", "snooze", "follow_up", "--for", "2d"]);
+    assert!(
+        f.stderr.contains("no pending reminder"),
+        "done ones are no longer pending: {}",
+        f.stderr
+    );
+}

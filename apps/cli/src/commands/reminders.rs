@@ -11,13 +11,16 @@ use onward_core::reminders::{Gentleness, Reminder, Rule};
 use onward_core::{short, Journal};
 use serde_json::{json, Value};
 
+/// How far ahead reminders are looked for: ten years.
+const MAX_DAYS: u32 = 3660;
+
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     #[command(subcommand)]
     action: Option<Action>,
     /// Also show what comes up in the next DAYS days (up to ten years)
-    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=3660))]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=MAX_DAYS as i64))]
     upcoming: Option<u32>,
     /// Show every reminder, not only the first few
     #[arg(long)]
@@ -47,6 +50,7 @@ enum Action {
 pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
     match args.action {
         Some(Action::Done { key }) => {
+            let key = pending_key(journal, &key)?;
             journal.complete_reminder(&key)?;
             Ok(Printed::new(
                 json!({ "key": key, "status": "done" }),
@@ -54,6 +58,7 @@ pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
             ))
         }
         Some(Action::Snooze { key, until, for_ }) => {
+            let key = pending_key(journal, &key)?;
             let until = match until {
                 Some(until) => until,
                 None => dates::shift(journal.now(), for_.unwrap_or(Duration::days(1)))
@@ -117,6 +122,30 @@ fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Print
         text
     };
     Ok(Printed::new(Value::Array(json_rows), human))
+}
+
+/// The full key of a pending reminder from its key or a unique start of it. (The core
+/// would also accept a key that matches nothing, and store a state no reminder has.)
+fn pending_key(journal: &Journal, typed: &str) -> Result<String> {
+    let pending = journal.reminders_within(Duration::days(MAX_DAYS.into()))?;
+    let found: Vec<&Reminder> = pending
+        .iter()
+        .filter(|r| r.key.starts_with(typed.trim()))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.key.clone()),
+        [] => Err(
+            Failure::new(format!("no pending reminder has the key {typed}"))
+                .hint("`onward reminders --all` lists them with their keys."),
+        ),
+        many => Err(Failure::new(format!(
+            "the key {typed} fits several reminders ({}); give more of it",
+            many.iter()
+                .map(|r| short_key(r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// A key as people type it: `follow_up:3f2a9c1e` (any unique start of the key works).
