@@ -53,6 +53,11 @@ pub fn entity_json<E: Entity>(entity: &E) -> Value {
     record_json(&entity.clone().into())
 }
 
+/// Typed records as a JSON array.
+pub fn entities_json<E: Entity>(entities: &[E]) -> Value {
+    Value::Array(entities.iter().map(entity_json).collect())
+}
+
 /// Records as a JSON array.
 pub fn records_json(records: &[Record]) -> Value {
     Value::Array(records.iter().map(record_json).collect())

@@ -125,3 +125,46 @@ fn an_activity_idea_comes_with_the_command_to_plan_it() {
     assert_eq!(done["fields"]["mood_after"], 4);
     assert!(!done["fields"]["done_at"].is_null());
 }
+
+#[test]
+fn the_commands_that_usually_talk_print_json_under_json_too() {
+    let o = Onward::new();
+    let app = o.json(&[
+        "application",
+        "add",
+        "--company",
+        "Acme",
+        "--role",
+        "Dev",
+        "--applied",
+        "9d ago",
+    ]);
+    let a = support::short(&app["id"]);
+    let ask = o.json(&[
+        "message",
+        "draft",
+        "--kind",
+        "follow-up",
+        "--application",
+        &a,
+    ]);
+    let m = support::short(&ask["id"]);
+    for args in [
+        vec!["application", "outcome", &a, "withdrawn"],
+        vec!["message", "sent", &m],
+        vec!["message", "declined", &m],
+        vec!["message", "no-reply", &m],
+        vec!["tag", &a, "later"],
+        vec!["delete", &m],
+        vec!["restore", &m],
+        vec!["completions", "zsh"],
+        vec!["reminders", "--upcoming", "30"],
+        vec!["doctor", "--rebuild-index"],
+    ] {
+        let out = o.json(&args);
+        assert!(out.is_object() || out.is_array(), "{args:?}: {out}");
+    }
+    let deleted = o.json(&["delete", &a]);
+    assert_eq!(deleted["fields"]["deleted"], true);
+    assert_eq!(o.json(&["completions", "bash"])["shell"], "bash");
+}

@@ -3,13 +3,12 @@
 use super::id_of;
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
-use crate::output::{entity_json, words, Printed};
+use crate::output::{entities_json, entity_json, words, Printed};
 use crate::vocab::parser;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use onward_core::model::{Application, Outcome, Source, Stage, WorkMode};
 use onward_core::{short, Journal};
-use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -216,7 +215,7 @@ fn list(args: ListArgs, journal: &mut Journal) -> Result<Printed> {
         .filter(|a| args.stage.is_none_or(|s| a.stage == s))
         .filter(|a| args.outcome.is_none_or(|o| a.outcome == o))
         .collect();
-    let json = Value::Array(apps.iter().map(entity_json).collect());
+    let json = entities_json(&apps);
     let human = if apps.is_empty() {
         "No applications here yet. `onward application add --company C --role R --applied` logs one.".to_string()
     } else {

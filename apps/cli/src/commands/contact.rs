@@ -2,12 +2,11 @@
 
 use crate::dates;
 use crate::error::Result;
-use crate::output::{entity_json, words, Printed};
+use crate::output::{entities_json, entity_json, words, Printed};
 use crate::vocab::parser;
 use clap::{Args, Subcommand};
 use onward_core::model::{Contact, ContactRole};
 use onward_core::{short, Journal};
-use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -55,7 +54,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::List => {
             let mut contacts = journal.list::<Contact>()?;
             contacts.sort_by_key(|c| c.name.to_lowercase());
-            let json = Value::Array(contacts.iter().map(entity_json).collect());
+            let json = entities_json(&contacts);
             let human = if contacts.is_empty() {
                 "No one here yet. `onward contact add --name N` adds someone; interviewers are added for you.".to_string()
             } else {

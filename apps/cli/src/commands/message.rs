@@ -4,14 +4,13 @@
 use super::{id_of, maybe_id_of};
 use crate::dates::{self, parse_datetime};
 use crate::error::{Failure, Result};
-use crate::output::{entity_json, indent, words, Printed};
+use crate::output::{entities_json, entity_json, indent, words, Printed};
 use crate::text_input;
 use crate::vocab::{parser, Vocabulary};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use onward_core::model::{Application, Contact, Message, MessageKind, MessageStatus};
 use onward_core::{short, Journal};
-use serde_json::Value;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -168,7 +167,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         }
         Command::List => {
             let messages = journal.list::<Message>()?;
-            let json = Value::Array(messages.iter().map(entity_json).collect());
+            let json = entities_json(&messages);
             let human = if messages.is_empty() {
                 "No notes yet. `onward message draft --kind thank-you --application ID` starts one."
                     .to_string()
