@@ -28,6 +28,8 @@ fn a_debrief_written_in_the_editor_keeps_each_answer_under_its_prompt() {
         "panel",
         "--at",
         "1h ago",
+        "--question",
+        "Why this team?",
     ]);
     let editor = o.path("editor.sh");
     let copy = o.path("form-as-shown.md");
@@ -57,6 +59,11 @@ printf 'Tired but glad I went.\\n' >> \"$1\"",
         serde_json::from_str(&succeeded(&["entry", "add"], cmd.output().unwrap())).unwrap();
 
     let form = std::fs::read_to_string(&copy).unwrap();
+    assert!(
+        form.contains("The panel interview for Acme — Data Engineer")
+            && form.contains("They asked:\n       - Why this team?"),
+        "the form recalls the interview: {form}"
+    );
     assert!(
         form.contains("Sit on the other side of the table"),
         "the intro: {form}"

@@ -1,8 +1,9 @@
 //! `onward entry` and `onward prompts`: journal entries, written as free text or as
 //! answers to the built-in prompt sets, in a flag, from stdin or in your editor.
 
+use super::application::name;
 use super::{id_of, maybe_id_of};
-use crate::dates::parse_datetime;
+use crate::dates::{self, parse_datetime};
 use crate::error::{Failure, Result};
 use crate::output::{entity_json, indent, words, Printed};
 use crate::text_input;
@@ -103,16 +104,24 @@ fn add(args: AddArgs, journal: &mut Journal) -> Result<Printed> {
     } else {
         Perspective::First
     };
-    let Some(written) = gather(args.content, set, perspective, &Written::default())? else {
+    // Ids are checked before anyone spends time writing.
+    let application_id = maybe_id_of::<Application>(journal, args.application.as_deref())?;
+    let interview_id = maybe_id_of::<Interview>(journal, args.interview.as_deref())?;
+    let rejection_id = maybe_id_of::<Rejection>(journal, args.rejection.as_deref())?;
+    let about = match &interview_id {
+        Some(id) => interview_context(journal, id)?,
+        None => Vec::new(),
+    };
+    let Some(written) = gather(args.content, set, perspective, &about, &Written::default())? else {
         return Ok(cancelled("Nothing written, so nothing was saved. The prompts will be here whenever you want them."));
     };
     let mut entry = Entry::new(args.kind, written.body, journal.now());
     entry.answers = written.answers;
     entry.perspective = perspective;
     entry.written_at = args.at.unwrap_or(entry.written_at);
-    entry.application_id = maybe_id_of::<Application>(journal, args.application.as_deref())?;
-    entry.interview_id = maybe_id_of::<Interview>(journal, args.interview.as_deref())?;
-    entry.rejection_id = maybe_id_of::<Rejection>(journal, args.rejection.as_deref())?;
+    entry.application_id = application_id;
+    entry.interview_id = interview_id;
+    entry.rejection_id = rejection_id;
     let entry = journal.add_entry(entry)?;
     let human = format!(
         "Saved your {} entry. Thank you for taking the time.\nid {}",
@@ -129,7 +138,7 @@ fn edit(args: EditArgs, journal: &mut Journal) -> Result<Printed> {
         body: current.body.clone(),
         answers: current.answers.clone(),
     };
-    let Some(written) = gather(args.content, set, current.perspective, &before)? else {
+    let Some(written) = gather(args.content, set, current.perspective, &[], &before)? else {
         return Ok(cancelled(
             "Everything was left empty, so the entry stays as it was.",
         ));
@@ -153,6 +162,7 @@ fn gather(
     content: Content,
     set: &PromptSet,
     perspective: Perspective,
+    about: &[String],
     before: &Written,
 ) -> Result<Option<Written>> {
     let text = text_input::from_flag(content.text.as_deref())?;
@@ -172,7 +182,7 @@ fn gather(
         written.answers.extend(given);
         written
     } else if content.edit || text_input::interactive() {
-        let form = render_form(set, perspective, before);
+        let form = render_form(set, perspective, about, before);
         parse_form(&text_input::edit(&form, ".md")?)
     } else {
         return Err(Failure::new("there is nothing to save yet").hint(
@@ -222,12 +232,40 @@ fn parse_answer(value: &str) -> Result<(String, String), String> {
 
 const BODY: &str = "body";
 
-fn render_form(set: &PromptSet, perspective: Perspective, before: &Written) -> String {
+/// What the form recalls about an interview: when, with whom, what they asked.
+fn interview_context(journal: &Journal, id: &str) -> Result<Vec<String>> {
+    let interview: Interview = journal.get(id)?;
+    let app: Application = journal.get(&interview.application_id)?;
+    let mut lines = vec![format!(
+        "The {} interview for {}, {}.",
+        words(interview.kind.as_str()),
+        name(&app),
+        dates::show(interview.scheduled_at)
+    )];
+    if !interview.questions.is_empty() {
+        lines.push("They asked:".to_string());
+        lines.extend(interview.questions.iter().map(|q| format!("  - {q}")));
+    }
+    Ok(lines)
+}
+
+/// The editor form: an intro in a comment, then one section per prompt. `about` lines
+/// recall what the entry is about.
+fn render_form(
+    set: &PromptSet,
+    perspective: Perspective,
+    about: &[String],
+    before: &Written,
+) -> String {
     let mut form = format!(
         "<!-- Onward · {} entry. {}\n     Write under any heading you like and leave the others empty.\n",
         words(set.kind.as_str()),
         set.intro
     );
+    for line in about {
+        // A comment can't hold its own end marker.
+        form.push_str(&format!("     {}\n", line.replace("-->", "->")));
+    }
     if perspective == Perspective::Third {
         form.push_str(
             "     Write about yourself in the third person: a little distance can help.\n",
@@ -356,7 +394,12 @@ mod tests {
     #[test]
     fn the_form_reads_back_what_was_written_under_each_prompt() {
         let set = prompts::for_kind(EntryKind::Debrief);
-        let form = render_form(set, Perspective::First, &Written::default());
+        let form = render_form(
+            set,
+            Perspective::First,
+            &["They asked: x --> y".to_string()],
+            &Written::default(),
+        );
         assert!(form.contains(
             "## What did the interviewer need to see from a candidate? <!-- wanted_to_see -->"
         ));
@@ -389,7 +432,7 @@ mod tests {
             .into(),
         };
         assert_eq!(
-            parse_form(&render_form(set, Perspective::Third, &before)),
+            parse_form(&render_form(set, Perspective::Third, &[], &before)),
             before
         );
     }
