@@ -119,6 +119,11 @@ pub fn for_kind(kind: EntryKind) -> &'static PromptSet {
         .expect("every entry kind has a prompt set")
 }
 
+/// A prompt set by its stored name, `kind@version`, current or older.
+pub fn by_key(key: &str) -> Option<&'static PromptSet> {
+    SETS.iter().find(|s| s.key() == key)
+}
+
 /// Every current prompt set.
 pub fn all() -> impl Iterator<Item = &'static PromptSet> {
     EntryKind::ALL.iter().map(|k| for_kind(*k))

@@ -91,8 +91,19 @@ fn expires_after(rule: Rule) -> Option<Duration> {
 /// Every reminder due at `now` (and, with `horizon`, those due before `now + horizon`),
 /// oldest first, without done ones and with snoozed ones only once their snooze is over.
 pub fn due(conn: &Connection, now: DateTime<Utc>, horizon: Duration) -> Result<Vec<Reminder>> {
+    let until = now
+        .checked_add_signed(horizon)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    due_until(conn, now, until)
+}
+
+/// Every reminder not done, whenever it is due.
+pub fn pending(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+    due_until(conn, now, DateTime::<Utc>::MAX_UTC)
+}
+
+fn due_until(conn: &Connection, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Reminder>> {
     let mut all = candidates(conn, now)?;
-    let until = now + horizon;
     let mut out = Vec::new();
     for mut r in all.drain(..) {
         if let Some(life) = expires_after(r.rule) {

@@ -2,6 +2,7 @@
 //! then find it all again after reopening the file.
 
 use chrono::{Duration, TimeZone, Utc};
+use onward_core::model::Entity as _;
 use onward_core::model::*;
 use onward_core::{Filter, Journal};
 
@@ -207,4 +208,128 @@ fn notes_go_to_the_first_interviewer_named() {
         )
         .unwrap();
     assert!(note.body.starts_with("Hi Zoe,"), "{}", note.body);
+}
+
+#[test]
+fn links_must_point_at_a_record_of_the_right_kind() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Acme", "Dev")).unwrap();
+    let mut entry = Entry::new(EntryKind::Debrief, "Went well", Utc::now());
+    entry.interview_id = Some(app.meta.id.clone());
+    let err = j.add_entry(entry).unwrap_err().to_string();
+    assert!(err.contains("is an application, not an interview"), "{err}");
+
+    let mut mood = Mood::new(3, Utc::now());
+    mood.rejection_id = Some("0000dead".into());
+    let err = j.create(mood).unwrap_err().to_string();
+    assert!(err.starts_with("rejection_id:"), "{err}");
+
+    // Short ids are stored as full ones.
+    let mut goal = Goal::new(GoalKind::Skill, "System design practice");
+    goal.origin_id = Some(app.meta.id[..8].to_string());
+    let goal = j.create(goal).unwrap();
+    assert_eq!(goal.origin_id.as_deref(), Some(app.meta.id.as_str()));
+
+    let err = j
+        .update::<Mood>(&app.meta.id, |_| Ok(()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is an application, not a mood"), "{err}");
+}
+
+#[test]
+fn only_pending_reminders_can_be_done_or_snoozed() {
+    let (_dir, mut j) = journal();
+    let mut app = Application::new("Acme", "Dev");
+    app.applied_at = Some(Utc::now());
+    j.add_application(app).unwrap();
+    assert!(j.complete_reminder("bogus:key").is_err());
+    // Due in a week, yet it can be dealt with now by its key's prefix.
+    let upcoming = j.reminders_within(Duration::days(8)).unwrap();
+    let key = upcoming
+        .iter()
+        .find(|r| r.key.starts_with("follow_up:"))
+        .unwrap()
+        .key
+        .clone();
+    j.complete_reminder("follow_up:").unwrap();
+    assert!(j
+        .reminders_within(Duration::days(8))
+        .unwrap()
+        .iter()
+        .all(|r| r.key != key));
+    // A far horizon does not overflow.
+    j.reminders_within(Duration::MAX).unwrap();
+}
+
+#[test]
+fn a_declined_request_keeps_its_reason_off_the_feedback() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Acme", "Dev")).unwrap();
+    j.log_rejection(Rejection::new(&app.meta.id, Utc::now()), false)
+        .unwrap();
+    let ask = j
+        .draft_message(
+            MessageKind::FeedbackRequest,
+            Some(&app.meta.id),
+            None,
+            None,
+            None,
+        )
+        .unwrap();
+    j.record_reply(
+        &ask.meta.id,
+        MessageStatus::Declined,
+        Some("Company policy".into()),
+        None,
+    )
+    .unwrap();
+    let rejection = j.list::<Rejection>().unwrap().remove(0);
+    assert_eq!(rejection.feedback_status, FeedbackStatus::Declined);
+    assert_eq!(rejection.feedback, "");
+    let ask: Message = j.get(&ask.meta.id).unwrap();
+    assert_eq!(ask.reply_summary, "Company policy");
+}
+
+#[test]
+fn search_finds_words_not_picked_choices() {
+    let (_dir, mut j) = journal();
+    j.add_entry(Entry::new(
+        EntryKind::Free,
+        "My first week of searching",
+        Utc::now(),
+    ))
+    .unwrap();
+    j.add_entry(Entry::new(
+        EntryKind::Gratitude,
+        "Thankful for Sam",
+        Utc::now(),
+    ))
+    .unwrap();
+    assert_eq!(j.search("first", 10).unwrap().len(), 1);
+    assert!(j.search("gratitude", 10).unwrap().is_empty());
+}
+
+#[test]
+fn entry_titles_follow_the_order_of_the_prompts() {
+    let mut entry = Entry::new(EntryKind::Debrief, "", Utc::now());
+    entry
+        .answers
+        .insert("wanted_to_see".into(), "Ownership".into());
+    entry
+        .answers
+        .insert("needed".into(), "Someone for on-call".into());
+    entry
+        .answers
+        .insert("questions".into(), "Rate limiting".into());
+    entry.answers.remove("needed");
+    // "questions" sorts first, but "wanted_to_see" is asked first.
+    assert_eq!(entry.title(), "debrief: Ownership");
+}
+
+#[test]
+fn a_folder_is_not_a_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Journal::open(dir.path()).err().unwrap().to_string();
+    assert!(err.contains("this is a folder"), "{err}");
 }

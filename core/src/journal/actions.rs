@@ -293,7 +293,10 @@ impl Journal {
             ));
         }
         let at = at.unwrap_or_else(|| self.now());
-        let summary_for_feedback = summary.clone();
+        // Only a real reply is feedback; a decline's reason stays on the message.
+        let feedback_text = (status == MessageStatus::Replied)
+            .then(|| summary.clone())
+            .flatten();
         let message = self.update::<Message>(id, |m| {
             m.status = status;
             if m.sent_at.is_none() {
@@ -312,7 +315,7 @@ impl Journal {
             MessageStatus::Declined => FeedbackStatus::Declined,
             _ => FeedbackStatus::NoReply,
         };
-        self.sync_feedback_status(&message, feedback, summary_for_feedback)?;
+        self.sync_feedback_status(&message, feedback, feedback_text)?;
         Ok(message)
     }
 
@@ -351,37 +354,9 @@ impl Journal {
     /// A journal entry. Answers are checked against the prompts of its kind, and the
     /// prompt set answered is recorded.
     pub fn add_entry(&mut self, mut entry: Entry) -> Result<Entry> {
-        let set = prompts::for_kind(entry.kind);
-        if let Some(unknown) = entry.answers.keys().find(|k| set.prompt(k).is_none()) {
-            let known: Vec<&str> = set.prompts.iter().map(|p| p.id).collect();
-            return Err(Error::invalid(
-                "answer",
-                format!(
-                    "\"{unknown}\" is not a prompt of {} entries (they are: {})",
-                    entry.kind,
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            ));
-        }
         entry.answers.retain(|_, a| !a.trim().is_empty());
-        if !entry.answers.is_empty() {
-            entry.prompt_set = Some(set.key());
-        }
-        for (field, id) in [
-            ("application", &mut entry.application_id),
-            ("interview", &mut entry.interview_id),
-            ("rejection", &mut entry.rejection_id),
-        ] {
-            if let Some(given) = id.as_deref() {
-                *id = Some(
-                    self.resolve(given)
-                        .map_err(|e| Error::invalid(field, e.to_string()))?,
-                );
-            }
+        if !entry.answers.is_empty() && entry.prompt_set.is_none() {
+            entry.prompt_set = Some(prompts::for_kind(entry.kind).key());
         }
         // An entry about an interview or rejection belongs to its application too.
         if entry.application_id.is_none() {
@@ -429,13 +404,16 @@ impl Journal {
         Ok(changed)
     }
 
-    /// A reminder key as listed, or a unique prefix of one due within a month.
+    /// A reminder key as listed, or a unique prefix of one, among every pending reminder
+    /// (due or not yet due).
     fn resolve_reminder(&self, key: &str) -> Result<String> {
-        let upcoming = self.reminders_within(Duration::days(31))?;
-        let matches: Vec<&Reminder> = upcoming.iter().filter(|r| r.key.starts_with(key)).collect();
+        let pending = reminders::pending(self.connection(), self.now())?;
+        if let Some(exact) = pending.iter().find(|r| r.key == key) {
+            return Ok(exact.key.clone());
+        }
+        let matches: Vec<&Reminder> = pending.iter().filter(|r| r.key.starts_with(key)).collect();
         match matches.as_slice() {
             [one] => Ok(one.key.clone()),
-            [] if key.contains(':') => Ok(key.to_string()),
             [] => Err(Error::NotFound {
                 id: key.to_string(),
             }),

@@ -3,6 +3,7 @@
 //! appends the change and updates the index.
 
 mod actions;
+mod links;
 mod maintenance;
 
 pub use actions::{NextSteps, RejectionLogged};
@@ -153,7 +154,8 @@ impl Journal {
         meta.updated_at = now;
         record.validate()?;
         let message = format!("add {}", E::KIND);
-        self.write(&message, |doc, _, _| {
+        self.write(&message, |doc, tx, _| {
+            let record = links::checked(tx, record, None)?;
             let touched = put(doc, &record)?;
             Ok((record, touched))
         })
@@ -168,12 +170,15 @@ impl Journal {
         change: impl FnOnce(&mut E) -> Result<()>,
     ) -> Result<E> {
         let id = self.resolve(id)?;
+        expect_kind(&id, self.record(&id)?.kind(), E::KIND, "id")?;
         let message = format!("edit {}", E::KIND);
-        self.write(&message, |doc, _, now| {
+        self.write(&message, |doc, tx, now| {
             let mut record: E = read(doc, &id)?;
+            let before = fields_of(&record);
             change(&mut record)?;
             record.meta_mut().updated_at = now;
             record.validate()?;
+            let record = links::checked(tx, record, Some(&before))?;
             let touched = put(doc, &record)?;
             Ok((record, touched))
         })
@@ -255,17 +260,7 @@ impl Journal {
     /// A record of a known kind; an id of another kind is reported as not found.
     pub fn get<E: Entity>(&self, id: &str) -> Result<E> {
         let record = self.record(id)?;
-        if record.kind() != E::KIND {
-            return Err(Error::invalid(
-                "id",
-                format!(
-                    "{} is a {}, not a {}",
-                    queries::short(record.id()),
-                    record.kind(),
-                    E::KIND
-                ),
-            ));
-        }
+        expect_kind(record.id(), record.kind(), E::KIND, "id")?;
         serde_json::from_value(record.to_json()).map_err(|e| Error::Document(e.to_string()))
     }
 
@@ -370,6 +365,22 @@ fn read<E: Entity>(doc: &JournalDoc, id: &str) -> Result<E> {
         .read(E::KIND, id)?
         .ok_or_else(|| Error::NotFound { id: id.to_string() })?;
     serde_json::from_value(Json::Object(fields)).map_err(|e| Error::Document(e.to_string()))
+}
+
+/// An error saying an id belongs to a record of another kind.
+fn expect_kind(id: &str, found: Kind, wanted: Kind, field: &str) -> Result<()> {
+    if found == wanted {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        field,
+        format!(
+            "{} is {}, not {}",
+            queries::short(id),
+            found.with_article(),
+            wanted.with_article()
+        ),
+    ))
 }
 
 fn touched_one(kind: Kind, id: &str) -> Touched {

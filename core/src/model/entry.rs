@@ -63,6 +63,24 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// The prompt set the answers belong to: the one recorded, else the current one.
+    pub fn prompt_set_answered(&self) -> &'static crate::prompts::PromptSet {
+        self.prompt_set
+            .as_deref()
+            .and_then(crate::prompts::by_key)
+            .unwrap_or_else(|| crate::prompts::for_kind(self.kind))
+    }
+
+    /// The answers in the order their prompts are asked.
+    pub fn answers_in_order(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.prompt_set_answered()
+            .prompts
+            .iter()
+            .filter_map(|p| self.answers.get(p.id).map(|a| (p.id, a.as_str())))
+    }
+}
+
 entity_meta!(Entry, Entry);
 
 impl Entity for Entry {
@@ -74,7 +92,7 @@ impl Entity for Entry {
         let first_line = self
             .body
             .lines()
-            .chain(self.answers.values().flat_map(|a| a.lines()))
+            .chain(self.answers_in_order().flat_map(|(_, a)| a.lines()))
             .find(|l| !l.trim().is_empty())
             .unwrap_or("");
         let short: String = first_line.chars().take(60).collect();
@@ -87,6 +105,22 @@ impl Entity for Entry {
     }
 
     fn validate(&self) -> crate::Result<()> {
+        let set = self.prompt_set_answered();
+        if let Some(unknown) = self.answers.keys().find(|k| set.prompt(k).is_none()) {
+            let known: Vec<&str> = set.prompts.iter().map(|p| p.id).collect();
+            return Err(crate::Error::invalid(
+                "answer",
+                format!(
+                    "\"{unknown}\" is not a prompt of {} entries (they are: {})",
+                    self.kind,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
         if self.body.trim().is_empty() && self.answers.values().all(|a| a.trim().is_empty()) {
             return Err(crate::Error::invalid(
                 "body",

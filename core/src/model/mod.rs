@@ -60,6 +60,19 @@ impl Kind {
         }
     }
 
+    /// "an application", "a mood": for messages.
+    pub fn with_article(self) -> String {
+        let article = if matches!(
+            self,
+            Kind::Application | Kind::Interview | Kind::Entry | Kind::Activity
+        ) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {self}")
+    }
+
     pub fn from_collection(name: &str) -> Option<Kind> {
         Kind::ALL.iter().copied().find(|k| k.collection() == name)
     }

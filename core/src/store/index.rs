@@ -301,6 +301,24 @@ fn links_of(fields: &Map<String, Json>) -> Vec<(String, String)> {
     links
 }
 
+/// Fields holding a value picked from a fixed list (a stage, a kind): searching for
+/// "first" or "open" should not find every record that has them.
+const CHOICES: &[&str] = &[
+    "kind",
+    "perspective",
+    "stage",
+    "outcome",
+    "status",
+    "source",
+    "work_mode",
+    "channel",
+    "reason",
+    "feedback_status",
+    "stage_reached",
+    "category",
+    "context_factors",
+];
+
 /// The words of a record worth finding: every string a person typed or chose, but not
 /// ids and timestamps.
 fn searchable_text(fields: &Map<String, Json>) -> String {
@@ -309,9 +327,8 @@ fn searchable_text(fields: &Map<String, Json>) -> String {
             || key.ends_with("_id")
             || key.ends_with("_ids")
             || key.ends_with("_at")
-            || key == "due"
-            || key == "planned_for"
-            || key == "prompt_set";
+            || CHOICES.contains(&key)
+            || ["due", "planned_for", "prompt_set"].contains(&key);
         match value {
             Json::String(s) if !machine => {
                 out.push_str(&s.replace('_', " "));

@@ -15,6 +15,12 @@ pub struct Opened {
 }
 
 pub fn open(path: &Path) -> Result<Opened> {
+    if path.is_dir() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("this is a folder; give the path of a journal file"),
+        });
+    }
     let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
     if exists {
         // Look before writing anything: a read-only connection can't alter the file.
