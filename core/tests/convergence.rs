@@ -48,7 +48,7 @@ fn ids(j: &Journal, kind: Kind) -> Vec<String> {
         .timeline(&filter)
         .unwrap()
         .iter()
-        .map(|r| r.id().to_string())
+        .map(|l| l.record.id().to_string())
         .collect();
     ids.sort();
     ids

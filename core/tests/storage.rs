@@ -277,3 +277,32 @@ fn a_write_lock_held_elsewhere_waits_instead_of_failing() {
     holder.join().unwrap();
     assert_eq!(j.list::<Mood>().unwrap().len(), 1);
 }
+
+#[test]
+fn list_titles_name_the_company_and_follow_its_renaming() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(temp_path(&dir, "j.onward")).unwrap();
+    let app = j.add_application(Application::new("Acme", "Dev")).unwrap();
+    let mut interview = Interview::new(&app.meta.id, InterviewKind::Technical, Utc::now());
+    interview.notes = "A whiteboard session".into();
+    let interview = j.log_interview(interview, &[]).unwrap();
+    let title = |j: &Journal| {
+        let listed = j
+            .timeline(&Filter {
+                kinds: vec![Kind::Interview],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(listed[0].record.id(), interview.meta.id);
+        listed[0].title.clone()
+    };
+    assert_eq!(title(&j), "Round 1 · technical · Acme");
+    j.update::<Application>(&app.meta.id, |a| {
+        a.company = "Acme Labs".into();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(title(&j), "Round 1 · technical · Acme Labs");
+    assert_eq!(j.search("whiteboard", 5).unwrap()[0].title, title(&j));
+    assert!(j.check_index().unwrap().is_consistent());
+}

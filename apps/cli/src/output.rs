@@ -4,7 +4,7 @@
 
 use crate::dates;
 use onward_core::model::{Entity, Record};
-use onward_core::short;
+use onward_core::{short, Listed};
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -40,10 +40,15 @@ impl Printed {
 /// core's own, as stored; they sit apart because several kinds have a `kind` field of
 /// their own (an entry's kind, an interview's kind).
 pub fn record_json(record: &Record) -> Value {
+    titled_json(record, &record.title())
+}
+
+/// As [`record_json`], with the title a list gives it (which names the company).
+pub fn titled_json(record: &Record, title: &str) -> Value {
     json!({
         "id": record.id(),
         "kind": record.kind().as_str(),
-        "title": record.title(),
+        "title": title,
         "fields": record.to_json(),
     })
 }
@@ -58,19 +63,24 @@ pub fn entities_json<E: Entity>(entities: &[E]) -> Value {
     Value::Array(entities.iter().map(entity_json).collect())
 }
 
-/// Records as a JSON array.
-pub fn records_json(records: &[Record]) -> Value {
-    Value::Array(records.iter().map(record_json).collect())
+/// Listed records as a JSON array.
+pub fn listed_json(listed: &[Listed]) -> Value {
+    Value::Array(
+        listed
+            .iter()
+            .map(|l| titled_json(&l.record, &l.title))
+            .collect(),
+    )
 }
 
 /// One line for lists: short id, date, kind, title, tags.
-pub fn record_line(record: &Record) -> String {
+pub fn record_line(record: &Record, title: &str) -> String {
     let mut line = format!(
         "{}  {:<16}  {:<11}  {}",
         short(record.id()),
         dates::show(record.occurred_at()),
         record.kind().as_str(),
-        record.title()
+        title
     );
     let meta = record.meta();
     if !meta.tags.is_empty() {

@@ -186,7 +186,7 @@ impl Journal {
         };
         Ok(NextSteps {
             check_in: "How are you feeling right now? One tap is enough.".to_string(),
-            step_back: suggestions::suggest(&self.recent_activity_categories()?),
+            step_back: self.step_back_idea()?,
             thank_you_draft: templates::render(MessageKind::ThankYou, &fill),
             feedback_request_draft: templates::render(MessageKind::FeedbackRequest, &fill),
             contact_id: contact.map(|c| c.meta.id),
@@ -202,14 +202,19 @@ impl Journal {
             limit: 50,
             ..Default::default()
         })?;
-        for record in interviews {
-            if let Record::Interview(i) = record {
+        for listed in interviews {
+            if let Record::Interview(i) = listed.record {
                 if let Some(id) = i.interviewer_ids.first() {
                     return self.get(id).map(Some);
                 }
             }
         }
         Ok(None)
+    }
+
+    /// One restorative idea, from the kind of activity done least lately.
+    pub fn step_back_idea(&self) -> Result<Suggestion> {
+        Ok(suggestions::suggest(&self.recent_activity_categories()?))
     }
 
     fn recent_activity_categories(&self) -> Result<Vec<ActivityCategory>> {
@@ -220,7 +225,7 @@ impl Journal {
         })?;
         Ok(recent
             .into_iter()
-            .filter_map(|r| match r {
+            .filter_map(|listed| match listed.record {
                 Record::Activity(a) => Some(a.category),
                 _ => None,
             })
@@ -340,7 +345,7 @@ impl Journal {
             .into_iter()
             .next();
         if let Some(rejection) = rejection {
-            self.update::<Rejection>(rejection.id(), |r| {
+            self.update::<Rejection>(rejection.record.id(), |r| {
                 r.feedback_status = status;
                 if let Some(text) = feedback {
                     r.feedback = text;

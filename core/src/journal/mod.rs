@@ -264,7 +264,7 @@ impl Journal {
         serde_json::from_value(record.to_json()).map_err(|e| Error::Document(e.to_string()))
     }
 
-    pub fn timeline(&self, filter: &queries::Filter) -> Result<Vec<Record>> {
+    pub fn timeline(&self, filter: &queries::Filter) -> Result<Vec<queries::Listed>> {
         queries::timeline(&self.conn, filter)
     }
 
@@ -287,6 +287,7 @@ impl Journal {
         };
         self.timeline(&filter)?
             .into_iter()
+            .map(|listed| listed.record)
             .map(|r| {
                 serde_json::from_value(r.to_json()).map_err(|e| Error::Document(e.to_string()))
             })

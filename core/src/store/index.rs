@@ -128,11 +128,16 @@ pub fn parse_millis(s: &str) -> Option<i64> {
 
 /// Brings the index rows of everything `touched` in line with the document.
 pub fn update(conn: &Connection, doc: &JournalDoc, touched: &Touched) -> Result<()> {
+    // Applications come first (Kind order), so the records titled after them see them.
+    let mut dependents = std::collections::BTreeSet::new();
     for (kind, id) in &touched.records {
-        match doc.read(*kind, id)? {
-            Some(fields) => put_record(conn, *kind, id, fields)?,
-            None => remove_record(conn, *kind, id)?,
+        reindex(conn, doc, *kind, id)?;
+        if *kind == Kind::Application {
+            dependents.extend(titled_after(conn, id)?);
         }
+    }
+    for (kind, id) in dependents.difference(&touched.records) {
+        reindex(conn, doc, *kind, id)?;
     }
     for key in &touched.reminders {
         match doc.reminder_state(key)? {
@@ -162,6 +167,54 @@ pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
     }
     touched.reminders = doc.reminder_states()?.into_iter().map(|(k, _)| k).collect();
     update(conn, doc, &touched)
+}
+
+fn reindex(conn: &Connection, doc: &JournalDoc, kind: Kind, id: &str) -> Result<()> {
+    match doc.read(kind, id)? {
+        Some(fields) => put_record(conn, kind, id, fields),
+        None => remove_record(conn, kind, id),
+    }
+}
+
+/// Kinds whose list title names the company of their application.
+fn titled_with_company(kind: Kind) -> bool {
+    matches!(kind, Kind::Interview | Kind::Rejection | Kind::Message)
+}
+
+/// The records whose title names this application's company.
+fn titled_after(conn: &Connection, application_id: &str) -> Result<Vec<(Kind, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, id FROM records WHERE application_id = ?1 AND kind != 'application'",
+    )?;
+    let rows = stmt.query_map([application_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, id) = row?;
+        if let Some(kind) = kind.parse().ok().filter(|k| titled_with_company(*k)) {
+            out.push((kind, id));
+        }
+    }
+    Ok(out)
+}
+
+/// "Round 2 · technical · Acme": a list title with the company, when it is known.
+fn title_in_context(conn: &Connection, record: &Record) -> Result<String> {
+    let title = record.title();
+    let app = record
+        .application_id()
+        .filter(|_| titled_with_company(record.kind()));
+    let Some(app) = app else { return Ok(title) };
+    let company: Option<String> = conn
+        .prepare_cached("SELECT company FROM applications WHERE id = ?1")?
+        .query_row([app], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(match company.filter(|c| !c.trim().is_empty()) {
+        Some(company) => format!("{title} · {company}"),
+        None => title,
+    })
 }
 
 fn put_record(
@@ -200,7 +253,7 @@ fn put_record(
                 meta.updated_at.timestamp_millis(),
                 meta.deleted,
                 record.application_id(),
-                record.title(),
+                title_in_context(conn, &record)?,
                 json,
             ],
             |r| r.get(0),

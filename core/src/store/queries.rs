@@ -23,10 +23,20 @@ pub struct Filter {
     pub offset: usize,
 }
 
+/// A record as lists show it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub record: Record,
+    /// The list title, with context the record alone lacks ("Round 2 · technical · Acme").
+    pub title: String,
+}
+
 /// One search result.
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub record: Record,
+    /// As in [`Listed::title`].
+    pub title: String,
     /// The matching words in context, with `[` `]` around the matches.
     pub snippet: String,
 }
@@ -89,8 +99,8 @@ pub fn short(id: &str) -> &str {
     &id[..id.len().min(8)]
 }
 
-pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Record>> {
-    let mut sql = String::from("SELECT kind, json FROM records WHERE 1 = 1");
+pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Listed>> {
+    let mut sql = String::from("SELECT kind, json, title FROM records WHERE 1 = 1");
     let mut args: Vec<Sql> = Vec::new();
     if filter.only_deleted {
         sql.push_str(" AND deleted = 1");
@@ -128,11 +138,18 @@ pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Record>> {
     args.push(Sql::Integer(filter.offset as i64));
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     rows.map(|row| {
-        let (kind, json) = row?;
-        record_from_row(&kind, &json)
+        let (kind, json, title) = row?;
+        Ok(Listed {
+            record: record_from_row(&kind, &json)?,
+            title,
+        })
     })
     .collect()
 }
@@ -149,7 +166,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT r.kind, r.json, snippet(search, 0, '[', ']', '…', 12)
+        "SELECT r.kind, r.json, r.title, snippet(search, 0, '[', ']', '…', 12)
          FROM search JOIN records r ON r.rowid = search.rowid
          WHERE search MATCH ?1 AND r.deleted = 0
          ORDER BY rank LIMIT ?2",
@@ -159,12 +176,14 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
         ))
     })?;
     rows.map(|row| {
-        let (kind, json, snippet) = row?;
+        let (kind, json, title, snippet) = row?;
         Ok(Hit {
             record: record_from_row(&kind, &json)?,
+            title,
             snippet: snippet.replace('\n', " "),
         })
     })

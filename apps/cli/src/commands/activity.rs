@@ -7,8 +7,8 @@ use crate::output::{entity_json, shell_quote, Printed};
 use crate::vocab::{parser, Vocabulary};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use onward_core::model::{Activity, ActivityCategory, Kind, Record};
-use onward_core::{short, suggestions, Filter, Journal};
+use onward_core::model::{Activity, ActivityCategory};
+use onward_core::{short, Journal};
 use serde_json::json;
 
 #[derive(Debug, Subcommand)]
@@ -78,7 +78,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             Ok(Printed::new(entity_json(&activity), done_note(&activity)))
         }
         Command::Suggest => {
-            let idea = suggestions::suggest(&recent_categories(journal)?);
+            let idea = journal.step_back_idea()?;
             let command = plan_command(idea.category, idea.text);
             let json = json!({ "category": idea.category, "text": idea.text, "command": command });
             Ok(Printed::new(json, format!("{}\n  {command}", idea.text)))
@@ -123,20 +123,4 @@ fn done_note(a: &Activity) -> String {
         ),
         _ => format!("Done: {}. Good for you.", a.description),
     }
-}
-
-/// Categories of the latest activities, newest first, so ideas vary.
-fn recent_categories(journal: &Journal) -> Result<Vec<ActivityCategory>> {
-    let recent = journal.timeline(&Filter {
-        kinds: vec![Kind::Activity],
-        limit: 20,
-        ..Default::default()
-    })?;
-    Ok(recent
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Activity(a) => Some(a.category),
-            _ => None,
-        })
-        .collect())
 }

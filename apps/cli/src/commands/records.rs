@@ -3,7 +3,7 @@
 
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
-use crate::output::{indent, record_json, record_line, records_json, words, Printed};
+use crate::output::{indent, listed_json, record_json, record_line, titled_json, words, Printed};
 use crate::vocab::parser;
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -99,7 +99,7 @@ pub fn timeline(args: TimelineArgs, journal: &mut Journal) -> Result<Printed> {
     } else {
         let mut text = records
             .iter()
-            .map(record_line)
+            .map(|l| record_line(&l.record, &l.title))
             .collect::<Vec<_>>()
             .join("\n");
         if records.len() == limit {
@@ -107,7 +107,7 @@ pub fn timeline(args: TimelineArgs, journal: &mut Journal) -> Result<Printed> {
         }
         text
     };
-    Ok(Printed::new(records_json(&records), human))
+    Ok(Printed::new(listed_json(&records), human))
 }
 
 pub fn show(args: ShowArgs, journal: &mut Journal) -> Result<Printed> {
@@ -155,7 +155,7 @@ pub fn search(args: SearchArgs, journal: &mut Journal) -> Result<Printed> {
     let json = Value::Array(
         hits.iter()
             .map(|hit| {
-                let mut row = record_json(&hit.record);
+                let mut row = titled_json(&hit.record, &hit.title);
                 row["snippet"] = json!(hit.snippet);
                 row
             })
@@ -165,7 +165,13 @@ pub fn search(args: SearchArgs, journal: &mut Journal) -> Result<Printed> {
         format!("Nothing found for \"{query}\".")
     } else {
         hits.iter()
-            .map(|hit| format!("{}\n    {}", record_line(&hit.record), hit.snippet))
+            .map(|hit| {
+                format!(
+                    "{}\n    {}",
+                    record_line(&hit.record, &hit.title),
+                    hit.snippet
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
