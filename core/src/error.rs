@@ -11,6 +11,9 @@ pub enum Error {
     #[error("the id {prefix} fits several records ({candidates}); give a few more characters")]
     Ambiguous { prefix: String, candidates: String },
 
+    #[error("no pending reminder has the key {key}")]
+    NoSuchReminder { key: String },
+
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
 

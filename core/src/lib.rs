@@ -18,4 +18,4 @@ pub mod templates;
 
 pub use error::{Error, Result};
 pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged};
-pub use store::queries::{short, Filter, Hit, Link, Listed};
+pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

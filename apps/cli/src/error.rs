@@ -39,6 +39,9 @@ impl From<Error> for Failure {
             Error::NotFound { .. } => {
                 Some("`onward timeline` lists recent records with their ids; `onward search WORDS` finds older ones.")
             }
+            Error::NoSuchReminder { .. } => {
+                Some("`onward reminders --all` lists them with their keys.")
+            }
             Error::Document(_) => Some("`onward doctor` checks the journal and says what it finds."),
             _ => None,
         };

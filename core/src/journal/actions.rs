@@ -2,7 +2,7 @@
 //! with its interviewers, a rejection with the next small steps, notes from templates,
 //! reminders done or snoozed.
 
-use super::{put, read, Changed, Journal};
+use super::{put, read, Journal};
 use crate::document::Touched;
 use crate::model::*;
 use crate::reminders::{self, Reminder};
@@ -385,11 +385,14 @@ impl Journal {
         reminders::due(self.connection(), self.now(), horizon)
     }
 
-    pub fn complete_reminder(&mut self, key: &str) -> Result<Changed> {
+    /// Marks a pending reminder done, by its key or a unique start of it. Returns the
+    /// full key.
+    pub fn complete_reminder(&mut self, key: &str) -> Result<String> {
         self.set_reminder_state(key, "done", None)
     }
 
-    pub fn snooze_reminder(&mut self, key: &str, until: DateTime<Utc>) -> Result<Changed> {
+    /// Puts a pending reminder off until `until`. Returns the full key.
+    pub fn snooze_reminder(&mut self, key: &str, until: DateTime<Utc>) -> Result<String> {
         self.set_reminder_state(key, "snoozed", Some(until))
     }
 
@@ -398,20 +401,20 @@ impl Journal {
         key: &str,
         status: &str,
         until: Option<DateTime<Utc>>,
-    ) -> Result<Changed> {
+    ) -> Result<String> {
         let key = self.resolve_reminder(key)?;
-        let (_, changed) = self.write("reminder", |doc, _, now| {
+        self.write("reminder", |doc, _, now| {
             doc.write_reminder_state(&key, &reminders::state_fields(status, until, now))?;
             let mut touched = Touched::default();
             touched.reminders.insert(key.clone());
             Ok(((), touched))
         })?;
-        Ok(changed)
+        Ok(key)
     }
 
     /// A reminder key as listed, or a unique prefix of one, among every pending reminder
     /// (due or not yet due).
-    fn resolve_reminder(&self, key: &str) -> Result<String> {
+    pub fn resolve_reminder(&self, key: &str) -> Result<String> {
         let pending = reminders::pending(self.connection(), self.now())?;
         if let Some(exact) = pending.iter().find(|r| r.key == key) {
             return Ok(exact.key.clone());
@@ -419,8 +422,8 @@ impl Journal {
         let matches: Vec<&Reminder> = pending.iter().filter(|r| r.key.starts_with(key)).collect();
         match matches.as_slice() {
             [one] => Ok(one.key.clone()),
-            [] => Err(Error::NotFound {
-                id: key.to_string(),
+            [] => Err(Error::NoSuchReminder {
+                key: key.to_string(),
             }),
             many => Err(Error::Ambiguous {
                 prefix: key.to_string(),

@@ -57,7 +57,8 @@ impl Journal {
             doc: None,
             clock: Box::new(Utc::now),
         };
-        if opened.upgrade.rebuild_index {
+        let stale = store::index::stored_version(&journal.conn)? != store::index::VERSION;
+        if opened.upgrade.rebuild_index || stale {
             journal.rebuild_index()?;
         }
         Ok(journal)
@@ -292,6 +293,11 @@ impl Journal {
                 serde_json::from_value(r.to_json()).map_err(|e| Error::Document(e.to_string()))
             })
             .collect()
+    }
+
+    /// Open applications, and how much was logged since `since`.
+    pub fn pulse(&self, since: DateTime<Utc>) -> Result<queries::Pulse> {
+        queries::pulse(&self.conn, since)
     }
 
     pub fn counts(&self) -> Result<Vec<(Kind, i64)>> {

@@ -10,6 +10,24 @@ use chrono::DateTime;
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use serde_json::{Map, Value as Json};
 
+/// The version of what the index derives from the document. Raise it when a derived
+/// value changes (a title, a searchable field): journals rebuild their index on open.
+pub const VERSION: i64 = 2;
+
+const VERSION_KEY: &str = "index_version";
+
+/// The version the index was last built with (0 when never).
+pub fn stored_version(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM journal_meta WHERE key = ?1",
+            [VERSION_KEY],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// How a kind-table column is read from the record's JSON.
 #[derive(Clone, Copy)]
 enum Col {
@@ -166,7 +184,12 @@ pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
         }
     }
     touched.reminders = doc.reminder_states()?.into_iter().map(|(k, _)| k).collect();
-    update(conn, doc, &touched)
+    update(conn, doc, &touched)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?1, ?2)",
+        rusqlite::params![VERSION_KEY, VERSION],
+    )?;
+    Ok(())
 }
 
 fn reindex(conn: &Connection, doc: &JournalDoc, kind: Kind, id: &str) -> Result<()> {

@@ -9,8 +9,6 @@ use std::path::Path;
 /// An open journal database and what opening it found.
 pub struct Opened {
     pub conn: Connection,
-    /// The file had no journal yet: the caller writes the first document.
-    pub is_new: bool,
     pub upgrade: schema::Upgrade,
 }
 
@@ -41,18 +39,13 @@ pub fn open(path: &Path) -> Result<Opened> {
 
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let is_new = version == 0;
     let upgrade = if version < schema::VERSION {
         schema::upgrade_from(&tx, version)?
     } else {
         schema::Upgrade::default()
     };
     tx.commit()?;
-    Ok(Opened {
-        conn,
-        is_new,
-        upgrade,
-    })
+    Ok(Opened { conn, upgrade })
 }
 
 fn check_existing(path: &Path) -> Result<()> {

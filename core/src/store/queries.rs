@@ -308,3 +308,26 @@ mod tests {
         assert!(matches!(resolve(&conn, "ab"), Err(Error::Invalid { .. })));
     }
 }
+
+/// A glance at the search: what is in play and how much was done lately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Pulse {
+    /// Applications still open.
+    pub active_applications: i64,
+    /// Everything logged (any kind) that happened since the given time.
+    pub actions_since: i64,
+}
+
+pub fn pulse(conn: &Connection, since: DateTime<Utc>) -> Result<Pulse> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM applications WHERE deleted = 0 AND outcome = 'open'),
+                (SELECT count(*) FROM records WHERE deleted = 0 AND occurred_at >= ?1)",
+        [since.timestamp_millis()],
+        |r| {
+            Ok(Pulse {
+                active_applications: r.get(0)?,
+                actions_since: r.get(1)?,
+            })
+        },
+    )?)
+}

@@ -14,12 +14,13 @@ mod mood;
 mod records;
 mod rejection;
 mod reminders;
+mod today;
 
 use crate::error::{Failure, Result};
 use crate::output::Printed;
 use clap::{Parser, Subcommand};
-use onward_core::model::{Entity, Kind, Record};
-use onward_core::{short, Journal};
+use onward_core::model::{Entity, Record};
+use onward_core::Journal;
 use std::path::PathBuf;
 
 /// Onward: a private job-search journal that stays on your devices.
@@ -52,12 +53,15 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
+    /// What to do [default: today, a glance at the day]
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A glance at the day: what's due, what happened lately (the default)
+    Today,
     /// Applications: the opportunities you pursue
     #[command(subcommand, visible_alias = "app")]
     Application(application::Command),
@@ -111,7 +115,8 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Printed> {
-    match cli.command {
+    let command = cli.command.unwrap_or(Command::Today);
+    match command {
         Command::Completions(args) => return Ok(completions::run(args)),
         Command::Prompts(args) => return Ok(entry::prompts(args)),
         _ => {}
@@ -119,7 +124,8 @@ pub fn run(cli: Cli) -> Result<Printed> {
     let path = journal_path(cli.journal)?;
     let mut journal = Journal::open(&path)?;
     let j = &mut journal;
-    match cli.command {
+    match command {
+        Command::Today => today::run(j),
         Command::Application(cmd) => application::run(cmd, j),
         Command::Interview(cmd) => interview::run(cmd, j),
         Command::Contact(cmd) => contact::run(cmd, j),
@@ -158,36 +164,12 @@ fn journal_path(given: Option<PathBuf>) -> Result<PathBuf> {
 /// The full id of a record of kind `E`, from an id or a prefix; another kind is refused
 /// with a message naming both.
 pub fn id_of<E: Entity>(journal: &Journal, id: &str) -> Result<String> {
-    let record = journal.record(id)?;
-    if record.kind() != E::KIND {
-        return Err(wrong_kind(&record, E::KIND));
-    }
-    Ok(record.id().to_string())
+    Ok(journal.get::<E>(id)?.id().to_string())
 }
 
 /// [`id_of`] for an optional flag.
 pub fn maybe_id_of<E: Entity>(journal: &Journal, id: Option<&str>) -> Result<Option<String>> {
     id.map(|id| id_of::<E>(journal, id)).transpose()
-}
-
-pub fn wrong_kind(record: &Record, wanted: Kind) -> Failure {
-    Failure::new(format!(
-        "{} is {} {}, not {} {}",
-        short(record.id()),
-        article(record.kind().as_str()),
-        record.kind(),
-        article(wanted.as_str()),
-        wanted
-    ))
-}
-
-/// "a" or "an", for kind names.
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
 }
 
 /// A contact by id (or prefix), or else by name, created when new.

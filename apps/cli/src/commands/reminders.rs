@@ -50,15 +50,14 @@ enum Action {
 pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
     match args.action {
         Some(Action::Done { key }) => {
-            let key = pending_key(journal, &key)?;
-            journal.complete_reminder(&key)?;
+            let key = journal.complete_reminder(&key)?;
             Ok(Printed::new(
                 json!({ "key": key, "status": "done" }),
                 "Done. Nicely handled.",
             ))
         }
         Some(Action::Snooze { key, until, for_ }) => {
-            let key = pending_key(journal, &key)?;
+            let key = journal.resolve_reminder(&key)?;
             let until = match until {
                 Some(until) => until,
                 None => dates::shift(journal.now(), for_.unwrap_or(Duration::days(1)))
@@ -88,26 +87,7 @@ fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Print
         Gentleness::default().daily_cap
     };
     let shown = &due[..due.len().min(cap)];
-    let now = journal.now();
-    let mut json_rows = Vec::new();
-    let mut lines = Vec::new();
-    for r in shown {
-        let command = command_for(journal, r);
-        let mut row = serde_json::to_value(r).unwrap_or(Value::Null);
-        row["short_key"] = json!(short_key(r));
-        row["command"] = json!(command);
-        json_rows.push(row);
-        let when = if r.due_at > now {
-            format!("  (from {})", dates::show(r.due_at))
-        } else {
-            String::new()
-        };
-        lines.push(format!(
-            "{}  {}{when}\n    → {command}",
-            short_key(r),
-            r.title
-        ));
-    }
+    let (json_rows, lines) = described(journal, shown);
     let human = if due.is_empty() {
         "Nothing due. Enjoy the quiet.".to_string()
     } else {
@@ -124,28 +104,30 @@ fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Print
     Ok(Printed::new(Value::Array(json_rows), human))
 }
 
-/// The full key of a pending reminder from its key or a unique start of it. (The core
-/// would also accept a key that matches nothing, and store a state no reminder has.)
-fn pending_key(journal: &Journal, typed: &str) -> Result<String> {
-    let pending = journal.reminders_within(Duration::days(MAX_DAYS.into()))?;
-    let found: Vec<&Reminder> = pending
-        .iter()
-        .filter(|r| r.key.starts_with(typed.trim()))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(one.key.clone()),
-        [] => Err(
-            Failure::new(format!("no pending reminder has the key {typed}"))
-                .hint("`onward reminders --all` lists them with their keys."),
-        ),
-        many => Err(Failure::new(format!(
-            "the key {typed} fits several reminders ({}); give more of it",
-            many.iter()
-                .map(|r| short_key(r))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+/// Each reminder as JSON (with its short key and the command that acts on it) and as
+/// lines for people.
+pub fn described(journal: &Journal, reminders: &[Reminder]) -> (Vec<Value>, Vec<String>) {
+    let now = journal.now();
+    let mut json_rows = Vec::new();
+    let mut lines = Vec::new();
+    for r in reminders {
+        let command = command_for(journal, r);
+        let mut row = serde_json::to_value(r).unwrap_or(Value::Null);
+        row["short_key"] = json!(short_key(r));
+        row["command"] = json!(command);
+        json_rows.push(row);
+        let when = if r.due_at > now {
+            format!("  (from {})", dates::show(r.due_at))
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "{}  {}{when}\n    → {command}",
+            short_key(r),
+            r.title
+        ));
     }
+    (json_rows, lines)
 }
 
 /// A key as people type it: `follow_up:3f2a9c1e` (any unique start of the key works).
