@@ -306,3 +306,30 @@ fn list_titles_name_the_company_and_follow_its_renaming() {
     assert_eq!(j.search("whiteboard", 5).unwrap()[0].title, title(&j));
     assert!(j.check_index().unwrap().is_consistent());
 }
+
+#[test]
+fn an_index_built_by_an_older_version_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "j.onward");
+    {
+        let mut j = Journal::open(&path).unwrap();
+        fill(&mut j, 2);
+    }
+    // As an older Onward left it: other titles, an older index version.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE records SET title = 'old title';
+         UPDATE journal_meta SET value = 1 WHERE key = 'index_version';",
+    )
+    .unwrap();
+    drop(conn);
+    let mut j = Journal::open(&path).unwrap();
+    let titles: Vec<String> = j
+        .timeline(&Filter::default())
+        .unwrap()
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert!(titles.iter().all(|t| t != "old title"), "{titles:?}");
+    assert!(j.check_index().unwrap().is_consistent());
+}
