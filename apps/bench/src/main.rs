@@ -1,1 +1,455 @@
-fn main() {}
+//! onward-bench: builds a realistic journal through the core's public API, one user
+//! action per write, and measures it side by side with a plain-rusqlite baseline built
+//! in the same run: write latency, cold open to the first page, search, memory and
+//! bytes on disk, each against the budgets in ARCHITECTURE.md.
+//!
+//! ```text
+//! cargo run --release -p onward-bench -- --entries 10000
+//! cargo run --release -p onward-bench -- --entries 10000 --json > bench.json
+//! ```
+
+mod baseline;
+mod measure;
+mod probe;
+mod report;
+mod workload;
+
+use anyhow::{bail, Context, Result};
+use baseline::{Baseline, Row};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use measure::{file_len, ms, timed, wal_path, Machine, Memory, Summary};
+use onward_core::{Filter, Journal};
+use probe::Probe;
+use report::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use workload::Workload;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "onward-bench",
+    version,
+    about = "Measures an Onward journal against a plain-rusqlite baseline",
+    long_about = "Builds a realistic journal of --entries records in a temporary directory \
+                  (one user action per write, from a fixed seed) and a plain SQLite table \
+                  with the same rows, then prints write latency, cold open to the first \
+                  page, search, memory and bytes on disk, each beside its goal."
+)]
+struct Args {
+    /// How many records the journal holds when it is built.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    entries: usize,
+
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+
+    /// Keep the built journal at PATH (it must not exist yet).
+    #[arg(long, value_name = "PATH")]
+    keep: Option<PathBuf>,
+
+    /// Seed of the workload: the same seed builds the same journal.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+
+    /// Child processes per cold-open figure.
+    #[arg(long, default_value_t = 9, value_name = "N")]
+    runs: usize,
+
+    /// Times each search query is run.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    search_repeats: usize,
+
+    #[arg(long, hide = true, value_name = "PATH")]
+    probe_open: Option<PathBuf>,
+
+    #[arg(long, hide = true, value_name = "PATH")]
+    probe_baseline: Option<PathBuf>,
+
+    #[arg(long, hide = true, value_name = "PATH")]
+    probe_write: Option<PathBuf>,
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(args) {
+        eprintln!("onward-bench: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    for (path, probe) in [
+        (&args.probe_open, Probe::Open),
+        (&args.probe_baseline, Probe::Baseline),
+        (&args.probe_write, Probe::Write),
+    ] {
+        if let Some(path) = path {
+            return probe::child(probe, path);
+        }
+    }
+    if args.entries == 0 {
+        bail!("--entries must be at least 1");
+    }
+    let runs = args.runs.max(1);
+    let dir = tempfile::Builder::new()
+        .prefix("onward-bench-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let journal_path = match &args.keep {
+        Some(path) if path.exists() => bail!(
+            "{} already exists; give --keep a new path so nothing is overwritten",
+            path.display()
+        ),
+        Some(path) => path.clone(),
+        None => dir.path().join("journal.onward"),
+    };
+    let baseline_path = dir.path().join("baseline.sqlite");
+
+    let built = build(&journal_path, &baseline_path, args.entries, args.seed)?;
+    eprintln!("measuring search ...");
+    let search = search(&journal_path, &baseline_path, args.search_repeats.max(1))?;
+    eprintln!("measuring cold opens ({runs} child processes each) ...");
+    let (cold_open, memory) = cold_open(&journal_path, &baseline_path, dir.path(), runs)?;
+
+    let mut report = Report {
+        setup: Setup {
+            records: built.records,
+            actions: built.samples.len(),
+            seed: args.seed,
+            probe_runs: runs,
+            search_repeats: args.search_repeats.max(1),
+            build_seconds: built.seconds,
+            machine: Machine::this(),
+        },
+        writes: writes(&built.samples, args.entries),
+        cold_open,
+        search,
+        memory: MemoryFigures {
+            builder_hwm_mb: mib(built.builder_memory.hwm_kb),
+            ..memory
+        },
+        disk: built.disk,
+        goals: Vec::new(),
+    };
+    report.judge();
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_table());
+    }
+    if let Some(path) = &args.keep {
+        eprintln!("the journal is kept at {}", path.display());
+    }
+    Ok(())
+}
+
+/// One user action as measured.
+struct Sample {
+    action: &'static str,
+    onward: Duration,
+    baseline: Duration,
+    /// Records in the journal after it.
+    records: usize,
+    compacted: bool,
+}
+
+struct Built {
+    samples: Vec<Sample>,
+    records: usize,
+    seconds: f64,
+    disk: Disk,
+    builder_memory: Memory,
+}
+
+/// Builds the journal and the baseline side by side: each action is timed on the
+/// journal, then the same rows are written to the baseline in one transaction, timed.
+fn build(journal_path: &Path, baseline_path: &Path, entries: usize, seed: u64) -> Result<Built> {
+    let started = Instant::now();
+    let mut journal = Journal::open(journal_path)
+        .with_context(|| format!("opening {}", journal_path.display()))?;
+    let mut baseline = Baseline::open(baseline_path)?;
+    let mut work = Workload::new(seed);
+    journal.set_clock(work.clock());
+
+    let bar = ProgressBar::new(entries as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "building {bar:40} {pos}/{len} records, {elapsed} (eta {eta})",
+        )
+        .expect("the progress template is valid"),
+    );
+    let mut samples = Vec::with_capacity(entries * 3 / 2);
+    let mut chunks = 0;
+    while work.records() < entries {
+        let action = work.next();
+        let (done, onward) = timed(|| workload::run(action.clone(), &mut journal));
+        let done = done?;
+        work.observe(&action, &done);
+
+        let rows = done
+            .touched
+            .iter()
+            .map(|id| journal.record(id).map(|r| Row::from_record(&r)))
+            .collect::<onward_core::Result<Vec<_>>>()
+            .context("reading back the records an action wrote")?;
+        let (written, base) = timed(|| baseline.upsert(&rows));
+        written.context("writing the baseline")?;
+
+        let sizes = journal.storage_sizes()?;
+        samples.push(Sample {
+            action: action.name(),
+            onward,
+            baseline: base,
+            records: work.records(),
+            // A compaction folds every chunk into the snapshot, so the count drops.
+            compacted: sizes.chunks < chunks,
+        });
+        chunks = sizes.chunks;
+        bar.set_position(work.records() as u64);
+    }
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "built {} records from {} actions in {seconds:.1} s",
+        work.records(),
+        samples.len()
+    );
+
+    let sizes = journal.storage_sizes()?;
+    let counts = journal.counts()?;
+    let journal_wal = wal_path(journal_path);
+    let baseline_wal = wal_path(baseline_path);
+    let (journal_db_bytes, journal_wal_bytes) = (file_len(journal_path), file_len(&journal_wal));
+    let (baseline_db_bytes, baseline_wal_bytes) =
+        (file_len(baseline_path), file_len(&baseline_wal));
+    let (document, save_time) = timed(|| journal.document_bytes());
+    let document_bytes = document?.len();
+    let builder_memory = Memory::now();
+    drop(journal);
+    drop(baseline);
+
+    Ok(Built {
+        samples,
+        records: work.records(),
+        seconds,
+        builder_memory,
+        disk: Disk {
+            journal_db_bytes,
+            journal_wal_bytes,
+            journal_db_bytes_closed: file_len(journal_path) + file_len(&journal_wal),
+            baseline_db_bytes,
+            baseline_wal_bytes,
+            baseline_db_bytes_closed: file_len(baseline_path) + file_len(&baseline_wal),
+            snapshot_bytes: sizes.snapshot_bytes,
+            chunk_bytes: sizes.chunk_bytes,
+            chunks: sizes.chunks,
+            document_bytes,
+            document_save_ms: ms(save_time),
+            records_by_kind: counts
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect(),
+        },
+    })
+}
+
+fn writes(samples: &[Sample], entries: usize) -> Writes {
+    let compare = |pick: &dyn Fn(&Sample) -> bool| {
+        let part: Vec<&Sample> = samples.iter().filter(|s| pick(s)).collect();
+        Compared::new(
+            Summary::of(&part.iter().map(|s| s.onward).collect::<Vec<_>>()),
+            Summary::of(&part.iter().map(|s| s.baseline).collect::<Vec<_>>()),
+        )
+    };
+
+    let mut by_action: BTreeMap<&str, (Vec<Duration>, Vec<Duration>)> = BTreeMap::new();
+    for s in samples {
+        let e = by_action.entry(s.action).or_default();
+        e.0.push(s.onward);
+        e.1.push(s.baseline);
+    }
+    let mut by_action: Vec<ActionFigures> = by_action
+        .into_iter()
+        .map(|(action, (o, b))| ActionFigures {
+            action: action.to_string(),
+            onward: Summary::of(&o),
+            baseline: Summary::of(&b),
+        })
+        .collect();
+    by_action.sort_by_key(|a| std::cmp::Reverse(a.onward.count));
+
+    let fifth = entries.div_ceil(5).max(1);
+    let mut by_progress = Vec::new();
+    for i in 0..5 {
+        let (from, upto) = (i * fifth, ((i + 1) * fifth).min(entries));
+        if from >= entries {
+            break;
+        }
+        // The last part also takes the few records past `entries` (an action can make
+        // more than one).
+        let last = upto == entries;
+        let part: Vec<&Sample> = samples
+            .iter()
+            .filter(|s| s.records > from && (last || s.records <= upto))
+            .collect();
+        if part.is_empty() {
+            continue;
+        }
+        by_progress.push(ProgressFigures {
+            records_up_to: upto,
+            onward: Summary::of(&part.iter().map(|s| s.onward).collect::<Vec<_>>()),
+            baseline: Summary::of(&part.iter().map(|s| s.baseline).collect::<Vec<_>>()),
+        });
+    }
+
+    let compacted: Vec<&Sample> = samples.iter().filter(|s| s.compacted).collect();
+    Writes {
+        all_actions: compare(&|_| true),
+        add_entry: compare(&|s| s.action == "add entry"),
+        by_action,
+        by_progress,
+        compactions: Compactions {
+            count: compacted.len(),
+            latency: Summary::of(&compacted.iter().map(|s| s.onward).collect::<Vec<_>>()),
+            each: compacted
+                .iter()
+                .map(|s| (s.records, ms(s.onward)))
+                .collect(),
+        },
+    }
+}
+
+/// Search and the first page, warm, in this process (a fresh handle on each side).
+fn search(journal_path: &Path, baseline_path: &Path, repeats: usize) -> Result<Search> {
+    const LIMIT: usize = 20;
+    let journal = Journal::open(journal_path)?;
+    let baseline = Baseline::open(baseline_path)?;
+    let mut all_onward = Vec::new();
+    let mut all_baseline = Vec::new();
+    let mut queries = Vec::new();
+    for query in workload::QUERIES {
+        let onward_hits = journal.search(query, LIMIT)?.len();
+        let baseline_hits = baseline.search(query, LIMIT)?.len();
+        let (mut o, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..repeats {
+            let (hits, t) = timed(|| journal.search(query, LIMIT));
+            hits?;
+            o.push(t);
+            let (hits, t) = timed(|| baseline.search(query, LIMIT));
+            hits?;
+            b.push(t);
+        }
+        queries.push(QueryFigures {
+            query: query.to_string(),
+            onward_hits,
+            onward_p50_ms: Summary::of(&o).p50_ms,
+            baseline_hits,
+            baseline_p50_ms: Summary::of(&b).p50_ms,
+        });
+        all_onward.extend(o);
+        all_baseline.extend(b);
+    }
+
+    let filter = Filter {
+        limit: probe::PAGE,
+        ..Default::default()
+    };
+    let (mut o, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..repeats.max(20) {
+        let (page, t) = timed(|| journal.timeline(&filter));
+        page?;
+        o.push(t);
+        let (page, t) = timed(|| baseline.first_page(probe::PAGE));
+        page?;
+        b.push(t);
+    }
+    Ok(Search {
+        limit: LIMIT,
+        onward: Summary::of(&all_onward),
+        baseline: Summary::of(&all_baseline),
+        queries,
+        timeline_warm_onward: Summary::of(&o),
+        timeline_warm_baseline: Summary::of(&b),
+    })
+}
+
+/// Cold opens in child processes, alternating journal and baseline; then first writes,
+/// each on a fresh copy of the journal so the kept file stays as built.
+fn cold_open(
+    journal_path: &Path,
+    baseline_path: &Path,
+    scratch: &Path,
+    runs: usize,
+) -> Result<(ColdOpen, MemoryFigures)> {
+    let mut onward = Vec::new();
+    let mut base = Vec::new();
+    for _ in 0..runs {
+        onward.push(probe::spawn(Probe::Open, journal_path)?);
+        base.push(probe::spawn(Probe::Baseline, baseline_path)?);
+    }
+    let write_runs = runs.min(5);
+    let mut writes = Vec::new();
+    let copy = scratch.join("first-write.onward");
+    for _ in 0..write_runs {
+        for stale in [copy.clone(), wal_path(&copy)] {
+            if stale.exists() {
+                std::fs::remove_file(&stale)?;
+            }
+        }
+        std::fs::copy(journal_path, &copy)
+            .with_context(|| format!("copying {} for the write probe", journal_path.display()))?;
+        writes.push(probe::spawn(Probe::Write, &copy)?.0);
+    }
+
+    let figures = |probes: &[(probe::Measured, Duration)]| OpenFigures {
+        open_and_page: Summary::of_ms(
+            &probes
+                .iter()
+                .map(|(m, _)| m.open_and_page_ms())
+                .collect::<Vec<_>>(),
+        ),
+        open: Summary::of_ms(&probes.iter().map(|(m, _)| m.open_ms).collect::<Vec<_>>()),
+        page: Summary::of_ms(&probes.iter().map(|(m, _)| m.page_ms).collect::<Vec<_>>()),
+        process: Summary::of(&probes.iter().map(|(_, wall)| *wall).collect::<Vec<_>>()),
+        rows: probes.first().map_or(0, |(m, _)| m.rows),
+    };
+    let median_mb =
+        |values: Vec<u64>| Summary::of_ms(&values.into_iter().map(mib).collect::<Vec<_>>()).p50_ms;
+    let after_write: Vec<Memory> = writes.iter().filter_map(|m| m.memory_after_write).collect();
+    let memory = MemoryFigures {
+        after_open_rss_mb: median_mb(onward.iter().map(|(m, _)| m.memory.rss_kb).collect()),
+        after_open_hwm_mb: median_mb(onward.iter().map(|(m, _)| m.memory.hwm_kb).collect()),
+        after_first_write_rss_mb: median_mb(after_write.iter().map(|m| m.rss_kb).collect()),
+        after_first_write_hwm_mb: median_mb(after_write.iter().map(|m| m.hwm_kb).collect()),
+        baseline_after_open_rss_mb: median_mb(base.iter().map(|(m, _)| m.memory.rss_kb).collect()),
+        builder_hwm_mb: 0.0,
+    };
+    let cold = ColdOpen {
+        runs,
+        onward: figures(&onward),
+        baseline: figures(&base),
+        first_write: FirstWrite {
+            runs: write_runs,
+            first_write: Summary::of_ms(
+                &writes
+                    .iter()
+                    .filter_map(|m| m.first_write_ms)
+                    .collect::<Vec<_>>(),
+            ),
+            second_write: Summary::of_ms(
+                &writes
+                    .iter()
+                    .filter_map(|m| m.second_write_ms)
+                    .collect::<Vec<_>>(),
+            ),
+        },
+    };
+    Ok((cold, memory))
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
