@@ -50,8 +50,24 @@ fn two_offline_edits_of_the_same_text_both_survive() {
     assert_eq!(on_laptop, on_phone);
     assert!(on_laptop.contains("on the train home"), "{on_laptop}");
     assert!(on_laptop.contains("coffee with Sam"), "{on_laptop}");
+    // Both versions are kept and the record says so.
+    let merged = laptop.get::<Entry>(&entry.meta.id).unwrap();
+    assert_eq!(merged.meta.conflicts, ["body"]);
     assert!(laptop.check_index().unwrap().is_consistent());
     assert_eq!(laptop.search("coffee", 5).unwrap().len(), 1);
+    assert_eq!(laptop.search("train", 5).unwrap().len(), 1);
+
+    // The person tidies it up on the phone; that settles it on both after a merge.
+    phone
+        .update::<Entry>(&entry.meta.id, |e| {
+            e.body = "It stung, on the train home.\nI still know my craft.\nTomorrow: coffee with Sam.".into();
+            Ok(())
+        })
+        .unwrap();
+    laptop.merge_file(&phone_path).unwrap();
+    let settled = laptop.get::<Entry>(&entry.meta.id).unwrap();
+    assert!(settled.meta.conflicts.is_empty());
+    assert_eq!(settled.body.lines().count(), 3);
 }
 
 #[test]

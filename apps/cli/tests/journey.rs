@@ -790,3 +790,54 @@ fn editing_records_and_the_smaller_commands() {
     assert_eq!(next["target_id"], app["id"]);
     assert_eq!(next["command"], format!("onward show {a}"));
 }
+
+#[test]
+fn a_note_written_differently_on_two_devices_keeps_both_versions() {
+    let laptop = Onward::new();
+    let phone = Onward::new();
+    let entry = laptop.json(&[
+        "entry",
+        "add",
+        "--kind",
+        "free",
+        "--text",
+        "Coffee with Sam",
+    ]);
+    let id = short(&entry["id"]);
+    phone.json(&["merge", laptop.journal.to_str().unwrap()]);
+    laptop.json(&[
+        "entry",
+        "edit",
+        &id,
+        "--text",
+        "Coffee with Sam, felt lighter",
+    ]);
+    phone.json(&[
+        "entry",
+        "edit",
+        &id,
+        "--text",
+        "Coffee with Sam at the harbour",
+    ]);
+    laptop.json(&["merge", phone.journal.to_str().unwrap()]);
+
+    let shown = laptop.run(&["show", &id]);
+    assert!(
+        shown.contains("Written differently on two devices: body"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("felt lighter") && shown.contains("at the harbour"),
+        "{shown}"
+    );
+    let json = laptop.json(&["show", &id]);
+    assert_eq!(json["fields"]["conflicts"][0], "body");
+    assert_eq!(
+        laptop
+            .json(&["search", "harbour"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

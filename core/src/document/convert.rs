@@ -9,37 +9,90 @@ use automerge::{
 };
 use serde_json::{Map, Value as Json};
 
+/// Put between two versions of a text written apart on two devices.
+pub const BOTH_VERSIONS: &str = "\n\n——— also written on another device ———\n";
+
+/// Reads a record's map as JSON. Text fields that two devices changed apart hold two
+/// values; both are kept, joined by [`BOTH_VERSIONS`], and the field's path is added to
+/// `conflicts` so a screen can say so.
+pub fn read_record(doc: &AutoCommit, obj: &ObjId, conflicts: &mut Vec<String>) -> Map<String, Json> {
+    read_map(doc, obj, None, conflicts)
+}
+
 /// Reads an Automerge object (or scalar) as JSON. `key` is the field it sits under, so
 /// set-maps come back as sorted lists.
-pub fn read_value(doc: &AutoCommit, value: Value<'_>, id: &ObjId, key: &str) -> Json {
+fn read_value(
+    doc: &AutoCommit,
+    value: Value<'_>,
+    id: &ObjId,
+    key: &str,
+    conflicts: &mut Vec<String>,
+) -> Json {
     match value {
         Value::Scalar(s) => scalar_to_json(&s),
         Value::Object(ObjType::Text) => Json::String(doc.text(id).unwrap_or_default()),
         Value::Object(ObjType::Map) if is_set(key) => {
             Json::Array(doc.keys(id).map(Json::String).collect())
         }
-        Value::Object(ObjType::Map | ObjType::Table) => Json::Object(read_map(doc, id)),
+        Value::Object(ObjType::Map | ObjType::Table) => {
+            Json::Object(read_map(doc, id, Some(key), conflicts))
+        }
         Value::Object(ObjType::List) => Json::Array(
             doc.list_range(id, ..)
                 .map(|item| {
                     let id = item.id();
-                    read_value(doc, item.value.into_value(), &id, key)
+                    read_value(doc, item.value.into_value(), &id, key, conflicts)
                 })
                 .collect(),
         ),
     }
 }
 
-/// Reads every key of a map.
-pub fn read_map(doc: &AutoCommit, obj: &ObjId) -> Map<String, Json> {
+fn read_map(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    parent: Option<&str>,
+    conflicts: &mut Vec<String>,
+) -> Map<String, Json> {
     let mut out = Map::new();
     for key in doc.keys(obj) {
-        if let Ok(Some((value, id))) = doc.get(obj, key.as_str()) {
-            let json = read_value(doc, value, &id, &key);
-            out.insert(key, json);
-        }
+        let json = if is_text(&key, parent) {
+            read_text(doc, obj, &key, parent, conflicts)
+        } else {
+            match doc.get(obj, key.as_str()) {
+                Ok(Some((value, id))) => read_value(doc, value, &id, &key, conflicts),
+                _ => continue,
+            }
+        };
+        out.insert(key, json);
     }
     out
+}
+
+/// A text field, with every version two devices wrote apart: the one Automerge picks
+/// first, then the others.
+fn read_text(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    parent: Option<&str>,
+    conflicts: &mut Vec<String>,
+) -> Json {
+    let mut versions: Vec<String> = Vec::new();
+    for (value, id) in doc.get_all(obj, key).unwrap_or_default().into_iter().rev() {
+        let text = match value {
+            Value::Scalar(s) => s.as_str().map(str::to_string),
+            Value::Object(ObjType::Text) => doc.text(&id).ok(),
+            Value::Object(_) => None,
+        };
+        if let Some(text) = text.filter(|t| !versions.contains(t)) {
+            versions.push(text);
+        }
+    }
+    if versions.len() > 1 {
+        conflicts.push(parent.map_or(key.to_string(), |p| format!("{p}.{key}")));
+    }
+    Json::String(versions.join(BOTH_VERSIONS))
 }
 
 fn scalar_to_json(s: &ScalarValue) -> Json {
@@ -72,11 +125,10 @@ fn json_to_scalar(json: &Json) -> ScalarValue {
 pub fn write_fields(
     doc: &mut AutoCommit,
     obj: &ObjId,
-    parent: Option<&str>,
     fields: &Map<String, Json>,
 ) -> Result<(), AutomergeError> {
     for (key, new) in fields {
-        write_field(doc, obj, parent, key, new)?;
+        write_field(doc, obj, key, new)?;
     }
     Ok(())
 }
@@ -84,7 +136,6 @@ pub fn write_fields(
 fn write_field(
     doc: &mut AutoCommit,
     obj: &ObjId,
-    parent: Option<&str>,
     key: &str,
     new: &Json,
 ) -> Result<(), AutomergeError> {
@@ -96,13 +147,6 @@ fn write_field(
             if existing.is_some() {
                 doc.delete(obj, key)?;
             }
-        }
-        Json::String(text) if is_text(key, parent) => {
-            let text_obj = match existing {
-                Some((Value::Object(ObjType::Text), id)) => id,
-                _ => doc.put_object(obj, key, ObjType::Text)?,
-            };
-            doc.update_text(&text_obj, text)?;
         }
         Json::Array(items) if is_set(key) => {
             let set_obj = match existing {
@@ -132,7 +176,7 @@ fn write_field(
             for k in stale {
                 doc.delete(&map_obj, k.as_str())?;
             }
-            write_fields(doc, &map_obj, Some(key), fields)?;
+            write_fields(doc, &map_obj, fields)?;
         }
         scalar => {
             let value = json_to_scalar(scalar);
@@ -157,7 +201,7 @@ fn write_list(
 ) -> Result<(), AutomergeError> {
     let (list, old) = match existing {
         Some((Value::Object(ObjType::List), id)) => {
-            let old = match read_value(doc, Value::Object(ObjType::List), &id, key) {
+            let old = match read_value(doc, Value::Object(ObjType::List), &id, key, &mut Vec::new()) {
                 Json::Array(old) => old,
                 _ => Vec::new(),
             };
@@ -178,7 +222,7 @@ fn write_list(
         match item {
             Json::Object(fields) => {
                 let child = doc.insert_object(&list, index, ObjType::Map)?;
-                write_fields(doc, &child, Some(key), fields)?;
+                write_fields(doc, &child, fields)?;
             }
             scalar => {
                 doc.insert(&list, index, json_to_scalar(scalar))?;
@@ -209,8 +253,12 @@ mod tests {
         v.as_object().unwrap().clone()
     }
 
+    fn read(doc: &AutoCommit, obj: &ObjId) -> Map<String, Json> {
+        read_record(doc, obj, &mut Vec::new())
+    }
+
     #[test]
-    fn values_round_trip_with_text_sets_and_lists_in_their_crdt_types() {
+    fn values_round_trip_with_sets_and_lists_in_their_crdt_types() {
         let mut doc = AutoCommit::new();
         let obj = map(&mut doc);
         let value = json!({
@@ -219,20 +267,46 @@ mod tests {
             "history": [{"at": "2026-01-01T00:00:00Z", "stage": "applied"}],
             "answers": {"needed": "A calm hand"},
         });
-        write_fields(&mut doc, &obj, None, &fields(value)).unwrap();
-        let back = read_map(&doc, &obj);
+        write_fields(&mut doc, &obj, &fields(value)).unwrap();
+        let back = read(&doc, &obj);
         assert_eq!(back["tags"], json!(["a", "b"]));
         assert_eq!(back["notes"], json!("Long text"));
         assert_eq!(back["history"][0]["stage"], json!("applied"));
         let kinds = |key: &str| doc.get(&obj, key).unwrap().unwrap().0;
-        assert_eq!(kinds("notes"), Value::Object(ObjType::Text));
+        assert!(matches!(kinds("notes"), Value::Scalar(_)));
         assert_eq!(kinds("tags"), Value::Object(ObjType::Map));
         assert_eq!(kinds("history"), Value::Object(ObjType::List));
-        let answers = doc.get(&obj, "answers").unwrap().unwrap().1;
-        assert_eq!(
-            doc.get(&answers, "needed").unwrap().unwrap().0,
-            Value::Object(ObjType::Text)
-        );
+        assert_eq!(back["answers"]["needed"], json!("A calm hand"));
+    }
+
+    #[test]
+    fn text_changed_apart_on_two_devices_keeps_both_versions() {
+        let mut laptop = AutoCommit::new();
+        let obj = map(&mut laptop);
+        let start = fields(json!({"notes": "Met Dana", "answers": {"needed": "x"}}));
+        write_fields(&mut laptop, &obj, &start).unwrap();
+        laptop.commit();
+        let mut phone = laptop.fork();
+        let laptop_edit = fields(json!({"notes": "Met Dana, lovely", "answers": {"needed": "calm"}}));
+        write_fields(&mut laptop, &obj, &laptop_edit).unwrap();
+        let phone_edit = fields(json!({"notes": "Met Dana and Sam", "answers": {"needed": "speed"}}));
+        write_fields(&mut phone, &obj, &phone_edit).unwrap();
+        laptop.merge(&mut phone).unwrap();
+        phone.merge(&mut laptop).unwrap();
+
+        let mut conflicts = Vec::new();
+        let merged = read_record(&laptop, &obj, &mut conflicts);
+        let notes = merged["notes"].as_str().unwrap();
+        assert!(notes.contains("Met Dana, lovely") && notes.contains("Met Dana and Sam"));
+        assert!(notes.contains(BOTH_VERSIONS));
+        assert_eq!(conflicts, ["answers.needed", "notes"]);
+        assert_eq!(read(&phone, &obj), merged, "both devices show the same");
+
+        // Writing the record settles it, keeping both versions' words.
+        write_fields(&mut laptop, &obj, &merged).unwrap();
+        let mut after = Vec::new();
+        assert_eq!(read_record(&laptop, &obj, &mut after)["notes"], json!(notes));
+        assert!(after.is_empty());
     }
 
     #[test]
@@ -241,40 +315,37 @@ mod tests {
         let obj = map(&mut doc);
         doc.put(&obj, "from_the_future", "keep me").unwrap();
         let value = fields(json!({"company": "Acme", "notes": "x", "tags": ["a"]}));
-        write_fields(&mut doc, &obj, None, &value).unwrap();
+        write_fields(&mut doc, &obj, &value).unwrap();
         doc.commit();
         let heads = doc.get_heads();
-        write_fields(&mut doc, &obj, None, &value).unwrap();
+        write_fields(&mut doc, &obj, &value).unwrap();
         assert_eq!(doc.pending_ops(), 0, "an identical write is a no-op");
         doc.commit();
         assert_eq!(doc.get_heads(), heads);
-        assert_eq!(read_map(&doc, &obj)["from_the_future"], json!("keep me"));
+        assert_eq!(read(&doc, &obj)["from_the_future"], json!("keep me"));
     }
 
     #[test]
     fn appending_to_a_list_only_inserts_the_new_items() {
         let mut doc = AutoCommit::new();
         let obj = map(&mut doc);
-        write_fields(&mut doc, &obj, None, &fields(json!({"questions": ["a"]}))).unwrap();
+        write_fields(&mut doc, &obj, &fields(json!({"questions": ["a"]}))).unwrap();
         doc.commit();
-        write_fields(
-            &mut doc,
-            &obj,
-            None,
+        write_fields(&mut doc, &obj,
             &fields(json!({"questions": ["a", "b"]})),
         )
         .unwrap();
         assert_eq!(doc.pending_ops(), 1);
-        write_fields(&mut doc, &obj, None, &fields(json!({"questions": ["c"]}))).unwrap();
-        assert_eq!(read_map(&doc, &obj)["questions"], json!(["c"]));
+        write_fields(&mut doc, &obj, &fields(json!({"questions": ["c"]}))).unwrap();
+        assert_eq!(read(&doc, &obj)["questions"], json!(["c"]));
     }
 
     #[test]
     fn null_removes_a_field() {
         let mut doc = AutoCommit::new();
         let obj = map(&mut doc);
-        write_fields(&mut doc, &obj, None, &fields(json!({"url": "https://x"}))).unwrap();
-        write_fields(&mut doc, &obj, None, &fields(json!({"url": null}))).unwrap();
-        assert!(!read_map(&doc, &obj).contains_key("url"));
+        write_fields(&mut doc, &obj, &fields(json!({"url": "https://x"}))).unwrap();
+        write_fields(&mut doc, &obj, &fields(json!({"url": null}))).unwrap();
+        assert!(!read(&doc, &obj).contains_key("url"));
     }
 }

@@ -17,11 +17,15 @@ use automerge::{
 
 pub const LAYOUT_VERSION: i64 = 1;
 
+/// Added to a record when read: the text fields that hold two versions.
+pub const CONFLICTS: &str = "conflicts";
+
 /// Map of reminder key to its state (done or snoozed).
 pub const REMINDERS: &str = "reminders";
 
-/// Fields holding text a person writes at length. They are Automerge Text, so two
-/// devices editing the same note offline both keep their words after a merge.
+/// Fields holding text a person writes at length. They are plain strings (Automerge
+/// Text cost 4x the load time and 3x the memory, see BENCHMARKS.md); when two devices
+/// change one apart, both versions are kept and shown (see `convert::read_text`).
 const TEXT_FIELDS: &[&str] = &[
     "notes",
     "body",

@@ -123,14 +123,24 @@ impl JournalDoc {
     fn read_in(&self, collection: &str, key: &str) -> Result<Option<Map<String, Json>>> {
         let coll = self.collection(collection)?;
         Ok(match self.doc.get(&coll, key)? {
-            Some((Value::Object(ObjType::Map), obj)) => Some(convert::read_map(&self.doc, &obj)),
+            Some((Value::Object(ObjType::Map), obj)) => {
+                let mut conflicts = Vec::new();
+                let mut fields = convert::read_record(&self.doc, &obj, &mut conflicts);
+                if !conflicts.is_empty() {
+                    fields.insert(layout::CONFLICTS.into(), conflicts.into());
+                }
+                Some(fields)
+            }
             _ => None,
         })
     }
 
     /// Writes a record's fields: creates it, or updates only what changed.
     pub fn write(&mut self, kind: Kind, id: &str, fields: &Map<String, Json>) -> Result<()> {
-        self.write_in(kind.collection(), id, fields)
+        let mut fields = fields.clone();
+        // Derived when read, never stored.
+        fields.remove(layout::CONFLICTS);
+        self.write_in(kind.collection(), id, &fields)
     }
 
     fn write_in(&mut self, collection: &str, key: &str, fields: &Map<String, Json>) -> Result<()> {
@@ -139,7 +149,7 @@ impl JournalDoc {
             Some((Value::Object(ObjType::Map), obj)) => obj,
             _ => self.doc.put_object(&coll, key, ObjType::Map)?,
         };
-        convert::write_fields(&mut self.doc, &obj, None, fields)?;
+        convert::write_fields(&mut self.doc, &obj, fields)?;
         Ok(())
     }
 

@@ -177,7 +177,10 @@ impl Journal {
             let mut record: E = read(doc, &id)?;
             let before = fields_of(&record);
             change(&mut record)?;
-            record.meta_mut().updated_at = now;
+            let meta = record.meta_mut();
+            meta.updated_at = now;
+            // Writing the record keeps both versions of a conflicted text, settling it.
+            meta.conflicts.clear();
             record.validate()?;
             let record = links::checked(tx, record, Some(&before))?;
             let touched = put(doc, &record)?;
@@ -238,7 +241,9 @@ impl Journal {
                 .ok_or_else(|| Error::NotFound { id: id.clone() })?;
             let mut record = Record::from_json(kind, Json::Object(fields))?;
             change(&mut record)?;
-            record.meta_mut().updated_at = now;
+            let meta = record.meta_mut();
+            meta.updated_at = now;
+            meta.conflicts.clear();
             let touched = put_record(doc, &record)?;
             Ok((record, touched))
         })

@@ -89,6 +89,10 @@ pub struct Meta {
     pub deleted: bool,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Text fields that two devices changed apart: both versions are in the text, and
+    /// the next edit of the record settles it. Never stored; found when read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
 }
 
 impl Meta {
@@ -100,6 +104,7 @@ impl Meta {
             updated_at: now,
             deleted: false,
             tags: Vec::new(),
+            conflicts: Vec::new(),
         }
     }
 }

@@ -124,6 +124,18 @@ pub fn show(args: ShowArgs, journal: &mut Journal) -> Result<Printed> {
         short(record.id()),
         record.title()
     );
+    let conflicts = &record.meta().conflicts;
+    if !conflicts.is_empty() {
+        human.push_str(&format!(
+            "  Written differently on two devices: {}. Both versions are kept below;\n  \
+             your next edit settles it.\n",
+            conflicts
+                .iter()
+                .map(|f| words(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     human.push_str(&fields_text(&record));
     if let Record::Application(app) = &record {
         human.push_str("\nHistory\n");
