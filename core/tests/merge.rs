@@ -60,7 +60,9 @@ fn two_offline_edits_of_the_same_text_both_survive() {
     // The person tidies it up on the phone; that settles it on both after a merge.
     phone
         .update::<Entry>(&entry.meta.id, |e| {
-            e.body = "It stung, on the train home.\nI still know my craft.\nTomorrow: coffee with Sam.".into();
+            e.body =
+                "It stung, on the train home.\nI still know my craft.\nTomorrow: coffee with Sam."
+                    .into();
             Ok(())
         })
         .unwrap();

@@ -15,7 +15,11 @@ pub const BOTH_VERSIONS: &str = "\n\n——— also written on another device �
 /// Reads a record's map as JSON. Text fields that two devices changed apart hold two
 /// values; both are kept, joined by [`BOTH_VERSIONS`], and the field's path is added to
 /// `conflicts` so a screen can say so.
-pub fn read_record(doc: &AutoCommit, obj: &ObjId, conflicts: &mut Vec<String>) -> Map<String, Json> {
+pub fn read_record(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    conflicts: &mut Vec<String>,
+) -> Map<String, Json> {
     read_map(doc, obj, None, conflicts)
 }
 
@@ -201,7 +205,8 @@ fn write_list(
 ) -> Result<(), AutomergeError> {
     let (list, old) = match existing {
         Some((Value::Object(ObjType::List), id)) => {
-            let old = match read_value(doc, Value::Object(ObjType::List), &id, key, &mut Vec::new()) {
+            let old = match read_value(doc, Value::Object(ObjType::List), &id, key, &mut Vec::new())
+            {
                 Json::Array(old) => old,
                 _ => Vec::new(),
             };
@@ -287,9 +292,11 @@ mod tests {
         write_fields(&mut laptop, &obj, &start).unwrap();
         laptop.commit();
         let mut phone = laptop.fork();
-        let laptop_edit = fields(json!({"notes": "Met Dana, lovely", "answers": {"needed": "calm"}}));
+        let laptop_edit =
+            fields(json!({"notes": "Met Dana, lovely", "answers": {"needed": "calm"}}));
         write_fields(&mut laptop, &obj, &laptop_edit).unwrap();
-        let phone_edit = fields(json!({"notes": "Met Dana and Sam", "answers": {"needed": "speed"}}));
+        let phone_edit =
+            fields(json!({"notes": "Met Dana and Sam", "answers": {"needed": "speed"}}));
         write_fields(&mut phone, &obj, &phone_edit).unwrap();
         laptop.merge(&mut phone).unwrap();
         phone.merge(&mut laptop).unwrap();
@@ -305,7 +312,10 @@ mod tests {
         // Writing the record settles it, keeping both versions' words.
         write_fields(&mut laptop, &obj, &merged).unwrap();
         let mut after = Vec::new();
-        assert_eq!(read_record(&laptop, &obj, &mut after)["notes"], json!(notes));
+        assert_eq!(
+            read_record(&laptop, &obj, &mut after)["notes"],
+            json!(notes)
+        );
         assert!(after.is_empty());
     }
 
@@ -331,10 +341,7 @@ mod tests {
         let obj = map(&mut doc);
         write_fields(&mut doc, &obj, &fields(json!({"questions": ["a"]}))).unwrap();
         doc.commit();
-        write_fields(&mut doc, &obj,
-            &fields(json!({"questions": ["a", "b"]})),
-        )
-        .unwrap();
+        write_fields(&mut doc, &obj, &fields(json!({"questions": ["a", "b"]}))).unwrap();
         assert_eq!(doc.pending_ops(), 1);
         write_fields(&mut doc, &obj, &fields(json!({"questions": ["c"]}))).unwrap();
         assert_eq!(read(&doc, &obj)["questions"], json!(["c"]));

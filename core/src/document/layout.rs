@@ -20,6 +20,9 @@ pub const LAYOUT_VERSION: i64 = 1;
 /// Added to a record when read: the text fields that hold two versions.
 pub const CONFLICTS: &str = "conflicts";
 
+/// A record's revision: a counter every write adds one to (see `JournalDoc::write`).
+pub const REVISION: &str = "rev";
+
 /// Map of reminder key to its state (done or snoozed).
 pub const REMINDERS: &str = "reminders";
 

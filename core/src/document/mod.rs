@@ -9,7 +9,7 @@ use crate::{Error, Result};
 use automerge::{
     transaction::{CommitOptions, Transactable},
     ActorId, AutoCommit, Automerge, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType,
-    OnPartialLoad, PatchAction, Prop, ReadDoc, Value, ROOT,
+    OnPartialLoad, PatchAction, Prop, ReadDoc, ScalarValue, Value, ROOT,
 };
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeSet;
@@ -138,19 +138,37 @@ impl JournalDoc {
     /// Writes a record's fields: creates it, or updates only what changed.
     pub fn write(&mut self, kind: Kind, id: &str, fields: &Map<String, Json>) -> Result<()> {
         let mut fields = fields.clone();
-        // Derived when read, never stored.
+        // Derived when read, never stored; the revision is counted below.
         fields.remove(layout::CONFLICTS);
-        self.write_in(kind.collection(), id, &fields)
+        fields.remove(layout::REVISION);
+        let obj = self.write_in(kind.collection(), id, &fields)?;
+        // Every write counts up the record's revision. Counters add up across devices, so
+        // a merge that brings any write to a record changes a visible value there, and
+        // the diff names the record even when only a losing version of a text changed.
+        match self.doc.get(&obj, layout::REVISION)? {
+            Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Counter(_)) => {
+                self.doc.increment(&obj, layout::REVISION, 1)?
+            }
+            _ => self
+                .doc
+                .put(&obj, layout::REVISION, ScalarValue::counter(1))?,
+        }
+        Ok(())
     }
 
-    fn write_in(&mut self, collection: &str, key: &str, fields: &Map<String, Json>) -> Result<()> {
+    fn write_in(
+        &mut self,
+        collection: &str,
+        key: &str,
+        fields: &Map<String, Json>,
+    ) -> Result<ObjId> {
         let coll = self.collection(collection)?;
         let obj = match self.doc.get(&coll, key)? {
             Some((Value::Object(ObjType::Map), obj)) => obj,
             _ => self.doc.put_object(&coll, key, ObjType::Map)?,
         };
         convert::write_fields(&mut self.doc, &obj, fields)?;
-        Ok(())
+        Ok(obj)
     }
 
     /// Every reminder state, keyed by reminder key.
@@ -171,7 +189,7 @@ impl JournalDoc {
     }
 
     pub fn write_reminder_state(&mut self, key: &str, state: &Map<String, Json>) -> Result<()> {
-        self.write_in(layout::REMINDERS, key, state)
+        self.write_in(layout::REMINDERS, key, state).map(|_| ())
     }
 
     /// Closes the pending change. `time` is seconds since the epoch (advisory only).

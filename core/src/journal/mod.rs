@@ -131,11 +131,10 @@ impl Journal {
         doc.commit(message, now.timestamp());
         let bytes = doc.save_after(&base);
         if !bytes.is_empty() {
-            cursor.last_chunk = store::document::append(&tx, &bytes, now.timestamp_millis())?;
+            store::document::append(&tx, cursor, &bytes, now.timestamp_millis())?;
         }
         store::index::update(&tx, doc, &touched)?;
-        let sizes = store::document::sizes(&tx)?;
-        if sizes.chunk_bytes > sizes.snapshot_bytes.max(COMPACT_AFTER_BYTES) {
+        if cursor.wants_compaction(COMPACT_AFTER_BYTES) {
             *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
         }
         tx.commit()?;

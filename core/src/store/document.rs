@@ -10,6 +10,17 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub struct Cursor {
     pub generation: i64,
     pub last_chunk: i64,
+    /// Bytes of the snapshot and of the chunks read so far, kept as they change so a
+    /// write can decide on compaction without scanning the chunks.
+    pub snapshot_bytes: i64,
+    pub chunk_bytes: i64,
+}
+
+impl Cursor {
+    /// The chunks have outgrown the snapshot (and `floor` bytes): time to compact.
+    pub fn wants_compaction(&self, floor: i64) -> bool {
+        self.chunk_bytes > self.snapshot_bytes.max(floor)
+    }
 }
 
 /// Sizes, for deciding when to compact and for `doctor`.
@@ -44,13 +55,16 @@ pub fn actor(conn: &Connection) -> Result<Vec<u8>> {
 
 /// Writes the first snapshot of a new journal.
 pub fn init(conn: &Connection, doc: &mut JournalDoc, now_ms: i64) -> Result<Cursor> {
+    let bytes = doc.save();
     conn.execute(
         "INSERT INTO document_snapshot (id, bytes, generation, saved_at) VALUES (1, ?1, 1, ?2)",
-        params![doc.save(), now_ms],
+        params![bytes, now_ms],
     )?;
     Ok(Cursor {
         generation: 1,
         last_chunk: 0,
+        snapshot_bytes: bytes.len() as i64,
+        chunk_bytes: 0,
     })
 }
 
@@ -69,13 +83,13 @@ pub fn load(conn: &Connection, actor: &[u8]) -> Result<Option<(JournalDoc, Curso
     let chunks = chunks_after(conn, 0)?;
     let last_chunk = chunks.last().map(|(seq, _)| *seq).unwrap_or(0);
     let doc = JournalDoc::load(&snapshot, chunks.iter().map(|(_, b)| b.as_slice()), actor)?;
-    Ok(Some((
-        doc,
-        Cursor {
-            generation,
-            last_chunk,
-        },
-    )))
+    let cursor = Cursor {
+        generation,
+        last_chunk,
+        snapshot_bytes: snapshot.len() as i64,
+        chunk_bytes: chunks.iter().map(|(_, b)| b.len() as i64).sum(),
+    };
+    Ok(Some((doc, cursor)))
 }
 
 /// What was written since `cursor` (by another connection): bytes to merge, and the new
@@ -111,17 +125,25 @@ pub fn changes_since(conn: &Connection, cursor: Cursor) -> Result<(Vec<Vec<u8>>,
     };
     let chunks = chunks_after(conn, from)?;
     let last_chunk = chunks.last().map(|(seq, _)| *seq).unwrap_or(from);
+    let new_chunk_bytes: i64 = chunks.iter().map(|(_, b)| b.len() as i64).sum();
+    let next = match &snapshot {
+        Some(snapshot) => Cursor {
+            generation,
+            last_chunk,
+            snapshot_bytes: snapshot.len() as i64,
+            chunk_bytes: new_chunk_bytes,
+        },
+        None => Cursor {
+            last_chunk,
+            chunk_bytes: cursor.chunk_bytes + new_chunk_bytes,
+            ..cursor
+        },
+    };
     let bytes = snapshot
         .into_iter()
         .chain(chunks.into_iter().map(|(_, b)| b))
         .collect();
-    Ok((
-        bytes,
-        Cursor {
-            generation,
-            last_chunk,
-        },
-    ))
+    Ok((bytes, next))
 }
 
 fn chunks_after(conn: &Connection, seq: i64) -> Result<Vec<(i64, Vec<u8>)>> {
@@ -131,11 +153,13 @@ fn chunks_after(conn: &Connection, seq: i64) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Appends one chunk of changes; returns its sequence number.
-pub fn append(conn: &Connection, bytes: &[u8], now_ms: i64) -> Result<i64> {
+/// Appends one chunk of changes and moves the cursor past it.
+pub fn append(conn: &Connection, cursor: &mut Cursor, bytes: &[u8], now_ms: i64) -> Result<()> {
     conn.prepare_cached("INSERT INTO document_chunks (bytes, saved_at) VALUES (?1, ?2)")?
         .execute(params![bytes, now_ms])?;
-    Ok(conn.last_insert_rowid())
+    cursor.last_chunk = conn.last_insert_rowid();
+    cursor.chunk_bytes += bytes.len() as i64;
+    Ok(())
 }
 
 pub fn sizes(conn: &Connection) -> Result<Sizes> {
@@ -165,9 +189,10 @@ pub fn compact(
     now_ms: i64,
 ) -> Result<Cursor> {
     let generation = cursor.generation + 1;
+    let bytes = doc.save();
     conn.execute(
         "UPDATE document_snapshot SET bytes = ?1, generation = ?2, saved_at = ?3 WHERE id = 1",
-        params![doc.save(), generation, now_ms],
+        params![bytes, generation, now_ms],
     )?;
     conn.execute(
         "DELETE FROM document_chunks WHERE seq <= ?1",
@@ -176,5 +201,7 @@ pub fn compact(
     Ok(Cursor {
         generation,
         last_chunk: cursor.last_chunk,
+        snapshot_bytes: bytes.len() as i64,
+        chunk_bytes: 0,
     })
 }
