@@ -333,3 +333,36 @@ fn a_folder_is_not_a_journal() {
     let err = Journal::open(dir.path()).err().unwrap().to_string();
     assert!(err.contains("this is a folder"), "{err}");
 }
+
+#[test]
+fn an_interview_with_new_interviewers_is_one_write() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Hooli", "PM")).unwrap();
+    let chunks = j.storage_sizes().unwrap().chunks;
+    let names = [
+        "Gavin B".to_string(),
+        "gavin b".to_string(),
+        "Jian Y".to_string(),
+    ];
+    let interview = j
+        .log_interview(
+            Interview::new(&app.meta.id, InterviewKind::Panel, Utc::now()),
+            &names,
+        )
+        .unwrap();
+    assert_eq!(j.storage_sizes().unwrap().chunks, chunks + 1);
+    assert_eq!(
+        interview.interviewer_ids.len(),
+        2,
+        "the same name is one person"
+    );
+    assert_eq!(j.list::<Contact>().unwrap().len(), 2);
+    // Next time, known people are found by name.
+    let again = j
+        .log_interview(
+            Interview::new(&app.meta.id, InterviewKind::Final, Utc::now()),
+            &names[2..],
+        )
+        .unwrap();
+    assert_eq!(again.interviewer_ids[0], interview.interviewer_ids[1]);
+}

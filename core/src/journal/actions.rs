@@ -6,6 +6,7 @@ use super::{put, read, Journal};
 use crate::document::Touched;
 use crate::model::*;
 use crate::reminders::{self, Reminder};
+use crate::store::queries;
 use crate::suggestions::{self, Suggestion};
 use crate::templates::{self, Fill};
 use crate::{prompts, Error, Result};
@@ -83,7 +84,7 @@ impl Journal {
         company: Option<&str>,
         role: Option<ContactRole>,
     ) -> Result<Contact> {
-        if let Some(id) = crate::store::queries::contact_named(self.connection(), name)? {
+        if let Some(id) = queries::contact_named(self.connection(), name)? {
             return self.get(&id);
         }
         let mut contact = Contact::new(name.trim());
@@ -101,19 +102,6 @@ impl Journal {
     ) -> Result<Interview> {
         let app: Application = self.get(&interview.application_id)?;
         interview.application_id = app.meta.id.clone();
-        for who in interviewers {
-            let id = match self.resolve(who).and_then(|id| self.get::<Contact>(&id)) {
-                Ok(contact) => contact.meta.id,
-                Err(_) => {
-                    self.contact_by_name(who, Some(&app.company), Some(ContactRole::Interviewer))?
-                        .meta
-                        .id
-                }
-            };
-            if !interview.interviewer_ids.contains(&id) {
-                interview.interviewer_ids.push(id);
-            }
-        }
         if interview.round == 0 {
             interview.round = 1;
         }
@@ -123,11 +111,39 @@ impl Journal {
             InterviewKind::Final => Stage::Final,
             _ => Stage::Interviewing,
         };
-        let now = self.now();
-        interview.meta.updated_at = now;
         let at = interview.scheduled_at;
-        let (interview, _) = self.write("log interview", |doc, _, _| {
-            let mut touched = put(doc, &interview)?;
+        // One write for the interview, its new contacts and the application's stage.
+        let (interview, _) = self.write("log interview", |doc, tx, now| {
+            let mut touched = Touched::default();
+            let mut new_contacts: Vec<Contact> = Vec::new();
+            for who in interviewers {
+                let known = existing_contact(tx, who)?.or_else(|| {
+                    new_contacts
+                        .iter()
+                        .find(|c| same_name(&c.name, who))
+                        .map(|c| c.meta.id.clone())
+                });
+                let id = match known {
+                    Some(id) => id,
+                    None => {
+                        let mut contact = Contact::new(who.trim());
+                        contact.meta = crate::model::Meta::new(now);
+                        contact.company = Some(app.company.clone());
+                        contact.role = Some(ContactRole::Interviewer);
+                        contact.validate()?;
+                        new_contacts.push(contact.clone());
+                        contact.meta.id
+                    }
+                };
+                if !interview.interviewer_ids.contains(&id) {
+                    interview.interviewer_ids.push(id);
+                }
+            }
+            for contact in &new_contacts {
+                touched.extend(put(doc, contact)?);
+            }
+            interview.meta.updated_at = now;
+            touched.extend(put(doc, &interview)?);
             let mut app: Application = read(doc, &interview.application_id)?;
             if stage > app.stage {
                 app.reach_stage(stage, at.min(now));
@@ -273,13 +289,10 @@ impl Journal {
     /// requested.
     pub fn mark_sent(&mut self, id: &str, at: Option<DateTime<Utc>>) -> Result<Message> {
         let at = at.unwrap_or_else(|| self.now());
-        let message = self.update::<Message>(id, |m| {
+        self.update_message(id, FeedbackStatus::Requested, None, |m| {
             m.status = MessageStatus::Sent;
             m.sent_at = Some(at);
-            Ok(())
-        })?;
-        self.sync_feedback_status(&message, FeedbackStatus::Requested, None)?;
-        Ok(message)
+        })
     }
 
     /// Records how a note was answered: a reply (with a summary), a polite decline, or
@@ -291,18 +304,23 @@ impl Journal {
         summary: Option<String>,
         at: Option<DateTime<Utc>>,
     ) -> Result<Message> {
-        if matches!(status, MessageStatus::Draft | MessageStatus::Sent) {
-            return Err(Error::invalid(
-                "status",
-                "a reply is replied, declined or no_reply",
-            ));
-        }
+        let feedback = match status {
+            MessageStatus::Replied => FeedbackStatus::Received,
+            MessageStatus::Declined => FeedbackStatus::Declined,
+            MessageStatus::NoReply => FeedbackStatus::NoReply,
+            MessageStatus::Draft | MessageStatus::Sent => {
+                return Err(Error::invalid(
+                    "status",
+                    "a reply is replied, declined or no_reply",
+                ))
+            }
+        };
         let at = at.unwrap_or_else(|| self.now());
         // Only a real reply is feedback; a decline's reason stays on the message.
         let feedback_text = (status == MessageStatus::Replied)
             .then(|| summary.clone())
             .flatten();
-        let message = self.update::<Message>(id, |m| {
+        self.update_message(id, feedback, feedback_text, |m| {
             m.status = status;
             if m.sent_at.is_none() {
                 m.sent_at = Some(at);
@@ -313,47 +331,43 @@ impl Journal {
             if let Some(summary) = summary {
                 m.reply_summary = summary;
             }
-            Ok(())
-        })?;
-        let feedback = match status {
-            MessageStatus::Replied => FeedbackStatus::Received,
-            MessageStatus::Declined => FeedbackStatus::Declined,
-            _ => FeedbackStatus::NoReply,
-        };
-        self.sync_feedback_status(&message, feedback, feedback_text)?;
-        Ok(message)
+        })
     }
 
-    /// Keeps the rejection's feedback status in step with its feedback request.
-    fn sync_feedback_status(
+    /// Changes a note and, for a feedback request, brings its application's latest
+    /// rejection in step (`feedback`, and the feedback text when some came back), in
+    /// one write.
+    fn update_message(
         &mut self,
-        message: &Message,
-        status: FeedbackStatus,
-        feedback: Option<String>,
-    ) -> Result<()> {
-        let (MessageKind::FeedbackRequest, Some(app_id)) = (message.kind, &message.application_id)
-        else {
-            return Ok(());
-        };
-        let rejection = self
-            .timeline(&crate::Filter {
-                kinds: vec![Kind::Rejection],
-                application_id: Some(app_id.clone()),
-                limit: 1,
-                ..Default::default()
-            })?
-            .into_iter()
-            .next();
-        if let Some(rejection) = rejection {
-            self.update::<Rejection>(rejection.record.id(), |r| {
-                r.feedback_status = status;
-                if let Some(text) = feedback {
-                    r.feedback = text;
+        id: &str,
+        feedback: FeedbackStatus,
+        feedback_text: Option<String>,
+        change: impl FnOnce(&mut Message),
+    ) -> Result<Message> {
+        let id = self.get::<Message>(id)?.meta.id;
+        let (message, _) = self.write("edit message", |doc, tx, now| {
+            let mut message: Message = read(doc, &id)?;
+            change(&mut message);
+            message.meta.updated_at = now;
+            message.meta.conflicts.clear();
+            let mut touched = put(doc, &message)?;
+            let rejection = match (message.kind, &message.application_id) {
+                (MessageKind::FeedbackRequest, Some(app)) => latest_rejection(tx, app)?,
+                _ => None,
+            };
+            if let Some(rejection_id) = rejection {
+                let mut rejection: Rejection = read(doc, &rejection_id)?;
+                rejection.feedback_status = feedback;
+                if let Some(text) = feedback_text {
+                    rejection.feedback = text;
                 }
-                Ok(())
-            })?;
-        }
-        Ok(())
+                rejection.meta.updated_at = now;
+                rejection.meta.conflicts.clear();
+                touched.extend(put(doc, &rejection)?);
+            }
+            Ok((message, touched))
+        })?;
+        Ok(message)
     }
 
     /// A journal entry. Answers are checked against the prompts of its kind, and the
@@ -435,6 +449,32 @@ impl Journal {
             }),
         }
     }
+}
+
+/// The latest rejection of an application, if it has one.
+fn latest_rejection(conn: &rusqlite::Connection, application_id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM rejections WHERE application_id = ?1 AND deleted = 0
+             ORDER BY received_at DESC, id LIMIT 1",
+        )?
+        .query_row([application_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// A contact given by id (or id prefix) or by exact name, if the journal has one.
+fn existing_contact(conn: &rusqlite::Connection, who: &str) -> Result<Option<String>> {
+    if let Ok(id) = queries::resolve(conn, who) {
+        if queries::get(conn, &id)?.is_some_and(|r| r.kind() == Kind::Contact) {
+            return Ok(Some(id));
+        }
+    }
+    queries::contact_named(conn, who)
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 fn first_name(name: &str) -> String {
