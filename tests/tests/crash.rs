@@ -26,7 +26,6 @@
 //! - `ONWARD_CRASH_COMPACT_KILLS` (12 / 6): kills in the compaction test.
 //! - `ONWARD_CRASH_BIG_KB` (2048 / 256): how big that test's journal is made first.
 //! - `ONWARD_CRASH_SEED`: replays a run's random choices (each test prints its seed).
-//! - `ONWARD_CRASH_STRICT`: fail on the known core bug below instead of working around it.
 //! - `ONWARD_CRASH_VERBOSE`: one line per round.
 //!
 //! A long run:
@@ -521,50 +520,6 @@ fn copy_journal(path: &Path, into: &Path) -> PathBuf {
     copy
 }
 
-// ----- known core bugs, worked around unless ONWARD_CRASH_STRICT is set -----
-
-fn strict() -> bool {
-    std::env::var_os("ONWARD_CRASH_STRICT").is_some()
-}
-
-/// Known core bug: a kill while `Journal::open` switches a new file to WAL leaves a hot
-/// rollback journal (`-journal`), and every later `Journal::open` refuses the file as
-/// corrupt ("attempt to write a readonly database") because it looks at it through a
-/// read-only connection first, which can't roll the journal back. See the ignored test
-/// `a_new_journal_killed_while_switching_to_wal_opens_again`.
-fn hot_journal_refused(path: &Path, error: &str) -> bool {
-    error.contains("attempt to write a readonly database")
-        && Path::new(&format!("{}-journal", path.display())).exists()
-}
-
-/// What any read-write SQLite connection does on its own: roll the hot journal back.
-fn roll_back_hot_journal(path: &Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let _: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-}
-
-/// [`inspect`], working around the known bug above (counted in `known`).
-fn inspect_or_work_around(
-    target: &Path,
-    original: &Path,
-    known: &mut usize,
-) -> Result<Seen, String> {
-    match inspect(target) {
-        Err(e) if !strict() && hot_journal_refused(target, &e) => {
-            *known += 1;
-            eprintln!("known core bug (hot rollback journal refused at open) worked around: {e}");
-            roll_back_hot_journal(target);
-            if original != target && hot_journal_refused(original, &e) {
-                roll_back_hot_journal(original);
-            }
-            inspect(target)
-        }
-        other => other,
-    }
-}
-
 /// A scratch directory, removed by the test when it passes and kept when it fails.
 fn scratch() -> PathBuf {
     tempfile::Builder::new()
@@ -611,7 +566,7 @@ fn acknowledged_writes_survive_sigkill() {
     let (mut records_checked, mut acks, mut ops, mut fresh_kills) =
         (0usize, 0usize, 0usize, 0usize);
     let (mut copies, mut in_flight_kills, mut compactions_seen) = (0usize, 0usize, 0usize);
-    let (mut survived, mut before_open, mut comparisons, mut known_bug) = (0, 0, 0, 0);
+    let (mut survived, mut before_open, mut comparisons) = (0, 0, 0);
     for round in 0..kills {
         if round % rotate == 0 {
             path = dir.join(format!("journal-{}.onward", round / rotate));
@@ -632,14 +587,6 @@ fn acknowledged_writes_survive_sigkill() {
         let killed =
             match run_and_kill(&path, writer_seed, "mix", aim, Duration::from_millis(delay)) {
                 Ok(k) => k,
-                Err(e) if !strict() && hot_journal_refused(&path, &e) => {
-                    known_bug += 1;
-                    eprintln!(
-                        "known core bug (hot rollback journal refused at open) worked around: {e}"
-                    );
-                    roll_back_hot_journal(&path);
-                    continue;
-                }
                 Err(e) => fail(&dir, seed, round, e),
             };
         let run = apply(&killed.stdout, &mut model);
@@ -653,7 +600,7 @@ fn acknowledged_writes_survive_sigkill() {
             path.clone()
         };
         let inspecting = Instant::now();
-        let outcome = inspect_or_work_around(&target, &path, &mut known_bug).and_then(|seen| {
+        let outcome = inspect(&target).and_then(|seen| {
             let checked = verify(&seen, &mut model, run.pending.as_ref())?;
             if seen.generation < generation {
                 return Err(format!(
@@ -713,12 +660,6 @@ fn acknowledged_writes_survive_sigkill() {
          of the killed files, {compactions_seen} rounds with a compaction) in {:.1?}",
         started.elapsed()
     );
-    if known_bug > 0 {
-        println!(
-            "crash test: {known_bug} times the known core bug \"hot rollback journal refused at \
-             open\" was worked around (ONWARD_CRASH_STRICT=1 fails on it instead)"
-        );
-    }
     assert!(
         acks > 0,
         "the writer never acknowledged anything: is it too slow for ONWARD_CRASH_MAX_MS?"
@@ -886,18 +827,15 @@ fn versions(path: &Path) -> (i64, i64) {
 }
 
 // ----- regressions found by the crash test -----
-// The ignored ones are known core bugs and fail until the core is fixed: run them with
-// `cargo test -p onward-tests --test crash -- --ignored`.
 
 /// A kill (or a power cut) while `Journal::open` switches a new file to WAL leaves a hot
 /// rollback journal beside it. Any read-write SQLite connection rolls it back and goes
-/// on; `Journal::open` first looks through a read-only connection, which can't, and
-/// calls the file corrupt ("attempt to write a readonly database"), for good.
+/// on; `Journal::open` once looked through a read-only connection first, which can't,
+/// and called the file corrupt ("attempt to write a readonly database"), for good.
 ///
 /// The crash test hits this a few times in a hundred kills on fresh journals; here the
 /// same state is made on purpose: a transaction spilled to disk, copied mid-way.
 #[test]
-#[ignore = "known core bug: a hot rollback journal makes Journal::open report a corrupt file"]
 fn a_new_journal_killed_while_switching_to_wal_opens_again() {
     let dir = tempfile::tempdir().unwrap();
     let live = dir.path().join("live.onward");

@@ -95,8 +95,10 @@ impl Journal {
         let before = store::index::dump(&tx)?;
         store::index::rebuild(&tx, doc)?;
         let after = store::index::dump(&tx)?;
-        // Only a comparison: the rebuilt rows are thrown away.
+        // Only a comparison: the rebuilt rows are thrown away. So may be a document this
+        // transaction created, so the next write reads it afresh.
         tx.rollback()?;
+        self.doc = None;
         let mut differences: Vec<String> = before
             .iter()
             .filter(|row| !after.contains(row))

@@ -53,9 +53,13 @@ fn check_existing(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
+    // Read-write but never creating, and only reading: nothing is written to a file
+    // that is not ours. (Read-write so that SQLite can roll back a hot journal left by
+    // a process killed mid-transaction, restoring the last committed state; a read-only
+    // connection would refuse the file instead.)
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(corrupt)?;
     let app_id: i64 = conn
