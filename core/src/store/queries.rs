@@ -100,38 +100,51 @@ pub fn short(id: &str) -> &str {
 }
 
 pub fn timeline(conn: &Connection, filter: &Filter) -> Result<Vec<Listed>> {
-    let mut sql = String::from("SELECT kind, json, title FROM records WHERE 1 = 1");
     let mut args: Vec<Sql> = Vec::new();
-    if filter.only_deleted {
-        sql.push_str(" AND deleted = 1");
-    } else if !filter.include_deleted {
-        sql.push_str(" AND deleted = 0");
-    }
-    if !filter.kinds.is_empty() {
-        let marks = vec!["?"; filter.kinds.len()].join(", ");
-        sql.push_str(&format!(" AND kind IN ({marks})"));
-        args.extend(filter.kinds.iter().map(|k| Sql::Text(k.as_str().into())));
-    }
+    // A filter that picks few records (an application, a tag) drives the query from
+    // those ids; otherwise the time index walks the journal newest first.
+    let mut picks: Vec<&str> = Vec::new();
     if let Some(app) = &filter.application_id {
-        sql.push_str(
-            " AND (application_id = ? OR id IN (SELECT from_id FROM links WHERE to_id = ?))",
-        );
+        picks.push("SELECT id FROM records WHERE application_id = ? UNION SELECT from_id FROM links WHERE to_id = ?");
         args.push(Sql::Text(app.clone()));
         args.push(Sql::Text(app.clone()));
     }
     if let Some(tag) = &filter.tag {
-        sql.push_str(" AND id IN (SELECT record_id FROM tags WHERE tag = ?)");
+        picks.push("SELECT record_id AS id FROM tags WHERE tag = ?");
         args.push(Sql::Text(tag.clone()));
     }
+    let mut sql = if picks.is_empty() {
+        String::from("SELECT r.kind, r.json, r.title FROM records r WHERE 1 = 1")
+    } else {
+        let picked = picks
+            .iter()
+            .map(|p| format!("SELECT * FROM ({p})"))
+            .collect::<Vec<_>>()
+            .join(" INTERSECT ");
+        format!(
+            "SELECT r.kind, r.json, r.title FROM ({picked}) AS picked
+             JOIN records r ON r.id = picked.id WHERE 1 = 1"
+        )
+    };
+    if filter.only_deleted {
+        sql.push_str(" AND r.deleted = 1");
+    } else if !filter.include_deleted {
+        sql.push_str(" AND r.deleted = 0");
+    }
+    if !filter.kinds.is_empty() {
+        let marks = vec!["?"; filter.kinds.len()].join(", ");
+        sql.push_str(&format!(" AND r.kind IN ({marks})"));
+        args.extend(filter.kinds.iter().map(|k| Sql::Text(k.as_str().into())));
+    }
     if let Some(since) = filter.since {
-        sql.push_str(" AND occurred_at >= ?");
+        sql.push_str(" AND r.occurred_at >= ?");
         args.push(Sql::Integer(since.timestamp_millis()));
     }
     if let Some(until) = filter.until {
-        sql.push_str(" AND occurred_at < ?");
+        sql.push_str(" AND r.occurred_at < ?");
         args.push(Sql::Integer(until.timestamp_millis()));
     }
-    sql.push_str(" ORDER BY occurred_at DESC, id LIMIT ? OFFSET ?");
+    sql.push_str(" ORDER BY r.occurred_at DESC, r.id LIMIT ? OFFSET ?");
     args.push(Sql::Integer(
         if filter.limit == 0 { 50 } else { filter.limit } as i64,
     ));
