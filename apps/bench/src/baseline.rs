@@ -57,38 +57,11 @@ impl Row {
             deleted: meta.deleted,
             application_id: record.application_id().map(str::to_string),
             title: record.title(),
-            text: searchable_text(&fields),
+            // The same words the journal puts in its full-text index.
+            text: onward_core::store::index::searchable_text(&fields),
             json: serde_json::to_string(&fields).expect("JSON maps serialise"),
         }
     }
-}
-
-/// Every string a person typed or chose, not ids or times: the same words the journal
-/// puts in its full-text index.
-fn searchable_text(fields: &Map<String, Json>) -> String {
-    fn walk(key: &str, value: &Json, out: &mut String) {
-        let machine = key == "id"
-            || key.ends_with("_id")
-            || key.ends_with("_ids")
-            || key.ends_with("_at")
-            || key == "due"
-            || key == "planned_for"
-            || key == "prompt_set";
-        match value {
-            Json::String(s) if !machine => {
-                out.push_str(&s.replace('_', " "));
-                out.push('\n');
-            }
-            Json::Array(items) if !machine => items.iter().for_each(|v| walk(key, v, out)),
-            Json::Object(map) if key != "history" => map.iter().for_each(|(k, v)| walk(k, v, out)),
-            _ => {}
-        }
-    }
-    let mut out = String::new();
-    for (key, value) in fields {
-        walk(key, value, &mut out);
-    }
-    out
 }
 
 pub struct Baseline {

@@ -1,10 +1,10 @@
 //! Keeping a journal healthy and whole: merging another copy, rebuilding and checking
 //! the index, compacting, and handing out the raw document.
 
-use super::{catch_up, Changed, Journal};
+use super::{Begun, Changed, Journal};
 use crate::store::{self, document::Cursor};
 use crate::{Error, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
 /// The result of comparing the index with one rebuilt from the document.
@@ -58,12 +58,9 @@ impl Journal {
         &mut self,
         f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
     ) -> Result<T> {
-        let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
-        let (doc, _) = self.doc.as_mut().expect("catch_up loads the document");
+        let Begun {
+            tx, doc, touched, ..
+        } = self.begin()?;
         store::index::update(&tx, doc, &touched)?;
         let value = f(doc)?;
         tx.commit()?;
@@ -72,12 +69,7 @@ impl Journal {
 
     /// Empties the index and fills it again from the document.
     pub fn rebuild_index(&mut self) -> Result<()> {
-        let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        catch_up(&tx, &mut self.doc, &self.path, now)?;
-        let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
+        let Begun { tx, doc, .. } = self.begin()?;
         store::index::rebuild(&tx, doc)?;
         tx.commit()?;
         Ok(())
@@ -85,12 +77,9 @@ impl Journal {
 
     /// Compares the index with one rebuilt from the document, without changing it.
     pub fn check_index(&mut self) -> Result<IndexCheck> {
-        let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
-        let (doc, _) = self.doc.as_ref().expect("catch_up loads the document");
+        let Begun {
+            tx, doc, touched, ..
+        } = self.begin()?;
         store::index::update(&tx, doc, &touched)?;
         let before = store::index::dump(&tx)?;
         store::index::rebuild(&tx, doc)?;
@@ -130,11 +119,12 @@ impl Journal {
     /// the chunks outgrow the snapshot).
     pub fn compact(&mut self) -> Result<()> {
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
-        let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
+        let Begun {
+            tx,
+            doc,
+            cursor,
+            touched,
+        } = self.begin()?;
         store::index::update(&tx, doc, &touched)?;
         *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
         tx.commit()?;

@@ -31,6 +31,14 @@ pub struct Journal {
     clock: Clock,
 }
 
+/// A write transaction with the document ready (see [`Journal::begin`]).
+struct Begun<'a> {
+    tx: Transaction<'a>,
+    doc: &'a mut JournalDoc,
+    cursor: &'a mut Cursor,
+    touched: Touched,
+}
+
 /// What one write did: the records it created or changed, for observers and callers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changed {
@@ -90,15 +98,7 @@ impl Journal {
         message: &str,
         edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
-        let now = self.now();
-        let result = Self::write_inner(
-            &mut self.conn,
-            &mut self.doc,
-            &self.path,
-            now,
-            message,
-            edit,
-        );
+        let result = self.write_inner(message, edit);
         if result.is_err() {
             // The document may hold a change the database refused: read it afresh.
             self.doc = None;
@@ -107,16 +107,17 @@ impl Journal {
     }
 
     fn write_inner<T>(
-        conn: &mut Connection,
-        slot: &mut Option<(JournalDoc, Cursor)>,
-        path: &Path,
-        now: DateTime<Utc>,
+        &mut self,
         message: &str,
         edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut touched = catch_up(&tx, slot, path, now)?;
-        let (doc, cursor) = slot.as_mut().expect("catch_up loads the document");
+        let now = self.now();
+        let Begun {
+            tx,
+            doc,
+            cursor,
+            mut touched,
+        } = self.begin()?;
         let base = doc.heads();
         let value = match edit(doc, &tx, now) {
             Ok((value, mine)) => {
@@ -139,6 +140,23 @@ impl Journal {
         }
         tx.commit()?;
         Ok((value, Changed::from(&touched)))
+    }
+
+    /// Starts a write transaction with the document loaded and caught up with what
+    /// other connections saved; `touched` says which records those changes touched.
+    fn begin(&mut self) -> Result<Begun<'_>> {
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
+        Ok(Begun {
+            tx,
+            doc,
+            cursor,
+            touched,
+        })
     }
 
     // ----- generic records -----

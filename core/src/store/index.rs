@@ -397,7 +397,7 @@ const CHOICES: &[&str] = &[
 
 /// The words of a record worth finding: every string a person typed or chose, but not
 /// ids and timestamps.
-fn searchable_text(fields: &Map<String, Json>) -> String {
+pub fn searchable_text(fields: &Map<String, Json>) -> String {
     fn walk(key: &str, value: &Json, out: &mut String) {
         let machine = key == "id"
             || key.ends_with("_id")
