@@ -390,6 +390,12 @@ fn inspect(path: &Path) -> Result<Seen, String> {
         let before = doc.get_heads();
         doc.load_incremental(bytes)
             .map_err(|e| format!("chunk {seq} does not load: {e}"))?;
+        if !automerge::ReadDoc::get_missing_deps(&doc, &[]).is_empty() {
+            return Err(format!(
+                "chunk {seq} builds on changes that are in neither the snapshot (generation \
+                 {generation}) nor an earlier chunk: a write was acknowledged but not stored"
+            ));
+        }
         if doc.get_heads() == before {
             return Err(format!(
                 "chunk {seq} adds nothing to the snapshot (generation {generation}): \
