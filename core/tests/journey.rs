@@ -366,3 +366,13 @@ fn an_interview_with_new_interviewers_is_one_write() {
         .unwrap();
     assert_eq!(again.interviewer_ids[0], interview.interviewer_ids[1]);
 }
+
+#[test]
+fn a_saved_record_comes_back_as_stored() {
+    let (_dir, mut j) = journal();
+    let mut mood = Mood::new(3, Utc::now());
+    mood.words = vec!["tired".into(), "hopeful".into(), "tired".into()];
+    let saved = j.create(mood).unwrap();
+    assert_eq!(saved.words, ["hopeful", "tired"]);
+    assert_eq!(j.get::<Mood>(&saved.meta.id).unwrap(), saved);
+}

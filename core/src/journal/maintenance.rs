@@ -5,6 +5,7 @@ use super::{Begun, Changed, Journal};
 use crate::store::{self, document::Cursor};
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The result of comparing the index with one rebuilt from the document.
@@ -88,14 +89,14 @@ impl Journal {
         // transaction created, so the next write reads it afresh.
         tx.rollback()?;
         self.doc = None;
-        let mut differences: Vec<String> = before
-            .iter()
-            .filter(|row| !after.contains(row))
+        let (before_set, after_set): (BTreeSet<&String>, BTreeSet<&String>) =
+            (before.iter().collect(), after.iter().collect());
+        let mut differences: Vec<String> = before_set
+            .difference(&after_set)
             .map(|row| format!("only in the index: {row}"))
             .chain(
-                after
-                    .iter()
-                    .filter(|row| !before.contains(row))
+                after_set
+                    .difference(&before_set)
                     .map(|row| format!("missing from the index: {row}")),
             )
             .collect();

@@ -175,7 +175,8 @@ impl Journal {
         self.write(&message, |doc, tx, _| {
             let record = links::checked(tx, record, None)?;
             let touched = put(doc, &record)?;
-            Ok((record, touched))
+            // As stored: sets sorted and without repeats.
+            Ok((read(doc, record.id())?, touched))
         })
         .map(|(r, _)| r)
     }
@@ -201,7 +202,7 @@ impl Journal {
             record.validate()?;
             let record = links::checked(tx, record, Some(&before))?;
             let touched = put(doc, &record)?;
-            Ok((record, touched))
+            Ok((read(doc, record.id())?, touched))
         })
         .map(|(r, _)| r)
     }
