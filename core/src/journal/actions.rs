@@ -77,17 +77,18 @@ impl Journal {
         self.create(app)
     }
 
-    /// Finds a contact by exact name (any case), or creates one.
-    pub fn contact_by_name(
+    /// The contact `who` names: a contact's id (or a unique start of it), else a contact
+    /// with exactly that name (any case), else a new contact by that name.
+    pub fn contact_for(
         &mut self,
-        name: &str,
+        who: &str,
         company: Option<&str>,
         role: Option<ContactRole>,
     ) -> Result<Contact> {
-        if let Some(id) = queries::contact_named(self.connection(), name)? {
+        if let Some(id) = existing_contact(self.connection(), who)? {
             return self.get(&id);
         }
-        let mut contact = Contact::new(name.trim());
+        let mut contact = Contact::new(who.trim());
         contact.company = company.map(str::to_string);
         contact.role = role;
         self.create(contact)

@@ -19,7 +19,7 @@ mod today;
 use crate::error::{Failure, Result};
 use crate::output::Printed;
 use clap::{Parser, Subcommand};
-use onward_core::model::{Entity, Record};
+use onward_core::model::Entity;
 use onward_core::Journal;
 use std::path::PathBuf;
 
@@ -182,11 +182,5 @@ pub fn contact_for(
     if who.trim().is_empty() {
         return Err(Failure::new("a contact needs a name or an id"));
     }
-    if let Some(id) = onward_core::store::queries::contact_named(journal.connection(), who)? {
-        return Ok(journal.get(&id)?);
-    }
-    if let Ok(Record::Contact(contact)) = journal.record(who) {
-        return Ok(contact);
-    }
-    Ok(journal.contact_by_name(who, company, role)?)
+    Ok(journal.contact_for(who, company, role)?)
 }
