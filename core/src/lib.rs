@@ -17,5 +17,5 @@ pub mod suggestions;
 pub mod templates;
 
 pub use error::{Error, Result};
-pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged};
+pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged, Stored};
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

@@ -168,3 +168,38 @@ fn a_different_journal_s_changes_are_refused_whole() {
         Stage::Screening
     );
 }
+
+#[test]
+fn records_put_as_they_are_keep_ids_and_times_and_are_not_doubled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut source) = open(&dir, "source.onward");
+    let app = source
+        .add_application(Application::new("Acme", "Dev"))
+        .unwrap();
+    source.create(Mood::new(4, Utc::now())).unwrap();
+    let records: Vec<Record> = source
+        .timeline(&onward_core::Filter::default())
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
+
+    let (_, mut copy) = open(&dir, "copy.onward");
+    let mut seen = Vec::new();
+    let stored = copy
+        .put_records(records.clone(), true, &mut |done, total| {
+            seen.push((done, total))
+        })
+        .unwrap();
+    assert_eq!((stored.written, stored.skipped), (2, 0));
+    assert_eq!(seen, [(2, 2)]);
+    assert_eq!(copy.get::<Application>(&app.meta.id).unwrap(), app);
+    let again = copy.put_records(records, true, &mut |_, _| {}).unwrap();
+    assert_eq!((again.written, again.skipped), (0, 2));
+    assert_eq!(
+        copy.timeline(&onward_core::Filter::default())
+            .unwrap()
+            .len(),
+        2
+    );
+}

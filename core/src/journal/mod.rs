@@ -3,10 +3,12 @@
 //! appends the change and updates the index.
 
 mod actions;
+mod bulk;
 mod links;
 mod maintenance;
 
 pub use actions::{NextSteps, RejectionLogged};
+pub use bulk::Stored;
 pub use maintenance::IndexCheck;
 
 use crate::document::{JournalDoc, Touched};
