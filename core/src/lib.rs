@@ -6,6 +6,8 @@
 //! and derives gentle reminders. Nothing here knows about a UI or an FFI.
 
 pub mod error;
+pub mod export;
+pub mod import;
 #[macro_use]
 pub mod model;
 pub mod document;
