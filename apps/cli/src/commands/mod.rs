@@ -7,7 +7,9 @@ mod completions;
 mod contact;
 mod doctor;
 mod entry;
+mod export;
 mod goal;
+mod import;
 mod interview;
 mod message;
 mod mood;
@@ -109,6 +111,10 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Merge another copy of the journal (from another device)
     Merge(doctor::MergeArgs),
+    /// Export everything: JSON, CSV, Markdown, a calendar (ICS) or the Automerge document
+    Export(export::Args),
+    /// Import records from an Onward JSON export
+    Import(import::Args),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -144,6 +150,8 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Command::Tag(args) => records::tag(args, j),
         Command::Doctor(args) => doctor::doctor(args, j),
         Command::Merge(args) => doctor::merge(args, j),
+        Command::Export(args) => export::run(args, cli.json, j),
+        Command::Import(args) => import::run(args, j),
         Command::Completions(_) | Command::Prompts(_) => unreachable!("handled above"),
     }
 }
