@@ -11,6 +11,7 @@ pub mod import;
 #[macro_use]
 pub mod model;
 pub mod document;
+pub mod insights;
 pub mod journal;
 pub mod prompts;
 pub mod reminders;

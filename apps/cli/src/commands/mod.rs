@@ -16,6 +16,7 @@ mod mood;
 mod records;
 mod rejection;
 mod reminders;
+mod stats;
 mod today;
 
 use crate::error::{Failure, Result};
@@ -95,6 +96,8 @@ pub enum Command {
     Goal(goal::Command),
     /// Gentle reminders: what is due, done or for later
     Reminders(reminders::Args),
+    /// The big picture: effort per week, how far applications went, mood
+    Stats(stats::Args),
     /// Everything, newest first
     Timeline(records::TimelineArgs),
     /// One record with all its fields and links
@@ -142,6 +145,7 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Command::Activity(cmd) => activity::run(cmd, j),
         Command::Goal(cmd) => goal::run(cmd, j),
         Command::Reminders(args) => reminders::run(args, j),
+        Command::Stats(args) => stats::run(args, j),
         Command::Timeline(args) => records::timeline(args, j),
         Command::Show(args) => records::show(args, j),
         Command::Search(args) => records::search(args, j),
