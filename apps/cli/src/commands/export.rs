@@ -80,7 +80,7 @@ pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
         Format::Json => {
             let text = export::json::to_string(&snapshot, journal.now());
             let to = emit(text.as_bytes(), args.output.as_deref(), args.force)?;
-            (format!("{} records", count(records)), to)
+            (plural(records, "record"), to)
         }
         Format::Ics => {
             let reminders =
@@ -105,17 +105,17 @@ pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
         Format::Automerge => {
             let bytes = export::automerge::bytes(journal)?;
             let to = emit(&bytes, args.output.as_deref(), args.force)?;
-            (format!("the document ({} records)", count(records)), to)
+            (format!("the document ({})", plural(records, "record")), to)
         }
         Format::Csv | Format::Markdown => {
             let dir = args.output.clone().expect("checked above");
             prepare_dir(&dir, args.force)?;
             if args.format == Format::Csv {
                 export::csv::write_dir(&snapshot, &dir)?;
-                (format!("{} records", count(records)), Some(dir))
+                (plural(records, "record"), Some(dir))
             } else {
                 let pages = export::markdown::write_dir(&snapshot, &dir)?.len() - 1;
-                (format!("{} pages and an index", count(pages)), Some(dir))
+                (format!("{} and an index", plural(pages, "page")), Some(dir))
             }
         }
     };
@@ -226,7 +226,8 @@ pub fn count(n: usize) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// "1 record", "1,204 records".
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -2,7 +2,7 @@
 //! they were. A file is checked whole first, so a malformed one changes nothing; records
 //! the journal already has are left as they are, so importing twice adds nothing.
 
-use super::export::count;
+use super::export::{count, plural};
 use crate::error::{Failure, Result};
 use crate::output::Printed;
 use clap::{Args as ClapArgs, ValueEnum};
@@ -67,9 +67,9 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
             .filter(|r| journal.record(r.id()).is_ok())
             .count();
         eprintln!(
-            "{} looks good: {} records, {} of them already in this journal. Nothing was changed (--dry-run).",
+            "{} looks good: {}, {} of them already in this journal. Nothing was changed (--dry-run).",
             path.display(),
-            count(total),
+            plural(total, "record"),
             count(present)
         );
         return Ok(Printed::new(
@@ -88,8 +88,8 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
         eprintln!();
     }
     let mut said = format!(
-        "Imported {} records from {}.",
-        count(stored.written),
+        "Imported {} from {}.",
+        plural(stored.written, "record"),
         path.display()
     );
     if stored.skipped > 0 {
