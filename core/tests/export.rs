@@ -152,8 +152,8 @@ fn a_json_export_imported_into_an_empty_journal_exports_the_same() {
     let mut heard = Vec::new();
     let stored =
         import::json::store(&mut b, parsed, &mut |done, total| heard.push((done, total))).unwrap();
-    assert_eq!(stored.written, first_count(&first));
-    assert_eq!(heard.last().map(|h| h.0), Some(stored.written));
+    assert_eq!(stored.records.written, first_count(&first));
+    assert_eq!(heard.last().map(|h| h.0), Some(stored.records.written));
 
     let second = export_json(&mut b);
     assert_eq!(without_time(first.clone()), without_time(second));
@@ -179,7 +179,10 @@ fn a_json_export_imported_into_an_empty_journal_exports_the_same() {
     // Importing the same file again adds nothing.
     let again = import::json::parse(&first.to_string()).unwrap();
     let stored = import::json::store(&mut b, again, &mut |_, _| {}).unwrap();
-    assert_eq!((stored.written, stored.skipped), (0, first_count(&first)));
+    assert_eq!(
+        (stored.records.written, stored.records.skipped),
+        (0, first_count(&first))
+    );
 }
 
 fn first_count(v: &Value) -> usize {
@@ -192,14 +195,44 @@ fn first_count(v: &Value) -> usize {
 }
 
 #[test]
-fn reminder_states_are_exported() {
+fn done_and_snoozed_reminders_travel_with_the_export() {
     let dir = tempfile::tempdir().unwrap();
-    let mut j = journal_in(dir.path(), "a.onward");
-    fill(&mut j);
-    let due = j.reminders_within(Duration::days(3660)).unwrap();
-    let key = j.complete_reminder(&due[0].key).unwrap();
-    let v = export_json(&mut j);
-    assert_eq!(v["reminder_states"][&key]["status"], "done");
+    let mut a = journal_in(dir.path(), "a.onward");
+    fill(&mut a);
+    let mut quiet = Application::new("Umbrella", "Engineer");
+    quiet.applied_at = Some(Utc::now() - Duration::days(8));
+    a.add_application(quiet).unwrap();
+    let pending = onward_core::reminders::pending(a.connection(), a.now()).unwrap();
+    assert!(pending.len() >= 2, "{pending:?}");
+    let done = a.complete_reminder(&pending[0].key).unwrap();
+    let until = Utc::now() + Duration::days(3);
+    let snoozed = a.snooze_reminder(&pending[1].key, until).unwrap();
+    let first = export_json(&mut a);
+    assert_eq!(first["reminder_states"][&done]["status"], "done");
+    assert_eq!(first["reminder_states"][&snoozed]["status"], "snoozed");
+
+    let mut b = journal_in(dir.path(), "b.onward");
+    let parsed = import::json::parse(&first.to_string()).unwrap();
+    let imported = import::json::store(&mut b, parsed, &mut |_, _| {}).unwrap();
+    assert_eq!(imported.reminders_restored, 2);
+    let keys = |j: &Journal| -> Vec<String> {
+        onward_core::reminders::pending(j.connection(), j.now())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.key)
+            .collect()
+    };
+    assert_eq!(keys(&a), keys(&b));
+    assert!(!keys(&b).contains(&done));
+    let second = export_json(&mut b);
+    for key in [&done, &snoozed] {
+        for field in ["status", "until"] {
+            assert_eq!(
+                first["reminder_states"][key][field], second["reminder_states"][key][field],
+                "{key} {field}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -12,8 +12,7 @@ use serde_json::{Map, Value as Json};
 pub struct Parsed {
     pub version: u64,
     pub records: Vec<Record>,
-    /// Stored reminder states (done, snoozed) by key. They are not imported: a reminder
-    /// marked done in the old journal may come back once.
+    /// Stored reminder states (done, snoozed) by key.
     pub reminder_states: Map<String, Json>,
 }
 
@@ -115,12 +114,62 @@ pub fn parse(text: &str) -> Result<Parsed> {
     })
 }
 
+/// What [`store`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    /// Records written, and records left as they were (the journal had their id).
+    pub records: Stored,
+    /// Reminders marked done or snoozed again, as in the file.
+    pub reminders_restored: usize,
+    /// Reminder states left out: the journal has its own for that reminder, the
+    /// reminder is no longer pending here, or a snooze is over.
+    pub reminders_left: usize,
+}
+
 /// Stores every record as it is, leaving records the journal already has (same id)
 /// untouched, so importing a file twice adds nothing. `progress` hears (done, total).
+/// Then marks reminders done or snoozed as the file says, for those pending in this
+/// journal with no state of their own (the time of that mark is now).
 pub fn store(
     journal: &mut Journal,
     parsed: Parsed,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<Stored> {
-    journal.put_records(parsed.records, true, progress)
+) -> Result<Imported> {
+    let records = journal.put_records(parsed.records, true, progress)?;
+    let mut imported = Imported {
+        records,
+        ..Imported::default()
+    };
+    let pending: std::collections::BTreeSet<String> =
+        crate::reminders::pending(journal.connection(), journal.now())?
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+    for (key, state) in &parsed.reminder_states {
+        let status = state.get("status").and_then(Json::as_str);
+        let until = state
+            .get("until")
+            .and_then(Json::as_str)
+            .and_then(|u| chrono::DateTime::parse_from_rfc3339(u).ok())
+            .map(|u| u.with_timezone(&chrono::Utc));
+        let has_own = journal.with_document(|doc| Ok(doc.reminder_state(key)?.is_some()))?;
+        if has_own || !pending.contains(key) {
+            imported.reminders_left += 1;
+            continue;
+        }
+        match (status, until) {
+            (Some("done"), _) => {
+                journal.complete_reminder(key)?;
+            }
+            (Some("snoozed"), Some(until)) if until > journal.now() => {
+                journal.snooze_reminder(key, until)?;
+            }
+            _ => {
+                imported.reminders_left += 1;
+                continue;
+            }
+        }
+        imported.reminders_restored += 1;
+    }
+    Ok(imported)
 }

@@ -83,7 +83,8 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
             eprint!("\rImporting… {} of {}", count(done), count(total));
         }
     };
-    let stored = import::json::store(journal, parsed, &mut progress)?;
+    let imported = import::json::store(journal, parsed, &mut progress)?;
+    let stored = imported.records;
     if show_progress {
         eprintln!();
     }
@@ -98,10 +99,10 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
             count(stored.skipped)
         ));
     }
-    if states > 0 {
+    if imported.reminders_restored > 0 {
         said.push_str(&format!(
-            " {} done or snoozed reminders were not carried over; they may show once more.",
-            count(states)
+            " {} stay done or snoozed as before.",
+            plural(imported.reminders_restored, "reminder")
         ));
     }
     eprintln!("{said}");
@@ -111,7 +112,8 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
             "written": stored.written,
             "skipped": stored.skipped,
             "kinds": kinds,
-            "reminder_states_not_imported": states,
+            "reminder_states": states,
+            "reminders_restored": imported.reminders_restored,
         }),
         "",
     ))
