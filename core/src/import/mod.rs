@@ -1,3 +1,4 @@
 //! Import: records from files into a journal, with their ids and times kept.
 
+pub mod csv;
 pub mod json;

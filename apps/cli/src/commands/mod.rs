@@ -116,7 +116,7 @@ pub enum Command {
     Merge(doctor::MergeArgs),
     /// Export everything: JSON, CSV, Markdown, a calendar (ICS) or the Automerge document
     Export(export::Args),
-    /// Import records from an Onward JSON export
+    /// Import records from an Onward JSON export, or applications from a CSV file
     Import(import::Args),
     /// Print shell completions
     Completions(completions::Args),
