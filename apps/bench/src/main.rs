@@ -9,6 +9,7 @@
 //! ```
 
 mod baseline;
+mod import;
 mod measure;
 mod probe;
 mod report;
@@ -57,6 +58,10 @@ struct Args {
     /// Child processes per cold-open figure.
     #[arg(long, default_value_t = 9, value_name = "N")]
     runs: usize,
+
+    /// Rows of the generated CSV for the import figures (0 leaves them out).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    import_rows: usize,
 
     /// Times each search query is run.
     #[arg(long, default_value_t = 20, value_name = "N")]
@@ -113,6 +118,8 @@ fn run(args: Args) -> Result<()> {
     let search = search(&journal_path, &baseline_path, args.search_repeats.max(1))?;
     eprintln!("measuring cold opens ({runs} child processes each) ...");
     let (cold_open, memory) = cold_open(&journal_path, &baseline_path, dir.path(), runs)?;
+    eprintln!("measuring a CSV import of {} rows ...", args.import_rows);
+    let import = import::measure(dir.path(), args.import_rows, args.seed)?;
 
     let mut report = Report {
         setup: Setup {
@@ -132,6 +139,7 @@ fn run(args: Args) -> Result<()> {
             ..memory
         },
         disk: built.disk,
+        import,
         goals: Vec::new(),
     };
     report.judge();
