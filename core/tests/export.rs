@@ -327,6 +327,7 @@ fn csv_files_read_back_with_quotes_commas_newlines_and_utf8() {
     assert_eq!(mine[0]["stage"], "applied");
     assert!(mine.iter().any(|s| s["outcome"] == "rejected"));
     assert!(chrono::DateTime::parse_from_rfc3339(&mine[0]["at"]).is_ok());
+    assert!(mine[0]["at"].ends_with('Z'), "{}", mine[0]["at"]);
 
     let entries = read("entries.csv");
     assert_eq!(entries[0]["answers.showed"], "The caching trade-offs.");
@@ -390,7 +391,8 @@ fn markdown_pages_have_yaml_front_matter_and_answers_under_their_prompts() {
     assert!(pages.iter().any(|p| p.title.starts_with("A no")));
     for page in &pages {
         let front = page.text[4..].split_once("\n---\n").unwrap().0;
-        serde_norway::from_str::<serde_norway::Value>(front).unwrap();
+        let yaml: serde_norway::Value = serde_norway::from_str(front).unwrap();
+        assert!(yaml["links"].is_sequence(), "{front}");
     }
     let index = std::fs::read_to_string(out.join("index.md")).unwrap();
     assert!(index.contains(&format!("]({})", entry.name)), "{index}");

@@ -90,8 +90,9 @@ pub fn write_stages(snapshot: &Snapshot, out: impl Write) -> std::io::Result<usi
     Ok(rows)
 }
 
+/// As the records' own timestamps: RFC 3339 in UTC with a `Z`.
 fn time(at: DateTime<Utc>) -> String {
-    at.to_rfc3339()
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Maps inside a record (an entry's answers) become `key.inner` columns.

@@ -162,7 +162,7 @@ fn page(snapshot: &Snapshot, record: &Record) -> Option<Page> {
     }
     line("tags", meta.tags.clone().into());
     if links.is_empty() {
-        front.push_str("links: {}\n");
+        front.push_str("links: []\n");
     } else {
         front.push_str("links:\n");
         for (rel, id) in links {
