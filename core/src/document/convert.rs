@@ -4,10 +4,11 @@
 
 use super::layout::{is_set, is_text};
 use automerge::{
-    transaction::Transactable, AutoCommit, AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue,
-    Value,
+    hydrate, transaction::Transactable, AutoCommit, AutomergeError, ObjId, ObjType, ReadDoc,
+    ScalarValue, Value,
 };
 use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
 
 /// Put between two versions of a text written apart on two devices.
 pub const BOTH_VERSIONS: &str = "\n\n——— also written on another device ———\n";
@@ -109,6 +110,40 @@ fn scalar_to_json(s: &ScalarValue) -> Json {
         ScalarValue::Boolean(b) => Json::Bool(*b),
         ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } | ScalarValue::Null => Json::Null,
     }
+}
+
+/// A new record's fields as one Automerge value, with the same shapes as
+/// [`write_fields`] gives them (sets as maps, absent for null).
+pub fn to_hydrate_map(fields: &Map<String, Json>) -> HashMap<String, hydrate::Value> {
+    fields
+        .iter()
+        .filter_map(|(key, value)| to_hydrate(key, value).map(|v| (key.clone(), v)))
+        .collect()
+}
+
+fn to_hydrate(key: &str, json: &Json) -> Option<hydrate::Value> {
+    Some(match json {
+        Json::Null => return None,
+        Json::Array(items) if is_set(key) => {
+            let members: HashMap<String, hydrate::Value> = items
+                .iter()
+                .map(|m| (set_member(m), hydrate::Value::scalar(true)))
+                .collect();
+            hydrate::Value::Map(members.into())
+        }
+        Json::Array(items) => {
+            let values: Vec<hydrate::Value> = items
+                .iter()
+                .map(|item| match item {
+                    Json::Object(fields) => hydrate::Value::Map(to_hydrate_map(fields).into()),
+                    scalar => hydrate::Value::scalar(json_to_scalar(scalar)),
+                })
+                .collect();
+            hydrate::Value::List(values.into())
+        }
+        Json::Object(fields) => hydrate::Value::Map(to_hydrate_map(fields).into()),
+        scalar => hydrate::Value::scalar(json_to_scalar(scalar)),
+    })
 }
 
 fn json_to_scalar(json: &Json) -> ScalarValue {
