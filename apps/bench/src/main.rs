@@ -116,6 +116,8 @@ fn run(args: Args) -> Result<()> {
     let built = build(&journal_path, &baseline_path, args.entries, args.seed)?;
     eprintln!("measuring search ...");
     let search = search(&journal_path, &baseline_path, args.search_repeats.max(1))?;
+    eprintln!("measuring insights ...");
+    let insights = insights(&journal_path, args.search_repeats.max(20))?;
     eprintln!("measuring cold opens ({runs} child processes each) ...");
     let (cold_open, memory) = cold_open(&journal_path, &baseline_path, dir.path(), runs)?;
     eprintln!("measuring a CSV import of {} rows ...", args.import_rows);
@@ -134,6 +136,7 @@ fn run(args: Args) -> Result<()> {
         writes: writes(&built.samples, args.entries),
         cold_open,
         search,
+        insights,
         memory: MemoryFigures {
             builder_hwm_mb: mib(built.builder_memory.hwm_kb),
             ..memory
@@ -381,6 +384,45 @@ fn search(journal_path: &Path, baseline_path: &Path, repeats: usize) -> Result<S
         queries,
         timeline_warm_onward: Summary::of(&o),
         timeline_warm_baseline: Summary::of(&b),
+    })
+}
+
+/// The insights (`onward stats`) on the built journal, as of the end of its simulated
+/// search so the recent weeks hold data: the first call on a fresh handle, then warm.
+fn insights(journal_path: &Path, repeats: usize) -> Result<InsightsFigures> {
+    use onward_core::insights::InsightsOptions;
+    let mut journal = Journal::open(journal_path)?;
+    let last: i64 = journal.connection().query_row(
+        "SELECT max(occurred_at) FROM records WHERE deleted = 0 AND kind != 'activity'",
+        [],
+        |r| r.get(0),
+    )?;
+    let as_of = chrono::DateTime::from_timestamp_millis(last).context("a record time")?;
+    journal.set_clock(move || as_of);
+    let eight = InsightsOptions::default();
+    let year = InsightsOptions {
+        weeks: 52,
+        ..Default::default()
+    };
+    let (first, first_t) = timed(|| journal.insights(&eight));
+    let first = first?;
+    let (mut o, mut y) = (Vec::new(), Vec::new());
+    for _ in 0..repeats {
+        let (i, t) = timed(|| journal.insights(&eight));
+        i?;
+        o.push(t);
+        let (i, t) = timed(|| journal.insights(&year));
+        i?;
+        y.push(t);
+    }
+    Ok(InsightsFigures {
+        repeats,
+        first_call_ms: ms(first_t),
+        weeks_8: Summary::of(&o),
+        weeks_52: Summary::of(&y),
+        applications: first.responses.applied,
+        steps_in_8_weeks: first.effort.weeks.iter().map(|w| w.total).sum(),
+        on_this_day: first.on_this_day.len(),
     })
 }
 

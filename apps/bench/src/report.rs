@@ -11,6 +11,7 @@ pub struct Report {
     pub writes: Writes,
     pub cold_open: ColdOpen,
     pub search: Search,
+    pub insights: InsightsFigures,
     pub memory: MemoryFigures,
     pub disk: Disk,
     pub import: ImportFigures,
@@ -131,6 +132,23 @@ pub struct QueryFigures {
     pub onward_p50_ms: f64,
     pub baseline_hits: usize,
     pub baseline_p50_ms: f64,
+}
+
+/// The insights behind `onward stats` (funnel, answers, weekly effort, streak, mood,
+/// on this day), computed with SQL from the index of the built journal.
+#[derive(Debug, Clone, Serialize)]
+pub struct InsightsFigures {
+    pub repeats: usize,
+    /// The first call on a freshly opened journal (statements not yet prepared).
+    pub first_call_ms: f64,
+    /// Warm, with the default 8 weeks of weekly figures.
+    pub weeks_8: Summary,
+    /// Warm, with a year of weekly figures.
+    pub weeks_52: Summary,
+    /// What the figures covered: applications sent, steps in the 8 weeks, on this day.
+    pub applications: i64,
+    pub steps_in_8_weeks: i64,
+    pub on_this_day: usize,
 }
 
 /// Megabytes (MiB) resident, from the probes' `/proc/self/status` (median of runs).
@@ -396,6 +414,23 @@ impl Report {
                 q.timeline_warm_onward.p50_ms,
                 q.timeline_warm_baseline.p50_ms,
             ),
+            String::new(),
+            String::new(),
+        ]);
+        let ins = &self.insights;
+        t.row(&[
+            "insights (onward stats, 8 weeks) p50".into(),
+            ms(ins.weeks_8.p50_ms),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        t.row(&[
+            "  52 weeks p50 / first call".into(),
+            format!("{} / {}", ms(ins.weeks_52.p50_ms), ms(ins.first_call_ms)),
+            String::new(),
+            String::new(),
             String::new(),
             String::new(),
         ]);

@@ -41,47 +41,62 @@ const MS_OF: &str =
 pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
     let sent = format!("{} >= 1", stage_rank_sql("a.stage"));
     let beyond = format!("{} >= 2", stage_rank_sql("a.stage"));
-    let (applied, responded, silent): (i64, i64, i64) = conn.query_row(
-        &format!(
-            "SELECT count(*),
-                    coalesce(sum({beyond}
-                        OR EXISTS (SELECT 1 FROM interviews i
-                                   WHERE i.application_id = a.id AND i.deleted = 0)
-                        OR EXISTS (SELECT 1 FROM rejections j
-                                   WHERE j.application_id = a.id AND j.deleted = 0
-                                     AND coalesce(j.channel, '') != 'silence')), 0),
-                    coalesce(sum(a.outcome = 'no_response'), 0)
-             FROM applications a WHERE a.deleted = 0 AND {sent}",
-        ),
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-
-    // Per application: the earliest answer of any sort after applying.
+    // Each application once, with its earliest interview and answering rejection
+    // (grouped once, then joined: no per-application scans).
     let sql = format!(
-        "SELECT first - a.applied_at FROM (
-            SELECT a.id, a.applied_at, min(
-                coalesce((SELECT min({MS_OF}) FROM records r, json_each(r.json, '$.history') h
-                          WHERE r.id = a.id
-                            AND json_extract(h.value, '$.stage') IN
-                                ('screening', 'interviewing', 'final', 'offer')), 9e18),
-                coalesce((SELECT min(i.scheduled_at) FROM interviews i
-                          WHERE i.application_id = a.id AND i.deleted = 0), 9e18),
-                coalesce((SELECT min(j.received_at) FROM rejections j
-                          WHERE j.application_id = a.id AND j.deleted = 0
-                            AND coalesce(j.channel, '') != 'silence'), 9e18)
-            ) AS first
-            FROM applications a
-            WHERE a.deleted = 0 AND a.applied_at IS NOT NULL AND {sent}
-         ) AS a
-         WHERE first < 9e18 AND first >= a.applied_at
-         ORDER BY first - a.applied_at"
+        "WITH iv AS (SELECT application_id AS id, min(scheduled_at) AS first
+                     FROM interviews WHERE deleted = 0 GROUP BY application_id),
+              rj AS (SELECT application_id AS id, min(received_at) AS first
+                     FROM rejections WHERE deleted = 0 AND coalesce(channel, '') != 'silence'
+                     GROUP BY application_id)
+         SELECT a.id, a.applied_at, {beyond}, a.outcome = 'no_response', iv.first, rj.first
+         FROM applications a
+         LEFT JOIN iv ON iv.id = a.id
+         LEFT JOIN rj ON rj.id = a.id
+         WHERE a.deleted = 0 AND {sent}"
     );
+    // The first stage reached after applying, from the stage history, only for the
+    // applications that moved beyond it.
+    let mut moved = conn.prepare_cached(&format!(
+        "SELECT min({MS_OF}) FROM records r, json_each(r.json, '$.history') h
+         WHERE r.id = ?1
+           AND json_extract(h.value, '$.stage') IN ('screening', 'interviewing', 'final', 'offer')"
+    ))?;
+    let (mut applied, mut responded, mut silent) = (0i64, 0i64, 0i64);
+    let mut waits: Vec<i64> = Vec::new();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let waits: Vec<i64> = stmt
-        .query_map([], |r| r.get::<_, f64>(0))?
-        .map(|w| w.map(|w| w as i64))
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let applied_at: Option<i64> = row.get(1)?;
+        let beyond: bool = row.get(2)?;
+        let no_response: bool = row.get(3)?;
+        let interview: Option<i64> = row.get(4)?;
+        let rejection: Option<i64> = row.get(5)?;
+        applied += 1;
+        silent += no_response as i64;
+        if !(beyond || interview.is_some() || rejection.is_some()) {
+            continue;
+        }
+        responded += 1;
+        let Some(applied_at) = applied_at else {
+            continue;
+        };
+        let stage_moved: Option<i64> = if beyond {
+            moved.query_row([&id], |r| r.get(0))?
+        } else {
+            None
+        };
+        let first = [stage_moved, interview, rejection]
+            .into_iter()
+            .flatten()
+            .filter(|&t| t >= applied_at)
+            .min();
+        if let Some(first) = first {
+            waits.push(first - applied_at);
+        }
+    }
+    waits.sort_unstable();
     let median_days_to_first_response = median(&waits).map(|ms| ms / DAY_MS as f64);
 
     let rejections_by_stage = counted(
