@@ -356,3 +356,36 @@ fn an_empty_journal_has_an_empty_picture() {
     assert_eq!(i.responses.median_days_to_first_response, None);
     assert_eq!(i.effort.streak.current_days, 0);
 }
+
+#[test]
+fn silence_and_deleted_records_are_not_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(dir.path().join("j.onward")).unwrap();
+    j.set_clock(now);
+    // A "rejection" that was only ever silence.
+    let quiet = applied(&mut j, "Acme", 2);
+    let mut r = Rejection::new(&quiet, nov(20));
+    r.channel = Some(Channel::Silence);
+    j.log_rejection(r, false).unwrap();
+    // An interview deleted afterwards: the stage it moved to stays in the history,
+    // and that still counts as an answer.
+    let other = applied(&mut j, "Globex", 3);
+    let interview = j
+        .log_interview(
+            Interview::new(&other, InterviewKind::Technical, nov(13)),
+            &[],
+        )
+        .unwrap();
+    j.delete(&interview.meta.id).unwrap();
+    let r = j.insights(&InsightsOptions::default()).unwrap().responses;
+    assert_eq!((r.applied, r.responded), (2, 1), "only Globex moved on");
+    assert_eq!(
+        r.median_days_to_first_response,
+        Some(10.0),
+        "from the stage history"
+    );
+    assert_eq!(
+        r.rejections_by_stage[0].count, 1,
+        "the silence is still listed"
+    );
+}
