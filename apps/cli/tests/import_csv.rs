@@ -115,6 +115,10 @@ fn a_dry_run_writes_nothing() {
     assert_eq!(out["added"], 3);
     assert_eq!(out["mapping"]["company"], "Employer");
     assert_eq!(out["mapping"]["kept_in_notes"][0], "Next step");
+    assert!(
+        !o.journal.exists(),
+        "a dry run leaves no journal file behind"
+    );
     assert!(applications(&o).is_empty());
     let human = o.run(&[
         "import",

@@ -51,6 +51,12 @@ enum Format {
     Csv,
 }
 
+impl Args {
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
 pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
     match args.format {
         Format::Json => json_file(&args.path, args.dry_run, journal),

@@ -131,7 +131,20 @@ pub fn run(cli: Cli) -> Result<Printed> {
         _ => {}
     }
     let path = journal_path(cli.journal)?;
-    let mut journal = Journal::open(&path)?;
+    // A dry run on a journal that does not exist yet looks at an empty one, and leaves
+    // no file behind.
+    let scratch = match &command {
+        Command::Import(args) if args.dry_run() && !path.exists() => Some(
+            tempfile::tempdir()
+                .map_err(|e| Failure::new(format!("could not make a scratch folder: {e}")))?,
+        ),
+        _ => None,
+    };
+    let open_at = match &scratch {
+        Some(dir) => dir.path().join("journal.onward"),
+        None => path,
+    };
+    let mut journal = Journal::open(&open_at)?;
     let j = &mut journal;
     match command {
         Command::Today => today::run(j),
