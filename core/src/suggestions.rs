@@ -53,14 +53,6 @@ pub fn suggest(recent: &[ActivityCategory]) -> Suggestion {
         .expect("there are ideas")
 }
 
-/// The idea for one category.
-pub fn for_category(category: ActivityCategory) -> Suggestion {
-    *IDEAS
-        .iter()
-        .find(|i| i.category == category)
-        .expect("every category has an idea")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,14 +118,8 @@ impl Baseline {
             "SELECT kind, json FROM records WHERE deleted = 0
              ORDER BY occurred_at DESC, id LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (kind, json) = row?;
-            decode(&kind, &json)
-        })
-        .collect()
+        let records = decode_rows(stmt.query([limit as i64])?);
+        records
     }
 
     /// Records containing every word of `query` (a `LIKE '%word%'` per word), newest
@@ -145,15 +139,21 @@ impl Baseline {
         }
         sql.push_str(&format!(" ORDER BY occurred_at DESC LIMIT {limit}"));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(words.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (kind, json) = row?;
-            decode(&kind, &json)
-        })
-        .collect()
+        let records = decode_rows(stmt.query(rusqlite::params_from_iter(words.iter()))?);
+        records
     }
+}
+
+/// Rows of (kind, json) decoded into records.
+fn decode_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(
+            &row.get::<_, String>(0)?,
+            &row.get::<_, String>(1)?,
+        )?);
+    }
+    Ok(out)
 }
 
 fn decode(kind: &str, json: &str) -> Result<Record> {

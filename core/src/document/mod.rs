@@ -35,10 +35,6 @@ pub struct Touched {
 }
 
 impl Touched {
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.reminders.is_empty()
-    }
-
     pub fn extend(&mut self, other: Touched) {
         self.records.extend(other.records);
         self.reminders.extend(other.reminders);
@@ -285,10 +281,5 @@ impl JournalDoc {
             }
         }
         touched
-    }
-
-    /// The raw Automerge document, for tools and tests that read it directly.
-    pub fn automerge(&self) -> &AutoCommit {
-        &self.doc
     }
 }

@@ -3,7 +3,7 @@
 //! unless --force says so.
 
 use crate::error::{Failure, Result};
-use crate::output::Printed;
+use crate::output::{plural, Printed};
 use clap::{Args as ClapArgs, ValueEnum};
 use onward_core::export::{self, Snapshot};
 use onward_core::Journal;
@@ -211,26 +211,4 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
 fn refuse_existing(path: &Path, why: &str) -> Failure {
     Failure::new(format!("{} {why}; nothing was written", path.display()))
         .hint("Choose another --output, or add --force to write over it.")
-}
-
-/// 1204 -> "1,204".
-pub fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1 record", "1,204 records".
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{} {word}s", count(n))
-    }
 }

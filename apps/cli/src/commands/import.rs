@@ -2,9 +2,8 @@
 //! they were. A file is checked whole first, so a malformed one changes nothing; records
 //! the journal already has are left as they are, so importing twice adds nothing.
 
-use super::export::{count, plural};
 use crate::error::{Failure, Result};
-use crate::output::Printed;
+use crate::output::{count, plural, Printed};
 use clap::{Args as ClapArgs, ValueEnum};
 use onward_core::import;
 use onward_core::model::Kind;
@@ -218,13 +217,7 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
         human.push_str(&format!("  read as {encoding} text\n"));
     }
     human.push('\n');
-    let apps = |n: usize| {
-        if n == 1 {
-            "1 application".to_string()
-        } else {
-            format!("{} applications", count(n))
-        }
-    };
+    let apps = |n: usize| plural(n, "application");
     let mut said = if args.dry_run {
         format!(
             "Dry run, nothing written: {} would be added, {} already there.",
@@ -249,11 +242,7 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
     if !repeated.is_empty() {
         said.push_str(&format!(
             "\n{} repeated an earlier row and counted once ({}).",
-            if repeated.len() == 1 {
-                "1 row".to_string()
-            } else {
-                format!("{} rows", count(repeated.len()))
-            },
+            plural(repeated.len(), "row"),
             repeated
                 .iter()
                 .map(|(line, first)| format!("line {line} as line {first}"))
@@ -264,11 +253,7 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
     if !errors.is_empty() {
         said.push_str(&format!(
             "\n{} could not be read and {} left out; {}:\n",
-            if errors.len() == 1 {
-                "1 row".to_string()
-            } else {
-                format!("{} rows", count(errors.len()))
-            },
+            plural(errors.len(), "row"),
             if errors.len() == 1 { "was" } else { "were" },
             if rows > 0 {
                 "everything else is in"

@@ -3,7 +3,7 @@
 //! Rates wait until there is enough to say something; counts are always shown.
 
 use crate::error::Result;
-use crate::output::{words, Printed};
+use crate::output::{plural, words, Printed};
 use chrono::{Local, Offset};
 use onward_core::insights::{Insights, InsightsOptions, WeekEffort};
 use onward_core::Journal;
@@ -300,14 +300,6 @@ fn days_text(days: f64) -> String {
         plural(days.round() as i64, "day")
     } else {
         format!("{days:.1} days")
-    }
-}
-
-fn plural(n: i64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::reminders;
 use crate::error::Result;
-use crate::output::{listed_json, record_line, Printed};
+use crate::output::{listed_json, plural, record_line, Printed};
 use chrono::{Duration, Local, Timelike};
 use onward_core::reminders::Gentleness;
 use onward_core::{Filter, Journal};
@@ -83,13 +83,5 @@ fn greeting(hour: u32) -> &'static str {
         5..=11 => "Good morning.",
         12..=17 => "Good afternoon.",
         _ => "Good evening.",
-    }
-}
-
-fn plural(n: i64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
