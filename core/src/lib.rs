@@ -20,5 +20,7 @@ pub mod suggestions;
 pub mod templates;
 
 pub use error::{Error, Result};
-pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged, Stored};
+pub use journal::{
+    Changed, IndexCheck, Journal, NextSteps, Observer, ObserverId, RejectionLogged, Stored,
+};
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

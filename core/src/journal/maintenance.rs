@@ -42,10 +42,8 @@ impl Journal {
         let bytes = read_document_file(other)?;
         let mut changed = Changed::default();
         for chunk in bytes {
-            changed.ids.extend(self.merge_bytes(&chunk)?.ids);
+            changed.absorb(self.merge_bytes(&chunk)?);
         }
-        changed.ids.sort();
-        changed.ids.dedup();
         Ok(changed)
     }
 

@@ -6,10 +6,12 @@ mod actions;
 mod bulk;
 mod links;
 mod maintenance;
+mod observers;
 
 pub use actions::{NextSteps, RejectionLogged};
 pub use bulk::Stored;
 pub use maintenance::IndexCheck;
+pub use observers::{Observer, ObserverId};
 
 use crate::document::{JournalDoc, Touched};
 use crate::model::{Entity, Kind, Record};
@@ -31,6 +33,7 @@ pub struct Journal {
     /// Loaded on the first write; reads never need it.
     doc: Option<(JournalDoc, Cursor)>,
     clock: Clock,
+    observers: observers::Observers,
 }
 
 /// A write transaction with the document ready (see [`Journal::begin`]).
@@ -44,13 +47,46 @@ struct Begun<'a> {
 /// What one write did: the records it created or changed, for observers and callers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changed {
+    /// The records created or changed, sorted.
     pub ids: Vec<String>,
+    /// Their kinds, each once (which lists to refresh).
+    pub kinds: Vec<Kind>,
+    /// Reminder keys marked done or snoozed.
+    pub reminders: Vec<String>,
+}
+
+impl Changed {
+    /// Nothing changed (say, a merge of changes already known).
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.reminders.is_empty()
+    }
+
+    /// Adds what another write changed.
+    pub fn absorb(&mut self, other: Changed) {
+        for (mine, theirs) in [
+            (&mut self.ids, other.ids),
+            (&mut self.reminders, other.reminders),
+        ] {
+            mine.extend(theirs);
+            mine.sort();
+            mine.dedup();
+        }
+        self.kinds.extend(other.kinds);
+        self.kinds.sort();
+        self.kinds.dedup();
+    }
 }
 
 impl From<&Touched> for Changed {
     fn from(t: &Touched) -> Self {
+        let mut ids: Vec<String> = t.records.iter().map(|(_, id)| id.clone()).collect();
+        ids.sort();
+        let mut kinds: Vec<Kind> = t.records.iter().map(|(kind, _)| *kind).collect();
+        kinds.dedup();
         Changed {
-            ids: t.records.iter().map(|(_, id)| id.clone()).collect(),
+            ids,
+            kinds,
+            reminders: t.reminders.iter().cloned().collect(),
         }
     }
 }
@@ -66,6 +102,7 @@ impl Journal {
             conn: opened.conn,
             doc: None,
             clock: Box::new(Utc::now),
+            observers: observers::Observers::default(),
         };
         let stale = store::index::stored_version(&journal.conn)? != store::index::VERSION;
         if opened.upgrade.rebuild_index || stale {
@@ -101,9 +138,10 @@ impl Journal {
         edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
         let result = self.write_inner(message, edit);
-        if result.is_err() {
+        match &result {
+            Ok((_, changed)) => self.observers.notify(changed),
             // The document may hold a change the database refused: read it afresh.
-            self.doc = None;
+            Err(_) => self.doc = None,
         }
         result
     }
