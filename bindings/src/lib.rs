@@ -1,0 +1,33 @@
+//! onward-ffi: the Onward journal for Kotlin, Swift and Python, through uniffi.
+//!
+//! A thin facade over `onward-core`: one [`Journal`] object, records for what it holds,
+//! the core's enums for kinds and stages, one error type ([`OnwardError`]) and an
+//! observer the app implements ([`JournalObserver`]). Domain logic stays in the core.
+//! Every journal call is blocking: call it off the UI thread.
+
+uniffi::setup_scaffolding!();
+
+mod edits;
+mod error;
+mod insights;
+mod journal;
+mod kinds;
+mod listing;
+mod observer;
+mod quick_log;
+mod records;
+mod reminders;
+mod time;
+
+pub use edits::{ApplicationEdit, EntryEdit, GoalEdit};
+pub use error::OnwardError;
+pub use insights::{FunnelStage, Insights, MoodWeek, WeekEffort};
+pub use journal::{prompts, ImportSummary, Journal};
+pub use kinds::*;
+pub use listing::{Link, RecordDetail, SearchHit, TimelineItem, TimelineQuery};
+pub use observer::{JournalChange, JournalObserver, ObserverHandle};
+pub use quick_log::{
+    NewActivity, NewApplication, NewEntry, NewGoal, NewInterview, NewMood, NewRejection,
+};
+pub use records::*;
+pub use reminders::Reminder;
