@@ -103,6 +103,19 @@ fun wholeJourney() {
             assertEquals(app.meta.id, entry.applicationId)
             assertEquals("What did the interviewer need to see from a candidate?", entry.answers.single().prompt)
 
+            val reflection = journal.writeEntry(
+                NewEntry(
+                    kind = EntryKind.REJECTION_REFLECTION,
+                    answers = mapOf(
+                        "outside" to "They hired from within",
+                        "still_true" to "I ship pipelines that run",
+                    ),
+                    rejectionId = logged.rejection.meta.id,
+                ),
+            )
+            assertEquals(listOf("outside", "still_true"), reflection.answers.map { it.promptId })
+            assertEquals("rejection_reflection@1", reflection.promptSet)
+
             val hits = journal.search("platform alone", 10u)
             assertEquals(listOf(entry.meta.id), hits.map { it.item.id })
             assertContains(hits.single().snippet, "[platform]")
@@ -112,15 +125,16 @@ fun wholeJourney() {
             assertTrue(detail.linksTo.any { it.rel == "application" && it.id == app.meta.id })
         }
     }
-    // Application; interview and its contact; rejection; mood; entry.
-    assertEquals(5, recorder.changes.size)
+    // Application; interview and its contact; rejection; mood; debrief; reflection.
+    assertEquals(6, recorder.changes.size)
     assertEquals(listOf(RecordKind.APPLICATION), recorder.changes[0].kinds)
     assertTrue(RecordKind.CONTACT in recorder.changes[1].kinds)
 
     Journal.open(path.toString()).use { reopened ->
         val timeline = reopened.timeline(TimelineQuery())
-        assertEquals(6, timeline.size)
-        assertEquals(entry.meta.id, timeline.first().id)
+        assertEquals(7, timeline.size)
+        assertEquals(setOf(RecordKind.ENTRY), timeline.take(2).map { it.kind }.toSet())
+        assertEquals(entry.meta.id, reopened.search("platform", 5u).single().item.id)
         val apps = reopened.applications(false)
         assertEquals(listOf(Triple("Acme", Stage.INTERVIEWING, Outcome.REJECTED)), apps.map { Triple(it.company, it.stage, it.outcome) })
         assertEquals(emptyList(), reopened.applications(true))

@@ -296,8 +296,9 @@ impl Journal {
         self.write(|j| Ok(j.snooze_reminder(&key, until)?))
     }
 
-    /// The big picture over the last `weeks` weeks, with days starting at local midnight
-    /// `utc_offset_minutes` from UTC (e.g. 60 for Central European winter time).
+    /// The big picture over the last `weeks` weeks (1 to 520), with days starting at
+    /// local midnight `utc_offset_minutes` from UTC (e.g. 60 for Central European winter
+    /// time).
     pub fn insights(&self, weeks: u32, utc_offset_minutes: i32) -> Result<Insights> {
         let offset = chrono::FixedOffset::east_opt(utc_offset_minutes.saturating_mul(60))
             .ok_or_else(|| OnwardError::InvalidInput {
