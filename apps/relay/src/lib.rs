@@ -30,6 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
+use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
@@ -39,6 +40,8 @@ use crate::wakeups::Wakeups;
 pub enum Store {
     /// A SQLite file (created if missing).
     Sqlite(PathBuf),
+    /// A PostgreSQL database URL, e.g. `postgres://relay@db.example:5432/onward`.
+    Postgres(String),
 }
 
 /// How to run a relay.
@@ -147,6 +150,12 @@ async fn open_store(store: &Store) -> Result<Arc<dyn Storage>, StartError> {
             let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&path))
                 .await
                 .map_err(|e| StartError::Storage(e.to_string()))?
+                .map_err(|e| StartError::Storage(storage_message(e)))?;
+            Ok(Arc::new(storage))
+        }
+        Store::Postgres(url) => {
+            let storage = PostgresStorage::connect(url)
+                .await
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
             Ok(Arc::new(storage))
         }
