@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::client::{batch_id, envelope, random_hex};
-use support::{Backend, Fixture};
+use support::relay::{Backend, Fixture};
 
 const MIB: usize = 1024 * 1024;
 

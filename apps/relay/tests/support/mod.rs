@@ -5,10 +5,8 @@
 
 pub mod client;
 pub mod postgres;
+pub mod process;
 pub mod relay;
-
-pub use client::Journal;
-pub use relay::{Backend, Fixture};
 
 /// Instantiates each async test `fn name(backend: Backend)` once per backend, as
 /// `name::sqlite` and `name::postgres`.
@@ -19,11 +17,11 @@ macro_rules! on_both_backends {
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    super::$name($crate::support::Backend::Sqlite).await
+                    super::$name($crate::support::relay::Backend::Sqlite).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    super::$name($crate::support::Backend::Postgres).await
+                    super::$name($crate::support::relay::Backend::Postgres).await
                 }
             }
         )*

@@ -74,8 +74,8 @@ impl Fixture {
     }
 
     /// A new journal (random id and credential) on this relay, not yet created.
-    pub fn journal(&self) -> super::Journal {
-        super::Journal::random(self.http.clone(), self.base.clone())
+    pub fn journal(&self) -> super::client::Journal {
+        super::client::Journal::random(self.http.clone(), self.base.clone())
     }
 
     /// `GET` of a path under the relay's base URL.
