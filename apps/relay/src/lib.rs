@@ -83,6 +83,9 @@ pub enum StartError {
     /// The storage could not be opened or its schema not be set up.
     #[error("cannot open the storage: {0}")]
     Storage(String),
+    /// A limit in the config is out of range.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// A relay that is serving; [`Running::shutdown`] stops it gracefully.
@@ -112,6 +115,13 @@ impl Running {
 
 /// Opens the storage, binds the address and starts serving in the background.
 pub async fn serve(config: Config) -> Result<Running, StartError> {
+    // A frame's length field is a u32 (docs/SYNC.md, Frames).
+    if config.max_body_bytes == 0 || u32::try_from(config.max_body_bytes).is_err() {
+        return Err(StartError::Config(format!(
+            "the body limit must be 1 byte to 4 GiB; got {}",
+            config.max_body_bytes
+        )));
+    }
     let storage = open_store(&config.store).await?;
     let listener = TcpListener::bind(config.listen)
         .await

@@ -5,6 +5,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use onward_relay::{serve, StartError, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::client::{batch_id, envelope, random_hex};
@@ -29,6 +30,8 @@ on_both_backends!(
     delete_removes_everything,
     openapi_lists_every_route,
     a_restarted_relay_keeps_its_journals,
+    shutting_down_answers_waiting_pulls,
+    a_database_of_a_newer_relay_is_refused_and_left_alone,
 );
 
 fn error_code(body: &Value) -> &str {
@@ -611,6 +614,16 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
     );
     assert_eq!(journal.status().await.1["latest_seq"], json!(0));
 
+    let wrong_method = relay
+        .http
+        .post(format!("{}/v1/journals/{}", relay.base, journal.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = serde_json::from_slice(&wrong_method.bytes().await.unwrap()).unwrap();
+    assert_eq!(error_code(&body), "method_not_allowed");
+
     let nowhere = relay.get("/v2/nothing").await;
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
     let body: Value = serde_json::from_slice(&nowhere.bytes().await.unwrap()).unwrap();
@@ -788,4 +801,89 @@ async fn a_restarted_relay_keeps_its_journals(backend: Backend) {
         journal.push(&batch_id(4), b"\x01new").await.1,
         json!({"seq": 4, "duplicate": false})
     );
+}
+
+async fn shutting_down_answers_waiting_pulls(backend: Backend) {
+    let mut relay = Fixture::start(backend).await;
+    let journal = relay.journal();
+    journal.create().await;
+    journal.push(&batch_id(1), b"\x01a").await;
+    let waiting = {
+        let journal = journal.clone();
+        tokio::spawn(async move { journal.pull("after=1&wait=60").await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished());
+    relay.stop().await;
+    let pull = tokio::time::timeout(Duration::from_secs(30), waiting)
+        .await
+        .expect("the waiting pull is answered, not left hanging for its 60 s")
+        .unwrap();
+    assert_eq!(pull.status, StatusCode::OK);
+    assert!(pull.frames.is_empty());
+    assert_eq!(pull.latest_seq, Some(1));
+}
+
+async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend) {
+    let mut relay = Fixture::start(backend).await;
+    let journal = relay.journal();
+    journal.create().await;
+    journal.push(&batch_id(1), b"\x01kept").await;
+    relay.stop().await;
+    match &relay.config.store {
+        Store::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            db.pragma_update(None, "user_version", 2).unwrap();
+        }
+        Store::Postgres(url) => {
+            let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            db.execute("UPDATE onward_relay_schema SET version = 2", &[])
+                .await
+                .unwrap();
+        }
+    }
+    let refused = serve(relay.config.clone())
+        .await
+        .err()
+        .expect("a newer schema is refused");
+    let message = refused.to_string();
+    assert!(matches!(refused, StartError::Storage(_)));
+    assert!(
+        message.contains("newer") && message.contains("run a newer onward-relay"),
+        "{message}"
+    );
+
+    // Nothing was changed: back at version 1 the journal is all there.
+    match &relay.config.store {
+        Store::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            let version: i64 = db
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, 2);
+            db.pragma_update(None, "user_version", 1).unwrap();
+        }
+        Store::Postgres(url) => {
+            let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            let version: i32 = db
+                .query_one("SELECT version FROM onward_relay_schema", &[])
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(version, 2);
+            db.execute("UPDATE onward_relay_schema SET version = 1", &[])
+                .await
+                .unwrap();
+        }
+    }
+    relay.restart().await;
+    let frames = journal.via(&relay.base).pull_all(0).await;
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].envelope, b"\x01kept");
 }

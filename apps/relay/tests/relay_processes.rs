@@ -187,6 +187,10 @@ fn the_command_line_refuses_what_cannot_work() {
     assert!(!status.success());
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 
+    let (status, stderr) = run(&["--listen", "127.0.0.1:0", "--max-body-bytes", "0"]);
+    assert!(!status.success());
+    assert!(stderr.contains("the body limit must be"), "{stderr}");
+
     // A PostgreSQL that is not there: a clear message, no listening line.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

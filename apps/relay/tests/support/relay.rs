@@ -59,13 +59,18 @@ impl Fixture {
         }
     }
 
-    /// Stops the relay gracefully and starts a new one over the same store.
-    pub async fn restart(&mut self) {
+    /// Stops the relay gracefully (at most 30 s); the store stays.
+    pub async fn stop(&mut self) {
         if let Some(relay) = self.relay.take() {
             tokio::time::timeout(Duration::from_secs(30), relay.shutdown())
                 .await
                 .expect("the relay shuts down");
         }
+    }
+
+    /// Stops the relay gracefully and starts a new one over the same store.
+    pub async fn restart(&mut self) {
+        self.stop().await;
         let relay = serve(self.config.clone())
             .await
             .expect("the relay starts again");
