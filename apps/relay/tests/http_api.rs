@@ -750,7 +750,13 @@ async fn openapi_lists_every_route(backend: Backend) {
             "push documents {status}"
         );
     }
-    assert!(push["requestBody"]["content"]["application/octet-stream"].is_object());
+    let body_schema = &push["requestBody"]["content"]["application/octet-stream"]["schema"]["$ref"];
+    let name = body_schema.as_str().unwrap().rsplit('/').next().unwrap();
+    assert_eq!(
+        doc["components"]["schemas"][name]["format"],
+        json!("binary"),
+        "envelopes are raw bytes"
+    );
     let part = &doc["paths"]["/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}"];
     assert!(part["get"]["responses"]["404"].is_object());
     let put_params: BTreeSet<&str> = part["put"]["parameters"]
