@@ -170,5 +170,21 @@ impl Error {
     }
 }
 
+/// `error` followed by its causes, so a log line says what really happened
+/// ("error connecting to server: Connection refused (os error 111)").
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Results of the relay.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

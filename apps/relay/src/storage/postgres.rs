@@ -17,7 +17,7 @@ use super::{
     signed, unsigned, Creation, JournalState, PullRange, Pulled, Pushed, SnapshotPart,
     SnapshotState, Storage, StoredBatch,
 };
-use crate::error::Error;
+use crate::error::{with_causes, Error};
 use crate::ids::Id;
 
 /// The schema version this relay writes.
@@ -69,13 +69,13 @@ pub struct PostgresStorage {
 
 impl From<tokio_postgres::Error> for Error {
     fn from(error: tokio_postgres::Error) -> Self {
-        Error::Internal(format!("postgres: {error}"))
+        Error::Internal(format!("postgres: {}", with_causes(&error)))
     }
 }
 
 impl From<deadpool_postgres::PoolError> for Error {
     fn from(error: deadpool_postgres::PoolError) -> Self {
-        Error::Internal(format!("postgres pool: {error}"))
+        Error::Internal(format!("postgres pool: {}", with_causes(&error)))
     }
 }
 
@@ -104,48 +104,51 @@ impl PostgresStorage {
         let pool = config
             .create_pool(Some(Runtime::Tokio1), NoTls)
             .map_err(|e| Error::Internal(format!("the PostgreSQL URL is not usable: {e}")))?;
-        let storage = PostgresStorage { pool };
-        storage.migrate().await?;
-        Ok(storage)
+        let mut client = pool.get().await.map_err(|e| {
+            Error::Internal(format!(
+                "cannot connect to PostgreSQL: {}. Check that the server is running and that the \
+                 --postgres URL (host, port, user, database) is right.",
+                with_causes(&e)
+            ))
+        })?;
+        migrate(&mut client).await?;
+        Ok(PostgresStorage { pool })
     }
+}
 
-    /// Creates or upgrades the schema under an advisory lock; refuses a newer schema.
-    async fn migrate(&self) -> Result<(), Error> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
-            .await?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS onward_relay_schema (version INTEGER NOT NULL)",
+/// Creates or upgrades the schema under an advisory lock; refuses a newer schema.
+async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
+        .await?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS onward_relay_schema (version INTEGER NOT NULL)")
+        .await?;
+    let version: i32 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM onward_relay_schema",
+            &[],
+        )
+        .await?
+        .get(0);
+    if version > SCHEMA_VERSION {
+        return Err(Error::Internal(format!(
+            "the database has schema version {version}, newer than this relay's {SCHEMA_VERSION}; \
+             run a newer onward-relay"
+        )));
+    }
+    if version < 1 {
+        tx.batch_execute(SCHEMA_V1).await?;
+    }
+    if version < SCHEMA_VERSION {
+        tx.execute("DELETE FROM onward_relay_schema", &[]).await?;
+        tx.execute(
+            "INSERT INTO onward_relay_schema (version) VALUES ($1)",
+            &[&SCHEMA_VERSION],
         )
         .await?;
-        let version: i32 = tx
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0) FROM onward_relay_schema",
-                &[],
-            )
-            .await?
-            .get(0);
-        if version > SCHEMA_VERSION {
-            return Err(Error::Internal(format!(
-                "the database has schema version {version}, newer than this relay's {SCHEMA_VERSION}; \
-                 run a newer onward-relay"
-            )));
-        }
-        if version < 1 {
-            tx.batch_execute(SCHEMA_V1).await?;
-        }
-        if version < SCHEMA_VERSION {
-            tx.execute("DELETE FROM onward_relay_schema", &[]).await?;
-            tx.execute(
-                "INSERT INTO onward_relay_schema (version) VALUES ($1)",
-                &[&SCHEMA_VERSION],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Locks the journal's row for this transaction; `Unauthorized` when it was deleted meanwhile.
