@@ -17,8 +17,9 @@ pub mod prompts;
 pub mod reminders;
 pub mod store;
 pub mod suggestions;
+pub mod sync;
 pub mod templates;
 
 pub use error::{Error, Result};
-pub use journal::{Changed, IndexCheck, Journal, NextSteps, RejectionLogged, Stored};
+pub use journal::{Changed, IndexCheck, Journal, Merged, NextSteps, RejectionLogged, Stored};
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

@@ -6,10 +6,12 @@ mod actions;
 mod bulk;
 mod links;
 mod maintenance;
+mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
 pub use bulk::Stored;
 pub use maintenance::IndexCheck;
+pub use sync::Merged;
 
 use crate::document::{JournalDoc, Touched};
 use crate::model::{Entity, Kind, Record};
