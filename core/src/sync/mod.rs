@@ -89,16 +89,11 @@ pub async fn join(
             pulled.changed_ids = merged.changed.ids;
             pulled.from_snapshot = true;
         }
-        let more = pull::pull(&s).await?;
-        pulled.batches += more.batches;
-        pulled.changes += more.changes;
-        pulled.refused += more.refused;
-        pulled.from_snapshot |= more.from_snapshot;
-        pulled.relay_latest = more.relay_latest;
-        pulled.changed_ids.extend(more.changed_ids);
-        pulled.changed_ids.sort();
-        pulled.changed_ids.dedup();
+        // Pull first, so that only this device's own changes go out; then pull again
+        // to catch up with what was just sent.
+        pulled.add(pull::pull(&s).await?);
         let pushed = push::push(&s).await?;
+        pulled.add(pull::pull(&s).await?);
         Ok((pushed, pulled))
     }
     .await;

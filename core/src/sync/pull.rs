@@ -32,6 +32,20 @@ pub struct Pulled {
     pub relay_latest: u64,
 }
 
+impl Pulled {
+    /// Adds what a later pull brought.
+    pub fn add(&mut self, more: Pulled) {
+        self.batches += more.batches;
+        self.changes += more.changes;
+        self.refused += more.refused;
+        self.from_snapshot |= more.from_snapshot;
+        self.relay_latest = more.relay_latest;
+        self.changed_ids.extend(more.changed_ids);
+        self.changed_ids.sort();
+        self.changed_ids.dedup();
+    }
+}
+
 pub(crate) async fn pull(s: &Session<'_>) -> Result<Pulled> {
     let mut pulled = Pulled::default();
     let mut changed = Changed::default();
