@@ -154,9 +154,4 @@ impl Journal {
     pub fn waiting_batches(&self) -> Result<usize> {
         Ok(state::waiting(&self.conn)?.len())
     }
-
-    /// The document's own heads, for status and tests.
-    pub fn heads(&mut self) -> Result<Vec<ChangeHash>> {
-        self.with_document(|doc| Ok(doc.heads()))
-    }
 }

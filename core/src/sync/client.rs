@@ -99,10 +99,6 @@ impl RelayClient {
         })
     }
 
-    pub fn relay_url(&self) -> &str {
-        &self.base
-    }
-
     /// Registers the journal with its credential (`PUT /v1/journals/{journal}`).
     pub async fn create_journal(&self) -> Result<()> {
         self.send(self.request(Method::PUT, "")).await?;

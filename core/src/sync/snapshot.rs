@@ -89,7 +89,8 @@ pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<
         .bytes_used
         .saturating_sub(info.snapshot.as_ref().map_or(0, |x| x.bytes));
     let worth_it = since >= AFTER_BATCHES || (since > 0 && bytes_since >= AFTER_BYTES);
-    if !(force && since > 0) && !worth_it {
+    let wanted = worth_it || (force && since > 0);
+    if !wanted {
         return Ok(None);
     }
     // Decided under one lock, so no write slips in between the check and the save.

@@ -99,7 +99,10 @@ fn join(args: JoinArgs, journal: &Mutex<Journal>) -> Result<Printed> {
         plural(report.pushed.changes, "change"),
         report.status.summary()
     );
-    Ok(Printed::new(report_json(&report), human + &refusals(&report)))
+    Ok(Printed::new(
+        report_json(&report),
+        human + &refusals(&report),
+    ))
 }
 
 fn now(journal: &Mutex<Journal>) -> Result<Printed> {
@@ -111,7 +114,10 @@ fn now(journal: &Mutex<Journal>) -> Result<Printed> {
         records_changed(&report),
         report.status.summary()
     );
-    Ok(Printed::new(report_json(&report), human + &refusals(&report)))
+    Ok(Printed::new(
+        report_json(&report),
+        human + &refusals(&report),
+    ))
 }
 
 fn status(journal: &Mutex<Journal>) -> Result<Printed> {
