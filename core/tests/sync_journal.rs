@@ -46,7 +46,10 @@ fn a_change_waits_for_its_dependency_then_applies_and_is_indexed() {
     let merged = phone.merge_pulled(1, changes[2].raw_bytes()).unwrap();
     assert_eq!(merged.new_changes, 0);
     assert_eq!(phone.waiting_batches().unwrap(), 1);
-    assert!(matches!(phone.get::<Entry>(&entry.meta.id), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        phone.get::<Entry>(&entry.meta.id),
+        Err(Error::NotFound { .. })
+    ));
     assert_eq!(phone.sync_enabled().unwrap().cursor, 1);
 
     // Kept across a restart.
@@ -123,7 +126,10 @@ fn pushed_changes_stop_being_pending_and_sync_off_keeps_the_journal() {
     ));
     assert!(laptop.disable_sync().unwrap());
     assert!(laptop.sync_settings().unwrap().is_none());
-    assert!(matches!(laptop.pending_changes(), Err(Error::SyncNotEnabled)));
+    assert!(matches!(
+        laptop.pending_changes(),
+        Err(Error::SyncNotEnabled)
+    ));
     assert_eq!(laptop.search("three", 5).unwrap().len(), 1);
     assert!(!laptop.disable_sync().unwrap());
 }
