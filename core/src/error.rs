@@ -55,7 +55,7 @@ pub enum Error {
     )]
     PairingCode { reason: String },
 
-    #[error("{what} was refused: {reason}. It was not applied; everything else still syncs")]
+    #[error("{what} was refused: {reason}. It was not applied, and nothing else was changed")]
     Refused { what: String, reason: String },
 
     #[error("sync isn't set up for this journal yet")]

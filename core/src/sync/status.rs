@@ -56,10 +56,10 @@ impl SyncStatus {
         if parts.is_empty() {
             parts.push("not checked".into());
         }
-        let mut line = parts.join(", ");
-        line[..1].make_ascii_uppercase();
-        line.push('.');
-        line
+        let line = parts.join(", ");
+        let mut chars = line.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
+        format!("{}{}.", first.unwrap_or_default(), chars.as_str())
     }
 }
 

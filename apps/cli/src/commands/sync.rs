@@ -143,7 +143,7 @@ fn status(journal: &Mutex<Journal>) -> Result<Printed> {
         None => human.push_str(&format!("Received     {} batches so far\n", status.cursor)),
     }
     if let Some(why) = &status.unreachable {
-        human.push_str(&format!("Offline      {why}\n"));
+        human.push_str(&format!("Relay check  {why}\n"));
     } else if let Some(error) = &status.last_error {
         human.push_str(&format!("Last error   {error}\n"));
     }
