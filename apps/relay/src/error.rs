@@ -15,9 +15,12 @@ pub enum Error {
     /// An unknown journal or a wrong credential; deliberately the same answer (401).
     #[error("this journal is unknown here or the credential does not match")]
     Unauthorized,
-    /// A snapshot part that is not stored (404 `not_found`).
+    /// A snapshot part that is not stored, or an unknown route (404 `not_found`).
     #[error("{0}")]
     NotFound(String),
+    /// A route that exists, asked with another method (405 `method_not_allowed`).
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
     /// A pull from below `pruned_through` (409 `snapshot_required`).
     #[error("batches through {pruned_through} were replaced by a snapshot")]
     SnapshotRequired {
@@ -50,7 +53,7 @@ pub enum Error {
 /// The JSON body of every error answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: `bad_request`, `unauthorized`, `not_found`, `snapshot_required`,
+    /// A stable code: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`, `snapshot_required`,
     /// `snapshot_outdated`, `payload_too_large`, `quota_exceeded`, `internal`.
     pub error: &'static str,
     /// Words a developer can act on.
@@ -64,6 +67,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::SnapshotRequired { .. } | Error::SnapshotOutdated { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::QuotaExceeded { .. } => StatusCode::INSUFFICIENT_STORAGE,
@@ -77,6 +81,7 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::Unauthorized => "unauthorized",
             Error::NotFound(_) => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
             Error::SnapshotRequired { .. } => "snapshot_required",
             Error::SnapshotOutdated { .. } => "snapshot_outdated",
             Error::PayloadTooLarge { .. } => "payload_too_large",
@@ -89,6 +94,10 @@ impl Error {
     fn message(&self) -> String {
         match self {
             Error::BadRequest(why) | Error::NotFound(why) => why.clone(),
+            Error::MethodNotAllowed => {
+                "This route does not take that method. GET /v1/openapi.json lists what each route takes."
+                    .to_owned()
+            }
             Error::Unauthorized => "This journal is not known here, or the credential does not match. \
                  Check the pairing code, or create the journal with PUT first."
                 .to_owned(),
@@ -159,6 +168,22 @@ impl Error {
             ))
         }
     }
+}
+
+/// `error` followed by its causes, so a log line says what really happened
+/// ("error connecting to server: Connection refused (os error 111)").
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Results of the relay.

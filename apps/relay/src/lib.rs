@@ -30,6 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
+use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
@@ -39,6 +40,8 @@ use crate::wakeups::Wakeups;
 pub enum Store {
     /// A SQLite file (created if missing).
     Sqlite(PathBuf),
+    /// A PostgreSQL database URL, e.g. `postgres://relay@db.example:5432/onward`.
+    Postgres(String),
 }
 
 /// How to run a relay.
@@ -80,6 +83,9 @@ pub enum StartError {
     /// The storage could not be opened or its schema not be set up.
     #[error("cannot open the storage: {0}")]
     Storage(String),
+    /// A limit in the config is out of range.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// A relay that is serving; [`Running::shutdown`] stops it gracefully.
@@ -109,6 +115,13 @@ impl Running {
 
 /// Opens the storage, binds the address and starts serving in the background.
 pub async fn serve(config: Config) -> Result<Running, StartError> {
+    // A frame's length field is a u32 (docs/SYNC.md, Frames).
+    if config.max_body_bytes == 0 || u32::try_from(config.max_body_bytes).is_err() {
+        return Err(StartError::Config(format!(
+            "the body limit must be 1 byte to 4 GiB; got {}",
+            config.max_body_bytes
+        )));
+    }
     let storage = open_store(&config.store).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -147,6 +160,12 @@ async fn open_store(store: &Store) -> Result<Arc<dyn Storage>, StartError> {
             let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&path))
                 .await
                 .map_err(|e| StartError::Storage(e.to_string()))?
+                .map_err(|e| StartError::Storage(storage_message(e)))?;
+            Ok(Arc::new(storage))
+        }
+        Store::Postgres(url) => {
+            let storage = PostgresStorage::connect(url)
+                .await
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
             Ok(Arc::new(storage))
         }

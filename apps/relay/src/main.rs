@@ -18,8 +18,18 @@ struct Args {
     listen: SocketAddr,
 
     /// SQLite database file (created if missing).
-    #[arg(long, default_value = "onward-relay.db", env = "ONWARD_RELAY_DB")]
+    #[arg(
+        long,
+        default_value = "onward-relay.db",
+        env = "ONWARD_RELAY_DB",
+        conflicts_with = "postgres"
+    )]
     db: PathBuf,
+
+    /// PostgreSQL URL instead of SQLite, e.g. postgres://relay@localhost:5432/onward
+    /// (several relay processes may share one database).
+    #[arg(long, env = "ONWARD_RELAY_POSTGRES")]
+    postgres: Option<String>,
 
     /// Per-journal quota of stored bytes.
     #[arg(long, default_value_t = limits::DEFAULT_QUOTA_BYTES)]
@@ -40,7 +50,10 @@ async fn main() -> ExitCode {
     logging::init(args.log_format);
     let config = Config {
         listen: args.listen,
-        store: Store::Sqlite(args.db),
+        store: match args.postgres {
+            Some(url) => Store::Postgres(url),
+            None => Store::Sqlite(args.db),
+        },
         quota_bytes: args.quota_bytes,
         max_body_bytes: args.max_body_bytes,
     };

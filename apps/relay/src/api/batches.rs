@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::journals::journal_id;
+use super::openapi::Octets;
 use crate::auth;
 use crate::error::{Error, ErrorBody, Result};
 use crate::frames;
@@ -45,19 +46,21 @@ pub struct PullQuery {
     /// Return batches with a sequence number above this (default 0).
     pub after: Option<u64>,
     /// At most this many batches, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Seconds (0 to 60, default 0) to hold the request while there is no batch to return.
+    #[param(maximum = 60)]
     pub wait: Option<u64>,
 }
 
 /// Stores an encrypted batch under the journal's next sequence number.
 #[utoipa::path(put, path = "/v1/journals/{journal}/batches/{batch}", tag = "batches",
     params(
-        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters"),
-        ("batch" = String, Path, description = "Batch id: 32 lowercase hex characters (see docs/SYNC.md)"),
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("batch" = String, Path, description = "Batch id: 32 lowercase hex characters (see docs/SYNC.md)", pattern = "^[0-9a-f]{32}$"),
     ),
     security(("credential" = [])),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    request_body(content = Octets, content_type = "application/octet-stream",
         description = "The batch's envelope: version || nonce || ciphertext, opaque to the relay"),
     responses(
         (status = 201, description = "Stored under a new sequence number", body = PushAnswer),
@@ -106,7 +109,7 @@ pub async fn push(
 /// Returns the batches after a cursor as frames, optionally waiting for one to arrive.
 #[utoipa::path(get, path = "/v1/journals/{journal}/batches", tag = "batches",
     params(
-        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters"),
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         PullQuery,
     ),
     security(("credential" = [])),
@@ -116,7 +119,7 @@ pub async fn push(
         pulling while the last frame's seq is below `Onward-Latest-Seq`.",
     responses(
         (status = 200, description = "Zero or more frames",
-            content_type = "application/vnd.onward.batches", body = Vec<u8>,
+            content_type = "application/vnd.onward.batches", body = Octets,
             headers(
                 ("Onward-Latest-Seq" = u64, description = "The journal's highest sequence number"),
                 ("Onward-Pruned-Through" = u64, description = "Batches through this number were replaced by a snapshot"),

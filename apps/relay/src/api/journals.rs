@@ -24,6 +24,7 @@ pub struct JournalStatus {
     /// The journal's quota of stored bytes.
     pub quota_bytes: u64,
     /// The newest complete snapshot, or null.
+    #[schema(required = true)]
     pub snapshot: Option<SnapshotInfo>,
 }
 
@@ -81,7 +82,7 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
 
 /// Creates a journal owned by the presented credential.
 #[utoipa::path(put, path = "/v1/journals/{journal}", tag = "journals",
-    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters")),
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
         (status = 201, description = "The journal was created with this credential"),
@@ -114,7 +115,7 @@ pub async fn create(
 
 /// Reports a journal's sequence numbers, bytes and newest snapshot.
 #[utoipa::path(get, path = "/v1/journals/{journal}", tag = "journals",
-    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters")),
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
         (status = 200, description = "The journal's state", body = JournalStatus),
@@ -141,7 +142,7 @@ pub async fn status(
 
 /// Deletes a journal with every batch and snapshot.
 #[utoipa::path(delete, path = "/v1/journals/{journal}", tag = "journals",
-    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters")),
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
         (status = 204, description = "The journal and everything stored for it are gone"),

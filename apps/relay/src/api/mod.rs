@@ -6,9 +6,15 @@ pub mod journals;
 pub mod openapi;
 pub mod snapshots;
 
+use std::any::Any;
+
+use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
+use axum::http::Response;
+use axum::response::IntoResponse;
 use axum::routing::{get, put};
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::Error;
 use crate::logging;
@@ -33,11 +39,27 @@ pub fn router(state: AppState) -> Router {
             put(snapshots::put_part).get(snapshots::get_part),
         )
         .fallback(no_such_route)
+        .method_not_allowed_fallback(no_such_method)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(panic_answer))
         .layer(logging::trace_layer())
         .with_state(state)
 }
 
 async fn no_such_route() -> Error {
     Error::NotFound("There is no such route. GET /v1/openapi.json lists the relay's API.".into())
+}
+
+async fn no_such_method() -> Error {
+    Error::MethodNotAllowed
+}
+
+/// A bug that panics in a handler becomes a logged 500, never a dropped connection.
+fn panic_answer(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Error::Internal(format!("a handler panicked: {detail}")).into_response()
 }

@@ -7,6 +7,12 @@ use utoipa::{Modify, OpenApi};
 use super::{batches, health, journals, snapshots};
 use crate::error::ErrorBody;
 
+/// Raw bytes in a request or response body (an envelope, a snapshot part, pull frames).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its schema is used
+pub struct Octets(Vec<u8>);
+
 /// The relay's API description.
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +41,7 @@ use crate::error::ErrorBody;
         journals::SnapshotInfo,
         batches::PushAnswer,
         snapshots::PartAnswer,
+        Octets,
     )),
     modifiers(&CredentialScheme),
 )]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use super::openapi::Octets;
 use crate::auth;
 use crate::error::{Error, ErrorBody, Result};
 use crate::ids::Id;
@@ -27,6 +28,7 @@ pub struct PartAnswer {
 #[into_params(parameter_in = Query)]
 pub struct PartQuery {
     /// How many parts the snapshot has (at least 1; the same for every part).
+    #[param(minimum = 1)]
     pub parts: u32,
     /// The sequence number the snapshot covers (the uploader's cursor; the same for every part).
     pub covers: u64,
@@ -48,13 +50,13 @@ fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Res
 /// Uploads one part of a snapshot envelope; a part sent twice replaces the first.
 #[utoipa::path(put, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
     params(
-        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters"),
-        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters"),
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
         PartQuery,
     ),
     security(("credential" = [])),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    request_body(content = Octets, content_type = "application/octet-stream",
         description = "One part (at most 1 MiB) of the snapshot's envelope"),
     responses(
         (status = 200, description = "Stored; `complete` says whether every part is there", body = PartAnswer),
@@ -109,13 +111,13 @@ pub async fn put_part(
 /// Downloads one part of a snapshot.
 #[utoipa::path(get, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
     params(
-        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters"),
-        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters"),
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
     ),
     security(("credential" = [])),
     responses(
-        (status = 200, description = "The part's bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The part's bytes", content_type = "application/octet-stream", body = Octets),
         (status = 400, description = "Malformed id or index", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 404, description = "No such part (the snapshot was replaced, or the part is not uploaded yet)", body = ErrorBody),

@@ -5,6 +5,7 @@
 //! numbers have no gaps, a batch is never visible before a lower one, and `bytes_used`
 //! stays exact, also with several relay processes on one PostgreSQL.
 
+pub mod postgres;
 pub mod rules;
 pub mod sqlite;
 

@@ -78,7 +78,10 @@ impl SqliteStorage {
     /// Opens (or creates) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, Error> {
         let mut conn = Connection::open(path).map_err(|e| {
-            Error::Internal(format!("cannot open the database {}: {e}", path.display()))
+            Error::Internal(format!(
+                "cannot open the database {}: {e}. Check that its folder exists and is writable (--db).",
+                path.display()
+            ))
         })?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
