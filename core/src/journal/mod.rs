@@ -7,11 +7,13 @@ mod bulk;
 mod links;
 mod maintenance;
 mod observers;
+mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
 pub use bulk::Stored;
 pub use maintenance::IndexCheck;
 pub use observers::{Observer, ObserverId};
+pub use sync::Merged;
 
 use crate::document::{JournalDoc, Touched};
 use crate::model::{Entity, Kind, Record};
