@@ -67,7 +67,9 @@ pub(crate) struct Running(Mutex<Option<core::SyncHandle>>);
 
 impl Running {
     fn slot(&self) -> MutexGuard<'_, Option<core::SyncHandle>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Asks the loop for a round soon.

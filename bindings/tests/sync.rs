@@ -280,6 +280,13 @@ fn with_the_relay_down_sync_fails_clearly_and_logging_goes_on() {
         .into_iter()
         .map(|i| i.id)
         .collect();
-    assert!(kept.contains(&rejection) && kept.contains(&offline_entry), "{kept:?}");
-    assert_eq!(kept.len(), 3, "the application, its rejection and the entry");
+    assert!(
+        kept.contains(&rejection) && kept.contains(&offline_entry),
+        "{kept:?}"
+    );
+    assert_eq!(
+        kept.len(),
+        3,
+        "the application, its rejection and the entry"
+    );
 }
