@@ -231,6 +231,12 @@ fn a_mangled_code_is_a_clear_error_and_changes_nothing() {
         laptop.pairing_code(),
         Err(OnwardError::Sync { .. })
     ));
+    let (states, _) = heard::<SyncState>();
+    match laptop.start_background_sync(states) {
+        Err(OnwardError::Sync { detail }) => assert!(detail.contains("sync"), "{detail}"),
+        Err(other) => panic!("expected Sync, got {other:?}"),
+        Ok(_) => panic!("background sync started on a journal that doesn't sync"),
+    }
     let items = laptop.timeline(TimelineQuery::default()).unwrap();
     assert_eq!(items.iter().map(|i| &i.id).collect::<Vec<_>>(), [&own]);
     // The real code still works afterwards.
