@@ -175,8 +175,13 @@ async fn until_new_batches(journal: &Mutex<Journal>, cursor: u64) {
         }
     };
     loop {
+        let asked = tokio::time::Instant::now();
         match client.batches(cursor, 1, LONG_POLL).await {
-            Ok(Batches::Frames { frames, .. }) if frames.is_empty() => continue,
+            Ok(Batches::Frames { frames, .. }) if frames.is_empty() => {
+                // A relay that answers at once (shutting down, or not holding polls)
+                // must not make this loop spin.
+                tokio::time::sleep_until(asked + FIRST_RETRY).await;
+            }
             Ok(_) => return,
             Err(_) => {
                 tokio::time::sleep(FIRST_RETRY).await;
