@@ -201,6 +201,14 @@ fn chaos(store: Store, dir: &Path, backend: &str) {
 
     let fault_rng = Arc::new(Mutex::new(StdRng::seed_from_u64(seed ^ 0x5eed)));
     let restart_due = Arc::new(Mutex::new(false));
+    // (Some(true): a push, Some(false): a pull, None: any request; the fault it gets)
+    let owed = Arc::new(Mutex::new(vec![
+        (Some(true), Fault::LoseAnswer),
+        (Some(true), Fault::SendTwice),
+        (Some(false), Fault::ShuffleFrames),
+        (None, Fault::DropRequest),
+        (None, Fault::CutShort),
+    ]));
     let mut failed_syncs = 0;
     for round in 0..rounds {
         random_edits(&devices, &mut rng, &mut written);
@@ -209,12 +217,22 @@ fn chaos(store: Store, dir: &Path, backend: &str) {
             *restart_due.lock().unwrap() = true;
         }
         {
-            let (fault_rng, restart_due) = (fault_rng.clone(), restart_due.clone());
+            let (fault_rng, restart_due, owed) =
+                (fault_rng.clone(), restart_due.clone(), owed.clone());
             proxy.set_plan(move |request| {
                 let push = request.method == "PUT" && request.path.contains("/batches/");
                 let pull = request.method == "GET" && request.path.contains("/batches?");
                 if push && std::mem::take(&mut *restart_due.lock().unwrap()) {
                     return Fault::Hook;
+                }
+                // Every kind of fault at least once per run, then at random.
+                let mut owed = owed.lock().unwrap();
+                if let Some(i) = owed.iter().position(|(p, _)| match p {
+                    None => true,
+                    Some(true) => push,
+                    Some(false) => pull,
+                }) {
+                    return owed.remove(i).1;
                 }
                 let mut rng = fault_rng.lock().unwrap();
                 if !rng.random_bool(0.3) {
@@ -301,6 +319,10 @@ fn chaos(store: Store, dir: &Path, backend: &str) {
         restarts.lock().unwrap(),
     );
     assert!(written.concurrent >= 1, "a concurrent edit happened");
+    assert!(
+        owed.lock().unwrap().is_empty(),
+        "every kind of fault was injected"
+    );
     assert_eq!(
         *restarts.lock().unwrap(),
         1,
