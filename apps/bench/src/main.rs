@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release -p onward-bench -- --entries 10000
 //! cargo run --release -p onward-bench -- --entries 10000 --json > bench.json
+//! cargo run --release -p onward-bench -- --entries 10000 --sync
 //! ```
 
 mod baseline;
@@ -13,6 +14,7 @@ mod import;
 mod measure;
 mod probe;
 mod report;
+mod sync;
 mod workload;
 
 use anyhow::{bail, Context, Result};
@@ -67,6 +69,16 @@ struct Args {
     #[arg(long, default_value_t = 20, value_name = "N")]
     search_repeats: usize,
 
+    /// Measure sync instead (bytes and time for one entry between devices, a new
+    /// device bootstrapping the built journal, relay throughput), through a loopback
+    /// relay in this process.
+    #[arg(long)]
+    sync: bool,
+
+    /// Times one entry is sent from one device to another (--sync).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    sync_repeats: usize,
+
     #[arg(long, hide = true, value_name = "PATH")]
     probe_open: Option<PathBuf>,
 
@@ -114,6 +126,15 @@ fn run(args: Args) -> Result<()> {
     let baseline_path = dir.path().join("baseline.sqlite");
 
     let built = build(&journal_path, &baseline_path, args.entries, args.seed)?;
+    if args.sync {
+        let figures = sync::measure(dir.path(), &journal_path, args.sync_repeats)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+        } else {
+            print!("{}", sync::table(&figures));
+        }
+        return Ok(());
+    }
     eprintln!("measuring search ...");
     let search = search(&journal_path, &baseline_path, args.search_repeats.max(1))?;
     eprintln!("measuring insights ...");

@@ -4,6 +4,11 @@
 
 #![allow(dead_code)]
 
+// The relay's own throwaway PostgreSQL server, shared rather than copied.
+#[path = "../../../apps/relay/tests/support/postgres.rs"]
+pub mod postgres;
+pub mod relay_process;
+
 use onward_relay::{Config, Running};
 use serde_json::Value;
 use std::net::SocketAddr;

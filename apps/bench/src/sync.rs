@@ -1,0 +1,286 @@
+//! The sync section: devices (the core's sync functions) and a relay (onward-relay's
+//! `serve`) in this process, on loopback, with a byte-counting TCP proxy between them so
+//! the bytes reported are the bytes on the wire: requests and answers, headers included.
+
+use anyhow::{ensure, Context, Result};
+use onward_core::model::{Entry, EntryKind};
+use onward_core::sync::client::{Batches, RelayClient};
+use onward_core::sync::{self, progress, RootSecret};
+use onward_core::{Filter, Journal};
+use onward_relay::Config;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The figures of the sync section.
+#[derive(Debug, serde::Serialize)]
+pub struct SyncFigures {
+    pub one_entry_repeats: usize,
+    pub one_entry_bytes_p50: u64,
+    pub one_entry_bytes_p99: u64,
+    pub one_entry_ms_p50: f64,
+    pub one_entry_ms_p99: f64,
+    pub bootstrap_records: usize,
+    pub bootstrap_ms: f64,
+    pub bootstrap_bytes: u64,
+    pub snapshot_bytes: u64,
+    pub journals: usize,
+    pub batches_per_journal: usize,
+    pub concurrent_batches_per_s: f64,
+    pub sequential_batches_per_s: f64,
+}
+
+/// Counts every byte that passes through it, both ways.
+struct WireCounter {
+    addr: SocketAddr,
+    bytes: Arc<AtomicU64>,
+}
+
+impl WireCounter {
+    async fn start(upstream: SocketAddr) -> Result<WireCounter> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let bytes = Arc::new(AtomicU64::new(0));
+        let counted = bytes.clone();
+        tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let Ok(outbound) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let (ri, wi) = inbound.into_split();
+                    let (ro, wo) = outbound.into_split();
+                    tokio::join!(pipe(ri, wo, &counted), pipe(ro, wi, &counted));
+                });
+            }
+        });
+        Ok(WireCounter { addr, bytes })
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn total(&self) -> u64 {
+        self.bytes.load(Ordering::SeqCst)
+    }
+}
+
+/// Copies until either side closes, counting as it goes (pooled connections stay open,
+/// so counting at the end of a connection would miss them).
+async fn pipe(
+    mut from: impl AsyncReadExt + Unpin,
+    mut to: impl AsyncWriteExt + Unpin,
+    counted: &AtomicU64,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+        counted.fetch_add(n as u64, Ordering::SeqCst);
+    }
+    let _ = to.shutdown().await;
+}
+
+fn percentile<T: Copy + PartialOrd>(values: &mut [T], p: f64) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).expect("comparable"));
+    values[((values.len() - 1) as f64 * p).round() as usize]
+}
+
+fn records(journal: &Mutex<Journal>) -> Result<usize> {
+    let listed = journal.lock().unwrap().timeline(&Filter {
+        limit: 1_000_000,
+        ..Filter::default()
+    })?;
+    Ok(listed.len())
+}
+
+/// Runs the three sync measurements; `built` is a journal of `records` records.
+pub fn measure(dir: &Path, built: &Path, repeats: usize) -> Result<SyncFigures> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(measure_async(dir, built, repeats))
+}
+
+async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncFigures> {
+    let relay = onward_relay::serve(Config::sqlite(dir.join("relay.db"), "127.0.0.1:0".parse()?))
+        .await
+        .context("starting the relay")?;
+    let wire = WireCounter::start(relay.addr()).await?;
+    let ignore: progress::OnProgress<'_> = &progress::ignore;
+
+    // One new entry from device A to device B: one push, one pull.
+    eprintln!("measuring one entry from a device to another ...");
+    let a = Mutex::new(Journal::open(dir.join("a.onward"))?);
+    let b = Mutex::new(Journal::open(dir.join("b.onward"))?);
+    let code = sync::enable(&a, &wire.url()).await?;
+    sync::sync_now(&a, ignore).await?;
+    sync::join(&b, &code, ignore).await?;
+    let (mut bytes, mut times) = (Vec::new(), Vec::new());
+    for i in 0..repeats.max(1) {
+        let entry = a.lock().unwrap().create(Entry::new(
+            EntryKind::Free,
+            format!("Sent the thank-you note to the panel, number {i}"),
+            chrono::Utc::now(),
+        ))?;
+        let before = wire.total();
+        let started = Instant::now();
+        let pushed = sync::push(&a, ignore).await?;
+        let pulled = sync::pull(&b, ignore).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        bytes.push(wire.total() - before);
+        ensure!(
+            pushed.batches == 1,
+            "one batch pushed, not {}",
+            pushed.batches
+        );
+        ensure!(pulled.changes >= 1, "device B got the change");
+        b.lock().unwrap().record(&entry.meta.id)?;
+    }
+
+    // A new device bootstrapping the built journal from its snapshot.
+    eprintln!("measuring a new device bootstrapping the journal ...");
+    let big = Mutex::new(Journal::open(built)?);
+    let bootstrap_records = records(&big)?;
+    let code = sync::enable(&big, &wire.url()).await?;
+    sync::sync_now(&big, ignore).await?;
+    sync::upload_snapshot(&big, ignore)
+        .await?
+        .context("the journal uploaded a snapshot")?;
+    let snapshot_bytes = big.lock().unwrap().document_bytes()?.len() as u64;
+    let fresh = Mutex::new(Journal::open(dir.join("new-device.onward"))?);
+    let before = wire.total();
+    let started = Instant::now();
+    let joined = sync::join(&fresh, &code, ignore).await?;
+    let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let bootstrap_bytes = wire.total() - before;
+    ensure!(
+        joined.pulled.from_snapshot,
+        "the new device started from the snapshot"
+    );
+    ensure!(
+        records(&fresh)? == bootstrap_records,
+        "the new device holds every record"
+    );
+
+    // Relay throughput: many journals pushing at once, then every batch pulled back.
+    eprintln!("measuring relay throughput ...");
+    let (journals, per_journal) = (50, 20);
+    let concurrent = push_many(&wire.url(), journals, per_journal).await?;
+    let sequential = push_many(&wire.url(), 1, journals * per_journal).await?;
+
+    relay.shutdown().await;
+    Ok(SyncFigures {
+        one_entry_repeats: bytes.len(),
+        one_entry_bytes_p50: percentile(&mut bytes, 0.5),
+        one_entry_bytes_p99: percentile(&mut bytes, 0.99),
+        one_entry_ms_p50: percentile(&mut times, 0.5),
+        one_entry_ms_p99: percentile(&mut times, 0.99),
+        bootstrap_records,
+        bootstrap_ms,
+        bootstrap_bytes,
+        snapshot_bytes,
+        journals,
+        batches_per_journal: per_journal,
+        concurrent_batches_per_s: concurrent,
+        sequential_batches_per_s: sequential,
+    })
+}
+
+/// `journals` journals each push `batches` 1 KiB envelopes, all journals at once;
+/// returns batches per second, after checking every batch comes back as it was sent.
+async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
+    let mut clients = Vec::new();
+    for _ in 0..journals {
+        let client = RelayClient::new(url, &RootSecret::generate().keys())?;
+        client.create_journal().await?;
+        clients.push(Arc::new(client));
+    }
+    let envelope = |j: usize, i: usize| {
+        let mut e = vec![1u8; 1024];
+        e[1..9].copy_from_slice(&((j * 1_000_000 + i) as u64).to_be_bytes());
+        e
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (j, client) in clients.iter().enumerate() {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..batches {
+                client
+                    .put_batch(&format!("{:016x}{:016x}", j, i), envelope(j, i))
+                    .await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let rate = (journals * batches) as f64 / started.elapsed().as_secs_f64();
+    for (j, client) in clients.iter().enumerate() {
+        let mut after = 0;
+        let mut got = Vec::new();
+        loop {
+            match client.batches(after, 1000, Duration::ZERO).await? {
+                Batches::Frames {
+                    frames, latest_seq, ..
+                } => {
+                    after = frames.last().map_or(after, |f| f.seq);
+                    got.extend(frames.into_iter().map(|f| f.envelope));
+                    if after >= latest_seq {
+                        break;
+                    }
+                }
+                Batches::SnapshotRequired => anyhow::bail!("no snapshot was uploaded"),
+            }
+        }
+        let sent: Vec<Vec<u8>> = (0..batches).map(|i| envelope(j, i)).collect();
+        ensure!(got == sent, "journal {j}: every batch came back, in order");
+    }
+    Ok(rate)
+}
+
+/// The figures as a table, each beside its goal.
+pub fn table(f: &SyncFigures) -> String {
+    let kb = |b: u64| b as f64 / 1024.0;
+    let met = |ok: bool| if ok { "met" } else { "NOT met" };
+    let ratio = f.bootstrap_bytes as f64 / f.snapshot_bytes as f64;
+    format!(
+        "Sync (loopback relay in this process, bytes counted on the wire)\n\
+         one entry A -> B, one push + one pull ({n} times):\n\
+         \x20 bytes p50 {b50} ({kb50:.2} KiB), p99 {b99}   goal < 2 KB: {g1}\n\
+         \x20 time  p50 {t50:.1} ms, p99 {t99:.1} ms\n\
+         new device bootstrapping {records} records:\n\
+         \x20 time {bt:.0} ms   goal < 1 s: {g2}\n\
+         \x20 bytes {bb} ({bkb:.0} KiB) vs compressed snapshot {sb} ({skb:.0} KiB): {ratio:.2}x   goal <= 1.2x: {g3}\n\
+         relay throughput ({j} journals x {per} batches of 1 KiB, all pulled back):\n\
+         \x20 concurrent {c:.0} batches/s; one journal pushing the same number in sequence {s:.0} batches/s\n",
+        n = f.one_entry_repeats,
+        b50 = f.one_entry_bytes_p50,
+        kb50 = kb(f.one_entry_bytes_p50),
+        b99 = f.one_entry_bytes_p99,
+        g1 = met(f.one_entry_bytes_p99 < 2000),
+        t50 = f.one_entry_ms_p50,
+        t99 = f.one_entry_ms_p99,
+        records = f.bootstrap_records,
+        bt = f.bootstrap_ms,
+        g2 = met(f.bootstrap_ms < 1000.0),
+        bb = f.bootstrap_bytes,
+        bkb = kb(f.bootstrap_bytes),
+        sb = f.snapshot_bytes,
+        skb = kb(f.snapshot_bytes),
+        g3 = met(ratio <= 1.2),
+        j = f.journals,
+        per = f.batches_per_journal,
+        c = f.concurrent_batches_per_s,
+        s = f.sequential_batches_per_s,
+    )
+}
