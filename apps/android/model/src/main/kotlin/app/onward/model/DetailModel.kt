@@ -4,6 +4,7 @@ import app.onward.JournalChange
 import app.onward.Link
 import app.onward.Record
 import app.onward.RecordKind
+import app.onward.Stage
 
 /** One record with its links both ways; tapping a link opens that record. */
 data class DetailState(
@@ -13,6 +14,8 @@ data class DetailState(
     val record: Record? = null,
     val linksTo: List<Link> = emptyList(),
     val linkedFrom: List<Link> = emptyList(),
+    /** For an open application: the stages it can move on to. */
+    val nextStages: List<Stage> = emptyList(),
     val problem: String? = null,
 )
 
@@ -42,6 +45,7 @@ class DetailModel(private val store: JournalStore) : ScreenModel<DetailState>(De
                     record = d.item.record,
                     linksTo = d.linksTo,
                     linkedFrom = d.linkedFrom,
+                    nextStages = (d.item.record as? Record.Application)?.let { stagesAfter(it.application) } ?: emptyList(),
                 )
             }.onFailure { e -> mutable.value = mutable.value.copy(problem = e.message) }
     }

@@ -71,6 +71,10 @@ class PipelineModel(private val store: JournalStore) : ScreenModel<PipelineState
         outcome = a.outcome,
         stageLabel = Words.stage(a.stage),
         outcomeLabel = Words.outcome(a.outcome),
-        nextStages = Stage.entries.filter { it.ordinal > a.stage.ordinal },
+        nextStages = stagesAfter(a),
     )
 }
+
+/** The stages an open application can move on to (stages only move forward). */
+internal fun stagesAfter(a: Application): List<Stage> =
+    if (a.outcome == Outcome.OPEN) Stage.entries.filter { it.ordinal > a.stage.ordinal } else emptyList()

@@ -247,12 +247,14 @@ fun searchAndDetail() = withApp {
     assertEquals(RecordKind.APPLICATION, detail.kind)
     assertTrue(detail.record is Record.Application)
     assertEquals(listOf(RecordKind.INTERVIEW), detail.linkedFrom.map { it.kind })
+    assertEquals(listOf(Stage.FINAL, Stage.OFFER), detail.nextStages)
 
     // A no for this application appears on its open detail by itself.
     app.rejection.forApplication(id)
     app.rejection.log().getOrThrow()
     val refreshed = app.detail.state.until { s -> s.linkedFrom.any { it.kind == RecordKind.REJECTION } }
     assertEquals(Outcome.REJECTED, (refreshed.record as Record.Application).application.outcome)
+    assertEquals(emptyList(), refreshed.nextStages)
 
     // Open the interview through its link: it points back at the application.
     app.detail.show(refreshed.linkedFrom.first { it.kind == RecordKind.INTERVIEW }.id)
