@@ -286,7 +286,7 @@ fun insights() = withApp {
 }
 
 fun reopen() {
-    val dir = kotlin.io.path.createTempDirectory("onward-reopen")
+    val dir = scratchDir("onward-reopen")
     var id = ""
     withApp(dir) {
         id = interviewedAtAcme()
@@ -359,7 +359,7 @@ fun badInput() {
         assertEquals("That one isn't in your journal any more. Pull to refresh and pick again.", app.detail.state.value.problem)
         assertEquals(0, app.store.read { it.timeline(TimelineQuery()).size })
     }
-    val dir = kotlin.io.path.createTempDirectory("onward-notes")
+    val dir = scratchDir("onward-notes")
     val notes = dir.resolve(AppModel.JOURNAL_FILE)
     notes.writeText("my notes, not a journal")
     try {
@@ -375,7 +375,7 @@ fun badInput() {
 }
 
 fun lock() {
-    val dir = kotlin.io.path.createTempDirectory("onward-lock")
+    val dir = scratchDir("onward-lock")
     withApp(dir) {
         assertEquals(LockState(enabled = false, locked = false), app.lock.state.value)
         app.lock.backgrounded()

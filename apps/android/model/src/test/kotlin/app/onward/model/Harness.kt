@@ -20,7 +20,7 @@ const val STORAGE_THREAD = "onward-storage"
  * A real app over a real journal file in a fresh directory, with storage on its own
  * thread (as on a phone, where the UI thread never touches SQLite).
  */
-class Harness(val dir: Path = createTempDirectory("onward-model")) : AutoCloseable {
+class Harness(val dir: Path = scratchDir("onward-model")) : AutoCloseable {
     private val executor = Executors.newSingleThreadExecutor { Thread(it, STORAGE_THREAD) }
     val storage = executor.asCoroutineDispatcher()
     val scope = CoroutineScope(SupervisorJob())
@@ -42,3 +42,13 @@ fun withApp(dir: Path? = null, test: suspend Harness.() -> Unit) {
 
 /** Waits (at most 10 s) until the observer-driven refresh brings [flow] to a state [ok] accepts. */
 suspend fun <S> StateFlow<S>.until(ok: (S) -> Boolean): S = withTimeout(10_000) { first(ok) }
+
+private val scratch: MutableList<Path> = java.util.Collections.synchronizedList(mutableListOf())
+
+/** A fresh temporary directory, removed by [removeScratch] when the tests end. */
+fun scratchDir(prefix: String): Path = createTempDirectory(prefix).also { scratch.add(it) }
+
+/** Removes every directory [scratchDir] made. */
+fun removeScratch() {
+    synchronized(scratch) { scratch.forEach { it.toFile().deleteRecursively() } }
+}
