@@ -19,6 +19,7 @@ fun main() {
             e.printStackTrace(System.out)
         }
     }
+    removeScratch()
     println("Kotlin model: $passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }
