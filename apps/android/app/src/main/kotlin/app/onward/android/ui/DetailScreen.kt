@@ -2,6 +2,7 @@ package app.onward.android.ui
 
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
@@ -42,13 +43,15 @@ fun DetailScreen(app: AppModel, id: String?) {
         }
         when (state.kind) {
             RecordKind.APPLICATION -> item {
-                Action("Log an interview") {
-                    app.interviewForm.forApplication(shown)
-                    app.navigator.open(Destination.LOG_INTERVIEW, shown)
-                }
-                Action("I heard no") {
-                    app.rejection.forApplication(shown)
-                    app.navigator.open(Destination.LOG_REJECTION, shown)
+                Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
+                    Action("Log an interview") {
+                        app.interviewForm.forApplication(shown)
+                        app.navigator.open(Destination.LOG_INTERVIEW, shown)
+                    }
+                    Action("I heard no") {
+                        app.rejection.forApplication(shown)
+                        app.navigator.open(Destination.LOG_REJECTION, shown)
+                    }
                 }
             }
             RecordKind.INTERVIEW -> item {
