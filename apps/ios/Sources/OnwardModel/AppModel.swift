@@ -51,6 +51,8 @@ public final class AppModel {
         try? url.setResourceValues(values)
         let app = AppModel(store: store)
         for screen in app.screens { await screen.refresh() }
+        // A paired phone keeps syncing while the app runs.
+        if app.sync.enabled == true { await app.sync.startBackground() }
         app.router = Task { @MainActor [weak app] in
             guard let changes = app?.store.changes else { return }
             for await change in changes {
