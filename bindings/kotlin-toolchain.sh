@@ -1,5 +1,6 @@
 # Sourced by the scripts that compile Kotlin on a plain JVM (bindings/run-tests,
-# apps/android/model/run-tests): installs what they need when it is missing and sets
+# apps/android/model/run-tests): installs what they need when it is missing, defines
+# `snapshot` (below) and sets
 #   jna          the JNA jar (the generated bindings load the Rust library through it)
 #   kotlin_home  the Kotlin compiler (kotlinc in bin/, the runtime jars in lib/)
 #   kotlin_lib   $kotlin_home/lib: kotlin-stdlib, kotlin-test, kotlinx-coroutines-core-jvm
@@ -33,3 +34,9 @@ if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
   npm install --prefix "$kotlin_tools" --no-audit --no-fund --silent "kotlin-compiler@$kotlin_version"
 fi
 kotlin_lib=$kotlin_home/lib
+
+# Keeps what a build just made (the library, the relay) apart from the shared target
+# directory, so the bindings, the tests and the library all come from one build even if
+# another build replaces the target's files meanwhile. A hard link where it works (cargo
+# replaces its outputs rather than rewriting them), a copy elsewhere.
+snapshot() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }

@@ -7,7 +7,7 @@ import kotlin.system.exitProcess
 fun main() {
     var passed = 0
     var failed = 0
-    for ((name, test) in journeyTests) {
+    for ((name, test) in journeyTests + syncTests) {
         try {
             test()
             passed += 1

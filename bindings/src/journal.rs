@@ -1,6 +1,7 @@
 //! [`Journal`]: the one entry object. Every call is blocking (SQLite on the device):
 //! call it off the UI thread. The handle may be shared between threads; calls take turns.
 
+use crate::background_sync::Running;
 use crate::edits::{ApplicationEdit, EntryEdit, GoalEdit};
 use crate::error::{guard, OnwardError, Result};
 use crate::insights::Insights;
@@ -15,7 +16,8 @@ use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Moo
 use crate::reminders::Reminder;
 use crate::time::{to_utc, to_utc_opt};
 use onward_core::model::{self as core, MessageKind};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::SystemTime;
 
 /// One person's journal file, opened. Storage calls are blocking: call them off the UI
@@ -23,8 +25,13 @@ use std::time::SystemTime;
 /// safe to share between threads; calls take turns on the one file.
 #[derive(uniffi::Object)]
 pub struct Journal {
-    inner: Mutex<onward_core::Journal>,
-    observers: Arc<Registry>,
+    /// Shared with the background sync, which locks it only for local steps.
+    pub(crate) inner: Arc<Mutex<onward_core::Journal>>,
+    pub(crate) observers: Arc<Registry>,
+    /// Set by the core whenever a write changed something (read by `write`).
+    wrote: Arc<AtomicBool>,
+    /// The background sync, while one runs: nudged after local writes.
+    pub(crate) background: Mutex<Weak<Running>>,
 }
 
 /// What a JSON import did.
@@ -48,10 +55,13 @@ impl Journal {
         guard(|| {
             let mut inner = onward_core::Journal::open(&path)?;
             let observers = Arc::new(Registry::default());
-            inner.observe(observers.core_hook());
+            let wrote = Arc::new(AtomicBool::new(false));
+            hook(&mut inner, &observers, &wrote);
             Ok(Arc::new(Journal {
-                inner: Mutex::new(inner),
+                inner: Arc::new(Mutex::new(inner)),
                 observers,
+                wrote,
+                background: Mutex::new(Weak::new()),
             }))
         })
     }
@@ -368,16 +378,40 @@ pub fn prompts(kind: onward_core::model::EntryKind) -> crate::records::PromptSet
 
 impl Journal {
     /// Runs a read under the lock, guarded against panics.
-    fn read<T>(&self, f: impl FnOnce(&onward_core::Journal) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&onward_core::Journal) -> Result<T>) -> Result<T> {
         guard(|| f(&self.lock()))
     }
 
     /// Runs a write under the lock, guarded against panics, then tells the observers
-    /// what changed once the lock is released.
-    fn write<T>(&self, f: impl FnOnce(&mut onward_core::Journal) -> Result<T>) -> Result<T> {
-        let result = guard(|| f(&mut self.lock()));
+    /// what changed once the lock is released, and nudges a running background sync
+    /// when something did change, so the change goes out promptly.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut onward_core::Journal) -> Result<T>,
+    ) -> Result<T> {
+        let mut changed = false;
+        let result = guard(|| {
+            let mut journal = self.lock();
+            self.wrote.store(false, Ordering::Relaxed);
+            let result = f(&mut journal);
+            changed = self.wrote.swap(false, Ordering::Relaxed);
+            result
+        });
         self.observers.dispatch();
+        if changed {
+            if let Some(running) = self.running() {
+                running.nudge();
+            }
+        }
         result
+    }
+
+    /// The background sync, if one runs.
+    pub(crate) fn running(&self) -> Option<Arc<Running>> {
+        self.background
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .upgrade()
     }
 
     /// The core journal. After a panic in an earlier call it is opened afresh from its
@@ -389,7 +423,7 @@ impl Journal {
             Err(poisoned) => {
                 let mut journal = poisoned.into_inner();
                 if let Ok(mut fresh) = onward_core::Journal::open(journal.path()) {
-                    fresh.observe(self.observers.core_hook());
+                    hook(&mut fresh, &self.observers, &self.wrote);
                     *journal = fresh;
                     self.inner.clear_poison();
                 }
@@ -397,6 +431,14 @@ impl Journal {
             }
         }
     }
+}
+
+/// Registers this handle's observers on a core journal: the app's (queued, told after
+/// the lock is released) and the flag that says a write changed something.
+fn hook(journal: &mut onward_core::Journal, observers: &Arc<Registry>, wrote: &Arc<AtomicBool>) {
+    journal.observe(observers.core_hook());
+    let wrote = wrote.clone();
+    journal.observe(Arc::new(move |_| wrote.store(true, Ordering::Relaxed)));
 }
 
 #[cfg(test)]

@@ -2,11 +2,14 @@
 //!
 //! A thin facade over `onward-core`: one [`Journal`] object, records for what it holds,
 //! the core's enums for kinds and stages, one error type ([`OnwardError`]) and an
-//! observer the app implements ([`JournalObserver`]). Domain logic stays in the core.
+//! observer the app implements ([`JournalObserver`]), and sync with the person's other
+//! devices through a relay (`enable_sync`, `join_sync`, `sync_now`, background sync
+//! reporting to a [`SyncObserver`]). Domain logic stays in the core.
 //! Every journal call is blocking: call it off the UI thread.
 
 uniffi::setup_scaffolding!();
 
+mod background_sync;
 mod edits;
 mod error;
 mod insights;
@@ -17,8 +20,11 @@ mod observer;
 mod quick_log;
 mod records;
 mod reminders;
+mod sync;
+mod sync_records;
 mod time;
 
+pub use background_sync::{SyncHandle, SyncObserver, SyncState};
 pub use edits::{ApplicationEdit, EntryEdit, GoalEdit};
 pub use error::OnwardError;
 pub use insights::{FunnelStage, Insights, MoodWeek, WeekEffort};
@@ -31,3 +37,4 @@ pub use quick_log::{
 };
 pub use records::*;
 pub use reminders::Reminder;
+pub use sync_records::{RefusedBatch, SyncPhase, SyncProgress, SyncReport, SyncStatus};

@@ -9,6 +9,7 @@
 
 pub mod background;
 pub mod batches;
+pub mod blocking;
 pub mod client;
 pub mod envelope;
 pub mod frames;

@@ -2,7 +2,7 @@
 //! end-to-end encrypted relay (docs/SYNC.md). The relay stores what it cannot read.
 
 use crate::dates;
-use crate::error::{Failure, Result};
+use crate::error::Result;
 use crate::output::{plural, Printed};
 use clap::{Args, Subcommand};
 use onward_core::sync::{self, Phase, Progress, SyncReport, SyncStatus, Unit};
@@ -191,13 +191,9 @@ fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
     Ok(journal.sync_enabled()?.relay_url)
 }
 
-/// Runs one sync step on a small runtime of its own: the CLI does one thing at a time.
+/// Runs one sync step on the core's runtime: the CLI does one thing at a time.
 fn block_on<T>(future: impl std::future::Future<Output = onward_core::Result<T>>) -> Result<T> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(format!("could not start the network runtime: {e}")))?;
-    Ok(runtime.block_on(future)?)
+    Ok(sync::blocking::block_on(future)?)
 }
 
 /// Progress on stderr, rewritten in place, when stderr is a terminal.

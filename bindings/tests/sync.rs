@@ -1,0 +1,298 @@
+//! Sync through the bindings, as an app's sync screen uses it, against a real relay on
+//! 127.0.0.1 (the onward-relay server, in this process). Every wait is bounded.
+
+use onward_ffi::*;
+use std::collections::HashMap;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The longest a state or a change may take to show up.
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Relay {
+    runtime: tokio::runtime::Runtime,
+    running: Option<onward_relay::Running>,
+    url: String,
+}
+
+impl Relay {
+    fn start(dir: &tempfile::TempDir) -> Relay {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = onward_relay::Config::sqlite(
+            dir.path().join("relay.db"),
+            "127.0.0.1:0".parse().unwrap(),
+        );
+        let running = runtime.block_on(onward_relay::serve(config)).unwrap();
+        let url = format!("http://{}", running.addr());
+        Relay {
+            runtime,
+            running: Some(running),
+            url,
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(async {
+                tokio::time::timeout(WAIT, running.shutdown())
+                    .await
+                    .expect("the relay stops in time")
+            });
+        }
+    }
+}
+
+fn open(dir: &tempfile::TempDir, name: &str) -> Arc<Journal> {
+    Journal::open(dir.path().join(name).display().to_string()).unwrap()
+}
+
+fn log_rejection(journal: &Journal) -> String {
+    let app = journal
+        .log_application(NewApplication {
+            company: "Acme".into(),
+            role: "Data Engineer".into(),
+            applied_at: None,
+            source: Some(Source::Referral),
+            url: None,
+            location: None,
+            work_mode: None,
+            salary: None,
+            excitement: Some(4),
+            next_action_at: None,
+            notes: String::new(),
+        })
+        .unwrap();
+    journal
+        .log_rejection(NewRejection {
+            application_id: app.meta.id,
+            received_at: None,
+            channel: Some(Channel::Email),
+            reason: Some(Reason::InternalCandidate),
+            context_factors: vec![],
+            message_text: "We went with an internal candidate.".into(),
+            stage_reached: None,
+        })
+        .unwrap()
+        .rejection
+        .meta
+        .id
+}
+
+fn write_entry(journal: &Journal, body: &str) -> String {
+    journal
+        .write_entry(NewEntry {
+            kind: EntryKind::Free,
+            body: body.into(),
+            answers: HashMap::new(),
+            perspective: None,
+            written_at: None,
+            application_id: None,
+            interview_id: None,
+            rejection_id: None,
+        })
+        .unwrap()
+        .meta
+        .id
+}
+
+/// Sends what it hears down a channel, for bounded waits.
+struct Heard<T>(Mutex<Sender<T>>);
+
+impl SyncObserver for Heard<SyncState> {
+    fn on_state(&self, state: SyncState) {
+        let _ = self.0.lock().unwrap().send(state);
+    }
+}
+
+impl JournalObserver for Heard<JournalChange> {
+    fn on_change(&self, change: JournalChange) {
+        let _ = self.0.lock().unwrap().send(change);
+    }
+}
+
+fn heard<T>() -> (Arc<Heard<T>>, Receiver<T>) {
+    let (tx, rx) = channel();
+    (Arc::new(Heard(Mutex::new(tx))), rx)
+}
+
+/// Waits (bounded) for something `wanted` accepts; fails naming what came instead.
+fn wait_for<T: std::fmt::Debug>(rx: &Receiver<T>, what: &str, wanted: impl Fn(&T) -> bool) -> T {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(x) if wanted(&x) => return x,
+            Ok(x) => seen.push(x),
+            Err(_) => break,
+        }
+    }
+    panic!("no {what} within {WAIT:?}; saw {seen:?}");
+}
+
+fn in_sync(state: &SyncState) -> bool {
+    matches!(state, SyncState::Checked { status } if status.in_sync)
+}
+
+#[test]
+fn two_devices_pair_sync_now_and_follow_each_other_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir);
+    let phone = open(&dir, "phone.onward");
+    let laptop = open(&dir, "laptop.onward");
+    assert!(!phone.is_sync_enabled().unwrap());
+
+    let code = phone.enable_sync(relay.url.clone()).unwrap();
+    assert!(phone.is_sync_enabled().unwrap());
+    assert_eq!(phone.pairing_code().unwrap(), code);
+    let rejection = log_rejection(&phone);
+    let sent = phone.sync_now().unwrap();
+    assert!(sent.sent_changes >= 2, "{sent:?}");
+    assert!(sent.in_sync, "{sent:?}");
+
+    // The laptop has an entry of its own from before; joining keeps it and brings the
+    // phone's rejection.
+    let own = write_entry(&laptop, "Notes from before sync");
+    let joined = laptop.join_sync(code.clone()).unwrap();
+    assert!(joined.received_changes >= 2, "{joined:?}");
+    assert!(joined.changed_ids.contains(&rejection), "{joined:?}");
+    assert_eq!(laptop.record(rejection.clone()).unwrap().item.id, rejection);
+    assert!(laptop.record(own.clone()).is_ok());
+
+    // The phone syncs in the background and hears the laptop's reflection arrive.
+    let (changes, arrived) = heard::<JournalChange>();
+    let _watching = phone.observe(changes);
+    let (states, phone_states) = heard::<SyncState>();
+    let background = phone.start_background_sync(states).unwrap();
+    wait_for(&phone_states, "the phone in sync", in_sync);
+    let reflection = write_entry(&laptop, "They liked my pipeline design; ask for feedback.");
+    laptop.sync_now().unwrap();
+    let change = wait_for(&arrived, "the reflection on the phone", |c| {
+        c.ids.contains(&reflection)
+    });
+    assert_eq!(change.kinds, vec![RecordKind::Entry]);
+    let on_phone = phone.record(reflection.clone()).unwrap();
+    assert_eq!(on_phone.item.kind, RecordKind::Entry);
+    assert!(phone.record(own).is_ok());
+
+    // A write on the phone goes out by itself: the loop is nudged, not left to its
+    // long poll.
+    wait_for(&phone_states, "the phone in sync again", in_sync);
+    let from_phone = write_entry(&phone, "Walked by the river after the call.");
+    let mut reached = false;
+    for _ in 0..3 {
+        wait_for(&phone_states, "the phone's round after its write", in_sync);
+        if laptop.sync_now().unwrap().changed_ids.contains(&from_phone) {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the phone's entry never reached the laptop");
+
+    background.stop();
+    background.stop();
+    let phone_status = phone.sync_status().unwrap();
+    let laptop_status = laptop.sync_status().unwrap();
+    assert!(phone_status.in_sync, "{phone_status:?}");
+    assert!(laptop_status.in_sync, "{laptop_status:?}");
+    assert_eq!(phone_status.summary, "In sync.");
+    assert_eq!(phone_status.relay_url, relay.url);
+    assert!(phone_status.last_success_at.is_some());
+}
+
+#[test]
+fn a_mangled_code_is_a_clear_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir);
+    let phone = open(&dir, "phone.onward");
+    let laptop = open(&dir, "laptop.onward");
+    let code = phone.enable_sync(relay.url.clone()).unwrap();
+    let own = write_entry(&laptop, "Mine alone");
+
+    // One character changed in the middle, and plain junk.
+    let mid = code.len() / 2;
+    let flipped = if &code[mid..mid + 1] == "A" { "B" } else { "A" };
+    let mangled = format!("{}{}{}", &code[..mid], flipped, &code[mid + 1..]);
+    for bad in [mangled, "not a code".to_string()] {
+        match laptop.join_sync(bad.clone()) {
+            Err(OnwardError::InvalidInput { field, reason }) => {
+                assert_eq!(field, "pairing_code");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{bad}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert!(!laptop.is_sync_enabled().unwrap());
+    assert!(matches!(
+        laptop.pairing_code(),
+        Err(OnwardError::Sync { .. })
+    ));
+    let (states, _) = heard::<SyncState>();
+    match laptop.start_background_sync(states) {
+        Err(OnwardError::Sync { detail }) => assert!(detail.contains("sync"), "{detail}"),
+        Err(other) => panic!("expected Sync, got {other:?}"),
+        Ok(_) => panic!("background sync started on a journal that doesn't sync"),
+    }
+    let items = laptop.timeline(TimelineQuery::default()).unwrap();
+    assert_eq!(items.iter().map(|i| &i.id).collect::<Vec<_>>(), [&own]);
+    // The real code still works afterwards.
+    laptop.join_sync(code).unwrap();
+    assert!(laptop.is_sync_enabled().unwrap());
+}
+
+#[test]
+fn with_the_relay_down_sync_fails_clearly_and_logging_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut relay = Relay::start(&dir);
+    let phone = open(&dir, "phone.onward");
+    phone.enable_sync(relay.url.clone()).unwrap();
+    relay.stop();
+
+    let rejection = log_rejection(&phone);
+    match phone.sync_now() {
+        Err(OnwardError::Sync { detail }) => assert!(detail.contains("relay"), "{detail}"),
+        other => panic!("expected Sync, got {other:?}"),
+    }
+    assert_eq!(phone.record(rejection.clone()).unwrap().item.id, rejection);
+    let status = phone.sync_status().unwrap();
+    assert!(!status.in_sync);
+    assert!(status.unreachable.is_some(), "{status:?}");
+    assert!(status.pending_changes > 0);
+
+    let (states, heard_states) = heard::<SyncState>();
+    let background = phone.start_background_sync(states).unwrap();
+    let offline = wait_for(&heard_states, "offline", |s| {
+        matches!(s, SyncState::Offline { .. })
+    });
+    let SyncState::Offline { message, retry_in } = offline else {
+        unreachable!()
+    };
+    assert!(message.contains("relay"), "{message}");
+    assert!(retry_in.is_some());
+    let offline_entry = write_entry(&phone, "Still writing while offline");
+    drop(background);
+
+    // Turning sync off leaves the records and stops being a syncing journal.
+    assert!(phone.disable_sync().unwrap());
+    assert!(!phone.is_sync_enabled().unwrap());
+    assert!(matches!(phone.sync_now(), Err(OnwardError::Sync { .. })));
+    let kept: Vec<String> = phone
+        .timeline(TimelineQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        kept.contains(&rejection) && kept.contains(&offline_entry),
+        "{kept:?}"
+    );
+    assert_eq!(
+        kept.len(),
+        3,
+        "the application, its rejection and the entry"
+    );
+}
