@@ -12,10 +12,11 @@ val hostLibrary = workspace.resolve(
     "target/debug/" + if (System.getProperty("os.name").startsWith("Mac")) "libonward_ffi.dylib" else "libonward_ffi.so",
 )
 
-/** Builds the Rust library for this machine (its metadata describes the API). */
+/** Builds the Rust library for this machine (its metadata describes the API), and the
+ * relay the sync tests start on 127.0.0.1. */
 val buildHostLibrary by tasks.registering(Exec::class) {
     workingDir = workspace
-    commandLine("cargo", "build", "-p", "onward-ffi")
+    commandLine("cargo", "build", "-p", "onward-ffi", "-p", "onward-relay")
     environment("CARGO_TARGET_DIR", workspace.resolve("target"))
 }
 
@@ -56,5 +57,6 @@ val jvmTests by tasks.registering(JavaExec::class) {
     classpath = sourceSets["test"].runtimeClasspath
     mainClass.set("app.onward.model.TestRunnerKt")
     jvmArgs("-Djna.library.path=${hostLibrary.parentFile.path}")
+    environment("ONWARD_RELAY", workspace.resolve("target/debug/onward-relay").path)
 }
 tasks.named("check") { dependsOn(jvmTests) }

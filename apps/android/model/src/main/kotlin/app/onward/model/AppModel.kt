@@ -28,13 +28,14 @@ class AppModel private constructor(
     val insights = InsightsModel(store, clock)
     val stepBack = StepBackModel(store, clock)
     val growth = GrowthModel(store)
+    val sync = SyncModel(store)
 
     val applicationForm = ApplicationForm(store, clock)
     val interviewForm = InterviewForm(store)
     val rejection = RejectionFlow(store, clock)
     val entryForm = EntryForm(store)
 
-    private val screens: List<ScreenModel<*>> = listOf(today, pipeline, detail, search, insights, stepBack, growth)
+    private val screens: List<ScreenModel<*>> = listOf(today, pipeline, detail, search, insights, stepBack, growth, sync)
 
     private val router: Job = scope.launch {
         store.changes.collect { change ->
@@ -48,6 +49,7 @@ class AppModel private constructor(
     }
 
     override fun close() {
+        sync.stopBackground()
         router.cancel()
         store.close()
     }

@@ -8,7 +8,7 @@ import kotlin.system.exitProcess
 fun main() {
     var passed = 0
     var failed = 0
-    for ((name, test) in flowTests) {
+    for ((name, test) in flowTests + syncTests) {
         try {
             test()
             passed += 1
