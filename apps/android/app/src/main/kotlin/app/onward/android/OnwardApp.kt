@@ -29,7 +29,11 @@ class OnwardApp : Application() {
     override fun onCreate() {
         super.onCreate()
         model = scope.async {
-            AppModel.open(filesDir.toPath(), Dispatchers.IO, scope, Clock.systemDefaultZone()).also { it.load() }
+            AppModel.open(filesDir.toPath(), Dispatchers.IO, scope, Clock.systemDefaultZone()).also { app ->
+                app.load()
+                // A paired phone keeps syncing while the app runs.
+                if (app.sync.state.value.enabled == true) app.sync.startBackground()
+            }
         }
         val channel = NotificationChannel(
             REMINDER_CHANNEL,
