@@ -6,6 +6,7 @@ import app.onward.SyncObserver
 import app.onward.SyncReport
 import app.onward.SyncState
 import app.onward.SyncStatus
+import kotlinx.coroutines.flow.update
 
 /**
  * Syncing this phone with the person's other devices through a relay: turn it on with
@@ -53,9 +54,8 @@ class SyncModel(private val store: JournalStore) : ScreenModel<SyncScreenState>(
         check()
     }
 
-    fun edit(change: (SyncScreenState) -> SyncScreenState) {
-        mutable.value = change(mutable.value)
-    }
+    // Atomic: the background sync's thread and the UI's coroutines both change the state.
+    fun edit(change: (SyncScreenState) -> SyncScreenState) = mutable.update(change)
 
     /** Turns sync on with the relay typed in; the pairing code appears. */
     suspend fun enable(): Result<String> {
