@@ -43,6 +43,7 @@ impl From<Error> for Failure {
                 Some("`onward reminders --all` lists them with their keys.")
             }
             Error::Document(_) => Some("`onward doctor` checks the journal and says what it finds."),
+            Error::Corrupt { .. } => Some("To save what can still be read into a new file: onward doctor --recover NEW_PATH (with the same --journal)."),
             _ => None,
         };
         Failure {
