@@ -1,0 +1,123 @@
+//! The entry points through which outside bytes reach the core, one per decoder, as the
+//! fuzz targets in `fuzz/` call them and as the corpus replay test
+//! (`tests/tests/fuzz_corpus.rs`) calls them on stable Rust. Each takes any bytes and
+//! must return (a result or a clear error is fine); a panic, a hang or runaway memory
+//! is a bug.
+
+use crate::document::{JournalDoc, Touched};
+use crate::import;
+use crate::model::{Kind, Record};
+use crate::store::{index, schema};
+use crate::Journal;
+use chrono::{TimeZone, Utc};
+use rusqlite::Connection;
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+/// The actor of the scratch documents.
+const ACTOR: &[u8] = b"fuzz-target-actor";
+
+/// A spreadsheet or another tracker's CSV export (`onward import --format csv`): read
+/// it, then check and write each row into a document as an import would.
+pub fn csv_import(data: &[u8]) {
+    for day_first in [None, Some(true)] {
+        let options = import::csv::Options { day_first };
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+        if let Ok(parsed) = import::csv::read(data, &options, now) {
+            let records = parsed.rows.into_iter().map(|row| row.application.into());
+            write_records(records);
+        }
+    }
+}
+
+/// An Onward JSON export (`onward import --format json`): parse it, then write every
+/// record into a document.
+pub fn json_import(data: &[u8]) {
+    // The CLI reads the file as UTF-8 text first, refusing other bytes.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = import::json::parse(text) {
+        write_records(parsed.records);
+    }
+}
+
+/// Automerge bytes received from another device (`onward merge`, a sync pull): merged
+/// into a journal's document, then every record they touched read back and indexed as
+/// a merge does.
+pub fn automerge_merge(data: &[u8]) {
+    let mut doc = JournalDoc::new(ACTOR);
+    let Ok(touched) = doc.merge_bytes(data) else {
+        return;
+    };
+    index_in_memory(&doc, &touched);
+}
+
+/// A file at the journal path (`Journal::open` and the first reads and writes).
+pub fn journal_file(data: &[u8]) {
+    thread_local! {
+        static SCRATCH: tempfile::TempDir = tempfile::tempdir().expect("a scratch folder");
+    }
+    let path: PathBuf = SCRATCH.with(|dir| dir.path().join("fuzz.onward"));
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let Ok(mut journal) = Journal::open(&path) else {
+        return;
+    };
+    let _ = journal.timeline(&Default::default());
+    let _ = journal.counts();
+    let _ = journal.check_index();
+    let _ = journal.create(crate::model::Mood::new(3, journal.now()));
+}
+
+/// Checks each record as an import does and writes the valid ones into a document.
+fn write_records(records: impl IntoIterator<Item = Record>) {
+    let mut doc = JournalDoc::new(ACTOR);
+    let mut touched = Touched::default();
+    for record in records {
+        if record.validate().is_err() {
+            continue;
+        }
+        let serde_json::Value::Object(fields) = record.to_json() else {
+            continue;
+        };
+        if doc.write(record.kind(), record.id(), &fields).is_ok() {
+            touched
+                .records
+                .insert((record.kind(), record.id().to_string()));
+        }
+    }
+    index_in_memory(&doc, &touched);
+}
+
+/// Reads back and indexes what changed, in an in-memory database with the journal's
+/// schema (rolled back after each input).
+fn index_in_memory(doc: &JournalDoc, touched: &Touched) {
+    thread_local! {
+        static DB: RefCell<Connection> = RefCell::new({
+            let mut conn = Connection::open_in_memory().expect("an in-memory database");
+            let tx = conn.transaction().expect("a transaction");
+            schema::create(&tx).expect("the schema");
+            tx.commit().expect("the schema is stored");
+            conn
+        });
+    }
+    for (kind, id) in &touched.records {
+        if let Ok(Some(fields)) = doc.read(*kind, id) {
+            let _ = Record::from_json(*kind, serde_json::Value::Object(fields));
+        }
+    }
+    for kind in Kind::ALL {
+        let _ = doc.ids(*kind);
+    }
+    DB.with(|db| {
+        let mut conn = db.borrow_mut();
+        let Ok(tx) = conn.transaction() else { return };
+        let _ = index::update(&tx, doc, touched);
+        let _ = tx.rollback();
+    });
+}
