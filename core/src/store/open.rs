@@ -74,11 +74,17 @@ pub fn name_damage(path: &Path, e: Error) -> Error {
         },
         // A table or column that this schema version has is missing: its definition in
         // the file was damaged.
-        Error::Storage(rusqlite::Error::SqliteFailure(failure, Some(message)))
-            if failure.code == rusqlite::ErrorCode::Unknown
-                && ["no such table", "no such column", "has no column named"]
-                    .iter()
-                    .any(|m| message.contains(m)) =>
+        Error::Storage(
+            rusqlite::Error::SqliteFailure(failure, Some(ref message))
+            | rusqlite::Error::SqlInputError {
+                error: failure,
+                msg: ref message,
+                ..
+            },
+        ) if failure.code == rusqlite::ErrorCode::Unknown
+            && ["no such table", "no such column", "has no column named"]
+                .iter()
+                .any(|m| message.contains(m)) =>
         {
             Error::Corrupt {
                 path: path.to_path_buf(),
