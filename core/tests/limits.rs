@@ -81,9 +81,7 @@ fn a_big_csv_imports_every_row() {
 fn megabytes_of_random_bytes_are_refused_in_a_few_words() {
     let bytes = random_bytes(5 << 20);
     let now = Utc::now();
-    let err = csv::read(&bytes, &csv::Options::default(), now)
-        .err()
-        .expect("not a spreadsheet");
+    let err = csv::read(&bytes, &csv::Options::default(), now).expect_err("not a spreadsheet");
     let message = err.to_string();
     assert!(
         message.contains("no column names a company or a role"),
@@ -96,7 +94,7 @@ fn megabytes_of_random_bytes_are_refused_in_a_few_words() {
     );
 
     let text = String::from_utf8_lossy(&bytes);
-    let err = json::parse(&text).err().expect("not an export");
+    let err = json::parse(&text).expect_err("not an export");
     assert!(err.to_string().len() < 1_000);
     assert!(err.to_string().contains("not valid JSON"), "{err}");
 }
