@@ -1,0 +1,204 @@
+//! `PUT /v1/journals/{journal}/batches/{batch}` (push) and
+//! `GET /v1/journals/{journal}/batches` (pull, with long-poll).
+
+use std::pin::pin;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use super::journals::journal_id;
+use super::openapi::Octets;
+use crate::auth;
+use crate::error::{Error, ErrorBody, Result};
+use crate::frames;
+use crate::ids::Id;
+use crate::limits::{
+    DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS, WAIT_RECHECK,
+};
+use crate::state::AppState;
+use crate::storage::{PullRange, Pulled};
+
+/// The header with the journal's highest sequence number.
+pub const LATEST_SEQ: HeaderName = HeaderName::from_static("onward-latest-seq");
+/// The header with the journal's `pruned_through`.
+pub const PRUNED_THROUGH: HeaderName = HeaderName::from_static("onward-pruned-through");
+
+/// The answer to a push.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PushAnswer {
+    /// The batch's sequence number in the journal.
+    pub seq: u64,
+    /// True when the relay already had this batch id (the same `seq` as the first time).
+    pub duplicate: bool,
+}
+
+/// The query of a pull.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PullQuery {
+    /// Return batches with a sequence number above this (default 0).
+    pub after: Option<u64>,
+    /// At most this many batches, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+    /// Seconds (0 to 60, default 0) to hold the request while there is no batch to return.
+    #[param(maximum = 60)]
+    pub wait: Option<u64>,
+}
+
+/// Stores an encrypted batch under the journal's next sequence number.
+#[utoipa::path(put, path = "/v1/journals/{journal}/batches/{batch}", tag = "batches",
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("batch" = String, Path, description = "Batch id: 32 lowercase hex characters (see docs/SYNC.md)", pattern = "^[0-9a-f]{32}$"),
+    ),
+    security(("credential" = [])),
+    request_body(content = Octets, content_type = "application/octet-stream",
+        description = "The batch's envelope: version || nonce || ciphertext, opaque to the relay"),
+    responses(
+        (status = 201, description = "Stored under a new sequence number", body = PushAnswer),
+        (status = 200, description = "Already stored: the sequence number it has", body = PushAnswer),
+        (status = 400, description = "Malformed id or an empty body", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential; nothing was stored", body = ErrorBody),
+        (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
+        (status = 507, description = "`quota_exceeded`: the journal would go over its quota", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn push(
+    State(app): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<PushAnswer>)> {
+    let Path((journal, batch)) = path?;
+    let journal = Id::parse("journal", &journal)?;
+    let batch = Id::parse("batch", &batch)?;
+    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let envelope = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
+    if envelope.is_empty() {
+        return Err(Error::BadRequest(
+            "The body is empty; send the batch's envelope.".into(),
+        ));
+    }
+    let pushed = app
+        .storage
+        .push_batch(&journal, &batch, envelope, app.quota_bytes)
+        .await?;
+    let status = if pushed.duplicate {
+        StatusCode::OK
+    } else {
+        app.wakeups.wake(&journal);
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(PushAnswer {
+            seq: pushed.seq,
+            duplicate: pushed.duplicate,
+        }),
+    ))
+}
+
+/// Returns the batches after a cursor as frames, optionally waiting for one to arrive.
+#[utoipa::path(get, path = "/v1/journals/{journal}/batches", tag = "batches",
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        PullQuery,
+    ),
+    security(("credential" = [])),
+    description = "Answers `application/vnd.onward.batches`: per batch, in sequence order, \
+        `seq (u64, big-endian) || batch id (16 bytes) || length (u32, big-endian) || envelope`. \
+        At most `limit` batches and 4 MiB of envelopes (but always at least one batch). The client keeps \
+        pulling while the last frame's seq is below `Onward-Latest-Seq`.",
+    responses(
+        (status = 200, description = "Zero or more frames",
+            content_type = "application/vnd.onward.batches", body = Octets,
+            headers(
+                ("Onward-Latest-Seq" = u64, description = "The journal's highest sequence number"),
+                ("Onward-Pruned-Through" = u64, description = "Batches through this number were replaced by a snapshot"),
+            )),
+        (status = 400, description = "Malformed id, `after`, `limit` or `wait`", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 409, description = "`snapshot_required`: `after` is below `pruned_through`; start from the snapshot", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn pull(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let journal = journal_id(path)?;
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if !(1..=MAX_PULL_LIMIT).contains(&limit) {
+        return Err(Error::BadRequest(format!(
+            "`limit` must be 1 to {MAX_PULL_LIMIT}; got {limit}."
+        )));
+    }
+    let wait = query.wait.unwrap_or(0);
+    if wait > MAX_WAIT_SECONDS {
+        return Err(Error::BadRequest(format!(
+            "`wait` must be 0 to {MAX_WAIT_SECONDS} seconds; got {wait}."
+        )));
+    }
+    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let range = PullRange {
+        after: query.after.unwrap_or(0),
+        limit,
+        max_bytes: MAX_PULL_BYTES,
+    };
+    let pulled = pull_waiting(&app, &journal, range, Duration::from_secs(wait)).await?;
+    Ok(frames_response(&pulled))
+}
+
+/// Pulls; while there is nothing to return and time is left, waits for a push to this
+/// journal in this process, re-checking storage every [`WAIT_RECHECK`] for pushes through
+/// other relay processes. Answers at once when the relay shuts down.
+async fn pull_waiting(
+    app: &AppState,
+    journal: &Id,
+    range: PullRange,
+    wait: Duration,
+) -> Result<Pulled> {
+    if wait.is_zero() {
+        return app.storage.pull(journal, range).await;
+    }
+    let deadline = Instant::now() + wait;
+    let notify = app.wakeups.subscribe(journal);
+    let mut shutdown = app.shutdown.clone();
+    loop {
+        // Registered before looking at storage, so a push in between still wakes us.
+        let mut notified = pin!(notify.notified());
+        notified.as_mut().enable();
+        let pulled = app.storage.pull(journal, range).await?;
+        let now = Instant::now();
+        if !pulled.batches.is_empty() || now >= deadline || *shutdown.borrow() {
+            return Ok(pulled);
+        }
+        tokio::select! {
+            _ = notified => {}
+            _ = tokio::time::sleep(WAIT_RECHECK.min(deadline - now)) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => return Ok(pulled),
+        }
+    }
+}
+
+fn frames_response(pulled: &Pulled) -> Response {
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(frames::CONTENT_TYPE),
+        ),
+        (LATEST_SEQ, HeaderValue::from(pulled.latest_seq)),
+        (PRUNED_THROUGH, HeaderValue::from(pulled.pruned_through)),
+    ];
+    (headers, frames::encode(&pulled.batches)).into_response()
+}

@@ -1,0 +1,65 @@
+//! The HTTP API: one module per resource, assembled into one router.
+
+pub mod batches;
+pub mod health;
+pub mod journals;
+pub mod openapi;
+pub mod snapshots;
+
+use std::any::Any;
+
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Response;
+use axum::response::IntoResponse;
+use axum::routing::{get, put};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::error::Error;
+use crate::logging;
+use crate::state::AppState;
+
+/// The relay's routes with body limit and request logging.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes;
+    Router::new()
+        .route("/v1/health", get(health::health))
+        .route("/v1/openapi.json", get(openapi::openapi))
+        .route(
+            "/v1/journals/{journal}",
+            put(journals::create)
+                .get(journals::status)
+                .delete(journals::delete),
+        )
+        .route("/v1/journals/{journal}/batches", get(batches::pull))
+        .route("/v1/journals/{journal}/batches/{batch}", put(batches::push))
+        .route(
+            "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}",
+            put(snapshots::put_part).get(snapshots::get_part),
+        )
+        .fallback(no_such_route)
+        .method_not_allowed_fallback(no_such_method)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(panic_answer))
+        .layer(logging::trace_layer())
+        .with_state(state)
+}
+
+async fn no_such_route() -> Error {
+    Error::NotFound("There is no such route. GET /v1/openapi.json lists the relay's API.".into())
+}
+
+async fn no_such_method() -> Error {
+    Error::MethodNotAllowed
+}
+
+/// A bug that panics in a handler becomes a logged 500, never a dropped connection.
+fn panic_answer(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Error::Internal(format!("a handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,147 @@
+//! `PUT` and `GET /v1/journals/{journal}/snapshots/{snapshot}/parts/{index}`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::openapi::Octets;
+use crate::auth;
+use crate::error::{Error, ErrorBody, Result};
+use crate::ids::Id;
+use crate::limits::MAX_SNAPSHOT_PART_BYTES;
+use crate::state::AppState;
+use crate::storage::SnapshotPart;
+
+/// The answer to a part upload.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartAnswer {
+    /// True once every part of the snapshot is stored (older snapshots and covered batches are then dropped).
+    pub complete: bool,
+}
+
+/// The query of a part upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartQuery {
+    /// How many parts the snapshot has (at least 1; the same for every part).
+    #[param(minimum = 1)]
+    pub parts: u32,
+    /// The sequence number the snapshot covers (the uploader's cursor; the same for every part).
+    pub covers: u64,
+}
+
+/// The path segments of a part: journal, snapshot and index.
+fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Result<(Id, Id, u32)> {
+    let Path((journal, snapshot, index)) = path?;
+    let journal = Id::parse("journal", &journal)?;
+    let snapshot = Id::parse("snapshot", &snapshot)?;
+    let index = index.parse::<u32>().map_err(|_| {
+        Error::BadRequest(format!(
+            "The part index must be a whole number; got {index:?}."
+        ))
+    })?;
+    Ok((journal, snapshot, index))
+}
+
+/// Uploads one part of a snapshot envelope; a part sent twice replaces the first.
+#[utoipa::path(put, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
+        PartQuery,
+    ),
+    security(("credential" = [])),
+    request_body(content = Octets, content_type = "application/octet-stream",
+        description = "One part (at most 1 MiB) of the snapshot's envelope"),
+    responses(
+        (status = 200, description = "Stored; `complete` says whether every part is there", body = PartAnswer),
+        (status = 400, description = "Malformed id, index, `parts` or `covers`; parts or covers differ from earlier parts; covers beyond the latest seq; empty body", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential; nothing was stored", body = ErrorBody),
+        (status = 409, description = "`snapshot_outdated`: a snapshot covering more is already complete", body = ErrorBody),
+        (status = 413, description = "The part is over 1 MiB or the body over the relay's limit", body = ErrorBody),
+        (status = 507, description = "`quota_exceeded`: the journal would go over its quota", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn put_part(
+    State(app): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    query: Result<Query<PartQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PartAnswer>> {
+    let (journal, snapshot, index) = part_path(path)?;
+    let Query(query) = query?;
+    if query.parts == 0 || index >= query.parts {
+        return Err(Error::BadRequest(format!(
+            "The part index must be below `parts` (at least 1); got index {index} of {}.",
+            query.parts
+        )));
+    }
+    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let bytes = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
+    if bytes.len() > MAX_SNAPSHOT_PART_BYTES {
+        return Err(Error::PayloadTooLarge {
+            limit: MAX_SNAPSHOT_PART_BYTES,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(Error::BadRequest(
+            "The body is empty; send the part's bytes.".into(),
+        ));
+    }
+    let part = SnapshotPart {
+        snapshot,
+        index,
+        parts: query.parts,
+        covers: query.covers,
+        bytes,
+    };
+    let complete = app
+        .storage
+        .put_snapshot_part(&journal, part, app.quota_bytes)
+        .await?;
+    Ok(Json(PartAnswer { complete }))
+}
+
+/// Downloads one part of a snapshot.
+#[utoipa::path(get, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
+    ),
+    security(("credential" = [])),
+    responses(
+        (status = 200, description = "The part's bytes", content_type = "application/octet-stream", body = Octets),
+        (status = 400, description = "Malformed id or index", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 404, description = "No such part (the snapshot was replaced, or the part is not uploaded yet)", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn get_part(
+    State(app): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let (journal, snapshot, index) = part_path(path)?;
+    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let bytes = app
+        .storage
+        .snapshot_part(&journal, &snapshot, index)
+        .await?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "Part {index} of snapshot {snapshot} is not here. GET the journal for its newest snapshot."
+            ))
+        })?;
+    let content_type = [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    )];
+    Ok((content_type, bytes).into_response())
+}

@@ -1,0 +1,190 @@
+//! The relay's one error type and its JSON answer `{"error", "message"}`.
+
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+/// Everything a request can fail with; each variant maps to one HTTP status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A malformed id, parameter or body (400 `bad_request`).
+    #[error("{0}")]
+    BadRequest(String),
+    /// An unknown journal or a wrong credential; deliberately the same answer (401).
+    #[error("this journal is unknown here or the credential does not match")]
+    Unauthorized,
+    /// A snapshot part that is not stored, or an unknown route (404 `not_found`).
+    #[error("{0}")]
+    NotFound(String),
+    /// A route that exists, asked with another method (405 `method_not_allowed`).
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
+    /// A pull from below `pruned_through` (409 `snapshot_required`).
+    #[error("batches through {pruned_through} were replaced by a snapshot")]
+    SnapshotRequired {
+        /// The journal's `pruned_through`.
+        pruned_through: u64,
+    },
+    /// A snapshot that covers less than the journal's newest snapshot (409 `snapshot_outdated`).
+    #[error("a newer snapshot (covering through {pruned_through}) is already complete")]
+    SnapshotOutdated {
+        /// The journal's `pruned_through`.
+        pruned_through: u64,
+    },
+    /// A request body over the relay's limit (413 `payload_too_large`).
+    #[error("the body is larger than this relay accepts ({limit} bytes)")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A write that would take the journal over its quota (507 `quota_exceeded`).
+    #[error("the journal would use more than its {quota} bytes")]
+    QuotaExceeded {
+        /// The journal's quota in bytes.
+        quota: u64,
+    },
+    /// A fault of the relay itself (storage unreachable, a bug): 500, details only in the log.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`, `snapshot_required`,
+    /// `snapshot_outdated`, `payload_too_large`, `quota_exceeded`, `internal`.
+    pub error: &'static str,
+    /// Words a developer can act on.
+    pub message: String,
+}
+
+impl Error {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::SnapshotRequired { .. } | Error::SnapshotOutdated { .. } => StatusCode::CONFLICT,
+            Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::QuotaExceeded { .. } => StatusCode::INSUFFICIENT_STORAGE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code in the `error` field.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad_request",
+            Error::Unauthorized => "unauthorized",
+            Error::NotFound(_) => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::SnapshotRequired { .. } => "snapshot_required",
+            Error::SnapshotOutdated { .. } => "snapshot_outdated",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::QuotaExceeded { .. } => "quota_exceeded",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The `message` field: what happened and what to do next.
+    fn message(&self) -> String {
+        match self {
+            Error::BadRequest(why) | Error::NotFound(why) => why.clone(),
+            Error::MethodNotAllowed => {
+                "This route does not take that method. GET /v1/openapi.json lists what each route takes."
+                    .to_owned()
+            }
+            Error::Unauthorized => "This journal is not known here, or the credential does not match. \
+                 Check the pairing code, or create the journal with PUT first."
+                .to_owned(),
+            Error::SnapshotRequired { pruned_through } => format!(
+                "Batches through {pruned_through} were folded into a snapshot. \
+                 Download the newest snapshot (GET the journal), then pull after its `covers`."
+            ),
+            Error::SnapshotOutdated { pruned_through } => format!(
+                "A newer snapshot already covers through {pruned_through}. \
+                 Pull and merge it before uploading another."
+            ),
+            Error::PayloadTooLarge { limit } => format!(
+                "The body is over this relay's limit of {limit} bytes. Send smaller batches or parts."
+            ),
+            Error::QuotaExceeded { quota } => format!(
+                "This journal would go over its quota of {quota} bytes. \
+                 Upload a snapshot so older batches can be dropped, or ask the relay's operator for more room."
+            ),
+            Error::Internal(_) => {
+                "Something went wrong inside the relay. Try again shortly; the operator's log has the details."
+                    .to_owned()
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(detail) = &self {
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.message(),
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::BadRequest(format!(
+            "The query parameters are not valid ({}). `after` and `covers` are whole numbers, \
+             `limit` 1 to 1000, `wait` 0 to 60, `parts` at least 1.",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(rejection: PathRejection) -> Self {
+        Error::BadRequest(format!(
+            "The path is not valid ({}).",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl Error {
+    /// Maps a failed body read: over the limit is 413, anything else 400.
+    pub fn from_body(rejection: BytesRejection, limit: usize) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge { limit }
+        } else {
+            Error::BadRequest(format!(
+                "The body could not be read ({}).",
+                rejection.body_text()
+            ))
+        }
+    }
+}
+
+/// `error` followed by its causes, so a log line says what really happened
+/// ("error connecting to server: Connection refused (os error 111)").
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Results of the relay.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,181 @@
+//! onward-relay: stores and forwards the end-to-end encrypted sync batches and snapshots of
+//! Onward journals (the protocol is docs/SYNC.md). It never sees plaintext.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), onward_relay::StartError> {
+//! let config = onward_relay::Config::sqlite("onward-relay.db".into(), "127.0.0.1:0".parse().unwrap());
+//! let running = onward_relay::serve(config).await?;
+//! println!("listening on http://{}", running.addr());
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod frames;
+pub mod ids;
+pub mod limits;
+pub mod logging;
+pub mod state;
+pub mod storage;
+pub mod wakeups;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::state::AppState;
+use crate::storage::postgres::PostgresStorage;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::Storage;
+use crate::wakeups::Wakeups;
+
+/// Where the relay keeps journals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    /// A SQLite file (created if missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database URL, e.g. `postgres://relay@db.example:5432/onward`.
+    Postgres(String),
+}
+
+/// How to run a relay.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Where journals are kept.
+    pub store: Store,
+    /// Per-journal quota of stored bytes.
+    pub quota_bytes: u64,
+    /// The largest request body.
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// A relay on `listen` keeping journals in the SQLite file `path`, with default limits.
+    pub fn sqlite(path: PathBuf, listen: SocketAddr) -> Self {
+        Config {
+            listen,
+            store: Store::Sqlite(path),
+            quota_bytes: limits::DEFAULT_QUOTA_BYTES,
+            max_body_bytes: limits::DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Why a relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}. Is another program using that port?")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why binding failed.
+        source: std::io::Error,
+    },
+    /// The storage could not be opened or its schema not be set up.
+    #[error("cannot open the storage: {0}")]
+    Storage(String),
+    /// A limit in the config is out of range.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A relay that is serving; [`Running::shutdown`] stops it gracefully.
+pub struct Running {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The address the relay listens on (with the real port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections, answers waiting long-polls at once, lets requests in
+    /// flight finish, and returns when the server has stopped.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "the server stopped with an error"),
+            Err(e) => tracing::error!(error = %e, "the server task failed"),
+        }
+    }
+}
+
+/// Opens the storage, binds the address and starts serving in the background.
+pub async fn serve(config: Config) -> Result<Running, StartError> {
+    // A frame's length field is a u32 (docs/SYNC.md, Frames).
+    if config.max_body_bytes == 0 || u32::try_from(config.max_body_bytes).is_err() {
+        return Err(StartError::Config(format!(
+            "the body limit must be 1 byte to 4 GiB; got {}",
+            config.max_body_bytes
+        )));
+    }
+    let storage = open_store(&config.store).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let (stop, stopping) = watch::channel(false);
+    let state = AppState {
+        storage,
+        quota_bytes: config.quota_bytes,
+        max_body_bytes: config.max_body_bytes,
+        wakeups: Arc::new(Wakeups::default()),
+        shutdown: stopping.clone(),
+    };
+    let router = api::router(state);
+    let mut until_stopped = stopping;
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = until_stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(Running { addr, stop, server })
+}
+
+async fn open_store(store: &Store) -> Result<Arc<dyn Storage>, StartError> {
+    match store {
+        Store::Sqlite(path) => {
+            let path = path.clone();
+            let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&path))
+                .await
+                .map_err(|e| StartError::Storage(e.to_string()))?
+                .map_err(|e| StartError::Storage(storage_message(e)))?;
+            Ok(Arc::new(storage))
+        }
+        Store::Postgres(url) => {
+            let storage = PostgresStorage::connect(url)
+                .await
+                .map_err(|e| StartError::Storage(storage_message(e)))?;
+            Ok(Arc::new(storage))
+        }
+    }
+}
+
+/// The detail of a storage error at startup (its `Internal` text, without the prefix).
+fn storage_message(error: error::Error) -> String {
+    match error {
+        error::Error::Internal(detail) => detail,
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,23 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::storage::Storage;
+use crate::wakeups::Wakeups;
+
+/// The state behind the router: storage, limits, long-poll wake-ups and the shutdown signal.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where journals live.
+    pub storage: Arc<dyn Storage>,
+    /// Per-journal quota of stored bytes.
+    pub quota_bytes: u64,
+    /// The largest request body.
+    pub max_body_bytes: usize,
+    /// Wakes waiting pulls when a batch arrives.
+    pub wakeups: Arc<Wakeups>,
+    /// Turns true when the relay is shutting down, so long-polls answer at once.
+    pub shutdown: watch::Receiver<bool>,
+}

@@ -1,0 +1,104 @@
+//! The relay's rules on stored state, shared by both backends so they cannot drift apart.
+
+use super::SnapshotPart;
+use crate::error::Error;
+
+/// A snapshot already started or stored under the same id.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownSnapshot {
+    /// Its part count.
+    pub parts: u32,
+    /// The sequence number it covers.
+    pub covers: u64,
+}
+
+/// Refuses a write that would take the journal's stored bytes over `quota`.
+/// `freed` is what the write replaces (a part sent again).
+pub fn check_quota(bytes_used: u64, freed: u64, added: u64, quota: u64) -> Result<(), Error> {
+    if bytes_used.saturating_sub(freed).saturating_add(added) > quota {
+        Err(Error::QuotaExceeded { quota })
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a pull from below the journal's snapshot.
+pub fn check_pull(after: u64, pruned_through: u64) -> Result<(), Error> {
+    if after < pruned_through {
+        Err(Error::SnapshotRequired { pruned_through })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a snapshot part against the journal and the parts already received.
+pub fn check_snapshot_part(
+    part: &SnapshotPart,
+    known: Option<KnownSnapshot>,
+    latest_seq: u64,
+    pruned_through: u64,
+) -> Result<(), Error> {
+    if let Some(known) = known {
+        if known.parts != part.parts || known.covers != part.covers {
+            return Err(Error::BadRequest(format!(
+                "Snapshot {} was started with parts={} and covers={}; every part must repeat them.",
+                part.snapshot, known.parts, known.covers
+            )));
+        }
+    }
+    if part.covers > latest_seq {
+        return Err(Error::BadRequest(format!(
+            "`covers` is {} but the journal's latest sequence number is {latest_seq}; \
+             a snapshot can only cover batches the relay has.",
+            part.covers
+        )));
+    }
+    if part.covers < pruned_through {
+        return Err(Error::SnapshotOutdated { pruned_through });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Id;
+
+    fn part(parts: u32, covers: u64) -> SnapshotPart {
+        SnapshotPart {
+            snapshot: Id::parse("snapshot", "0123456789abcdef0123456789abcdef").unwrap(),
+            index: 0,
+            parts,
+            covers,
+            bytes: bytes::Bytes::from_static(b"x"),
+        }
+    }
+
+    #[test]
+    fn the_quota_counts_what_a_resent_part_replaces() {
+        assert!(check_quota(90, 0, 10, 100).is_ok());
+        assert!(matches!(
+            check_quota(90, 0, 11, 100),
+            Err(Error::QuotaExceeded { quota: 100 })
+        ));
+        assert!(check_quota(100, 10, 10, 100).is_ok());
+    }
+
+    #[test]
+    fn a_part_must_agree_with_its_snapshot_and_the_journal() {
+        assert!(check_snapshot_part(&part(2, 5), None, 5, 0).is_ok());
+        let known = Some(KnownSnapshot {
+            parts: 2,
+            covers: 5,
+        });
+        assert!(check_snapshot_part(&part(3, 5), known, 5, 0).is_err());
+        assert!(matches!(
+            check_snapshot_part(&part(2, 6), None, 5, 0),
+            Err(Error::BadRequest(_))
+        ));
+        assert!(matches!(
+            check_snapshot_part(&part(2, 3), None, 5, 4),
+            Err(Error::SnapshotOutdated { pruned_through: 4 })
+        ));
+    }
+}

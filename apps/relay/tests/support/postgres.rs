@@ -1,0 +1,195 @@
+//! A throwaway PostgreSQL server for one test: initdb in a temp dir, started on a free
+//! loopback port, stopped (and the dir removed) on drop.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// A running PostgreSQL server owned by the test.
+pub struct PgServer {
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+    _dir: TempDir,
+}
+
+/// The newest Debian PostgreSQL server binaries, or a clear failure naming the package.
+fn server_binaries() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.join("initdb").is_file() && bin.join("pg_ctl").is_file())
+        .collect();
+    found.sort_by_key(|bin| {
+        bin.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found.pop().unwrap_or_else(|| {
+        panic!(
+            "The PostgreSQL tests need the server binaries (initdb, pg_ctl) in /usr/lib/postgresql/*/bin. \
+             Install the Debian package `postgresql` (apt-get install -y postgresql); .ci/run does this."
+        )
+    })
+}
+
+fn running_as_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("run id -u");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+fn check(what: &str, output: Output) {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+impl PgServer {
+    /// Creates and starts a server with a database `onward_relay`.
+    pub fn start() -> PgServer {
+        let bin = server_binaries();
+        let as_postgres_user = running_as_root();
+        let dir = tempfile::Builder::new()
+            .prefix("onward-pg")
+            .tempdir()
+            .expect("temp dir");
+        if as_postgres_user {
+            // initdb refuses to run as root: the server runs as the `postgres` user.
+            check(
+                "chown",
+                Command::new("chown")
+                    .arg("postgres")
+                    .arg(dir.path())
+                    .output()
+                    .expect("run chown"),
+            );
+        }
+        let data = dir.path().join("data");
+        let mut server = PgServer {
+            bin,
+            data,
+            port: 0,
+            as_postgres_user,
+            _dir: dir,
+        };
+        let data_arg = server.data.to_str().expect("utf-8 temp path").to_owned();
+        check(
+            "initdb",
+            server
+                .command(
+                    "initdb",
+                    &["-N", "-D", &data_arg, "-A", "trust", "-U", "postgres"],
+                )
+                .output()
+                .expect("run initdb"),
+        );
+        // Another process may take the port between our probe and the server's bind: retry.
+        let mut last = None;
+        for _ in 0..3 {
+            server.port = free_port();
+            let options = format!(
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+                server.port,
+                server.socket_dir().display()
+            );
+            let log = server.socket_dir().join("server.log");
+            let output = server
+                .command(
+                    "pg_ctl",
+                    &[
+                        "-D",
+                        &data_arg,
+                        "-l",
+                        log.to_str().unwrap(),
+                        "-o",
+                        &options,
+                        "-w",
+                        "-t",
+                        "30",
+                        "start",
+                    ],
+                )
+                .output()
+                .expect("run pg_ctl");
+            if output.status.success() {
+                last = None;
+                break;
+            }
+            last = Some(output);
+        }
+        if let Some(output) = last {
+            check("pg_ctl start", output);
+        }
+        check(
+            "createdb",
+            Command::new(server.bin.join("createdb"))
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &server.port.to_string(),
+                    "-U",
+                    "postgres",
+                    "onward_relay",
+                ])
+                .output()
+                .expect("run createdb"),
+        );
+        server
+    }
+
+    /// The URL of the test database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/onward_relay", self.port)
+    }
+
+    fn socket_dir(&self) -> &Path {
+        self.data.parent().expect("data has a parent")
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        let program = self.bin.join(program);
+        if self.as_postgres_user {
+            let mut command = Command::new("runuser");
+            command
+                .args(["-u", "postgres", "--"])
+                .arg(program)
+                .args(args);
+            command
+        } else {
+            let mut command = Command::new(program);
+            command.args(args);
+            command
+        }
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let data = self.data.to_str().unwrap_or_default().to_owned();
+        let _ = self
+            .command(
+                "pg_ctl",
+                &["-D", &data, "-m", "immediate", "-w", "-t", "30", "stop"],
+            )
+            .output();
+    }
+}
