@@ -27,6 +27,13 @@ pub enum OnwardError {
     #[error("{detail}")]
     Storage { detail: String },
 
+    /// Syncing could not be done: the relay is unreachable or refused the journal's key,
+    /// its answer could not be read, a batch was refused, or sync is not set up (or is
+    /// already). The journal is unchanged and keeps working offline; `detail` says what
+    /// to do next.
+    #[error("{detail}")]
+    Sync { detail: String },
+
     /// A bug in Onward: something panicked. The call was abandoned and the journal is
     /// still usable; please report `detail`.
     #[error("{detail}")]
@@ -56,6 +63,17 @@ impl From<onward_core::Error> for OnwardError {
                 detail,
             },
             Core::Storage(_) | Core::Io { .. } => OnwardError::Storage { detail },
+            Core::PairingCode { reason } => OnwardError::InvalidInput {
+                field: "pairing_code".into(),
+                reason,
+            },
+            Core::RelayUnreachable { .. }
+            | Core::RelayRefusedCredential { .. }
+            | Core::Relay { .. }
+            | Core::RelayAnswer { .. }
+            | Core::Refused { .. }
+            | Core::SyncNotEnabled
+            | Core::SyncAlreadyEnabled { .. } => OnwardError::Sync { detail },
         }
     }
 }

@@ -36,6 +36,34 @@ pub enum Error {
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
 
+    #[error("couldn't reach the sync relay at {url} ({detail}). Your journal is safe and keeps working offline; sync again once you're online")]
+    RelayUnreachable { url: String, detail: String },
+
+    #[error("the relay at {url} doesn't know this journal, or refused its key. Check the pairing code, or set sync up again")]
+    RelayRefusedCredential { url: String },
+
+    #[error(
+        "the relay at {url} couldn't take the request: {detail}. Nothing was lost; try again later"
+    )]
+    Relay { url: String, detail: String },
+
+    #[error("the relay's answer couldn't be read ({detail}); nothing from it was applied. Try again in a moment")]
+    RelayAnswer { detail: String },
+
+    #[error(
+        "this pairing code doesn't work: {reason}. Copy it again from a device that already syncs"
+    )]
+    PairingCode { reason: String },
+
+    #[error("{what} was refused: {reason}. It was not applied, and nothing else was changed")]
+    Refused { what: String, reason: String },
+
+    #[error("sync isn't set up for this journal yet")]
+    SyncNotEnabled,
+
+    #[error("this journal already syncs through {url}; turn sync off first to use another relay")]
+    SyncAlreadyEnabled { url: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -18,11 +18,12 @@ pub mod prompts;
 pub mod reminders;
 pub mod store;
 pub mod suggestions;
+pub mod sync;
 pub mod templates;
 
 pub use error::{Error, Result};
 pub use journal::{
-    Changed, IndexCheck, Journal, NextSteps, Observer, ObserverId, Recovered, RejectionLogged,
-    Stored,
+    Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Recovered,
+    RejectionLogged, Stored,
 };
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

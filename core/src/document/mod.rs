@@ -89,6 +89,17 @@ impl JournalDoc {
         self.doc.get_heads()
     }
 
+    /// Every change not among `have` or their ancestors, dependencies first.
+    pub fn changes_after(&mut self, have: &[ChangeHash]) -> Vec<automerge::Change> {
+        self.doc.get_changes(have)
+    }
+
+    /// Hashes that merged changes depend on but the document doesn't have yet: those
+    /// changes wait, unapplied, until their dependencies arrive.
+    pub fn missing_deps(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
     /// The whole document, compacted.
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()

@@ -8,12 +8,14 @@ mod links;
 mod maintenance;
 mod observers;
 mod recover;
+mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
 pub use bulk::Stored;
 pub use maintenance::IndexCheck;
 pub use observers::{Observer, ObserverId};
 pub use recover::Recovered;
+pub use sync::Merged;
 
 use crate::document::{JournalDoc, Touched};
 use crate::model::{Entity, Kind, Record};

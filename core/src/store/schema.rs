@@ -9,7 +9,7 @@
 use rusqlite::Transaction;
 
 /// The schema this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// `PRAGMA application_id` of an Onward journal ("ONWD"), so another program's SQLite
 /// file is recognised and left alone.
@@ -125,8 +125,34 @@ CREATE TABLE reminder_states (
 );
 "#;
 
+/// Version 3: what a device remembers about syncing (see docs/SYNC.md). Not derived from
+/// the document: these rows are this device's own and are never rebuilt.
+const V3: &str = r#"
+CREATE TABLE sync_state (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    relay_url       TEXT NOT NULL,
+    root_secret     BLOB NOT NULL,
+    cursor          INTEGER NOT NULL DEFAULT 0,
+    relay_heads     BLOB NOT NULL DEFAULT x'',
+    enabled_at      INTEGER NOT NULL,
+    last_success_at INTEGER,
+    last_error      TEXT,
+    last_error_at   INTEGER
+);
+CREATE TABLE sync_refused (
+    seq         INTEGER PRIMARY KEY,
+    batch_id    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    at          INTEGER NOT NULL
+);
+CREATE TABLE sync_waiting (
+    seq         INTEGER PRIMARY KEY,
+    changes     BLOB NOT NULL
+);
+"#;
+
 /// Each version's step, in order: `STEPS[n]` upgrades version n to n + 1.
-const STEPS: [&str; VERSION as usize] = [V1, V2];
+const STEPS: [&str; VERSION as usize] = [V1, V2, V3];
 
 /// What an upgrade asks of the caller once the schema is in place.
 #[derive(Debug, Default, PartialEq, Eq)]

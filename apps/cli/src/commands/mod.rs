@@ -17,6 +17,7 @@ mod records;
 mod rejection;
 mod reminders;
 mod stats;
+mod sync;
 mod today;
 
 use crate::error::{Failure, Result};
@@ -118,6 +119,9 @@ pub enum Command {
     Export(export::Args),
     /// Import records from an Onward JSON export, or applications from a CSV file
     Import(import::Args),
+    /// Sync with your other devices through an end-to-end encrypted relay
+    #[command(subcommand)]
+    Sync(sync::Command),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -153,6 +157,11 @@ pub fn run(cli: Cli) -> Result<Printed> {
         None => path,
     };
     let mut journal = Journal::open(&open_at)?;
+    // Sync shares the journal with its network steps, so it takes it whole.
+    let command = match command {
+        Command::Sync(cmd) => return sync::run(cmd, journal),
+        other => other,
+    };
     let j = &mut journal;
     match command {
         Command::Today => today::run(j),
@@ -177,7 +186,9 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Command::Merge(args) => doctor::merge(args, j),
         Command::Export(args) => export::run(args, cli.json, j),
         Command::Import(args) => import::run(args, j),
-        Command::Completions(_) | Command::Prompts(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Prompts(_) | Command::Sync(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

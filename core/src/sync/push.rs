@@ -1,0 +1,41 @@
+//! Push: the changes the relay doesn't hold yet, in batches, each recorded as held once
+//! the relay has acknowledged it (so an interrupted push resumes where it stopped).
+
+use super::batches;
+use super::envelope::{self, Sealed};
+use super::progress::Phase;
+use super::session::Session;
+use crate::Result;
+
+/// What a push sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pushed {
+    pub changes: usize,
+    pub batches: usize,
+    /// Batches the relay already had (sent before, acknowledged late).
+    pub duplicates: usize,
+    pub bytes: u64,
+}
+
+pub(crate) async fn push(s: &Session<'_>) -> Result<Pushed> {
+    let planned = {
+        let changes = s.with(|j| j.pending_changes())?;
+        batches::plan(&s.keys, &changes)
+    };
+    let total = planned.len() as u64;
+    let mut pushed = Pushed::default();
+    if total > 0 {
+        s.report(Phase::Pushing, 0, total);
+    }
+    for (i, batch) in planned.into_iter().enumerate() {
+        let sealed = envelope::seal(&s.keys, Sealed::Batch, &batch.id, &batch.plaintext)?;
+        pushed.bytes += sealed.len() as u64;
+        let stored = s.client.put_batch(&batch.id, sealed).await?;
+        s.with(|j| j.record_pushed(&batch.changes))?;
+        pushed.changes += batch.changes.len();
+        pushed.batches += 1;
+        pushed.duplicates += usize::from(stored.duplicate);
+        s.report(Phase::Pushing, i as u64 + 1, total);
+    }
+    Ok(pushed)
+}

@@ -1,0 +1,135 @@
+//! The journal's side of sync, without a network: pulled changes merge through the
+//! normal write path (the index follows), the cursor and the relay's heads move with
+//! them in one transaction, changes that wait for a dependency are kept until it comes,
+//! and what can't be merged changes nothing.
+
+use automerge::{transaction::Transactable, AutoCommit, Change, ROOT};
+use chrono::Utc;
+use onward_core::model::{Entry, EntryKind};
+use onward_core::sync::batches::ChangeRef;
+use onward_core::sync::RootSecret;
+use onward_core::{Error, Journal};
+
+/// Every change of a journal, dependencies first.
+fn changes_of(journal: &mut Journal) -> Vec<Change> {
+    let mut doc = AutoCommit::load(&journal.document_bytes().unwrap()).unwrap();
+    doc.get_changes(&[])
+}
+
+fn syncing(path: &std::path::Path) -> Journal {
+    let mut j = Journal::open(path).unwrap();
+    // No relay is contacted here; the address only has to be well formed.
+    j.enable_sync("http://127.0.0.1:9", &RootSecret::generate())
+        .unwrap();
+    j
+}
+
+#[test]
+fn a_change_waits_for_its_dependency_then_applies_and_is_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut laptop = Journal::open(dir.path().join("laptop.onward")).unwrap();
+    let entry = laptop
+        .add_entry(Entry::new(EntryKind::Free, "A first draft", Utc::now()))
+        .unwrap();
+    laptop
+        .update::<Entry>(&entry.meta.id, |e| {
+            e.body = "The second version, about lighthouses".into();
+            Ok(())
+        })
+        .unwrap();
+    let changes = changes_of(&mut laptop);
+    assert_eq!(changes.len(), 3, "genesis, add, edit");
+
+    let path = dir.path().join("phone.onward");
+    let mut phone = syncing(&path);
+    // The edit arrives before the entry it edits.
+    let merged = phone.merge_pulled(1, changes[2].raw_bytes()).unwrap();
+    assert_eq!(merged.new_changes, 0);
+    assert_eq!(phone.waiting_batches().unwrap(), 1);
+    assert!(matches!(
+        phone.get::<Entry>(&entry.meta.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(phone.sync_enabled().unwrap().cursor, 1);
+
+    // Kept across a restart.
+    drop(phone);
+    let mut phone = Journal::open(&path).unwrap();
+    assert_eq!(phone.waiting_batches().unwrap(), 1);
+
+    let merged = phone.merge_pulled(2, changes[1].raw_bytes()).unwrap();
+    assert_eq!(merged.new_changes, 2);
+    assert_eq!(merged.changed.ids, vec![entry.meta.id.clone()]);
+    assert_eq!(phone.waiting_batches().unwrap(), 0);
+    assert_eq!(
+        phone.get::<Entry>(&entry.meta.id).unwrap().body,
+        "The second version, about lighthouses"
+    );
+    assert_eq!(phone.search("lighthouses", 5).unwrap().len(), 1);
+    assert_eq!(phone.sync_enabled().unwrap().cursor, 2);
+    // Everything it has came from the relay, so nothing is pending.
+    assert!(phone.pending_changes().unwrap().is_empty());
+    let check = phone.check_index().unwrap();
+    assert!(check.is_consistent(), "{:?}", check.differences);
+}
+
+#[test]
+fn what_cannot_be_merged_changes_nothing_and_a_refusal_moves_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = syncing(&dir.path().join("phone.onward"));
+    phone
+        .add_entry(Entry::new(EntryKind::Free, "Mine", Utc::now()))
+        .unwrap();
+    let pending_before = phone.pending_changes().unwrap().len();
+
+    let err = phone.merge_pulled(1, b"not automerge at all").unwrap_err();
+    assert!(matches!(err, Error::Document(_)), "{err}");
+    // Another journal's document: valid Automerge of another shape.
+    let mut stranger = AutoCommit::new();
+    stranger.put(ROOT, "entries", "not a map").unwrap();
+    let err = phone.merge_pulled(1, &stranger.save()).unwrap_err();
+    assert!(err.to_string().contains("different journal"), "{err}");
+    assert_eq!(phone.sync_enabled().unwrap().cursor, 0);
+    assert_eq!(phone.pending_changes().unwrap().len(), pending_before);
+    assert_eq!(phone.search("Mine", 5).unwrap().len(), 1);
+
+    phone
+        .refuse_pulled(1, "00112233445566778899aabbccddeeff", "it didn't open")
+        .unwrap();
+    assert_eq!(phone.sync_enabled().unwrap().cursor, 1);
+    let refused = phone.refused_batches().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].seq, 1);
+    assert_eq!(refused[0].reason, "it didn't open");
+}
+
+#[test]
+fn pushed_changes_stop_being_pending_and_sync_off_keeps_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut laptop = syncing(&dir.path().join("laptop.onward"));
+    for text in ["one", "two", "three"] {
+        laptop
+            .add_entry(Entry::new(EntryKind::Free, text, Utc::now()))
+            .unwrap();
+    }
+    let pending = laptop.pending_changes().unwrap();
+    assert_eq!(pending.len(), 4, "genesis and three entries");
+    let first_two: Vec<ChangeRef> = pending[..2].iter().map(ChangeRef::from).collect();
+    laptop.record_pushed(&first_two).unwrap();
+    let left = laptop.pending_changes().unwrap();
+    assert_eq!(left.len(), 2);
+    assert_eq!(left[0].hash(), pending[2].hash());
+
+    assert!(matches!(
+        laptop.enable_sync("http://127.0.0.1:9", &RootSecret::generate()),
+        Err(Error::SyncAlreadyEnabled { .. })
+    ));
+    assert!(laptop.disable_sync().unwrap());
+    assert!(laptop.sync_settings().unwrap().is_none());
+    assert!(matches!(
+        laptop.pending_changes(),
+        Err(Error::SyncNotEnabled)
+    ));
+    assert_eq!(laptop.search("three", 5).unwrap().len(), 1);
+    assert!(!laptop.disable_sync().unwrap());
+}

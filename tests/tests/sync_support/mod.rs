@@ -1,0 +1,249 @@
+//! What the sync scenarios share: a real relay on 127.0.0.1 (the onward-relay library,
+//! on a runtime of its own, stoppable and restartable on the same port) and devices that
+//! run the real `onward` binary, each on a journal file of its own. Every wait is bounded.
+
+#![allow(dead_code)]
+
+use onward_relay::{Config, Running};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The longest one `onward` run may take before the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+/// The longest building the `onward` binary may take (usually nothing: it is built).
+const BUILD_LIMIT: Duration = Duration::from_secs(1200);
+
+pub struct Relay {
+    runtime: tokio::runtime::Runtime,
+    running: Option<Running>,
+    addr: SocketAddr,
+    db: PathBuf,
+}
+
+impl Relay {
+    /// A relay on a free loopback port, keeping its journals in `dir`.
+    pub fn start(dir: &Path) -> Relay {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = dir.join("relay.db");
+        let running = runtime
+            .block_on(onward_relay::serve(Config::sqlite(
+                db.clone(),
+                "127.0.0.1:0".parse().unwrap(),
+            )))
+            .unwrap();
+        let addr = running.addr();
+        Relay {
+            runtime,
+            running: Some(running),
+            addr,
+            db,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the relay (its data stays for a restart).
+    pub fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(async {
+                tokio::time::timeout(Duration::from_secs(20), running.shutdown())
+                    .await
+                    .expect("the relay stops within 20 s")
+            });
+        }
+    }
+
+    /// Starts it again on the same port with the same data.
+    pub fn restart(&mut self) {
+        assert!(self.running.is_none(), "stop it first");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.runtime.block_on(onward_relay::serve(Config::sqlite(
+                self.db.clone(),
+                self.addr,
+            ))) {
+                Ok(running) => {
+                    self.running = Some(running);
+                    return;
+                }
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("relay restart: {e}; trying again");
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("the relay didn't restart: {e}"),
+            }
+        }
+    }
+
+    /// Runs a future on the relay's runtime (for talking to it directly).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(60), future)
+                .await
+                .expect("done within 60 s")
+        })
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One device: a journal file used through the real `onward` binary.
+pub struct Device {
+    pub journal: PathBuf,
+}
+
+/// What a run printed.
+pub struct Ran {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Device {
+    pub fn new(dir: &Path, name: &str) -> Device {
+        Device {
+            journal: dir.join(format!("{name}.onward")),
+        }
+    }
+
+    /// Runs `onward --journal FILE ARGS...`, bounded in time.
+    pub fn try_run(&self, args: &[&str]) -> Ran {
+        let mut cmd = Command::new(onward_binary());
+        cmd.arg("--journal")
+            .arg(&self.journal)
+            .args(args)
+            .env_remove("ONWARD_JOURNAL")
+            .env_remove("EDITOR")
+            .env_remove("VISUAL")
+            .stdin(Stdio::null());
+        let out = bounded(cmd, RUN_LIMIT);
+        Ran {
+            ok: out.status.success(),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    /// Runs and expects success; the human output.
+    pub fn run(&self, args: &[&str]) -> String {
+        let ran = self.try_run(args);
+        assert!(
+            ran.ok,
+            "onward {args:?} failed:\n{}\n{}",
+            ran.stderr, ran.stdout
+        );
+        ran.stdout
+    }
+
+    /// Runs with `--json` and expects success.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    /// Runs and expects a failure; stderr.
+    pub fn fail(&self, args: &[&str]) -> String {
+        let ran = self.try_run(args);
+        assert!(
+            !ran.ok,
+            "onward {args:?} should have failed:\n{}",
+            ran.stdout
+        );
+        assert!(ran.stdout.is_empty(), "nothing on stdout for an error");
+        ran.stderr
+    }
+
+    /// Titles of everything in the journal, sorted.
+    pub fn titles(&self) -> Vec<String> {
+        let listed = self.json(&["timeline", "--page", "1"]);
+        let mut titles: Vec<String> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_string())
+            .collect();
+        titles.sort();
+        titles
+    }
+
+    pub fn pairing_code(&self) -> String {
+        self.json(&["sync", "code"])["pairing_code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Waits for `cmd`, killing it after `limit`.
+fn bounded(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{cmd:?} ran over {limit:?}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The `onward` binary of this build, built first if needed: it belongs to another
+/// package, so cargo doesn't hand its path to this one's tests.
+pub fn onward_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            // This test runs from <target>/<profile>/deps/.
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+            let target_dir = profile_dir.parent().unwrap();
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build
+                // As `cargo test --workspace` builds it, so that this is a no-op under
+                // tests/run (another feature set would rebuild and replace it).
+                .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
+                .arg("--target-dir")
+                .arg(target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if release {
+                build.arg("--release");
+            }
+            let out = bounded(build, BUILD_LIMIT);
+            assert!(
+                out.status.success(),
+                "building onward failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            profile_dir.join(format!("onward{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
