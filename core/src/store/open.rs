@@ -44,6 +44,9 @@ pub fn open(path: &Path) -> Result<Opened> {
     } else {
         schema::Upgrade::default()
     };
+    if upgrade.rebuild_index {
+        super::index::mark_stale(&tx)?;
+    }
     tx.commit()?;
     Ok(Opened { conn, upgrade })
 }
