@@ -2,7 +2,8 @@
 //! fuzz targets in `fuzz/` call them and as the corpus replay test
 //! (`tests/tests/fuzz_corpus.rs`) calls them on stable Rust. Each takes any bytes and
 //! must return (a result or a clear error is fine); a panic, a hang or runaway memory
-//! is a bug.
+//! is a bug. Where a decoder has an encoder, a value that reads must also survive the
+//! way round (an assertion, so the fuzzer reports it).
 
 use crate::document::{JournalDoc, Touched};
 use crate::import;
@@ -126,4 +127,66 @@ fn index_in_memory(doc: &JournalDoc, touched: &Touched) {
         let _ = index::update(&tx, doc, touched);
         let _ = tx.rollback();
     });
+}
+
+/// The keys of the scratch journal of the sync targets (a fixed root secret).
+fn sync_keys() -> crate::sync::keys::Keys {
+    crate::sync::keys::RootSecret::from_bytes(&[7; crate::sync::keys::SECRET_LEN])
+        .expect("32 bytes are a root secret")
+        .keys()
+}
+
+/// A pairing code as typed or scanned (`onward sync join CODE`). A code that reads
+/// gives the same pairing again when encoded and read back.
+pub fn pairing_code(data: &[u8]) {
+    use crate::sync::pairing;
+    let code = String::from_utf8_lossy(data);
+    if let Ok(pairing) = pairing::decode(&code) {
+        let again = pairing::decode(&pairing::encode(&pairing))
+            .expect("an encoded pairing code reads back");
+        assert_eq!(again, pairing, "a pairing code changed on its way round");
+    }
+}
+
+/// An encrypted envelope from the relay (a batch or a snapshot part): opened with the
+/// journal's keys, which refuses anything it did not seal. The bytes sealed as a batch
+/// open again to the same bytes.
+pub fn sync_envelope(data: &[u8]) {
+    use crate::sync::envelope::{open, seal, Sealed};
+    let keys = sync_keys();
+    let id = "00112233445566778899aabbccddeeff";
+    for kind in [Sealed::Batch, Sealed::Snapshot] {
+        assert!(
+            open(&keys, kind, id, data).is_err(),
+            "bytes nobody sealed opened as an envelope"
+        );
+    }
+    let sealed = seal(&keys, Sealed::Batch, id, data).expect("any bytes can be sealed");
+    let opened = open(&keys, Sealed::Batch, id, &sealed).expect("a sealed envelope opens");
+    assert_eq!(opened, data, "an envelope changed its content");
+}
+
+/// A pull answer from the relay: split into frames (the first 8 bytes of the input are
+/// the cursor), each opened as a batch and, when it opens, merged as a pull does. Frames
+/// that read are written back to the same bytes.
+pub fn pull_frames(data: &[u8]) {
+    use crate::sync::{batches, frames};
+    let (after, body) = match data.split_first_chunk::<8>() {
+        Some((after, body)) => (u64::from_be_bytes(*after), body),
+        None => (0, data),
+    };
+    let Ok(decoded) = frames::decode(body, after) else {
+        return;
+    };
+    assert_eq!(
+        frames::encode(&decoded),
+        body,
+        "frames changed on their way round"
+    );
+    let keys = sync_keys();
+    for frame in decoded {
+        if let batches::Pulled::Merge { changes, .. } = batches::unpack(&keys, frame) {
+            automerge_merge(&changes);
+        }
+    }
 }
