@@ -183,8 +183,16 @@ fn a_faulty_network_loses_nothing_and_sync_catches_up() {
         written += 1;
         let ran = laptop.try_run(&["sync", "now"]);
         assert!(!ran.ok, "sync went through {fault:?}: {}", ran.stdout);
-        assert!(!ran.stderr.contains("panicked"), "{fault:?}: {}", ran.stderr);
-        assert!(ran.stderr.starts_with("error: "), "{fault:?}: {}", ran.stderr);
+        assert!(
+            !ran.stderr.contains("panicked"),
+            "{fault:?}: {}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.starts_with("error: "),
+            "{fault:?}: {}",
+            ran.stderr
+        );
         assert!(
             ran.stderr.contains("onward sync"),
             "{fault:?}: says what to do next: {}",
