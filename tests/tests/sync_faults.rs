@@ -101,9 +101,8 @@ fn serve(mut client: TcpStream, upstream: &str, fault: Fault) {
                 Duration::ZERO
             };
             let (mut c, mut r) = (client.try_clone().unwrap(), relay.try_clone().unwrap());
-            let up = std::thread::spawn(move || pump(&mut c, &mut r, delay, None));
-            let cut = (fault == Fault::Truncate).then_some(());
-            pump(&mut relay, &mut client, delay, cut);
+            let up = std::thread::spawn(move || pump(&mut c, &mut r, delay, false));
+            pump(&mut relay, &mut client, delay, fault == Fault::Truncate);
             let _ = client.shutdown(Shutdown::Both);
             let _ = relay.shutdown(Shutdown::Both);
             let _ = up.join();
@@ -126,7 +125,7 @@ fn read_head(stream: &mut TcpStream) -> std::io::Result<()> {
 
 /// Copies `from` to `to`, late by `delay`. With `cut`, forwards the first answer's head
 /// and half of its body, then stops (the caller closes both sides).
-fn pump(from: &mut TcpStream, to: &mut TcpStream, delay: Duration, cut: Option<()>) {
+fn pump(from: &mut TcpStream, to: &mut TcpStream, delay: Duration, cut: bool) {
     let mut buf = vec![0u8; 64 * 1024];
     let mut answer = Vec::new();
     loop {
@@ -135,7 +134,7 @@ fn pump(from: &mut TcpStream, to: &mut TcpStream, delay: Duration, cut: Option<(
             Ok(n) => n,
         };
         std::thread::sleep(delay);
-        if cut.is_none() {
+        if !cut {
             if to.write_all(&buf[..n]).is_err() {
                 break;
             }
