@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod export;
+pub mod fuzz_targets;
 pub mod import;
 #[macro_use]
 pub mod model;
@@ -22,6 +23,7 @@ pub mod templates;
 
 pub use error::{Error, Result};
 pub use journal::{
-    Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, RejectionLogged, Stored,
+    Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Recovered,
+    RejectionLogged, Stored,
 };
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

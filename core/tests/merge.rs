@@ -1,9 +1,9 @@
 //! Two copies of one journal, edited apart, merged: nothing is lost.
 
 use automerge::{transaction::Transactable, AutoCommit, ReadDoc, ROOT};
-use chrono::Utc;
+use chrono::{TimeZone, Utc};
 use onward_core::model::*;
-use onward_core::Journal;
+use onward_core::{Filter, Journal};
 use std::path::PathBuf;
 
 fn open(dir: &tempfile::TempDir, name: &str) -> (PathBuf, Journal) {
@@ -202,4 +202,67 @@ fn records_put_as_they_are_keep_ids_and_times_and_are_not_doubled() {
             .len(),
         2
     );
+}
+
+/// A journal file copied from a device whose clock was decades off (in either
+/// direction) merges whole: every record arrives as written, the index matches the
+/// document, and the records sort by the times they carry. Automerge orders by
+/// causality, not by clocks, so a wrong clock can hide nothing.
+#[test]
+fn a_copy_from_a_device_with_a_clock_far_off_merges_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut here) = open(&dir, "here.onward");
+    let mood_here = here.create(Mood::new(3, Utc::now())).unwrap();
+    let mut copies = Vec::new();
+    for (name, year) in [("past.onward", 1971), ("future.onward", 2199)] {
+        let (path, mut there) = open(&dir, name);
+        let clock = Utc.with_ymd_and_hms(year, 6, 1, 12, 0, 0).unwrap();
+        there.set_clock(move || clock);
+        let mood = there.create(Mood::new(4, there.now())).unwrap();
+        assert_eq!(mood.meta.created_at, clock);
+        let entry = there
+            .add_entry(Entry::new(
+                EntryKind::Free,
+                format!("Written in {year}"),
+                there.now(),
+            ))
+            .unwrap();
+        drop(there);
+        copies.push((path, year, mood, entry));
+    }
+    for (path, year, mood, entry) in &copies {
+        let changed = here.merge_file(path).unwrap();
+        assert!(changed.ids.contains(&mood.meta.id), "{year}");
+        let back: Entry = here.get(&entry.meta.id).unwrap();
+        assert_eq!(back.body, format!("Written in {year}"));
+        assert_eq!(here.get::<Mood>(&mood.meta.id).unwrap(), *mood);
+    }
+    assert!(here.check_index().unwrap().is_consistent());
+    let listed: Vec<String> = here
+        .timeline(&Filter::default())
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record.id().to_string())
+        .collect();
+    // Newest first, by the times the records carry: 2199, now, 1971.
+    let of = |i: usize| [copies[i].2.meta.id.clone(), copies[i].3.meta.id.clone()];
+    assert_eq!(listed.len(), 5);
+    assert!(
+        of(1).contains(&listed[0]) && of(1).contains(&listed[1]),
+        "{listed:?}"
+    );
+    assert!(
+        of(0).contains(&listed[3]) && of(0).contains(&listed[4]),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&mood_here.meta.id));
+    // And the other way: the far-off copies take this journal in as well.
+    let here_path = dir.path().join("here.onward");
+    drop(here);
+    for (path, year, ..) in &copies {
+        let mut there = Journal::open(path).unwrap();
+        there.merge_file(&here_path).unwrap();
+        assert!(there.record(&mood_here.meta.id).is_ok(), "{year}");
+        assert!(there.check_index().unwrap().is_consistent(), "{year}");
+    }
 }

@@ -17,6 +17,10 @@
 //!
 //! Whatever the check finds becomes the baseline for the next round.
 //!
+//! A third test kills the writer while `Journal::open` upgrades a journal an older
+//! Onward wrote (schema 1, or an index built by an older version): the next open must
+//! finish the upgrade with nothing lost.
+//!
 //! Knobs (environment); the defaults in parentheses are for an optimised build, with
 //! an unoptimised one's (plain `cargo test`, whose Automerge is many times slower) after
 //! the slash:
@@ -25,6 +29,8 @@
 //! - `ONWARD_CRASH_ROTATE` (25 / 10): kills per journal file before a fresh one.
 //! - `ONWARD_CRASH_COMPACT_KILLS` (12 / 6): kills in the compaction test.
 //! - `ONWARD_CRASH_BIG_KB` (2048 / 256): how big that test's journal is made first.
+//! - `ONWARD_CRASH_MIGRATION_KILLS` (24 / 8): kills while an older journal is upgraded.
+//! - `ONWARD_CRASH_MIGRATION_RECORDS` (1500 / 100): applications (each with a note) in it.
 //! - `ONWARD_CRASH_SEED`: replays a run's random choices (each test prints its seed).
 //! - `ONWARD_CRASH_VERBOSE`: one line per round.
 //!
@@ -905,4 +911,193 @@ fn writes_after_check_index_on_a_new_journal_are_kept() {
         "an acknowledged write is missing from the document"
     );
     assert!(j.check_index().unwrap().is_consistent());
+}
+
+// ----- migrations -----
+
+/// A journal as an older Onward left it, built from `fresh` (a current journal): the
+/// schema of `version` with every table it had copied over. Version 1 had no
+/// `reminder_states` index table: upgrading adds it and rebuilds the index.
+fn as_older_version(fresh: &Path, old: &Path, version: i64) {
+    let mut conn = rusqlite::Connection::open(old).unwrap();
+    let tx = conn.transaction().unwrap();
+    onward_core::store::schema::create_at_version(&tx, version).unwrap();
+    let tables: Vec<String> = tx
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE 'search_%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tx.execute("ATTACH DATABASE ?1 AS fresh", [fresh.to_str().unwrap()])
+        .unwrap();
+    for table in tables {
+        let sql = if table == "search" {
+            "INSERT INTO main.search (rowid, content) SELECT rowid, content FROM fresh.search"
+                .to_string()
+        } else {
+            format!("INSERT INTO main.{table} SELECT * FROM fresh.{table}")
+        };
+        tx.execute_batch(&sql).unwrap();
+    }
+    tx.commit().unwrap();
+    conn.execute("DETACH DATABASE fresh", []).unwrap();
+}
+
+/// Kills the writer while `Journal::open` upgrades an older journal (the schema step,
+/// then the index rebuild it needs), or while it rebuilds an index an older version
+/// built: the next open finishes the job, and nothing the old journal held is lost.
+#[test]
+fn a_migration_killed_midway_finishes_on_the_next_open() {
+    let seed = seed_from_env("migration crash test");
+    let kills = env_number(
+        "ONWARD_CRASH_MIGRATION_KILLS",
+        if cfg!(debug_assertions) { 8 } else { 24 },
+    );
+    let records = env_number(
+        "ONWARD_CRASH_MIGRATION_RECORDS",
+        if cfg!(debug_assertions) { 100 } else { 1_500 },
+    ) as usize;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dir = scratch();
+    let started = Instant::now();
+
+    // The journal as it is now: records of every kind, a reminder done.
+    let fresh = dir.join("fresh.onward");
+    {
+        let mut j = Journal::open(&fresh).unwrap();
+        let at = chrono::Utc::now() - chrono::Duration::days(3);
+        for i in 0..records {
+            let mut app = onward_core::model::Application::new(format!("Company {i}"), "Analyst");
+            app.applied_at = Some(at);
+            let app = j.add_application(app).unwrap();
+            let mut note = Entry::new(EntryKind::Free, words(&mut rng, 20, 200), at);
+            note.application_id = Some(app.meta.id);
+            j.add_entry(note).unwrap();
+        }
+        let key = j.reminders_within(chrono::Duration::days(30)).unwrap()[0]
+            .key
+            .clone();
+        j.complete_reminder(&key).unwrap();
+    }
+    let template_v1 = dir.join("template-v1.onward");
+    as_older_version(&fresh, &template_v1, 1);
+    // The same schema, but an index an older Onward built.
+    let template_index = dir.join("template-index.onward");
+    std::fs::copy(&fresh, &template_index).unwrap();
+    rusqlite::Connection::open(&template_index)
+        .unwrap()
+        .execute(
+            "UPDATE journal_meta SET value = 1 WHERE key = 'index_version'",
+            [],
+        )
+        .unwrap();
+    let seen = inspect(&fresh).unwrap_or_else(|e| fail(&dir, seed, 0, e));
+    let baseline = seen.checks.clone();
+
+    // How long an upgrading open takes here, to aim the kills into it.
+    let probe = dir.join("probe.onward");
+    std::fs::copy(&template_v1, &probe).unwrap();
+    let (opened, took) = {
+        let t = Instant::now();
+        (Journal::open(&probe).map(drop), t.elapsed())
+    };
+    opened.unwrap();
+    // A writer process also needs a few milliseconds to start. The window then follows
+    // what the kills find: it shrinks after a kill that came after the open, and grows
+    // after one inside it, so about half land inside.
+    let mut window_us = (took.as_micros() as u64 + 5_000) * 3 / 2;
+
+    let (mut in_migration, mut after, mut checked) = (0, 0, 0);
+    for round in 0..kills {
+        let (template, what) = if round % 3 == 2 {
+            (&template_index, "an older index")
+        } else {
+            (&template_v1, "schema 1")
+        };
+        let path = dir.join(format!("round-{round}.onward"));
+        std::fs::copy(template, &path).unwrap();
+        let delay = Duration::from_micros(rng.random_range(0..=window_us));
+        let writer_seed: u64 = rng.random();
+        let killed = run_and_kill(&path, writer_seed, "mix", Aim::Start, delay)
+            .unwrap_or_else(|e| fail(&dir, seed, round, e));
+        let mut model = baseline.clone();
+        let run = apply(&killed.stdout, &mut model);
+        if run.opened {
+            after += 1;
+            window_us = (window_us * 2 / 3).max(1_000);
+        } else {
+            in_migration += 1;
+            window_us = window_us * 5 / 4;
+        }
+        let outcome = inspect(&path).and_then(|seen| {
+            if versions(&path) != CURRENT {
+                return Err(format!(
+                    "after reopening, the journal is at {:?}, not {CURRENT:?}",
+                    versions(&path)
+                ));
+            }
+            verify(&seen, &mut model, run.pending.as_ref())
+        });
+        match outcome {
+            Ok(n) => checked += n,
+            Err(e) => fail(
+                &dir,
+                seed,
+                round,
+                format!(
+                    "{e}\n(upgrading {what}, writer seed {writer_seed}, killed after {:?}, {})",
+                    killed.ran,
+                    if run.opened {
+                        "after the open"
+                    } else {
+                        "inside the open"
+                    }
+                ),
+            ),
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    println!(
+        "migration crash test: {kills} kills survived ({in_migration} inside the upgrading open, \
+         {after} after it), journals of {} records, an upgrading open takes {took:.1?}, \
+         {checked} record checks, in {:.1?}",
+        baseline.len(),
+        started.elapsed()
+    );
+    assert!(
+        in_migration * 3 >= kills,
+        "only {in_migration} of {kills} kills landed inside the upgrading open: the aim is off"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The schema step and the index rebuild it needs are two transactions: a kill between
+/// them once left a journal at the new schema whose index lacked the reminder states
+/// for good (its index version said it was current). The step now marks the index
+/// stale in its own transaction. Found by `a_migration_killed_midway_finishes_on_the_next_open`.
+#[test]
+fn a_kill_between_the_schema_step_and_the_index_rebuild_is_made_good_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.onward");
+    {
+        let mut j = Journal::open(&fresh).unwrap();
+        let mut app = onward_core::model::Application::new("Acme", "Analyst");
+        app.applied_at = Some(chrono::Utc::now() - chrono::Duration::days(9));
+        j.add_application(app).unwrap();
+        let key = j.reminders_within(chrono::Duration::days(30)).unwrap()[0]
+            .key
+            .clone();
+        j.complete_reminder(&key).unwrap();
+    }
+    let old = dir.path().join("old.onward");
+    as_older_version(&fresh, &old, 1);
+    // What a kill right after the schema step leaves: the step committed, no rebuild.
+    drop(onward_core::store::open::open(&old).unwrap());
+    let mut j = Journal::open(&old).unwrap();
+    let check = j.check_index().unwrap();
+    assert!(check.is_consistent(), "{:?}", check.differences);
 }

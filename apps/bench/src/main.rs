@@ -7,10 +7,12 @@
 //! cargo run --release -p onward-bench -- --entries 10000
 //! cargo run --release -p onward-bench -- --entries 10000 --json > bench.json
 //! cargo run --release -p onward-bench -- --entries 10000 --sync
+//! cargo run --release -p onward-bench -- --limits     # sizes beyond the usual, peak memory
 //! ```
 
 mod baseline;
 mod import;
+mod limits;
 mod measure;
 mod probe;
 mod report;
@@ -79,6 +81,36 @@ struct Args {
     #[arg(long, default_value_t = 100, value_name = "N")]
     sync_repeats: usize,
 
+    /// Instead of the comparison: the limits (a 200,000-row CSV, a 50 MB file, a 5 MB
+    /// entry, 100,000 records), each with its outcome and peak memory.
+    #[arg(long)]
+    limits: bool,
+
+    /// Rows of the limits' CSV.
+    #[arg(long, default_value_t = 200_000, value_name = "N")]
+    limit_rows: usize,
+
+    /// Megabytes of the limits' big file.
+    #[arg(long, default_value_t = 50, value_name = "MB")]
+    limit_file_mb: usize,
+
+    /// Megabytes of the limits' big entry.
+    #[arg(long, default_value_t = 5, value_name = "MB")]
+    limit_entry_mb: usize,
+
+    /// Records of the limits' big journal.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    limit_records: usize,
+
+    #[arg(long, hide = true, value_name = "NAME")]
+    limit_child: Option<String>,
+
+    #[arg(long, hide = true, value_name = "PATH")]
+    limit_dir: Option<PathBuf>,
+
+    #[arg(long, hide = true, value_name = "JSON")]
+    limit_sizes: Option<String>,
+
     #[arg(long, hide = true, value_name = "PATH")]
     probe_open: Option<PathBuf>,
 
@@ -97,6 +129,36 @@ fn main() {
     }
 }
 
+/// `--limits`: each scenario in a child process, then one line (or JSON) per outcome.
+fn run_limits(args: &Args) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("onward-limits-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let sizes = limits::Sizes {
+        csv_rows: args.limit_rows,
+        file_mb: args.limit_file_mb,
+        entry_mb: args.limit_entry_mb,
+        records: args.limit_records,
+    };
+    let outcomes = limits::run_all(dir.path(), sizes)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcomes)?);
+        return Ok(());
+    }
+    for o in outcomes {
+        println!(
+            "{:<13} {:>8.1} s  peak {:>7.1} MB  journal {:>7.1} MB  {}",
+            o.scenario,
+            o.seconds,
+            o.peak_rss_mb,
+            o.journal_bytes as f64 / (1 << 20) as f64,
+            o.result
+        );
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<()> {
     for (path, probe) in [
         (&args.probe_open, Probe::Open),
@@ -106,6 +168,14 @@ fn run(args: Args) -> Result<()> {
         if let Some(path) = path {
             return probe::child(probe, path);
         }
+    }
+    if let (Some(name), Some(dir), Some(sizes)) =
+        (&args.limit_child, &args.limit_dir, &args.limit_sizes)
+    {
+        return limits::child(name, dir, sizes);
+    }
+    if args.limits {
+        return run_limits(&args);
     }
     if args.entries == 0 {
         bail!("--entries must be at least 1");

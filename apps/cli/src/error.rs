@@ -43,6 +43,7 @@ impl From<Error> for Failure {
                 Some("`onward reminders --all` lists them with their keys.")
             }
             Error::Document(_) => Some("`onward doctor` checks the journal and says what it finds."),
+            Error::Corrupt { .. } => Some("To save what can still be read into a new file: onward doctor --recover NEW_PATH (with the same --journal)."),
             Error::SyncNotEnabled => Some("`onward sync init --relay URL` starts syncing; `onward sync join CODE` joins the journal your other device syncs."),
             Error::SyncAlreadyEnabled { .. } => Some("`onward sync off` forgets the relay (your journal stays); then init or join again."),
             Error::PairingCode { .. } => Some("On a device that already syncs, `onward sync code` shows it. Nothing was changed here."),

@@ -240,11 +240,7 @@ pub fn read(bytes: &[u8], options: &Options, now: DateTime<Utc>) -> Result<Parse
             format!(
                 "no column names a company or a role (the columns are: {}). Name one of them \
                  \"Company\" or \"Role\" and import again",
-                header
-                    .iter()
-                    .map(|h| h.trim())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                shown_columns(&header)
             ),
         ));
     }
@@ -330,6 +326,28 @@ pub fn read(bytes: &[u8], options: &Options, now: DateTime<Utc>) -> Result<Parse
         }
     }
     Ok(parsed)
+}
+
+/// The header's columns for a message: the first few, each cut to a readable length (a
+/// file that is not CSV at all may have a "header" of megabytes).
+fn shown_columns(header: &[String]) -> String {
+    const COLUMNS: usize = 12;
+    const CHARS: usize = 40;
+    let mut shown: Vec<String> = header
+        .iter()
+        .take(COLUMNS)
+        .map(|h| {
+            let h = h.trim();
+            match h.char_indices().nth(CHARS) {
+                Some((cut, _)) => format!("{}…", &h[..cut]),
+                None => h.to_string(),
+            }
+        })
+        .collect();
+    if header.len() > COLUMNS {
+        shown.push(format!("and {} more", header.len() - COLUMNS));
+    }
+    shown.join(", ")
 }
 
 /// How many of the rows the journal already has (for a dry run).

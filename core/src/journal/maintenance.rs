@@ -57,6 +57,14 @@ impl Journal {
         &mut self,
         f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
     ) -> Result<T> {
+        let result = self.with_document_inner(f);
+        self.named(result)
+    }
+
+    fn with_document_inner<T>(
+        &mut self,
+        f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
+    ) -> Result<T> {
         let Begun {
             tx, doc, touched, ..
         } = self.begin()?;
@@ -68,14 +76,22 @@ impl Journal {
 
     /// Empties the index and fills it again from the document.
     pub fn rebuild_index(&mut self) -> Result<()> {
-        let Begun { tx, doc, .. } = self.begin()?;
-        store::index::rebuild(&tx, doc)?;
-        tx.commit()?;
-        Ok(())
+        let result = (|| {
+            let Begun { tx, doc, .. } = self.begin()?;
+            store::index::rebuild(&tx, doc)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        self.named(result)
     }
 
     /// Compares the index with one rebuilt from the document, without changing it.
     pub fn check_index(&mut self) -> Result<IndexCheck> {
+        let result = self.check_index_inner();
+        self.named(result)
+    }
+
+    fn check_index_inner(&mut self) -> Result<IndexCheck> {
         let Begun {
             tx, doc, touched, ..
         } = self.begin()?;
@@ -118,16 +134,19 @@ impl Journal {
     /// the chunks outgrow the snapshot).
     pub fn compact(&mut self) -> Result<()> {
         let now = self.now();
-        let Begun {
-            tx,
-            doc,
-            cursor,
-            touched,
-        } = self.begin()?;
-        store::index::update(&tx, doc, &touched)?;
-        *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
-        tx.commit()?;
-        Ok(())
+        let result = (|| {
+            let Begun {
+                tx,
+                doc,
+                cursor,
+                touched,
+            } = self.begin()?;
+            store::index::update(&tx, doc, &touched)?;
+            *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
+            tx.commit()?;
+            Ok(())
+        })();
+        self.named(result)
     }
 
     /// Sizes of the stored document, for `doctor`.

@@ -7,12 +7,14 @@ mod bulk;
 mod links;
 mod maintenance;
 mod observers;
+mod recover;
 mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
 pub use bulk::Stored;
 pub use maintenance::IndexCheck;
 pub use observers::{Observer, ObserverId};
+pub use recover::Recovered;
 pub use sync::Merged;
 
 use crate::document::{JournalDoc, Touched};
@@ -97,7 +99,12 @@ impl Journal {
     /// Opens the journal at `path`, creating it if the file does not exist. A file that
     /// is not a journal, or is damaged, gives an error and is left untouched.
     pub fn open(path: impl AsRef<Path>) -> Result<Journal> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        Self::open_inner(path).map_err(|e| store::open::name_damage(path, e))
+    }
+
+    fn open_inner(path: &Path) -> Result<Journal> {
+        let path = path.to_path_buf();
         let opened = store::open::open(&path)?;
         let mut journal = Journal {
             path,
@@ -139,7 +146,9 @@ impl Journal {
         message: &str,
         edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
-        let result = self.write_inner(message, edit);
+        let result = self
+            .write_inner(message, edit)
+            .map_err(|e| store::open::name_damage(&self.path, e));
         match &result {
             Ok((_, changed)) => self.observers.notify(changed),
             // The document may hold a change the database refused: read it afresh.
@@ -314,13 +323,14 @@ impl Journal {
 
     /// The full id for an id or a unique prefix of at least 4 characters.
     pub fn resolve(&self, id_or_prefix: &str) -> Result<String> {
-        queries::resolve(&self.conn, id_or_prefix)
+        self.named(queries::resolve(&self.conn, id_or_prefix))
     }
 
     /// Any record by id (or unique prefix).
     pub fn record(&self, id: &str) -> Result<Record> {
         let id = self.resolve(id)?;
-        queries::get(&self.conn, &id)?.ok_or(Error::NotFound { id })
+        self.named(queries::get(&self.conn, &id))?
+            .ok_or(Error::NotFound { id })
     }
 
     /// A record of a known kind; an id of another kind is reported as not found.
@@ -331,17 +341,17 @@ impl Journal {
     }
 
     pub fn timeline(&self, filter: &queries::Filter) -> Result<Vec<queries::Listed>> {
-        queries::timeline(&self.conn, filter)
+        self.named(queries::timeline(&self.conn, filter))
     }
 
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<queries::Hit>> {
-        queries::search(&self.conn, text, limit)
+        self.named(queries::search(&self.conn, text, limit))
     }
 
     /// Links from a record to others (`.0`) and from others to it (`.1`).
     pub fn links(&self, id: &str) -> Result<(Vec<queries::Link>, Vec<queries::Link>)> {
         let id = self.resolve(id)?;
-        queries::links(&self.conn, &id)
+        self.named(queries::links(&self.conn, &id))
     }
 
     /// All records of one kind, newest first (deleted ones left out).
@@ -362,11 +372,23 @@ impl Journal {
 
     /// Open applications, and how much was logged since `since`.
     pub fn pulse(&self, since: DateTime<Utc>) -> Result<queries::Pulse> {
-        queries::pulse(&self.conn, since)
+        self.named(queries::pulse(&self.conn, since))
     }
 
     pub fn counts(&self) -> Result<Vec<(Kind, i64)>> {
-        queries::counts(&self.conn)
+        self.named(queries::counts(&self.conn))
+    }
+
+    /// Names this journal's file in an error that says it is damaged. For reads and
+    /// maintenance: there, a document or index row that does not read is damage too.
+    fn named<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| match e {
+            Error::Document(detail) => Error::Corrupt {
+                path: self.path.clone(),
+                detail,
+            },
+            other => store::open::name_damage(&self.path, other),
+        })
     }
 }
 

@@ -28,6 +28,15 @@ pub fn stored_version(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
+/// Marks the index as built by no version, so the next open rebuilds it. A schema step
+/// that needs a rebuild calls this in its own transaction: a process killed between the
+/// step and the rebuild leaves a journal that rebuilds on the next open, not one whose
+/// index silently lacks what the step added.
+pub fn mark_stale(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM journal_meta WHERE key = ?1", [VERSION_KEY])?;
+    Ok(())
+}
+
 /// How a kind-table column is read from the record's JSON.
 #[derive(Clone, Copy)]
 enum Col {

@@ -4,4 +4,5 @@ pub mod document;
 pub mod index;
 pub mod open;
 pub mod queries;
+pub mod salvage;
 pub mod schema;

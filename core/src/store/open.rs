@@ -44,8 +44,58 @@ pub fn open(path: &Path) -> Result<Opened> {
     } else {
         schema::Upgrade::default()
     };
+    if upgrade.rebuild_index {
+        super::index::mark_stale(&tx)?;
+    }
     tx.commit()?;
     Ok(Opened { conn, upgrade })
+}
+
+/// Names the file in an error SQLite gives when it finds the file damaged, so the
+/// person hears which file and what to do rather than "database disk image is
+/// malformed". Other errors pass through.
+pub fn name_damage(path: &Path, e: Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e {
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
+            if matches!(failure.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: message.unwrap_or_else(|| failure.to_string()),
+            }
+        }
+        // A value of another type than the one written, or text that is not UTF-8.
+        Error::Storage(
+            e @ (rusqlite::Error::Utf8Error(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)),
+        ) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("a stored value is damaged ({e})"),
+        },
+        // A table or column that this schema version has is missing: its definition in
+        // the file was damaged.
+        Error::Storage(
+            rusqlite::Error::SqliteFailure(failure, Some(ref message))
+            | rusqlite::Error::SqlInputError {
+                error: failure,
+                msg: ref message,
+                ..
+            },
+        ) if failure.code == rusqlite::ErrorCode::Unknown
+            && ["no such table", "no such column", "has no column named"]
+                .iter()
+                .any(|m| message.contains(m)) =>
+        {
+            Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("its table definitions are damaged ({message})"),
+            }
+        }
+        other => other,
+    }
 }
 
 fn check_existing(path: &Path) -> Result<()> {
@@ -53,6 +103,7 @@ fn check_existing(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
+    check_header(path)?;
     // Read-write but never creating, and only reading: nothing is written to a file
     // that is not ours. (Read-write so that SQLite can roll back a hot journal left by
     // a process killed mid-transaction, restoring the last committed state; a read-only
@@ -82,6 +133,62 @@ fn check_existing(path: &Path) -> Result<()> {
             found: version,
             known: schema::VERSION,
         });
+    }
+    Ok(())
+}
+
+/// Looks at the file's first 100 bytes (SQLite's header) before SQLite does: a file that
+/// does not begin like a database, or one cut short (a copy that stopped half way, a
+/// full disk), is refused here. SQLite itself would take a file of a few bytes for an
+/// empty database and write a new one over it, and would notice missing pages only
+/// when it reached them.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let corrupt = |detail: String| Error::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    // A kill mid-transaction leaves a rollback journal or a WAL beside the file, from
+    // which SQLite restores the last committed state: the file alone may be partly
+    // written until then.
+    let beside = |suffix: &str| {
+        std::fs::metadata(format!("{}{suffix}", path.display())).is_ok_and(|m| m.len() > 0)
+    };
+    let (hot_journal, wal) = (beside("-journal"), beside("-wal"));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut header = Vec::with_capacity(100);
+    file.take(100).read_to_end(&mut header).map_err(io)?;
+    if hot_journal {
+        return Ok(());
+    }
+    if !header.starts_with(b"SQLite format 3\0") {
+        return Err(corrupt("it does not begin like a journal file".into()));
+    }
+    if header.len() < 100 {
+        return Err(corrupt(format!(
+            "it ends after {len} bytes, inside its own header: it was cut short"
+        )));
+    }
+    let word = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    // The page count in the header is valid only when written with the change counter.
+    let pages = u64::from(word(28));
+    if wal || word(24) != word(92) || pages == 0 {
+        return Ok(());
+    }
+    let expected = pages * page_size;
+    if len < expected {
+        return Err(corrupt(format!(
+            "it ends after {len} of the {expected} bytes it should have: it was cut short"
+        )));
     }
     Ok(())
 }

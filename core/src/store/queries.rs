@@ -51,11 +51,14 @@ pub struct Link {
     pub title: Option<String>,
 }
 
+/// A record from its index row. The row was written from a checked record, so a row
+/// that does not read is damage in the file.
 pub fn record_from_row(kind: &str, json: &str) -> Result<Record> {
-    let kind: Kind = kind.parse()?;
-    let json: Json = serde_json::from_str(json)
-        .map_err(|e| Error::Document(format!("an index row is not JSON: {e}")))?;
-    Record::from_json(kind, json)
+    let damaged =
+        |e: &dyn std::fmt::Display| Error::Document(format!("an index row is damaged: {e}"));
+    let kind: Kind = kind.parse().map_err(|e: Error| damaged(&e))?;
+    let json: Json = serde_json::from_str(json).map_err(|e| damaged(&e))?;
+    Record::from_json(kind, json).map_err(|e| damaged(&e))
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Record>> {

@@ -1,17 +1,22 @@
 //! `onward doctor` and `onward merge`: keeping the journal whole.
 
 use crate::error::Result;
-use crate::output::Printed;
+use crate::output::{plural, shell_quote, Printed};
 use clap::Args;
 use onward_core::Journal;
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Rebuild the search and list index from the journal's document first
     #[arg(long)]
     rebuild_index: bool,
+
+    /// Save what can still be read from a damaged journal into a new journal file
+    /// (the damaged one is only read)
+    #[arg(long, value_name = "NEW_PATH", conflicts_with = "rebuild_index")]
+    pub recover: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +106,40 @@ pub fn doctor(args: DoctorArgs, journal: &mut Journal) -> Result<Printed> {
         (true, false) => "Your records are safe in the document; only the index is off. `onward doctor --rebuild-index` fixes it.",
         (false, _) => "The file itself has problems. Keep a copy of it before changing anything, then try `onward doctor --rebuild-index`.",
     });
+    Ok(Printed::new(json, human))
+}
+
+/// `onward doctor --recover NEW_PATH`: runs without opening the damaged journal.
+pub fn recover(damaged: &Path, into: &Path) -> Result<Printed> {
+    let (_, found) = Journal::recover(damaged, into)?;
+    let json =
+        json!({ "from": damaged, "into": into, "records": found.records(), "recovered": found });
+    let mut human = format!(
+        "Recovered {} into {}.\n",
+        plural(found.records(), "record"),
+        into.display()
+    );
+    human.push_str(&format!(
+        "  from the document  {} (snapshot {}, {} change chunks read, {} found in the raw bytes)\n",
+        plural(found.from_document, "record"),
+        if found.snapshot { "read" } else { "lost" },
+        found.chunks,
+        found.carved
+    ));
+    if found.from_index > 0 {
+        human.push_str(&format!(
+            "  from the index     {} (their latest version, without edit history)\n",
+            plural(found.from_index, "record")
+        ));
+    }
+    for problem in &found.problems {
+        human.push_str(&format!("  not readable       {problem}\n"));
+    }
+    human.push_str(&format!(
+        "\n{} was left as it was. Look through the new journal with `onward --journal {} timeline`; once it holds what you need, use it as your journal.",
+        damaged.display(),
+        shell_quote(&into.display().to_string())
+    ));
     Ok(Printed::new(json, human))
 }
 

@@ -135,6 +135,14 @@ pub fn run(cli: Cli) -> Result<Printed> {
         _ => {}
     }
     let path = journal_path(cli.journal)?;
+    if let Command::Doctor(doctor::DoctorArgs {
+        recover: Some(into),
+        ..
+    }) = &command
+    {
+        // The journal may be too damaged to open: it is only read, never opened.
+        return doctor::recover(&path, into);
+    }
     // A dry run on a journal that does not exist yet looks at an empty one, and leaves
     // no file behind.
     let scratch = match &command {

@@ -1,0 +1,192 @@
+//! The entry points through which outside bytes reach the core, one per decoder, as the
+//! fuzz targets in `fuzz/` call them and as the corpus replay test
+//! (`tests/tests/fuzz_corpus.rs`) calls them on stable Rust. Each takes any bytes and
+//! must return (a result or a clear error is fine); a panic, a hang or runaway memory
+//! is a bug. Where a decoder has an encoder, a value that reads must also survive the
+//! way round (an assertion, so the fuzzer reports it).
+
+use crate::document::{JournalDoc, Touched};
+use crate::import;
+use crate::model::{Kind, Record};
+use crate::store::{index, schema};
+use crate::Journal;
+use chrono::{TimeZone, Utc};
+use rusqlite::Connection;
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+/// Records of one input written into a document: the parsers see every byte, the
+/// (slower) document and index writes a few records, so the fuzzer stays quick.
+const WRITTEN: usize = 8;
+
+/// The actor of the scratch documents.
+const ACTOR: &[u8] = b"fuzz-target-actor";
+
+/// A spreadsheet or another tracker's CSV export (`onward import --format csv`): read
+/// it (dates day first and as the file says), then check and write the first rows into
+/// a document as an import would.
+pub fn csv_import(data: &[u8]) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    let day_first = import::csv::Options {
+        day_first: Some(true),
+    };
+    let _ = import::csv::read(data, &day_first, now);
+    if let Ok(parsed) = import::csv::read(data, &Default::default(), now) {
+        let records = parsed.rows.into_iter().map(|row| row.application.into());
+        write_records(records.take(WRITTEN));
+    }
+}
+
+/// An Onward JSON export (`onward import --format json`): parse it, then write the
+/// first records into a document.
+pub fn json_import(data: &[u8]) {
+    // The CLI reads the file as UTF-8 text first, refusing other bytes.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = import::json::parse(text) {
+        write_records(parsed.records.into_iter().take(WRITTEN));
+    }
+}
+
+/// Automerge bytes received from another device (`onward merge`, a sync pull): merged
+/// into a journal's document, then every record they touched read back and indexed as
+/// a merge does.
+pub fn automerge_merge(data: &[u8]) {
+    let mut doc = JournalDoc::new(ACTOR);
+    let Ok(touched) = doc.merge_bytes(data) else {
+        return;
+    };
+    index_in_memory(&doc, &touched);
+}
+
+/// A file at the journal path (`Journal::open` and the first reads and writes).
+pub fn journal_file(data: &[u8]) {
+    thread_local! {
+        static SCRATCH: tempfile::TempDir = tempfile::tempdir().expect("a scratch folder");
+    }
+    let path: PathBuf = SCRATCH.with(|dir| dir.path().join("fuzz.onward"));
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let Ok(mut journal) = Journal::open(&path) else {
+        return;
+    };
+    let _ = journal.timeline(&Default::default());
+    let _ = journal.counts();
+    let _ = journal.check_index();
+    let _ = journal.create(crate::model::Mood::new(3, journal.now()));
+}
+
+/// Checks each record as an import does and writes the valid ones into a document.
+fn write_records(records: impl IntoIterator<Item = Record>) {
+    let mut doc = JournalDoc::new(ACTOR);
+    let mut touched = Touched::default();
+    for record in records {
+        if record.validate().is_err() {
+            continue;
+        }
+        let serde_json::Value::Object(fields) = record.to_json() else {
+            continue;
+        };
+        if doc.write(record.kind(), record.id(), &fields).is_ok() {
+            touched
+                .records
+                .insert((record.kind(), record.id().to_string()));
+        }
+    }
+    index_in_memory(&doc, &touched);
+}
+
+/// Reads back and indexes what changed, in an in-memory database with the journal's
+/// schema (rolled back after each input).
+fn index_in_memory(doc: &JournalDoc, touched: &Touched) {
+    thread_local! {
+        static DB: RefCell<Connection> = RefCell::new({
+            let mut conn = Connection::open_in_memory().expect("an in-memory database");
+            let tx = conn.transaction().expect("a transaction");
+            schema::create(&tx).expect("the schema");
+            tx.commit().expect("the schema is stored");
+            conn
+        });
+    }
+    for (kind, id) in &touched.records {
+        if let Ok(Some(fields)) = doc.read(*kind, id) {
+            let _ = Record::from_json(*kind, serde_json::Value::Object(fields));
+        }
+    }
+    for kind in Kind::ALL {
+        let _ = doc.ids(*kind);
+    }
+    DB.with(|db| {
+        let mut conn = db.borrow_mut();
+        let Ok(tx) = conn.transaction() else { return };
+        let _ = index::update(&tx, doc, touched);
+        let _ = tx.rollback();
+    });
+}
+
+/// The keys of the scratch journal of the sync targets (a fixed root secret).
+fn sync_keys() -> crate::sync::keys::Keys {
+    crate::sync::keys::RootSecret::from_bytes(&[7; crate::sync::keys::SECRET_LEN])
+        .expect("32 bytes are a root secret")
+        .keys()
+}
+
+/// A pairing code as typed or scanned (`onward sync join CODE`). A code that reads
+/// gives the same pairing again when encoded and read back.
+pub fn pairing_code(data: &[u8]) {
+    use crate::sync::pairing;
+    let code = String::from_utf8_lossy(data);
+    if let Ok(pairing) = pairing::decode(&code) {
+        let again = pairing::decode(&pairing::encode(&pairing))
+            .expect("an encoded pairing code reads back");
+        assert_eq!(again, pairing, "a pairing code changed on its way round");
+    }
+}
+
+/// An encrypted envelope from the relay (a batch or a snapshot part): opened with the
+/// journal's keys, which refuses anything it did not seal. The bytes sealed as a batch
+/// open again to the same bytes.
+pub fn sync_envelope(data: &[u8]) {
+    use crate::sync::envelope::{open, seal, Sealed};
+    let keys = sync_keys();
+    let id = "00112233445566778899aabbccddeeff";
+    for kind in [Sealed::Batch, Sealed::Snapshot] {
+        assert!(
+            open(&keys, kind, id, data).is_err(),
+            "bytes nobody sealed opened as an envelope"
+        );
+    }
+    let sealed = seal(&keys, Sealed::Batch, id, data).expect("any bytes can be sealed");
+    let opened = open(&keys, Sealed::Batch, id, &sealed).expect("a sealed envelope opens");
+    assert_eq!(opened, data, "an envelope changed its content");
+}
+
+/// A pull answer from the relay: split into frames (the first 8 bytes of the input are
+/// the cursor), each opened as a batch and, when it opens, merged as a pull does. Frames
+/// that read are written back to the same bytes.
+pub fn pull_frames(data: &[u8]) {
+    use crate::sync::{batches, frames};
+    let (after, body) = match data.split_first_chunk::<8>() {
+        Some((after, body)) => (u64::from_be_bytes(*after), body),
+        None => (0, data),
+    };
+    let Ok(decoded) = frames::decode(body, after) else {
+        return;
+    };
+    assert_eq!(
+        frames::encode(&decoded),
+        body,
+        "frames changed on their way round"
+    );
+    let keys = sync_keys();
+    for frame in decoded {
+        if let batches::Pulled::Merge { changes, .. } = batches::unpack(&keys, frame) {
+            automerge_merge(&changes);
+        }
+    }
+}
