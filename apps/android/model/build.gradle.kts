@@ -40,6 +40,8 @@ val generateBindings by tasks.registering(Exec::class) {
 kotlin {
     jvmToolchain(17)
     sourceSets["main"].kotlin.srcDir(generated)
+    // The small test runner the bindings' tests share.
+    sourceSets["test"].kotlin.srcDir(workspace.resolve("bindings/kotlin/testing"))
 }
 tasks.named("compileKotlin") { dependsOn(generateBindings) }
 
