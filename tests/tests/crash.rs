@@ -17,7 +17,8 @@
 //!
 //! Whatever the check finds becomes the baseline for the next round.
 //!
-//! A third test kills the writer while `Journal::open` upgrades a journal an older
+//! Another kills a device while it pulls from a real relay on loopback (see
+//! `a_pull_killed_midway_loses_nothing`). A third test kills the writer while `Journal::open` upgrades a journal an older
 //! Onward wrote (schema 1, or an index built by an older version): the next open must
 //! finish the upgrade with nothing lost.
 //!
@@ -31,6 +32,8 @@
 //! - `ONWARD_CRASH_BIG_KB` (2048 / 256): how big that test's journal is made first.
 //! - `ONWARD_CRASH_MIGRATION_KILLS` (24 / 8): kills while an older journal is upgraded.
 //! - `ONWARD_CRASH_MIGRATION_RECORDS` (1500 / 100): applications (each with a note) in it.
+//! - `ONWARD_CRASH_PULL_KILLS` (12), `ONWARD_CRASH_PULL_BATCHES` (60 / 30),
+//!   `ONWARD_CRASH_PULL_RECORDS` (8): kills while a device pulls from a real relay.
 //! - `ONWARD_CRASH_SEED`: replays a run's random choices (each test prints its seed).
 //! - `ONWARD_CRASH_VERBOSE`: one line per round.
 //!
