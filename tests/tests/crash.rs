@@ -17,7 +17,8 @@
 //!
 //! Whatever the check finds becomes the baseline for the next round.
 //!
-//! A third test kills the writer while `Journal::open` upgrades a journal an older
+//! Another kills a device while it pulls from a real relay on loopback (see
+//! `a_pull_killed_midway_loses_nothing`). A third test kills the writer while `Journal::open` upgrades a journal an older
 //! Onward wrote (schema 1, or an index built by an older version): the next open must
 //! finish the upgrade with nothing lost.
 //!
@@ -31,6 +32,8 @@
 //! - `ONWARD_CRASH_BIG_KB` (2048 / 256): how big that test's journal is made first.
 //! - `ONWARD_CRASH_MIGRATION_KILLS` (24 / 8): kills while an older journal is upgraded.
 //! - `ONWARD_CRASH_MIGRATION_RECORDS` (1500 / 100): applications (each with a note) in it.
+//! - `ONWARD_CRASH_PULL_KILLS` (12), `ONWARD_CRASH_PULL_BATCHES` (60 / 30),
+//!   `ONWARD_CRASH_PULL_RECORDS` (8): kills while a device pulls from a real relay.
 //! - `ONWARD_CRASH_SEED`: replays a run's random choices (each test prints its seed).
 //! - `ONWARD_CRASH_VERBOSE`: one line per round.
 //!
@@ -177,7 +180,7 @@ enum Aim {
 fn run_and_kill(
     path: &Path,
     seed: u64,
-    mode: &str,
+    mode: &[&str],
     aim: Aim,
     delay: Duration,
 ) -> Result<Killed, String> {
@@ -188,7 +191,7 @@ fn run_and_kill(
     let mut child = Command::new(WRITER)
         .arg(path)
         .arg(seed.to_string())
-        .arg(mode)
+        .args(mode)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -601,7 +604,7 @@ fn acknowledged_writes_survive_sigkill() {
             (Aim::FirstAction, ms(rng.random_range(0..=max_ms)))
         };
         let writer_seed: u64 = rng.random();
-        let killed = match run_and_kill(&path, writer_seed, "mix", aim, delay) {
+        let killed = match run_and_kill(&path, writer_seed, &["mix"], aim, delay) {
             Ok(k) => k,
             Err(e) => fail(&dir, seed, round, e),
         };
@@ -739,7 +742,7 @@ fn compaction_is_all_or_nothing() {
 
     // How long one compaction takes, to aim the kills into them.
     let probe_for = Duration::from_secs(3);
-    let probe = run_and_kill(&path, rng.random(), "compact", Aim::Start, probe_for)
+    let probe = run_and_kill(&path, rng.random(), &["compact"], Aim::Start, probe_for)
         .unwrap_or_else(|e| fail(&dir, seed, 0, e));
     let probe_run = apply(&probe.stdout, &mut model);
     let seen = inspect(&path).unwrap_or_else(|e| fail(&dir, seed, 0, e));
@@ -777,7 +780,7 @@ fn compaction_is_all_or_nothing() {
         );
         let delay = Duration::from_micros(rng.random_range(0..=window_us));
         let writer_seed: u64 = rng.random();
-        let killed = run_and_kill(&path, writer_seed, "compact", Aim::Compaction, delay)
+        let killed = run_and_kill(&path, writer_seed, &["compact"], Aim::Compaction, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let run = apply(&killed.stdout, &mut model);
         if let Some(p) = &run.pending {
@@ -1022,7 +1025,7 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
         std::fs::copy(template, &path).unwrap();
         let delay = Duration::from_micros(rng.random_range(0..=window_us));
         let writer_seed: u64 = rng.random();
-        let killed = run_and_kill(&path, writer_seed, "mix", Aim::Start, delay)
+        let killed = run_and_kill(&path, writer_seed, &["mix"], Aim::Start, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let mut model = baseline.clone();
         let run = apply(&killed.stdout, &mut model);
@@ -1100,4 +1103,237 @@ fn a_kill_between_the_schema_step_and_the_index_rebuild_is_made_good_on_the_next
     let mut j = Journal::open(&old).unwrap();
     let check = j.check_index().unwrap();
     assert!(check.is_consistent(), "{:?}", check.differences);
+}
+
+// ----- a sync pull -----
+
+/// What a pulling writer said before its kill: the last cursor it saw saved and the
+/// record ids the journal held with it, and whether it caught up.
+#[derive(Default)]
+struct PullRun {
+    acked: Option<(u64, Vec<String>)>,
+    acks: usize,
+    caught_up: bool,
+}
+
+fn parse_pull(output: &str) -> PullRun {
+    let mut run = PullRun::default();
+    let complete = match output.rfind('\n') {
+        Some(end) => &output[..end],
+        None => "",
+    };
+    for text in complete.lines() {
+        if text == "caught-up" {
+            run.caught_up = true;
+            continue;
+        }
+        let mut words = text.split(' ');
+        assert_eq!(words.next(), Some("pulled"), "the writer printed {text:?}");
+        let cursor = words
+            .next()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("the writer printed {text:?}"));
+        run.acked = Some((cursor, words.map(str::to_string).collect()));
+        run.acks += 1;
+    }
+    run
+}
+
+/// The cursor a journal saved (0 before it joined).
+fn saved_cursor(path: &Path) -> Result<u64, String> {
+    let j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
+    let settings = j
+        .sync_settings()
+        .map_err(|e| format!("reading the sync settings: {e}"))?;
+    Ok(settings.map_or(0, |s| s.cursor))
+}
+
+/// Checks a killed puller's journal: sound (see [`inspect`]), its saved cursor no
+/// earlier than the last acknowledged, every record acknowledged with it present, and
+/// every record it holds exactly as the device that wrote it has it. Returns the
+/// records checked.
+fn verify_pulled(path: &Path, source: &Model, run: &PullRun) -> Result<usize, String> {
+    let seen = inspect(path)?;
+    let cursor = saved_cursor(path)?;
+    let mut checked = 0;
+    if let Some((acked_cursor, ids)) = &run.acked {
+        if cursor < *acked_cursor {
+            return Err(format!(
+                "the cursor went back from {acked_cursor} (acknowledged) to {cursor}"
+            ));
+        }
+        for id in ids {
+            if !seen.checks.contains_key(id) {
+                return Err(format!(
+                    "{id} was merged before cursor {acked_cursor} was saved, and is gone"
+                ));
+            }
+        }
+    }
+    for (id, check) in &seen.checks {
+        checked += 1;
+        match source.get(id) {
+            None => {
+                return Err(format!(
+                    "{id} appeared, but the other device never wrote it"
+                ))
+            }
+            Some(want) if want != check => {
+                return Err(format!(
+                    "{id} differs from the other device's: {check} vs {want}"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(checked)
+}
+
+/// Sync to the end on the killed journal: it must then hold everything the other
+/// device wrote, exactly.
+fn finish_sync(path: &Path, source: &Model) -> Result<usize, String> {
+    use onward_core::sync::{blocking::block_on, progress::ignore, sync_now};
+    let j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
+    let journal = std::sync::Mutex::new(j);
+    block_on(sync_now(&journal, &ignore)).map_err(|e| format!("the final sync failed: {e}"))?;
+    drop(journal);
+    let seen = inspect(path)?;
+    if &seen.checks != source {
+        let missing: Vec<_> = source
+            .keys()
+            .filter(|id| seen.checks.get(*id) != source.get(*id))
+            .take(5)
+            .collect();
+        return Err(format!(
+            "after a final sync, {} records of the other device's {} are here; differing or \
+             missing: {missing:?}",
+            seen.checks.len(),
+            source.len()
+        ));
+    }
+    Ok(seen.checks.len())
+}
+
+/// Kills a device while it pulls from a real relay (joining a journal another device
+/// pushed in many batches, or catching up after an earlier kill): after each kill the
+/// journal is sound, keeps every record merged before the last acknowledged cursor
+/// save, and holds nothing the other device doesn't have as that device has it; a
+/// final sync brings everything.
+///
+/// Knobs: `ONWARD_CRASH_PULL_KILLS` (12), `ONWARD_CRASH_PULL_BATCHES` (30 / 60 in an
+/// optimised build), `ONWARD_CRASH_PULL_RECORDS` (8: applications, each with an entry,
+/// per batch); `ONWARD_CRASH_SEED` as above.
+#[test]
+fn a_pull_killed_midway_loses_nothing() {
+    use onward_core::sync::{blocking::block_on, enable, progress::ignore, sync_now};
+    let seed = seed_from_env("pull crash test");
+    let kills = env_number("ONWARD_CRASH_PULL_KILLS", 12);
+    let batches = env_number(
+        "ONWARD_CRASH_PULL_BATCHES",
+        if cfg!(debug_assertions) { 30 } else { 60 },
+    );
+    let per_batch = env_number("ONWARD_CRASH_PULL_RECORDS", 8);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dir = scratch();
+    let started = Instant::now();
+
+    // A real relay on loopback, over SQLite.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let relay = runtime
+        .block_on(onward_relay::serve(onward_relay::Config::sqlite(
+            dir.join("relay.db"),
+            "127.0.0.1:0".parse().unwrap(),
+        )))
+        .unwrap();
+    let url = format!("http://{}", relay.addr());
+
+    // Another device pushes its journal in many batches.
+    let source_path = dir.join("device-a.onward");
+    let code = {
+        let journal = std::sync::Mutex::new(Journal::open(&source_path).unwrap());
+        let code = block_on(enable(&journal, &url)).unwrap();
+        let at = chrono::Utc::now() - chrono::Duration::days(2);
+        for b in 0..batches {
+            {
+                let mut j = journal.lock().unwrap();
+                for i in 0..per_batch {
+                    let mut app =
+                        onward_core::model::Application::new(format!("Company {b}-{i}"), "Analyst");
+                    app.applied_at = Some(at);
+                    let app = j.add_application(app).unwrap();
+                    let mut note = Entry::new(EntryKind::Free, words(&mut rng, 20, 400), at);
+                    note.application_id = Some(app.meta.id);
+                    j.add_entry(note).unwrap();
+                }
+            }
+            block_on(sync_now(&journal, &ignore)).unwrap();
+        }
+        code
+    };
+    let source = inspect(&source_path)
+        .unwrap_or_else(|e| fail(&dir, seed, 0, e))
+        .checks;
+
+    // The window follows what the kills find, so about half land inside the pull.
+    let mut window_ms: u64 = if cfg!(debug_assertions) { 3_000 } else { 1_000 };
+    let (mut mid_pull, mut before_first, mut after, mut checked, mut finals) = (0, 0, 0, 0, 0);
+    let mut device = 0;
+    let mut path = dir.join("device-b-0.onward");
+    for round in 0..kills {
+        let delay = Duration::from_millis(rng.random_range(0..=window_ms));
+        let killed = run_and_kill(&path, rng.random(), &["pull", &code], Aim::Start, delay)
+            .unwrap_or_else(|e| fail(&dir, seed, round, e));
+        let run = parse_pull(&killed.stdout);
+        if run.caught_up {
+            after += 1;
+            window_ms = (window_ms * 2 / 3).max(50);
+        } else {
+            if run.acks == 0 {
+                before_first += 1;
+            } else {
+                mid_pull += 1;
+            }
+            window_ms = (window_ms * 5 / 4).min(60_000);
+        }
+        match verify_pulled(&path, &source, &run) {
+            Ok(n) => checked += n,
+            Err(e) => fail(
+                &dir,
+                seed,
+                round,
+                format!(
+                    "{e}\n(killed after {:?}, {} batches acknowledged)",
+                    killed.ran, run.acks
+                ),
+            ),
+        }
+        // A device that caught up, or every fourth, syncs to the end and a fresh one
+        // joins.
+        if run.caught_up || round % 4 == 3 || round + 1 == kills {
+            match finish_sync(&path, &source) {
+                Ok(n) => checked += n,
+                Err(e) => fail(&dir, seed, round, e),
+            }
+            finals += 1;
+            device += 1;
+            path = dir.join(format!("device-b-{device}.onward"));
+        }
+    }
+    println!(
+        "pull crash test: {kills} kills survived ({mid_pull} mid-pull, {before_first} before \
+         the first batch, {after} after catching up), {batches} batches of {} records, \
+         {checked} record checks, {finals} final syncs complete, in {:.1?}",
+        source.len() / batches as usize,
+        started.elapsed()
+    );
+    assert!(
+        mid_pull * 3 >= kills,
+        "only {mid_pull} of {kills} kills landed inside a pull: the aim is off"
+    );
+    drop(relay);
+    let _ = std::fs::remove_dir_all(&dir);
 }

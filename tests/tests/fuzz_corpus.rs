@@ -1,6 +1,7 @@
 //! The fuzz corpus on stable Rust: every file under `fuzz/corpus/TARGET/` (the seeds and
 //! each finding kept as a regression) and deterministic mutations of them go through the
-//! same entry points as the cargo-fuzz targets (`onward_core::fuzz_targets`). A panic
+//! same entry points as the cargo-fuzz targets (`onward_core::fuzz_targets`, and
+//! `onward_relay::fuzz_targets` for the relay's HTTP API). A panic
 //! fails the test and names the target, the file and the mutation.
 //!
 //! `ONWARD_FUZZ_MUTATIONS` (default 24) sets the mutations per corpus file (half
@@ -175,6 +176,15 @@ fn pull_frames_corpus() {
     replay("pull_frames", fuzz_targets::pull_frames, mutations());
 }
 
+#[test]
+fn relay_http_corpus() {
+    replay(
+        "relay_http",
+        onward_relay::fuzz_targets::http_request,
+        mutations(),
+    );
+}
+
 /// The seeds reach past the first check: a real code reads, real frames split.
 #[test]
 fn the_seeds_are_well_formed_where_they_should_be() {
@@ -190,4 +200,21 @@ fn the_seeds_are_well_formed_where_they_should_be() {
     .unwrap();
     let decoded = onward_core::sync::frames::decode(&frames[8..], 0).unwrap();
     assert_eq!(decoded.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
+    // The relay's seeds reach its handlers: a journal is created, takes a batch and
+    // gives it back.
+    let relay_seed = |name: &str| {
+        let bytes = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fuzz/corpus/relay_http")
+                .join(name),
+        )
+        .unwrap();
+        onward_relay::fuzz_targets::answer(&bytes).map(|s| s.as_u16())
+    };
+    assert_eq!(relay_seed("health.txt"), Some(200));
+    assert!(matches!(relay_seed("create-journal.txt"), Some(200 | 201)));
+    assert!(matches!(relay_seed("push-batch.txt"), Some(200 | 201)));
+    assert_eq!(relay_seed("pull-batches.txt"), Some(200));
+    assert_eq!(relay_seed("journal-status.txt"), Some(200));
+    assert_eq!(relay_seed("pull-bad-query.txt"), Some(400));
 }

@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod frames;
+pub mod fuzz_targets;
 pub mod ids;
 pub mod limits;
 pub mod logging;

@@ -1,5 +1,5 @@
-//! `crash-writer JOURNAL_PATH SEED [mix|compact]`: opens the journal and writes to it
-//! until it is killed, printing what each call wrote once the call has returned Ok (the
+//! `crash-writer JOURNAL_PATH SEED [mix|compact|pull PAIRING_CODE]`: opens the journal
+//! and writes to it until it is killed, printing what each call wrote once the call has returned Ok (the
 //! line protocol of `onward_tests::crash`). The crash test kills it at random moments
 //! and checks that every acknowledged write is still there.
 //!
@@ -8,6 +8,10 @@
 //! tags, reminder snoozes, notes, and now and then an explicit compaction or index
 //! rebuild. `compact` adds large entries and compacts explicitly after about every
 //! other one, so a kill is likely to land in the middle of a compaction.
+//!
+//! `pull` joins the journal of the pairing code (or, once joined, pulls from its relay)
+//! and prints `pulled CURSOR ID...` after each batch merged (the cursor saved and the
+//! record ids the journal then holds), then `caught-up` and waits to be killed.
 
 use chrono::{DateTime, Duration, Utc};
 use onward_core::model::*;
@@ -66,7 +70,7 @@ struct Writer {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix|compact]");
+        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix|compact|pull PAIRING_CODE]");
         exit(2);
     }
     let seed: u64 = args[2].parse().unwrap_or_else(|_| {
@@ -76,6 +80,14 @@ fn main() {
     let mode = match args.get(3).map(String::as_str) {
         None | Some("mix") => Mode::Mix,
         Some("compact") => Mode::Compact,
+        Some("pull") => {
+            let Some(code) = args.get(4) else {
+                eprintln!("crash-writer: pull needs a pairing code");
+                exit(2)
+            };
+            let j = Journal::open(&args[1]).unwrap_or_else(|e| fail("open", e));
+            pull_until_killed(j, code)
+        }
         Some(other) => {
             eprintln!("crash-writer: unknown mode {other}");
             exit(2)
@@ -108,7 +120,11 @@ fn fail(what: &str, e: onward_core::Error) -> ! {
 
 /// Prints one whole line in one write and flushes it.
 fn emit(line: Line) {
-    let text = line.render();
+    emit_text(&line.render());
+}
+
+/// Prints `text` (whole lines) in one write and flushes it.
+fn emit_text(text: &str) {
     let mut out = std::io::stdout().lock();
     if out
         .write_all(text.as_bytes())
@@ -118,6 +134,58 @@ fn emit(line: Line) {
         // The test went away: nothing left to tell.
         exit(3);
     }
+}
+
+/// Pulls (joining first if this journal doesn't sync yet), acknowledging each batch
+/// merged, then waits for the kill.
+fn pull_until_killed(j: Journal, code: &str) -> ! {
+    use onward_core::sync::{self, blocking::block_on, Phase, Progress};
+    let journal = std::sync::Mutex::new(j);
+    // Called between batches, when the sync holds no lock on the journal.
+    let on_progress = |p: Progress| {
+        if p.phase == Phase::Pulling {
+            ack_pulled(&journal);
+        }
+    };
+    let joined = lock(&journal)
+        .sync_settings()
+        .unwrap_or_else(|e| fail("reading the sync settings", e))
+        .is_some();
+    let outcome = if joined {
+        block_on(sync::pull(&journal, &on_progress)).map(drop)
+    } else {
+        block_on(sync::join(&journal, code, &on_progress)).map(drop)
+    };
+    outcome.unwrap_or_else(|e| fail("pull", e));
+    ack_pulled(&journal);
+    emit_text("caught-up\n");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+fn lock(journal: &std::sync::Mutex<Journal>) -> std::sync::MutexGuard<'_, Journal> {
+    journal
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Prints the saved cursor and every record id the journal holds with it.
+fn ack_pulled(journal: &std::sync::Mutex<Journal>) {
+    let j = lock(journal);
+    let cursor = j
+        .sync_enabled()
+        .unwrap_or_else(|e| fail("reading the cursor", e))
+        .cursor;
+    let ids: Vec<String> = j
+        .connection()
+        .prepare("SELECT id FROM records ORDER BY id")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .unwrap_or_else(|e| fail("listing ids", e.into()));
+    emit_text(&format!("pulled {cursor} {}\n", ids.join(" ")));
 }
 
 fn must(id: &str) -> (String, bool) {
