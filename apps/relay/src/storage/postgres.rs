@@ -152,6 +152,18 @@ async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
 }
 
 /// Locks the journal's row for this transaction; `Unauthorized` when it was deleted meanwhile.
+/// A read-only transaction in which every query sees the same moment.
+async fn read_view(
+    client: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, Error> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?)
+}
+
 async fn lock_journal(tx: &Transaction<'_>, journal: &Id) -> Result<JournalRow, Error> {
     journal_row(tx, journal, " FOR UPDATE").await
 }
@@ -300,12 +312,7 @@ impl Storage for PostgresStorage {
 
     async fn journal(&self, journal: &Id) -> Result<JournalState, Error> {
         let mut client = self.pool.get().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await?;
+        let tx = read_view(&mut client).await?;
         let row = journal_row(&tx, journal, "").await?;
         let snapshot = newest_snapshot(&tx, journal).await?;
         tx.commit().await?;
@@ -396,12 +403,7 @@ impl Storage for PostgresStorage {
 
     async fn pull(&self, journal: &Id, range: PullRange) -> Result<Pulled, Error> {
         let mut client = self.pool.get().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await?;
+        let tx = read_view(&mut client).await?;
         let row = journal_row(&tx, journal, "").await?;
         rules::check_pull(range.after, row.pruned_through)?;
         // The running total keeps a page under max_bytes without reading the envelopes it drops.
