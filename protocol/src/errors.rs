@@ -1,0 +1,67 @@
+//! The stable error codes of the relay's JSON errors (`{"error": code, "message"}`).
+
+/// Every code the relay answers with, and its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    MethodNotAllowed,
+    SnapshotRequired,
+    SnapshotOutdated,
+    PayloadTooLarge,
+    TooManyDevices,
+    QuotaExceeded,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::SnapshotRequired,
+        ErrorCode::SnapshotOutdated,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::TooManyDevices,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as it appears in the `error` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::SnapshotRequired => "snapshot_required",
+            ErrorCode::SnapshotOutdated => "snapshot_outdated",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TooManyDevices => "too_many_devices",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status answered with this code.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::SnapshotRequired | ErrorCode::SnapshotOutdated => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::TooManyDevices => 409,
+            ErrorCode::QuotaExceeded => 507,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    /// The code of an `error` field, if it is one of ours.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+}
