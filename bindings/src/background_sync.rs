@@ -79,8 +79,7 @@ impl Running {
         }
     }
 
-    /// Stops the loop. The core handle is dropped outside the slot's lock: dropping it
-    /// shuts its runtime down.
+    /// Stops the loop. The core handle is dropped outside the slot's lock.
     pub(crate) fn stop(&self) {
         let handle = self.slot().take();
         drop(handle);
@@ -117,6 +116,7 @@ impl Drop for SyncHandle {
 /// round's merges are done by then), the journal's observers what changed.
 pub(crate) fn start(
     journal: Arc<Mutex<onward_core::Journal>>,
+    runtime: &core::SyncRuntime,
     observer: Arc<dyn SyncObserver>,
     observers: Arc<Registry>,
 ) -> onward_core::Result<(SyncHandle, Weak<Running>)> {
@@ -124,7 +124,7 @@ pub(crate) fn start(
         observer,
         observers,
     });
-    let handle = core::SyncHandle::start(journal, relay)?;
+    let handle = core::SyncHandle::start(journal, runtime, relay)?;
     let running = Arc::new(Running(Mutex::new(Some(handle))));
     let weak = Arc::downgrade(&running);
     Ok((SyncHandle { running }, weak))

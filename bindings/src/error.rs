@@ -71,6 +71,7 @@ impl From<onward_core::Error> for OnwardError {
             | Core::RelayRefusedCredential { .. }
             | Core::Relay { .. }
             | Core::RelayAnswer { .. }
+            | Core::RelayWentBack { .. }
             | Core::Refused { .. }
             | Core::SyncNotEnabled
             | Core::SyncAlreadyEnabled { .. } => OnwardError::Sync { detail },

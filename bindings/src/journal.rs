@@ -16,6 +16,7 @@ use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Moo
 use crate::reminders::Reminder;
 use crate::time::{to_utc, to_utc_opt};
 use onward_core::model::{self as core, MessageKind};
+use onward_core::sync::SyncRuntime;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::SystemTime;
@@ -32,6 +33,8 @@ pub struct Journal {
     wrote: Arc<AtomicBool>,
     /// The background sync, while one runs: nudged after local writes.
     pub(crate) background: Mutex<Weak<Running>>,
+    /// The runtime and relay connections of this handle's sync, made on first use.
+    sync_runtime: Mutex<Option<Arc<SyncRuntime>>>,
 }
 
 /// What a JSON import did.
@@ -62,6 +65,7 @@ impl Journal {
                 observers,
                 wrote,
                 background: Mutex::new(Weak::new()),
+                sync_runtime: Mutex::new(None),
             }))
         })
     }
@@ -404,6 +408,21 @@ impl Journal {
             }
         }
         result
+    }
+
+    /// This handle's sync runtime (one runtime and one kept-alive connection pool for
+    /// every sync call and the background loop), made on first use.
+    pub(crate) fn sync_runtime(&self) -> Result<Arc<SyncRuntime>> {
+        let mut slot = self
+            .sync_runtime
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(runtime) = slot.as_ref() {
+            return Ok(runtime.clone());
+        }
+        let runtime = Arc::new(SyncRuntime::new()?);
+        *slot = Some(runtime.clone());
+        Ok(runtime)
     }
 
     /// The background sync, if one runs.

@@ -7,7 +7,7 @@ use crate::background_sync::{self, SyncHandle, SyncObserver};
 use crate::error::{guard, Result};
 use crate::journal::Journal;
 use crate::sync_records::{SyncReport, SyncStatus};
-use onward_core::sync::{self, blocking::block_on, progress};
+use onward_core::sync::{self, progress};
 use std::sync::Arc;
 
 #[uniffi::export]
@@ -17,7 +17,11 @@ impl Journal {
     /// the other devices. Nothing is sent yet: `sync_now` or the background sync does
     /// that. A relay that can't be reached raises `Sync` and leaves sync off.
     pub fn enable_sync(&self, relay_url: String) -> Result<String> {
-        guard(|| Ok(block_on(sync::enable(&self.inner, &relay_url))?))
+        guard(|| {
+            let rt = self.sync_runtime()?;
+            let name = sync::default_device_name();
+            Ok(rt.block_on(sync::enable(&self.inner, rt.relays(), &relay_url, &name))?)
+        })
     }
 
     /// Joins the journal of a pairing code from another device: this journal's own
@@ -25,7 +29,17 @@ impl Journal {
     /// raises `InvalidInput` (field `pairing_code`) and changes nothing; so does a
     /// relay that can't be reached (`Sync`).
     pub fn join_sync(&self, code: String) -> Result<SyncReport> {
-        let report = guard(|| Ok(block_on(sync::join(&self.inner, &code, &progress::ignore))?));
+        let report = guard(|| {
+            let rt = self.sync_runtime()?;
+            let name = sync::default_device_name();
+            Ok(rt.block_on(sync::join(
+                &self.inner,
+                rt.relays(),
+                &code,
+                &name,
+                &progress::ignore,
+            ))?)
+        });
         self.observers.dispatch();
         report.map(Into::into)
     }
@@ -34,7 +48,10 @@ impl Journal {
     /// result with the relay. Raises `Sync` when the relay can't be reached or refuses
     /// this journal; the journal keeps working offline, and nothing is lost.
     pub fn sync_now(&self) -> Result<SyncReport> {
-        let report = guard(|| Ok(block_on(sync::sync_now(&self.inner, &progress::ignore))?));
+        let report = guard(|| {
+            let rt = self.sync_runtime()?;
+            Ok(rt.block_on(sync::sync_now(&self.inner, rt.relays(), &progress::ignore))?)
+        });
         self.observers.dispatch();
         report.map(Into::into)
     }
@@ -42,7 +59,10 @@ impl Journal {
     /// Where sync stands, checked with the relay now. A relay that can't be reached is
     /// no error here: the status says so (`unreachable`) and is not in sync.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        guard(|| Ok(block_on(sync::status(&self.inner))?.into()))
+        guard(|| {
+            let rt = self.sync_runtime()?;
+            Ok(rt.block_on(sync::status(&self.inner, rt.relays()))?.into())
+        })
     }
 
     /// Whether this journal syncs (no network involved): which sync screen to show.
@@ -77,8 +97,12 @@ impl Journal {
             if let Some(previous) = self.running() {
                 previous.stop();
             }
-            let (handle, running) =
-                background_sync::start(self.inner.clone(), observer, self.observers.clone())?;
+            let (handle, running) = background_sync::start(
+                self.inner.clone(),
+                &*self.sync_runtime()?,
+                observer,
+                self.observers.clone(),
+            )?;
             *self
                 .background
                 .lock()

@@ -58,11 +58,36 @@ impl From<core::RefusedBatch> for RefusedBatch {
     }
 }
 
+/// Another device of the journal, as its last sealed record tells.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncDevice {
+    pub device_id: String,
+    /// The name it gave itself.
+    pub name: String,
+    /// When it last synced (its own clock).
+    pub last_synced_at: SystemTime,
+    /// Whether this device has every change that one had then.
+    pub has_everything: bool,
+}
+
+impl From<core::DeviceStatus> for SyncDevice {
+    fn from(d: core::DeviceStatus) -> Self {
+        SyncDevice {
+            device_id: d.device_id,
+            name: d.name,
+            last_synced_at: to_system(d.last_synced_at),
+            has_everything: d.has_everything,
+        }
+    }
+}
+
 /// Where this journal's sync stands, checked with the relay just now.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SyncStatus {
-    /// True only when the relay was asked and holds exactly what this device holds:
-    /// nothing to push, nothing newer to pull, nothing waiting. Show "in sync" only then.
+    /// True only when the relay was asked and holds exactly what this device holds
+    /// (nothing to push, nothing newer to pull, nothing waiting or refused) and this
+    /// device has every change each other device had when last heard from. Show "in
+    /// sync" only then.
     pub in_sync: bool,
     /// One line for the sync screen: "In sync.", or what stands in the way.
     pub summary: String,
@@ -76,6 +101,8 @@ pub struct SyncStatus {
     /// Batches merged but waiting for earlier changes still to come.
     pub waiting_batches: u64,
     pub refused: Vec<RefusedBatch>,
+    /// The other devices, by name, from their last records.
+    pub devices: Vec<SyncDevice>,
     pub last_success_at: Option<SystemTime>,
     /// How the last sync failed, if it did.
     pub last_error: Option<String>,
@@ -94,6 +121,7 @@ impl From<core::SyncStatus> for SyncStatus {
             cursor: s.cursor,
             waiting_batches: s.waiting_batches as u64,
             refused: s.refused.into_iter().map(Into::into).collect(),
+            devices: s.devices.into_iter().map(Into::into).collect(),
             last_success_at: to_system_opt(s.last_success_at),
             last_error: s.last_error,
             unreachable: s.unreachable,
@@ -114,6 +142,10 @@ pub struct SyncReport {
     pub changed_ids: Vec<String>,
     /// Same as `status.in_sync`.
     pub in_sync: bool,
+    /// Set when the relay had gone back to an earlier copy and this device caught it
+    /// up: a sentence fit to show ("The relay lost some recent changes; this device
+    /// sent them again (2 changes).").
+    pub recovered: Option<String>,
     pub status: SyncStatus,
 }
 
@@ -125,6 +157,7 @@ impl From<core::SyncReport> for SyncReport {
             refused_batches: r.pulled.refused as u64,
             changed_ids: r.pulled.changed_ids,
             in_sync: r.status.in_sync,
+            recovered: r.recovered.map(|r| r.summary()),
             status: r.status.into(),
         }
     }

@@ -47,8 +47,11 @@ pub enum Error {
     )]
     Relay { url: String, detail: String },
 
-    #[error("the relay's answer couldn't be read ({detail}); nothing from it was applied. Try again in a moment")]
+    #[error("the sync relay sent an answer that doesn't add up ({detail}); nothing from it was applied. Your journal is safe and keeps working offline; if this keeps happening, the relay may be faulty")]
     RelayAnswer { detail: String },
+
+    #[error("the sync relay has gone back to an earlier state ({reason}); this device will send again what it lost")]
+    RelayWentBack { reason: String },
 
     #[error(
         "this pairing code doesn't work: {reason}. Copy it again from a device that already syncs"

@@ -167,15 +167,18 @@ pub fn sync_envelope(data: &[u8]) {
 }
 
 /// A pull answer from the relay: split into frames (the first 8 bytes of the input are
-/// the cursor), each opened as a batch and, when it opens, merged as a pull does. Frames
-/// that read are written back to the same bytes.
+/// the cursor), checked as a pull checks an answer, each opened as a batch and, when it
+/// opens, merged as a pull does. Frames that read are written back to the same bytes.
 pub fn pull_frames(data: &[u8]) {
-    use crate::sync::{batches, frames};
+    use crate::sync::answer_check::{check, Expected, Verdict};
+    use crate::sync::batches;
+    use crate::sync::relay::PullAnswer;
+    use onward_protocol::frames;
     let (after, body) = match data.split_first_chunk::<8>() {
         Some((after, body)) => (u64::from_be_bytes(*after), body),
         None => (0, data),
     };
-    let Ok(decoded) = frames::decode(body, after) else {
+    let Ok(decoded) = frames::decode(body) else {
         return;
     };
     assert_eq!(
@@ -183,8 +186,21 @@ pub fn pull_frames(data: &[u8]) {
         body,
         "frames changed on their way round"
     );
+    let answer = PullAnswer {
+        latest_seq: decoded.last().map_or(after, |f| f.seq),
+        frames: decoded,
+        incarnation: "fuzz".into(),
+        ..PullAnswer::default()
+    };
+    let expected = Expected {
+        after,
+        ..Expected::default()
+    };
+    if check(&expected, &answer) != Verdict::Fine {
+        return;
+    }
     let keys = sync_keys();
-    for frame in decoded {
+    for frame in answer.frames {
         if let batches::Pulled::Merge { changes, .. } = batches::unpack(&keys, frame) {
             automerge_merge(&changes);
         }

@@ -2,8 +2,9 @@
 //! errors, cuts its answer short or sends frames that lie about their length. Each gives
 //! a clear error, never a panic or a hang.
 
-use onward_core::sync::client::{Batches, RelayClient};
-use onward_core::sync::RootSecret;
+use onward_core::sync::keys::Keys;
+use onward_core::sync::relay::{Batches, Relay};
+use onward_core::sync::{HttpRelay, RootSecret};
 use onward_core::Error;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -32,8 +33,12 @@ fn serve_once(response: Vec<u8>) -> String {
     format!("http://{addr}")
 }
 
-fn client(url: &str) -> RelayClient {
-    RelayClient::new(url, &RootSecret::from_bytes(&[5; 32]).unwrap().keys()).unwrap()
+fn client(url: &str) -> HttpRelay {
+    HttpRelay::new(url).unwrap()
+}
+
+fn keys() -> Keys {
+    RootSecret::from_bytes(&[5; 32]).unwrap().keys()
 }
 
 fn run<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -65,7 +70,7 @@ fn response(status: &str, headers: &[&str], body: &[u8], claimed_len: usize) -> 
 fn a_server_error_says_what_the_relay_said() {
     let body = br#"{"error":"storage_unavailable","message":"the database is down"}"#;
     let url = serve_once(response("503 Service Unavailable", &[], body, body.len()));
-    let err = run(client(&url).info()).unwrap_err();
+    let err = run(client(&url).info(&keys())).unwrap_err();
     assert!(matches!(err, Error::Relay { .. }), "{err}");
     let text = err.to_string();
     assert!(text.contains("the database is down"), "{text}");
@@ -76,7 +81,7 @@ fn a_server_error_says_what_the_relay_said() {
 fn a_refused_credential_is_its_own_error() {
     let body = br#"{"error":"unauthorized","message":"no"}"#;
     let url = serve_once(response("401 Unauthorized", &[], body, body.len()));
-    let err = run(client(&url).info()).unwrap_err();
+    let err = run(client(&url).info(&keys())).unwrap_err();
     assert!(matches!(err, Error::RelayRefusedCredential { .. }), "{err}");
 }
 
@@ -84,7 +89,7 @@ fn a_refused_credential_is_its_own_error() {
 fn an_answer_cut_short_is_an_error() {
     let body = br#"{"latest_seq": 3, "prun"#;
     let url = serve_once(response("200 OK", &[], body, 200));
-    let err = run(client(&url).info()).unwrap_err();
+    let err = run(client(&url).info(&keys())).unwrap_err();
     assert!(matches!(err, Error::RelayUnreachable { .. }), "{err}");
     assert!(err.to_string().contains("broke off"), "{err}");
 }
@@ -101,7 +106,7 @@ fn frames_that_lie_about_their_length_are_refused() {
         "Onward-Pruned-Through: 0",
     ];
     let url = serve_once(response("200 OK", &headers, &frame, frame.len()));
-    let err = run(client(&url).batches(0, 100, Duration::ZERO)).unwrap_err();
+    let err = run(client(&url).batches(&keys(), 0, 100, Duration::ZERO)).unwrap_err();
     assert!(matches!(err, Error::RelayAnswer { .. }), "{err}");
 }
 
@@ -109,7 +114,7 @@ fn frames_that_lie_about_their_length_are_refused() {
 fn a_snapshot_request_is_understood() {
     let body = br#"{"error":"snapshot_required","message":"start from the snapshot"}"#;
     let url = serve_once(response("409 Conflict", &[], body, body.len()));
-    let answer = run(client(&url).batches(0, 100, Duration::ZERO)).unwrap();
+    let answer = run(client(&url).batches(&keys(), 0, 100, Duration::ZERO)).unwrap();
     assert_eq!(answer, Batches::SnapshotRequired);
 }
 
@@ -121,7 +126,7 @@ fn nobody_listening_is_unreachable() {
         .local_addr()
         .unwrap()
         .port();
-    let err = run(client(&format!("http://127.0.0.1:{port}")).info()).unwrap_err();
+    let err = run(client(&format!("http://127.0.0.1:{port}")).info(&keys())).unwrap_err();
     assert!(matches!(err, Error::RelayUnreachable { .. }), "{err}");
     assert!(err.to_string().contains("keeps working offline"), "{err}");
 }

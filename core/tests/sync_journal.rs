@@ -7,8 +7,16 @@ use automerge::{transaction::Transactable, AutoCommit, Change, ROOT};
 use chrono::Utc;
 use onward_core::model::{Entry, EntryKind};
 use onward_core::sync::batches::ChangeRef;
-use onward_core::sync::RootSecret;
+use onward_core::sync::{RefusedBatch, RootSecret};
 use onward_core::{Error, Journal};
+
+const ID1: &str = "00112233445566778899aabbccddee01";
+const ID2: &str = "00112233445566778899aabbccddee02";
+
+/// A pulled batch of one change: its bytes and what it is.
+fn one(change: &Change) -> (&[u8], Vec<ChangeRef>) {
+    (change.raw_bytes(), vec![ChangeRef::from(change)])
+}
 
 /// Every change of a journal, dependencies first.
 fn changes_of(journal: &mut Journal) -> Vec<Change> {
@@ -19,7 +27,7 @@ fn changes_of(journal: &mut Journal) -> Vec<Change> {
 fn syncing(path: &std::path::Path) -> Journal {
     let mut j = Journal::open(path).unwrap();
     // No relay is contacted here; the address only has to be well formed.
-    j.enable_sync("http://127.0.0.1:9", &RootSecret::generate())
+    j.enable_sync("http://127.0.0.1:9", &RootSecret::generate(), "phone")
         .unwrap();
     j
 }
@@ -43,7 +51,8 @@ fn a_change_waits_for_its_dependency_then_applies_and_is_indexed() {
     let path = dir.path().join("phone.onward");
     let mut phone = syncing(&path);
     // The edit arrives before the entry it edits.
-    let merged = phone.merge_pulled(1, changes[2].raw_bytes()).unwrap();
+    let (bytes, refs) = one(&changes[2]);
+    let merged = phone.merge_pulled(1, ID1, bytes, &refs).unwrap();
     assert_eq!(merged.new_changes, 0);
     assert_eq!(phone.waiting_batches().unwrap(), 1);
     assert!(matches!(
@@ -57,7 +66,8 @@ fn a_change_waits_for_its_dependency_then_applies_and_is_indexed() {
     let mut phone = Journal::open(&path).unwrap();
     assert_eq!(phone.waiting_batches().unwrap(), 1);
 
-    let merged = phone.merge_pulled(2, changes[1].raw_bytes()).unwrap();
+    let (bytes, refs) = one(&changes[1]);
+    let merged = phone.merge_pulled(2, ID2, bytes, &refs).unwrap();
     assert_eq!(merged.new_changes, 2);
     assert_eq!(merged.changed.ids, vec![entry.meta.id.clone()]);
     assert_eq!(phone.waiting_batches().unwrap(), 0);
@@ -67,6 +77,10 @@ fn a_change_waits_for_its_dependency_then_applies_and_is_indexed() {
     );
     assert_eq!(phone.search("lighthouses", 5).unwrap().len(), 1);
     assert_eq!(phone.sync_enabled().unwrap().cursor, 2);
+    assert_eq!(
+        phone.sync_enabled().unwrap().cursor_id.as_deref(),
+        Some(ID2)
+    );
     // Everything it has came from the relay, so nothing is pending.
     assert!(phone.pending_changes().unwrap().is_empty());
     let check = phone.check_index().unwrap();
@@ -82,21 +96,35 @@ fn what_cannot_be_merged_changes_nothing_and_a_refusal_moves_the_cursor() {
         .unwrap();
     let pending_before = phone.pending_changes().unwrap().len();
 
-    let err = phone.merge_pulled(1, b"not automerge at all").unwrap_err();
+    let err = phone
+        .merge_pulled(1, ID1, b"not automerge at all", &[])
+        .unwrap_err();
     assert!(matches!(err, Error::Document(_)), "{err}");
     // Another journal's document: valid Automerge of another shape.
     let mut stranger = AutoCommit::new();
     stranger.put(ROOT, "entries", "not a map").unwrap();
-    let err = phone.merge_pulled(1, &stranger.save()).unwrap_err();
+    let err = phone
+        .merge_pulled(1, ID1, &stranger.save(), &[])
+        .unwrap_err();
     assert!(err.to_string().contains("different journal"), "{err}");
     assert_eq!(phone.sync_enabled().unwrap().cursor, 0);
     assert_eq!(phone.pending_changes().unwrap().len(), pending_before);
     assert_eq!(phone.search("Mine", 5).unwrap().len(), 1);
 
     phone
-        .refuse_pulled(1, "00112233445566778899aabbccddeeff", "it didn't open")
+        .refuse_pulled(&RefusedBatch {
+            seq: 1,
+            batch_id: ID1.into(),
+            reason: "it didn't open".into(),
+            at: Utc::now(),
+            prev_id: None,
+        })
         .unwrap();
     assert_eq!(phone.sync_enabled().unwrap().cursor, 1);
+    assert_eq!(
+        phone.sync_enabled().unwrap().cursor_id.as_deref(),
+        Some(ID1)
+    );
     let refused = phone.refused_batches().unwrap();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].seq, 1);
@@ -115,13 +143,13 @@ fn pushed_changes_stop_being_pending_and_sync_off_keeps_the_journal() {
     let pending = laptop.pending_changes().unwrap();
     assert_eq!(pending.len(), 4, "genesis and three entries");
     let first_two: Vec<ChangeRef> = pending[..2].iter().map(ChangeRef::from).collect();
-    laptop.record_pushed(&first_two).unwrap();
+    laptop.record_pushed(&first_two, 1, ID1).unwrap();
     let left = laptop.pending_changes().unwrap();
     assert_eq!(left.len(), 2);
     assert_eq!(left[0].hash(), pending[2].hash());
 
     assert!(matches!(
-        laptop.enable_sync("http://127.0.0.1:9", &RootSecret::generate()),
+        laptop.enable_sync("http://127.0.0.1:9", &RootSecret::generate(), "laptop"),
         Err(Error::SyncAlreadyEnabled { .. })
     ));
     assert!(laptop.disable_sync().unwrap());

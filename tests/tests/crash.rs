@@ -1192,10 +1192,12 @@ fn verify_pulled(path: &Path, source: &Model, run: &PullRun) -> Result<usize, St
 /// Sync to the end on the killed journal: it must then hold everything the other
 /// device wrote, exactly.
 fn finish_sync(path: &Path, source: &Model) -> Result<usize, String> {
-    use onward_core::sync::{blocking::block_on, progress::ignore, sync_now};
+    use onward_core::sync::{progress::ignore, sync_now, SyncRuntime};
     let j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
     let journal = std::sync::Mutex::new(j);
-    block_on(sync_now(&journal, &ignore)).map_err(|e| format!("the final sync failed: {e}"))?;
+    let rt = SyncRuntime::new().map_err(|e| e.to_string())?;
+    rt.block_on(sync_now(&journal, rt.relays(), &ignore))
+        .map_err(|e| format!("the final sync failed: {e}"))?;
     drop(journal);
     let seen = inspect(path)?;
     if &seen.checks != source {
@@ -1225,7 +1227,8 @@ fn finish_sync(path: &Path, source: &Model) -> Result<usize, String> {
 /// per batch); `ONWARD_CRASH_SEED` as above.
 #[test]
 fn a_pull_killed_midway_loses_nothing() {
-    use onward_core::sync::{blocking::block_on, enable, progress::ignore, sync_now};
+    use onward_core::sync::{enable, progress::ignore, sync_now, SyncRuntime};
+    let rt = SyncRuntime::new().unwrap();
     let seed = seed_from_env("pull crash test");
     let kills = env_number("ONWARD_CRASH_PULL_KILLS", 12);
     let batches = env_number(
@@ -1255,7 +1258,9 @@ fn a_pull_killed_midway_loses_nothing() {
     let source_path = dir.join("device-a.onward");
     let code = {
         let journal = std::sync::Mutex::new(Journal::open(&source_path).unwrap());
-        let code = block_on(enable(&journal, &url)).unwrap();
+        let code = rt
+            .block_on(enable(&journal, rt.relays(), &url, "writer"))
+            .unwrap();
         let at = chrono::Utc::now() - chrono::Duration::days(2);
         for b in 0..batches {
             {
@@ -1270,7 +1275,8 @@ fn a_pull_killed_midway_loses_nothing() {
                     j.add_entry(note).unwrap();
                 }
             }
-            block_on(sync_now(&journal, &ignore)).unwrap();
+            rt.block_on(sync_now(&journal, rt.relays(), &ignore))
+                .unwrap();
         }
         code
     };

@@ -198,7 +198,7 @@ fn the_seeds_are_well_formed_where_they_should_be() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/pull_frames/two-frames.bin"),
     )
     .unwrap();
-    let decoded = onward_core::sync::frames::decode(&frames[8..], 0).unwrap();
+    let decoded = onward_protocol::frames::decode(&frames[8..]).unwrap();
     assert_eq!(decoded.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
     // The relay's seeds reach its handlers: a journal is created, takes a batch and
     // gives it back.

@@ -6,7 +6,9 @@ mod sync_support;
 
 use chrono::Utc;
 use onward_core::model::{Entry, EntryKind};
-use onward_core::sync::{self, progress, SyncHandle, SyncObserver, SyncState};
+use onward_core::sync::{
+    self, progress, HttpRelays, SyncHandle, SyncObserver, SyncRuntime, SyncState,
+};
 use onward_core::Journal;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -64,27 +66,38 @@ fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     ));
     let phone = Mutex::new(Journal::open(dir.path().join("phone.onward")).unwrap());
     let first = entry(&laptop, "Written before sync was on");
-    let code = relay.block_on(sync::enable(&laptop, &relay.url())).unwrap();
+    let relays = HttpRelays::default();
+    let code = relay
+        .block_on(sync::enable(&laptop, &relays, &relay.url(), "laptop"))
+        .unwrap();
     relay
-        .block_on(sync::join(&phone, &code, &progress::ignore))
+        .block_on(sync::join(
+            &phone,
+            &relays,
+            &code,
+            "phone",
+            &progress::ignore,
+        ))
         .unwrap();
 
     let (tx, states) = channel();
-    let handle = SyncHandle::start(laptop.clone(), Arc::new(Observer(Mutex::new(tx)))).unwrap();
+    let runtime = SyncRuntime::new().unwrap();
+    let handle =
+        SyncHandle::start(laptop.clone(), &runtime, Arc::new(Observer(Mutex::new(tx)))).unwrap();
     wait_for(&states, "first round", |s| {
         matches!(s, SyncState::Syncing { .. })
     });
     wait_for(&states, "in sync", in_sync);
     // The laptop's entry went out in that round.
     relay
-        .block_on(sync::pull(&phone, &progress::ignore))
+        .block_on(sync::pull(&phone, &relays, &progress::ignore))
         .unwrap();
     assert!(has(&phone, &first));
 
     // The phone writes and syncs: the laptop's long poll brings it in.
     let from_phone = entry(&phone, "Written on the phone");
     relay
-        .block_on(sync::sync_now(&phone, &progress::ignore))
+        .block_on(sync::sync_now(&phone, &relays, &progress::ignore))
         .unwrap();
     wait_for(&states, "the phone's entry", |s| {
         in_sync(s) && has(&laptop, &from_phone)
@@ -95,7 +108,7 @@ fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     handle.nudge();
     wait_for(&states, "in sync after the nudge", in_sync);
     relay
-        .block_on(sync::pull(&phone, &progress::ignore))
+        .block_on(sync::pull(&phone, &relays, &progress::ignore))
         .unwrap();
     assert!(has(&phone, &from_laptop));
 
@@ -120,7 +133,7 @@ fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     handle.nudge();
     wait_for(&states, "in sync after the relay came back", in_sync);
     relay
-        .block_on(sync::pull(&phone, &progress::ignore))
+        .block_on(sync::pull(&phone, &relays, &progress::ignore))
         .unwrap();
     assert!(has(&phone, &offline_entry));
 
@@ -129,7 +142,7 @@ fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     while states.try_recv().is_ok() {}
     entry(&phone, "After the laptop stopped syncing");
     relay
-        .block_on(sync::sync_now(&phone, &progress::ignore))
+        .block_on(sync::sync_now(&phone, &relays, &progress::ignore))
         .unwrap();
     assert!(states.recv_timeout(Duration::from_secs(2)).is_err());
     assert!(laptop.try_lock().is_ok());
@@ -142,7 +155,8 @@ fn a_journal_that_does_not_sync_has_no_background_loop() {
         Journal::open(dir.path().join("j.onward")).unwrap(),
     ));
     let (tx, _states) = channel();
-    let err = SyncHandle::start(journal, Arc::new(Observer(Mutex::new(tx))))
+    let runtime = SyncRuntime::new().unwrap();
+    let err = SyncHandle::start(journal, &runtime, Arc::new(Observer(Mutex::new(tx))))
         .err()
         .unwrap();
     assert!(err.to_string().contains("sync isn't set up"), "{err}");

@@ -5,8 +5,9 @@
 
 mod sync_support;
 
-use onward_core::sync::client::RelayClient;
 use onward_core::sync::envelope::{self, Sealed};
+use onward_core::sync::relay::Connect;
+use onward_core::sync::HttpRelays;
 use onward_core::sync::{pairing, RootSecret};
 use onward_core::Journal;
 use std::sync::Mutex;
@@ -34,10 +35,16 @@ fn add_entry(d: &Device, text: &str) -> String {
 }
 
 /// The relay client of a device's journal, from its pairing code.
-fn client_of(d: &Device) -> (RelayClient, onward_core::sync::keys::Keys) {
+fn client_of(
+    d: &Device,
+) -> (
+    std::sync::Arc<dyn onward_core::sync::Relay>,
+    onward_core::sync::keys::Keys,
+) {
     let pairing = pairing::decode(&d.pairing_code()).unwrap();
     let keys = pairing.secret.keys();
-    (RelayClient::new(&pairing.relay_url, &keys).unwrap(), keys)
+    let relay = HttpRelays::default().relay(&pairing.relay_url).unwrap();
+    (relay, keys)
 }
 
 #[test]
@@ -265,10 +272,14 @@ fn a_tampered_batch_is_refused_and_the_others_still_apply() {
     let forged = "00112233445566778899aabbccddeeff";
     let mut bad = envelope::seal(&keys, Sealed::Batch, forged, b"hello").unwrap();
     bad[40] ^= 0x55;
-    relay.block_on(client.put_batch(forged, bad)).unwrap();
+    relay
+        .block_on(client.put_batch(&keys, forged, bad))
+        .unwrap();
     let garbage = "ffeeddccbbaa99887766554433221100";
     let sealed = envelope::seal(&keys, Sealed::Batch, garbage, b"not automerge").unwrap();
-    relay.block_on(client.put_batch(garbage, sealed)).unwrap();
+    relay
+        .block_on(client.put_batch(&keys, garbage, sealed))
+        .unwrap();
     add_entry(&laptop, "A real entry after them");
     laptop.run(&["sync", "now"]);
 
@@ -329,13 +340,14 @@ fn a_new_device_starts_from_a_snapshot_and_a_behind_one_catches_up_from_it() {
     let uploaded = relay
         .block_on(onward_core::sync::upload_snapshot(
             &journal,
+            &HttpRelays::default(),
             &onward_core::sync::progress::ignore,
         ))
         .unwrap()
         .expect("a snapshot is uploaded");
     drop(journal);
-    let (client, _) = client_of(&laptop);
-    let info = relay.block_on(client.info()).unwrap();
+    let (client, keys) = client_of(&laptop);
+    let info = relay.block_on(client.info(&keys)).unwrap();
     assert_eq!(info.pruned_through, uploaded.covers);
     assert_eq!(info.snapshot.as_ref().unwrap().id, uploaded.snapshot_id);
 

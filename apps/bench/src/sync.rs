@@ -4,8 +4,8 @@
 
 use anyhow::{ensure, Context, Result};
 use onward_core::model::{Entry, EntryKind};
-use onward_core::sync::client::{Batches, RelayClient};
-use onward_core::sync::{self, progress, RootSecret};
+use onward_core::sync::relay::{Batches, Connect};
+use onward_core::sync::{self, progress, HttpRelays, RootSecret};
 use onward_core::{Filter, Journal};
 use onward_relay::Config;
 use std::net::SocketAddr;
@@ -20,10 +20,16 @@ use tokio::net::{TcpListener, TcpStream};
 #[derive(Debug, serde::Serialize)]
 pub struct SyncFigures {
     pub one_entry_repeats: usize,
+    /// New connections for every push and pull.
     pub one_entry_bytes_p50: u64,
     pub one_entry_bytes_p99: u64,
     pub one_entry_ms_p50: f64,
     pub one_entry_ms_p99: f64,
+    /// One kept-alive connection per device, as an app's journal handle has.
+    pub kept_alive_bytes_p50: u64,
+    pub kept_alive_bytes_p99: u64,
+    pub kept_alive_ms_p50: f64,
+    pub kept_alive_ms_p99: f64,
     pub bootstrap_records: usize,
     pub bootstrap_ms: f64,
     pub bootstrap_bytes: u64,
@@ -116,49 +122,35 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
     let wire = WireCounter::start(relay.addr()).await?;
     let ignore: progress::OnProgress<'_> = &progress::ignore;
 
-    // One new entry from device A to device B: one push, one pull.
+    // One new entry from device A to device B: one push, one pull; first with new
+    // connections for every step, then over one kept-alive connection per device.
     eprintln!("measuring one entry from a device to another ...");
+    let relays = HttpRelays::default();
     let a = Mutex::new(Journal::open(dir.join("a.onward"))?);
     let b = Mutex::new(Journal::open(dir.join("b.onward"))?);
-    let code = sync::enable(&a, &wire.url()).await?;
-    sync::sync_now(&a, ignore).await?;
-    sync::join(&b, &code, ignore).await?;
-    let (mut bytes, mut times) = (Vec::new(), Vec::new());
-    for i in 0..repeats.max(1) {
-        let entry = a.lock().unwrap().create(Entry::new(
-            EntryKind::Free,
-            format!("Sent the thank-you note to the panel, number {i}"),
-            chrono::Utc::now(),
-        ))?;
-        let before = wire.total();
-        let started = Instant::now();
-        let pushed = sync::push(&a, ignore).await?;
-        let pulled = sync::pull(&b, ignore).await?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        bytes.push(wire.total() - before);
-        ensure!(
-            pushed.batches == 1,
-            "one batch pushed, not {}",
-            pushed.batches
-        );
-        ensure!(pulled.changes >= 1, "device B got the change");
-        b.lock().unwrap().record(&entry.meta.id)?;
-    }
+    let code = sync::enable(&a, &relays, &wire.url(), "a").await?;
+    sync::sync_now(&a, &relays, ignore).await?;
+    sync::join(&b, &relays, &code, "b", ignore).await?;
+    let fresh = one_entry(&a, &b, &wire, repeats, None).await?;
+    let (a_relays, b_relays) = (HttpRelays::default(), HttpRelays::default());
+    let kept = one_entry(&a, &b, &wire, repeats, Some((&a_relays, &b_relays))).await?;
+    let (mut bytes, mut times) = fresh;
+    let (mut kept_bytes, mut kept_times) = kept;
 
     // A new device bootstrapping the built journal from its snapshot.
     eprintln!("measuring a new device bootstrapping the journal ...");
     let big = Mutex::new(Journal::open(built)?);
     let bootstrap_records = records(&big)?;
-    let code = sync::enable(&big, &wire.url()).await?;
-    sync::sync_now(&big, ignore).await?;
-    sync::upload_snapshot(&big, ignore)
+    let code = sync::enable(&big, &relays, &wire.url(), "big").await?;
+    sync::sync_now(&big, &relays, ignore).await?;
+    sync::upload_snapshot(&big, &relays, ignore)
         .await?
         .context("the journal uploaded a snapshot")?;
     let snapshot_bytes = big.lock().unwrap().document_bytes()?.len() as u64;
     let fresh = Mutex::new(Journal::open(dir.join("new-device.onward"))?);
     let before = wire.total();
     let started = Instant::now();
-    let joined = sync::join(&fresh, &code, ignore).await?;
+    let joined = sync::join(&fresh, &HttpRelays::default(), &code, "new", ignore).await?;
     let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
     let bootstrap_bytes = wire.total() - before;
     ensure!(
@@ -183,6 +175,10 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
         one_entry_bytes_p99: percentile(&mut bytes, 0.99),
         one_entry_ms_p50: percentile(&mut times, 0.5),
         one_entry_ms_p99: percentile(&mut times, 0.99),
+        kept_alive_bytes_p50: percentile(&mut kept_bytes, 0.5),
+        kept_alive_bytes_p99: percentile(&mut kept_bytes, 0.99),
+        kept_alive_ms_p50: percentile(&mut kept_times, 0.5),
+        kept_alive_ms_p99: percentile(&mut kept_times, 0.99),
         bootstrap_records,
         bootstrap_ms,
         bootstrap_bytes,
@@ -194,14 +190,52 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
     })
 }
 
+/// One new entry on `a`, pushed, then pulled by `b`, `repeats` times: the bytes on the
+/// wire and the time of each. With `kept`, each device keeps its relay client (and so
+/// its connection) across the steps; without, every step makes a new one.
+async fn one_entry(
+    a: &Mutex<Journal>,
+    b: &Mutex<Journal>,
+    wire: &WireCounter,
+    repeats: usize,
+    kept: Option<(&HttpRelays, &HttpRelays)>,
+) -> Result<(Vec<u64>, Vec<f64>)> {
+    let ignore: progress::OnProgress<'_> = &progress::ignore;
+    let (mut bytes, mut times) = (Vec::new(), Vec::new());
+    for i in 0..repeats.max(1) {
+        let entry = a.lock().unwrap().create(Entry::new(
+            EntryKind::Free,
+            format!("Sent the thank-you note to the panel, number {i}"),
+            chrono::Utc::now(),
+        ))?;
+        let (fresh_a, fresh_b) = (HttpRelays::default(), HttpRelays::default());
+        let (ra, rb) = kept.unwrap_or((&fresh_a, &fresh_b));
+        let before = wire.total();
+        let started = Instant::now();
+        let pushed = sync::push(a, ra, ignore).await?;
+        let pulled = sync::pull(b, rb, ignore).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        bytes.push(wire.total() - before);
+        ensure!(
+            pushed.batches == 1,
+            "one batch pushed, not {}",
+            pushed.batches
+        );
+        ensure!(pulled.changes >= 1, "device B got the change");
+        b.lock().unwrap().record(&entry.meta.id)?;
+    }
+    Ok((bytes, times))
+}
+
 /// `journals` journals each push `batches` 1 KiB envelopes, all journals at once;
 /// returns batches per second, after checking every batch comes back as it was sent.
 async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
+    let relay = HttpRelays::default().relay(url)?;
     let mut clients = Vec::new();
     for _ in 0..journals {
-        let client = RelayClient::new(url, &RootSecret::generate().keys())?;
-        client.create_journal().await?;
-        clients.push(Arc::new(client));
+        let keys = RootSecret::generate().keys();
+        relay.create_journal(&keys).await?;
+        clients.push(Arc::new(keys));
     }
     let envelope = |j: usize, i: usize| {
         let mut e = vec![1u8; 1024];
@@ -210,12 +244,12 @@ async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
     };
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (j, client) in clients.iter().enumerate() {
-        let client = client.clone();
+    for (j, keys) in clients.iter().enumerate() {
+        let (keys, relay) = (keys.clone(), relay.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..batches {
-                client
-                    .put_batch(&format!("{:016x}{:016x}", j, i), envelope(j, i))
+                relay
+                    .put_batch(&keys, &format!("{:016x}{:016x}", j, i), envelope(j, i))
                     .await?;
             }
             anyhow::Ok(())
@@ -225,17 +259,15 @@ async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
         task.await??;
     }
     let rate = (journals * batches) as f64 / started.elapsed().as_secs_f64();
-    for (j, client) in clients.iter().enumerate() {
+    for (j, keys) in clients.iter().enumerate() {
         let mut after = 0;
         let mut got = Vec::new();
         loop {
-            match client.batches(after, 1000, Duration::ZERO).await? {
-                Batches::Frames {
-                    frames, latest_seq, ..
-                } => {
-                    after = frames.last().map_or(after, |f| f.seq);
-                    got.extend(frames.into_iter().map(|f| f.envelope));
-                    if after >= latest_seq {
+            match relay.batches(keys, after, 1000, Duration::ZERO).await? {
+                Batches::Frames(answer) => {
+                    after = answer.frames.last().map_or(after, |f| f.seq);
+                    got.extend(answer.frames.into_iter().map(|f| f.envelope));
+                    if after >= answer.latest_seq {
                         break;
                     }
                 }
@@ -258,6 +290,9 @@ pub fn table(f: &SyncFigures) -> String {
          one entry A -> B, one push + one pull ({n} times):\n\
          \x20 bytes p50 {b50} ({kb50:.2} KiB), p99 {b99}   goal < 2 KB: {g1}\n\
          \x20 time  p50 {t50:.1} ms, p99 {t99:.1} ms\n\
+         the same over one kept-alive connection per device:\n\
+         \x20 bytes p50 {k50} ({kkb50:.2} KiB), p99 {k99}   goal < 2 KB: {g4}\n\
+         \x20 time  p50 {kt50:.1} ms, p99 {kt99:.1} ms\n\
          new device bootstrapping {records} records:\n\
          \x20 time {bt:.0} ms   goal < 1 s: {g2}\n\
          \x20 bytes {bb} ({bkb:.0} KiB) vs compressed snapshot {sb} ({skb:.0} KiB): {ratio:.2}x   goal <= 1.2x: {g3}\n\
@@ -270,6 +305,12 @@ pub fn table(f: &SyncFigures) -> String {
         g1 = met(f.one_entry_bytes_p99 < 2000),
         t50 = f.one_entry_ms_p50,
         t99 = f.one_entry_ms_p99,
+        k50 = f.kept_alive_bytes_p50,
+        kkb50 = kb(f.kept_alive_bytes_p50),
+        k99 = f.kept_alive_bytes_p99,
+        g4 = met(f.kept_alive_bytes_p99 < 2000),
+        kt50 = f.kept_alive_ms_p50,
+        kt99 = f.kept_alive_ms_p99,
         records = f.bootstrap_records,
         bt = f.bootstrap_ms,
         g2 = met(f.bootstrap_ms < 1000.0),

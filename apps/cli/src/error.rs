@@ -48,7 +48,7 @@ impl From<Error> for Failure {
             Error::SyncAlreadyEnabled { .. } => Some("`onward sync off` forgets the relay (your journal stays); then init or join again."),
             Error::PairingCode { .. } => Some("On a device that already syncs, `onward sync code` shows it. Nothing was changed here."),
             Error::RelayRefusedCredential { .. } => Some("`onward sync code` on a device that syncs shows the right code. Nothing was changed here."),
-            Error::RelayUnreachable { .. } | Error::Relay { .. } | Error::RelayAnswer { .. } => {
+            Error::RelayUnreachable { .. } | Error::Relay { .. } | Error::RelayAnswer { .. } | Error::RelayWentBack { .. } => {
                 Some("`onward sync status` shows where things stand; `onward sync now` tries again.")
             }
             _ => None,

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(printed) => {
             printed.print(json);
-            ExitCode::SUCCESS
+            ExitCode::from(printed.exit)
         }
         Err(failure) => {
             failure.print();

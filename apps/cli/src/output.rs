@@ -12,14 +12,27 @@ use std::io::Write;
 pub struct Printed {
     pub json: Value,
     pub human: String,
+    /// The exit status: 0, or [`NEEDS_ATTENTION`].
+    pub exit: u8,
 }
+
+/// The exit status of a command that did its work but left something the person must
+/// know about (a sync that isn't complete because of the relay).
+pub const NEEDS_ATTENTION: u8 = 3;
 
 impl Printed {
     pub fn new(json: Value, human: impl Into<String>) -> Printed {
         Printed {
             json,
             human: human.into(),
+            exit: 0,
         }
+    }
+
+    /// The same, exiting with `exit`.
+    pub fn exiting(mut self, exit: u8) -> Printed {
+        self.exit = exit;
+        self
     }
 
     /// Writes to stdout; a closed pipe (`onward timeline | head`) is not an error.

@@ -94,6 +94,13 @@ impl JournalDoc {
         self.doc.get_changes(have)
     }
 
+    /// Whether the document has every change of `heads` (and so everything before them).
+    pub fn has_all(&mut self, heads: &[ChangeHash]) -> bool {
+        heads
+            .iter()
+            .all(|h| self.doc.get_change_by_hash(h).is_some())
+    }
+
     /// Hashes that merged changes depend on but the document doesn't have yet: those
     /// changes wait, unapplied, until their dependencies arrive.
     pub fn missing_deps(&mut self) -> Vec<ChangeHash> {

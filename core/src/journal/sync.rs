@@ -3,12 +3,19 @@
 //! cursor and the relay's heads are saved in one transaction.
 
 use super::{Changed, Journal};
+use crate::document::Touched;
+use crate::store::sync_state::{self as state, PeerRecord, RefusedBatch, SyncSettings};
+use crate::sync::answer_check::Expected;
 use crate::sync::batches::{heads_after, ChangeRef};
 use crate::sync::keys::RootSecret;
-use crate::sync::state::{self, RefusedBatch, SyncSettings};
+use crate::sync::sealed::{DeviceRecord, SnapshotHeader};
 use crate::{Error, Result};
 use automerge::{Change, ChangeHash};
 use rusqlite::TransactionBehavior;
+
+/// The most bytes of merged changes kept waiting for a dependency. An honest relay
+/// sends dependencies first; far more than this means the relay holds them back.
+pub const MAX_WAITING_BYTES: u64 = 64 << 20;
 
 /// What merging one pulled batch or snapshot did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,6 +24,14 @@ pub struct Merged {
     pub changed: Changed,
     /// Changes this journal did not have before.
     pub new_changes: usize,
+}
+
+/// What the relay holds once it holds what was merged.
+enum OnRelay<'a> {
+    /// A batch's changes.
+    Changes(&'a [ChangeRef]),
+    /// A snapshot's heads.
+    Heads(&'a [ChangeHash]),
 }
 
 impl Journal {
@@ -30,8 +45,14 @@ impl Journal {
         self.sync_settings()?.ok_or(Error::SyncNotEnabled)
     }
 
-    /// Starts syncing with `relay_url` under `secret`, from nothing pulled or pushed.
-    pub fn enable_sync(&mut self, relay_url: &str, secret: &RootSecret) -> Result<()> {
+    /// Starts syncing with `relay_url` under `secret`, from nothing pulled or pushed;
+    /// `device_name` is how the other devices will name this one.
+    pub fn enable_sync(
+        &mut self,
+        relay_url: &str,
+        secret: &RootSecret,
+        device_name: &str,
+    ) -> Result<()> {
         let now = self.now();
         let tx = self
             .conn
@@ -41,7 +62,7 @@ impl Journal {
                 url: settings.relay_url,
             });
         }
-        state::enable(&tx, relay_url, secret, now)?;
+        state::enable(&tx, relay_url, secret, device_name, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -61,64 +82,146 @@ impl Journal {
         self.with_document(|doc| Ok(doc.changes_after(&heads)))
     }
 
-    /// Notes that the relay now holds `changes` (a pushed batch).
-    pub fn record_pushed(&mut self, changes: &[ChangeRef]) -> Result<()> {
+    /// What a pull answer must agree with.
+    pub fn pull_expectations(&self) -> Result<Expected> {
+        let settings = self.sync_enabled()?;
+        Ok(Expected {
+            after: settings.cursor,
+            after_id: settings.cursor_id,
+            incarnation: settings.incarnation,
+            acked: state::acked(&self.conn)?,
+        })
+    }
+
+    /// Remembers the journal's incarnation on the relay (from its first checked answer).
+    pub fn note_incarnation(&mut self, incarnation: &str) -> Result<()> {
+        state::set_incarnation(&self.conn, incarnation)
+    }
+
+    /// Notes that the relay acknowledged `changes` as batch `batch_id`, number `seq`;
+    /// the next pull checks that it serves that batch there.
+    pub fn record_pushed(&mut self, changes: &[ChangeRef], seq: u64, batch_id: &str) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let settings = state::load(&tx)?.ok_or(Error::SyncNotEnabled)?;
         state::set_relay_heads(&tx, &heads_after(&settings.relay_heads, changes))?;
+        if seq > settings.cursor {
+            state::add_acked(&tx, seq, batch_id)?;
+        }
         tx.commit()?;
         Ok(())
     }
 
-    /// Merges the changes of pulled batch `seq` and moves the cursor past it, in one
-    /// transaction. Changes waiting for a dependency are kept and merged again with
-    /// each later batch until it arrives. Bytes that aren't this journal's changes give
+    /// Merges pulled batch `seq` (its change bytes and what they are) and moves the
+    /// cursor past it, in one transaction. Bytes that aren't this journal's changes give
     /// [`Error::Document`] and change nothing.
-    pub fn merge_pulled(&mut self, seq: u64, changes: &[u8]) -> Result<Merged> {
-        self.merge_from_relay("merge from relay", seq, changes, &[])
+    pub fn merge_pulled(
+        &mut self,
+        seq: u64,
+        batch_id: &str,
+        changes: &[u8],
+        refs: &[ChangeRef],
+    ) -> Result<Merged> {
+        self.merge_from_relay(
+            "merge from relay",
+            Some((seq, batch_id)),
+            changes,
+            OnRelay::Changes(refs),
+        )
     }
 
-    /// Merges a snapshot (a whole saved document) covering the relay's batches up to
-    /// `covers`, and moves the cursor there.
-    pub fn merge_snapshot(&mut self, covers: u64, document: &[u8]) -> Result<Merged> {
-        let heads = automerge::Automerge::load(document)
+    /// Merges a batch refused earlier that opens now; the cursor is already past it.
+    pub fn merge_refused_again(
+        &mut self,
+        seq: u64,
+        changes: &[u8],
+        refs: &[ChangeRef],
+    ) -> Result<Merged> {
+        let merged =
+            self.merge_from_relay("merge from relay", None, changes, OnRelay::Changes(refs))?;
+        state::resolve_refused(&self.conn, seq)?;
+        Ok(merged)
+    }
+
+    /// Merges a snapshot (a whole saved document with its sealed header), checking that
+    /// the document is the one the header describes, and moves the cursor to what it
+    /// covers. Refusals it covers are resolved: the device that wrote it read them.
+    pub fn merge_snapshot(&mut self, header: &SnapshotHeader, document: &[u8]) -> Result<Merged> {
+        let mut heads = automerge::Automerge::load(document)
             .map_err(|e| Error::Document(format!("the snapshot could not be read: {e}")))?
             .get_heads();
-        self.merge_from_relay("merge snapshot from relay", covers, document, &heads)
+        let mut sealed = header.heads.clone();
+        heads.sort();
+        sealed.sort();
+        if heads != sealed {
+            return Err(Error::Document(
+                "the snapshot is not the document it was sealed as".into(),
+            ));
+        }
+        let merged = self.merge_from_relay(
+            "merge snapshot from relay",
+            Some((header.covers, &header.covers_id)),
+            document,
+            OnRelay::Heads(&heads),
+        )?;
+        for refused in state::refused(&self.conn)? {
+            if refused.seq <= header.covers {
+                state::resolve_refused(&self.conn, refused.seq)?;
+            }
+        }
+        Ok(merged)
     }
 
     fn merge_from_relay(
         &mut self,
         message: &str,
-        seq: u64,
+        at: Option<(u64, &str)>,
         bytes: &[u8],
-        also_on_relay: &[ChangeHash],
+        on_relay: OnRelay<'_>,
     ) -> Result<Merged> {
         let ((new_changes, _), changed) = self.write(message, |doc, tx, _| {
             let settings = state::load(tx)?.ok_or(Error::SyncNotEnabled)?;
             let before = doc.heads();
-            let mut touched = doc.merge_bytes(bytes)?;
-            let waiting = state::waiting(tx)?;
-            for (_, earlier) in &waiting {
-                touched.extend(doc.merge_bytes(earlier)?);
+            let mut touched = Touched::default();
+            // Automerge keeps changes that wait for a dependency in memory only: a
+            // document loaded afresh has lost them, so they come back from the table,
+            // once per load (not with every batch: that would be quadratic).
+            if doc.missing_deps().is_empty() {
+                for (_, earlier) in state::waiting(tx)? {
+                    touched.extend(doc.merge_bytes(&earlier)?);
+                }
             }
-            let added: Vec<ChangeRef> = doc
-                .changes_after(&before)
-                .iter()
-                .map(ChangeRef::from)
-                .collect();
-            let mut known = settings.relay_heads.clone();
-            known.extend_from_slice(also_on_relay);
-            state::set_relay_heads(tx, &heads_after(&known, &added))?;
+            touched.extend(doc.merge_bytes(bytes)?);
+            let added = doc.changes_after(&before).len();
+            let heads = match on_relay {
+                OnRelay::Changes(refs) => heads_after(&settings.relay_heads, refs),
+                OnRelay::Heads(heads) => {
+                    let mut known = settings.relay_heads.clone();
+                    known.extend_from_slice(heads);
+                    heads_after(&known, &[])
+                }
+            };
+            state::set_relay_heads(tx, &heads)?;
             if doc.missing_deps().is_empty() {
                 state::clear_waiting(tx)?;
             } else {
-                state::add_waiting(tx, seq, bytes)?;
+                let (_, waiting_bytes) = state::waiting_size(tx)?;
+                if waiting_bytes + bytes.len() as u64 > MAX_WAITING_BYTES {
+                    return Err(Error::RelayAnswer {
+                        detail: format!(
+                            "over {} MiB of its changes wait for changes it never sent",
+                            MAX_WAITING_BYTES >> 20
+                        ),
+                    });
+                }
+                state::add_waiting(tx, at.map_or(0, |(seq, _)| seq), bytes)?;
             }
-            state::advance_cursor(tx, seq)?;
-            Ok(((added.len(), ()), touched))
+            if let Some((seq, batch_id)) = at {
+                state::advance_cursor(tx, seq, batch_id)?;
+                state::drop_acked_through(tx, seq)?;
+            }
+            Ok(((added, ()), touched))
         })?;
         Ok(Merged {
             changed,
@@ -126,15 +229,29 @@ impl Journal {
         })
     }
 
-    /// Records that pulled batch `seq` was not applied, and moves the cursor past it so
-    /// the batches after it still come in.
-    pub fn refuse_pulled(&mut self, seq: u64, batch_id: &str, reason: &str) -> Result<()> {
+    /// Records that pulled batch `refused.seq` was not applied, and moves the cursor past
+    /// it so the batches after it still come in. It is tried again on later syncs, and
+    /// no snapshot of this device covers it meanwhile.
+    pub fn refuse_pulled(&mut self, refused: &RefusedBatch) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        state::refuse(&tx, refused)?;
+        state::advance_cursor(&tx, refused.seq, &refused.batch_id)?;
+        state::drop_acked_through(&tx, refused.seq)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets what this device believed the relay holds, because the relay went back
+    /// (`reason`); the next pull starts from the beginning, and what the relay lost is
+    /// pending again.
+    pub fn start_sync_over(&mut self, reason: &str) -> Result<()> {
         let now = self.now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        state::refuse(&tx, seq, batch_id, reason, now)?;
-        state::advance_cursor(&tx, seq)?;
+        state::start_over(&tx, reason, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -152,6 +269,57 @@ impl Journal {
 
     /// Pulled batches whose changes still wait for a change they depend on.
     pub fn waiting_batches(&self) -> Result<usize> {
-        Ok(state::waiting(&self.conn)?.len())
+        Ok(state::waiting_size(&self.conn)?.0)
+    }
+
+    /// This device's next record: a new counter and the journal's heads now.
+    pub fn next_device_record(&mut self) -> Result<DeviceRecord> {
+        let settings = self.sync_enabled()?;
+        let heads = self.with_document(|doc| Ok(doc.heads()))?;
+        let counter = state::next_record_counter(&self.conn)?;
+        Ok(DeviceRecord {
+            device_id: settings.device_id,
+            name: settings.device_name,
+            counter,
+            heads,
+            at: self.now(),
+        })
+    }
+
+    /// Keeps another device's record if it is newer than the one kept; says whether it
+    /// is older (the relay served a stale one).
+    pub fn hear_device(&mut self, record: &DeviceRecord) -> Result<bool> {
+        let known = state::peers(&self.conn)?
+            .into_iter()
+            .find(|p| p.device_id == record.device_id);
+        if known.as_ref().is_some_and(|k| k.counter > record.counter) {
+            return Ok(true);
+        }
+        state::keep_peer(
+            &self.conn,
+            &PeerRecord {
+                device_id: record.device_id.clone(),
+                name: record.name.clone(),
+                counter: record.counter,
+                heads: record.heads.clone(),
+                at: record.at,
+                heard_at: self.now(),
+            },
+        )?;
+        Ok(false)
+    }
+
+    /// The other devices' last records, and whether this journal has all each had.
+    pub fn peers(&mut self) -> Result<Vec<(PeerRecord, bool)>> {
+        let peers = state::peers(&self.conn)?;
+        self.with_document(|doc| {
+            Ok(peers
+                .into_iter()
+                .map(|p| {
+                    let has = doc.has_all(&p.heads);
+                    (p, has)
+                })
+                .collect())
+        })
     }
 }

@@ -6,3 +6,4 @@ pub mod open;
 pub mod queries;
 pub mod salvage;
 pub mod schema;
+pub mod sync_state;

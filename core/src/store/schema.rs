@@ -9,7 +9,7 @@
 use rusqlite::Transaction;
 
 /// The schema this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// `PRAGMA application_id` of an Onward journal ("ONWD"), so another program's SQLite
 /// file is recognised and left alone.
@@ -151,8 +151,36 @@ CREATE TABLE sync_waiting (
 );
 "#;
 
+/// Version 4: what a device needs to check the relay instead of trusting it (see
+/// docs/SYNC.md, "What a device checks"): the id of the batch at the cursor, the
+/// journal's incarnation on the relay, pushes acknowledged but not pulled back yet, this
+/// device's id for its sealed records, and the last record heard from each other device.
+const V4: &str = r#"
+ALTER TABLE sync_state ADD COLUMN cursor_id TEXT;
+ALTER TABLE sync_state ADD COLUMN incarnation TEXT;
+ALTER TABLE sync_state ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_state ADD COLUMN device_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_state ADD COLUMN record_counter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_state ADD COLUMN recovered_reason TEXT;
+ALTER TABLE sync_state ADD COLUMN recovered_at INTEGER;
+UPDATE sync_state SET device_id = lower(hex(randomblob(16))) WHERE device_id = '';
+ALTER TABLE sync_refused ADD COLUMN prev_id TEXT;
+CREATE TABLE sync_acked (
+    seq         INTEGER PRIMARY KEY,
+    batch_id    TEXT NOT NULL
+);
+CREATE TABLE sync_devices (
+    device_id   TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    counter     INTEGER NOT NULL,
+    heads       BLOB NOT NULL,
+    at          INTEGER NOT NULL,
+    heard_at    INTEGER NOT NULL
+);
+"#;
+
 /// Each version's step, in order: `STEPS[n]` upgrades version n to n + 1.
-const STEPS: [&str; VERSION as usize] = [V1, V2, V3];
+const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4];
 
 /// What an upgrade asks of the caller once the schema is in place.
 #[derive(Debug, Default, PartialEq, Eq)]

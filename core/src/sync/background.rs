@@ -4,11 +4,12 @@
 //! locked only for local steps, never across a network wait. Dropping the
 //! [`SyncHandle`] (or [`SyncHandle::stop`]) ends the loop.
 
-use super::client::{Batches, RelayClient};
 use super::progress::Progress;
+use super::relay::{Batches, Connect};
+use super::runtime::SyncRuntime;
 use super::session::lock;
-use super::state::RefusedBatch;
 use super::status::SyncStatus;
+use crate::store::sync_state::RefusedBatch;
 use crate::{Error, Journal, Result};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -45,34 +46,27 @@ pub trait SyncObserver: Send + Sync {
 pub struct SyncHandle {
     nudge: Arc<Notify>,
     stop: watch::Sender<bool>,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl SyncHandle {
-    /// Starts syncing `journal` in the background. It must already sync
-    /// ([`Error::SyncNotEnabled`] otherwise).
+    /// Starts syncing `journal` in the background on the handle's runtime (so it shares
+    /// its relay connections). It must already sync ([`Error::SyncNotEnabled`] otherwise).
     pub fn start(
         journal: Arc<Mutex<Journal>>,
+        runtime: &SyncRuntime,
         observer: Arc<dyn SyncObserver>,
     ) -> Result<SyncHandle> {
         lock(&journal).sync_enabled()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("onward-sync")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Io {
-                path: "onward-sync".into(),
-                source: e,
-            })?;
         let nudge = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
-        runtime.spawn(run(journal, observer, nudge.clone(), stopped));
-        Ok(SyncHandle {
-            nudge,
-            stop,
-            runtime: Some(runtime),
-        })
+        runtime.handle().spawn(run(
+            journal,
+            runtime.shared_relays(),
+            observer,
+            nudge.clone(),
+            stopped,
+        ));
+        Ok(SyncHandle { nudge, stop })
     }
 
     /// Asks for a round soon (after a local write, or when the app comes to the front).
@@ -89,14 +83,12 @@ impl SyncHandle {
 impl Drop for SyncHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
     }
 }
 
 async fn run(
     journal: Arc<Mutex<Journal>>,
+    relays: Arc<dyn Connect>,
     observer: Arc<dyn SyncObserver>,
     nudge: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
@@ -109,7 +101,7 @@ async fn run(
             move |p: Progress| observer.on_state(SyncState::Syncing { progress: Some(p) })
         };
         let round = tokio::select! {
-            round = super::sync_now(&journal, &tell) => round,
+            round = super::sync_now(&journal, relays.as_ref(), &tell) => round,
             _ = stopped.changed() => return,
         };
         match round {
@@ -127,7 +119,7 @@ async fn run(
                 });
                 tokio::select! {
                     _ = nudge.notified() => {}
-                    _ = until_new_batches(&journal, cursor) => {}
+                    _ = until_new_batches(&journal, relays.as_ref(), cursor) => {}
                     _ = stopped.changed() => return,
                 }
             }
@@ -163,21 +155,18 @@ fn backoff(failures: u32) -> Duration {
 
 /// Long-polls the relay until a batch after `cursor` exists. Returns on an error too
 /// (after a short pause), so the next round can say what is wrong.
-async fn until_new_batches(journal: &Mutex<Journal>, cursor: u64) {
-    let client = {
-        let settings = match lock(journal).sync_enabled() {
-            Ok(settings) => settings,
-            Err(_) => return,
-        };
-        match RelayClient::new(&settings.relay_url, &settings.secret.keys()) {
-            Ok(client) => client,
-            Err(_) => return,
-        }
+async fn until_new_batches(journal: &Mutex<Journal>, relays: &dyn Connect, cursor: u64) {
+    let Ok(settings) = lock(journal).sync_enabled() else {
+        return;
     };
+    let Ok(relay) = relays.relay(&settings.relay_url) else {
+        return;
+    };
+    let keys = settings.secret.keys();
     loop {
         let asked = tokio::time::Instant::now();
-        match client.batches(cursor, 1, LONG_POLL).await {
-            Ok(Batches::Frames { frames, .. }) if frames.is_empty() => {
+        match relay.batches(&keys, cursor, 1, LONG_POLL).await {
+            Ok(Batches::Frames(answer)) if answer.frames.is_empty() => {
                 // A relay that answers at once (shutting down, or not holding polls)
                 // must not make this loop spin.
                 tokio::time::sleep_until(asked + FIRST_RETRY).await;

@@ -3,9 +3,10 @@
 //! after a push or a merge, and what to do with each pulled frame.
 
 use super::envelope::{self, Sealed};
-use super::frames::Frame;
 use super::keys::Keys;
+use crate::{Error, Result};
 use automerge::{Change, ChangeHash};
+use onward_protocol::Frame;
 use std::collections::{HashMap, HashSet};
 
 /// A batch's plaintext stays under this many bytes, unless one change alone is larger.
@@ -115,6 +116,46 @@ pub fn heads_after(relay_heads: &[ChangeHash], added: &[ChangeRef]) -> Vec<Chang
     heads
 }
 
+/// The changes in a batch's plaintext (Automerge change chunks, concatenated), with
+/// their dependencies: what the relay holds once it holds the batch. Only the chunk
+/// boundaries are read here (the chunk header of Automerge's binary format: magic,
+/// checksum, type, uLEB128 length); each chunk is then parsed by Automerge itself.
+pub fn change_refs(plaintext: &[u8]) -> Result<Vec<ChangeRef>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let bad = |what: &str| Error::Document(format!("the changes could not be read: {what}"));
+    let mut refs = Vec::new();
+    let mut rest = plaintext;
+    while !rest.is_empty() {
+        if rest.len() < 9 || rest[..4] != MAGIC {
+            return Err(bad("a chunk doesn't start where one should"));
+        }
+        let (mut len, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let byte = *rest
+                .get(at)
+                .ok_or_else(|| bad("a chunk header is cut short"))?;
+            at += 1;
+            if shift > 56 {
+                return Err(bad("a chunk length is too long"));
+            }
+            len |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|len| at.checked_add(len))
+            .filter(|&end| end <= rest.len())
+            .ok_or_else(|| bad("a chunk is cut short"))?;
+        let change = Change::try_from(&rest[..end]).map_err(|e| bad(&e.to_string()))?;
+        refs.push(ChangeRef::from(&change));
+        rest = &rest[end..];
+    }
+    Ok(refs)
+}
+
 /// What to do with one pulled batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pulled {
@@ -123,6 +164,7 @@ pub enum Pulled {
         seq: u64,
         batch_id: String,
         changes: Vec<u8>,
+        refs: Vec<ChangeRef>,
     },
     /// It didn't: record why and go on with the next.
     Refuse {
@@ -140,19 +182,23 @@ impl Pulled {
     }
 }
 
-/// Opens a pulled frame with the journal's keys.
+/// Opens a pulled frame with the journal's keys and reads which changes it holds.
 pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
-    match envelope::open(keys, Sealed::Batch, &frame.batch_id, &frame.envelope) {
-        Ok(changes) => Pulled::Merge {
+    let opened = envelope::open(keys, Sealed::Batch, &frame.batch_id, &frame.envelope)
+        .and_then(|changes| Ok((change_refs(&changes)?, changes)));
+    match opened {
+        Ok((refs, changes)) => Pulled::Merge {
             seq: frame.seq,
             batch_id: frame.batch_id,
             changes,
+            refs,
         },
         Err(e) => Pulled::Refuse {
             seq: frame.seq,
             batch_id: frame.batch_id,
             reason: match e {
-                crate::Error::Refused { reason, .. } => reason,
+                Error::Refused { reason, .. } => reason,
+                Error::Document(reason) => reason,
                 other => other.to_string(),
             },
         },
@@ -241,6 +287,23 @@ mod tests {
     }
 
     #[test]
+    fn the_changes_of_a_batch_are_read_back_whole_or_not_at_all() {
+        let changes = history(300);
+        let batch = &plan(&keys(), &changes)[0];
+        assert_eq!(change_refs(&batch.plaintext).unwrap(), batch.changes);
+        assert_eq!(change_refs(&[]).unwrap(), vec![]);
+        for cut in [1, 8, 9, 10, 100, batch.plaintext.len() - 1] {
+            assert!(
+                change_refs(&batch.plaintext[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut flipped = batch.plaintext.clone();
+        flipped[40] ^= 1;
+        assert!(change_refs(&flipped).is_err());
+    }
+
+    #[test]
     fn batch_ids_are_stable() {
         let changes = history(10);
         let first = plan(&keys(), &changes);
@@ -274,7 +337,12 @@ mod tests {
     #[test]
     fn pulled_frames_open_or_are_refused_with_a_reason() {
         let id = "00112233445566778899aabbccddeeff".to_string();
-        let envelope = seal(&keys(), Sealed::Batch, &id, b"bytes").unwrap();
+        let changes = history(10);
+        let plaintext: Vec<u8> = changes
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let envelope = seal(&keys(), Sealed::Batch, &id, &plaintext).unwrap();
         let good = Frame {
             seq: 3,
             batch_id: id.clone(),
@@ -285,9 +353,20 @@ mod tests {
             Pulled::Merge {
                 seq: 3,
                 batch_id: id.clone(),
-                changes: b"bytes".to_vec()
+                changes: plaintext,
+                refs: changes.iter().map(ChangeRef::from).collect(),
             }
         );
+        let not_changes = seal(&keys(), Sealed::Batch, &id, b"bytes").unwrap();
+        let unreadable = unpack(
+            &keys(),
+            Frame {
+                seq: 5,
+                batch_id: id.clone(),
+                envelope: not_changes,
+            },
+        );
+        assert!(matches!(unreadable, Pulled::Refuse { seq: 5, .. }));
         let mut tampered = envelope;
         tampered[30] ^= 0xFF;
         let bad = unpack(

@@ -15,6 +15,8 @@ const TAG_LEN: usize = 16;
 pub enum Sealed {
     Batch,
     Snapshot,
+    /// A device's record of where its journal stands (docs/SYNC.md, "Device records").
+    DeviceRecord,
 }
 
 impl Sealed {
@@ -22,6 +24,7 @@ impl Sealed {
         match self {
             Sealed::Batch => b'B',
             Sealed::Snapshot => b'S',
+            Sealed::DeviceRecord => b'D',
         }
     }
 
@@ -29,6 +32,7 @@ impl Sealed {
         match self {
             Sealed::Batch => "a batch of changes",
             Sealed::Snapshot => "a snapshot",
+            Sealed::DeviceRecord => "a device's record",
         }
     }
 }

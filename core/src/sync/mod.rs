@@ -2,38 +2,46 @@
 //! side of docs/SYNC.md. The relay stores sealed batches of Automerge changes it cannot
 //! read; devices push what the relay lacks and pull what others pushed.
 //!
-//! The decisions (keys, codes, envelopes, frames, batches) are plain functions without
-//! I/O; the network is in [`client`]; the steps that use both take the journal behind a
-//! `Mutex` and lock it only between network calls, never across one. [`background`]
-//! runs them in a loop for the apps.
+//! The relay is trusted for nothing: every answer is checked before it is used
+//! ([`answer_check`]), what it could lie about is sealed ([`sealed`]), and a relay that
+//! went back to an earlier state (a restored backup) is noticed and caught up again
+//! without the person doing anything. The decisions (keys, codes, envelopes, batches,
+//! checks) are plain functions without I/O; the policy runs against the [`Relay`] trait
+//! ([`http`] is the real one); the steps take the journal behind a `Mutex` and lock it
+//! only between relay calls, never across one. [`background`] runs them in a loop for
+//! the apps.
 
+pub mod answer_check;
 pub mod background;
 pub mod batches;
-pub mod blocking;
-pub mod client;
 pub mod envelope;
-pub mod frames;
+pub mod http;
 pub mod keys;
 pub mod pairing;
 pub mod progress;
 mod pull;
 mod push;
+mod records;
+pub mod relay;
+pub mod runtime;
+pub mod sealed;
 mod session;
 mod snapshot;
-pub mod state;
 mod status;
 
+pub use crate::store::sync_state::{PeerRecord, RefusedBatch, SyncSettings};
 pub use background::{SyncHandle, SyncObserver, SyncState};
+pub use http::{HttpRelay, HttpRelays};
 pub use keys::RootSecret;
 pub use progress::{OnProgress, Phase, Progress, Unit};
 pub use pull::Pulled;
 pub use push::Pushed;
+pub use relay::{Connect, Relay};
+pub use runtime::SyncRuntime;
 pub use snapshot::Uploaded;
-pub use state::{RefusedBatch, SyncSettings};
-pub use status::SyncStatus;
+pub use status::{DeviceStatus, SyncStatus};
 
 use crate::{Error, Journal, Result};
-use client::RelayClient;
 use session::{lock, Session};
 use std::sync::Mutex;
 
@@ -43,13 +51,57 @@ pub struct SyncReport {
     pub pushed: Pushed,
     pub pulled: Pulled,
     pub snapshot: Option<Uploaded>,
+    /// Set when the relay was found to have gone back and this device caught it up.
+    pub recovered: Option<Recovered>,
     pub status: SyncStatus,
+}
+
+/// The relay had gone back to an earlier state, and this device caught it up again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Recovered {
+    /// How it showed.
+    pub reason: String,
+    /// Changes of this journal the relay had lost, sent again.
+    pub resent_changes: usize,
+}
+
+impl Recovered {
+    /// What happened, in a sentence for the person.
+    pub fn summary(&self) -> String {
+        if self.resent_changes == 0 {
+            "The relay had gone back to an earlier copy of your journal; this device caught up with it, and nothing was lost.".into()
+        } else {
+            format!(
+                "The relay lost some recent changes; this device sent them again ({}).",
+                if self.resent_changes == 1 {
+                    "1 change".to_string()
+                } else {
+                    format!("{} changes", self.resent_changes)
+                }
+            )
+        }
+    }
+}
+
+/// How another device names this one when nothing else was said: the machine's name.
+pub fn default_device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "another device".into())
 }
 
 /// Turns sync on for a journal that has none: a new root secret, the journal registered
 /// with the relay at `relay_url`. Returns the pairing code for the other devices.
 /// Nothing is sent yet: [`sync_now`] does that.
-pub async fn enable(journal: &Mutex<Journal>, relay_url: &str) -> Result<String> {
+pub async fn enable(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    relay_url: &str,
+    device_name: &str,
+) -> Result<String> {
     let relay_url = pairing::relay_url(relay_url)?;
     if let Some(settings) = lock(journal).sync_settings()? {
         return Err(Error::SyncAlreadyEnabled {
@@ -57,10 +109,11 @@ pub async fn enable(journal: &Mutex<Journal>, relay_url: &str) -> Result<String>
         });
     }
     let secret = RootSecret::generate();
-    RelayClient::new(&relay_url, &secret.keys())?
-        .create_journal()
+    relays
+        .relay(&relay_url)?
+        .create_journal(&secret.keys())
         .await?;
-    lock(journal).enable_sync(&relay_url, &secret)?;
+    lock(journal).enable_sync(&relay_url, &secret, device_name)?;
     Ok(pairing::encode(&pairing::Pairing { secret, relay_url }))
 }
 
@@ -69,7 +122,9 @@ pub async fn enable(journal: &Mutex<Journal>, relay_url: &str) -> Result<String>
 /// any) and batches come in and this journal's own entries go out: both end merged.
 pub async fn join(
     journal: &Mutex<Journal>,
+    relays: &dyn Connect,
     code: &str,
+    device_name: &str,
     progress: OnProgress<'_>,
 ) -> Result<SyncReport> {
     let pairing = pairing::decode(code)?;
@@ -79,44 +134,73 @@ pub async fn join(
         });
     }
     let keys = pairing.secret.keys();
-    let info = RelayClient::new(&pairing.relay_url, &keys)?.info().await?;
-    lock(journal).enable_sync(&pairing.relay_url, &pairing.secret)?;
-    let s = Session::open(journal, progress)?;
-    let outcome = async {
-        let mut pulled = Pulled::default();
-        if let Some(snapshot) = &info.snapshot {
-            let merged = snapshot::fetch_and_merge(&s, snapshot).await?;
-            pulled.changes += merged.new_changes;
-            pulled.changed_ids = merged.changed.ids;
-            pulled.from_snapshot = true;
-        }
-        // Pull first, so that only this device's own changes go out; then pull again
-        // to catch up with what was just sent.
-        pulled.add(pull::pull(&s).await?);
-        let pushed = push::push(&s).await?;
-        pulled.add(pull::pull(&s).await?);
-        Ok((pushed, pulled))
-    }
-    .await;
-    finish(&s, outcome).await
+    relays.relay(&pairing.relay_url)?.info(&keys).await?;
+    lock(journal).enable_sync(&pairing.relay_url, &pairing.secret, device_name)?;
+    let s = Session::open(journal, relays, progress)?;
+    let outcome = catch_up(&s).await;
+    finish(&s, outcome.map(|(pushed, pulled)| (pushed, pulled, None))).await
 }
 
-/// One round: push what the relay lacks, pull what it has, upload a snapshot when one
-/// is due, then check where that left things.
-pub async fn sync_now(journal: &Mutex<Journal>, progress: OnProgress<'_>) -> Result<SyncReport> {
-    let s = Session::open(journal, progress)?;
+/// Pulls first, so that only this device's own changes go out (a new device, or one
+/// starting over), then pushes them, then pulls what was just sent to check it is there.
+async fn catch_up(s: &Session<'_>) -> Result<(Pushed, Pulled)> {
+    let mut pulled = Pulled::default();
+    if let Some(snapshot) = s.relay.info(&s.keys).await?.snapshot {
+        let merged = snapshot::fetch_and_merge(s, &snapshot).await?;
+        pulled.changes += merged.new_changes;
+        pulled.changed_ids = merged.changed.ids;
+        pulled.from_snapshot = true;
+    }
+    pulled.add(pull::pull(s).await?);
+    let pushed = push::push(s).await?;
+    pulled.add(pull::pull(s).await?);
+    Ok((pushed, pulled))
+}
+
+/// One round: push what the relay lacks, pull what it has (which also shows that what
+/// it acknowledged is there), upload a snapshot when one is due, then check where that
+/// left things. A relay found to have gone back is caught up again: this device starts
+/// over from what the relay still has and sends what it lost.
+pub async fn sync_now(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport> {
+    let s = Session::open(journal, relays, progress)?;
     let outcome = async {
         let pushed = push::push(&s).await?;
         let pulled = pull::pull(&s).await?;
         Ok((pushed, pulled))
     }
     .await;
+    let outcome = match outcome {
+        Err(Error::RelayWentBack { reason }) => recover(&s, reason).await,
+        other => other.map(|(pushed, pulled)| (pushed, pulled, None)),
+    };
     finish(&s, outcome).await
 }
 
-/// Records the outcome; on success, uploads a snapshot if one is due and checks status.
-async fn finish(s: &Session<'_>, outcome: Result<(Pushed, Pulled)>) -> Result<SyncReport> {
-    let (pushed, pulled) = match outcome {
+/// Starts over with a relay that went back: forget what it was believed to hold, pull
+/// what it has, send what it lost. Once per round: a relay that keeps going back is an
+/// error, not a loop.
+async fn recover(s: &Session<'_>, reason: String) -> Result<(Pushed, Pulled, Option<Recovered>)> {
+    tracing::warn!("the relay went back ({reason}); starting over with it");
+    s.with(|j| j.start_sync_over(&reason))?;
+    let (pushed, pulled) = catch_up(s).await?;
+    let recovered = Recovered {
+        reason,
+        resent_changes: pushed.changes,
+    };
+    Ok((pushed, pulled, Some(recovered)))
+}
+
+/// Records the outcome; on success, uploads a snapshot if one is due, leaves this
+/// device's record with the relay and checks status.
+async fn finish(
+    s: &Session<'_>,
+    outcome: Result<(Pushed, Pulled, Option<Recovered>)>,
+) -> Result<SyncReport> {
+    let (pushed, pulled, recovered) = match outcome {
         Ok(done) => done,
         Err(e) => {
             s.with(|j| j.record_sync_outcome(Some(&e.to_string())))?;
@@ -132,25 +216,38 @@ async fn finish(s: &Session<'_>, outcome: Result<(Pushed, Pulled)>) -> Result<Sy
             None
         }
     };
+    if let Err(e) = records::publish(s).await {
+        s.with(|j| j.record_sync_outcome(Some(&e.to_string())))?;
+        return Err(e);
+    }
     s.with(|j| j.record_sync_outcome(None))?;
     let status = status::check(s).await?;
     Ok(SyncReport {
         pushed,
         pulled,
         snapshot,
+        recovered,
         status,
     })
 }
 
 /// Sends the pending changes only.
-pub async fn push(journal: &Mutex<Journal>, progress: OnProgress<'_>) -> Result<Pushed> {
-    let s = Session::open(journal, progress)?;
+pub async fn push(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    progress: OnProgress<'_>,
+) -> Result<Pushed> {
+    let s = Session::open(journal, relays, progress)?;
     push::push(&s).await
 }
 
 /// Brings in what the relay has after the cursor only.
-pub async fn pull(journal: &Mutex<Journal>, progress: OnProgress<'_>) -> Result<Pulled> {
-    let s = Session::open(journal, progress)?;
+pub async fn pull(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    progress: OnProgress<'_>,
+) -> Result<Pulled> {
+    let s = Session::open(journal, relays, progress)?;
     pull::pull(&s).await
 }
 
@@ -158,16 +255,17 @@ pub async fn pull(journal: &Mutex<Journal>, progress: OnProgress<'_>) -> Result<
 /// its last snapshot (`None` otherwise).
 pub async fn upload_snapshot(
     journal: &Mutex<Journal>,
+    relays: &dyn Connect,
     progress: OnProgress<'_>,
 ) -> Result<Option<Uploaded>> {
-    let s = Session::open(journal, progress)?;
+    let s = Session::open(journal, relays, progress)?;
     snapshot::maybe_upload(&s, true).await
 }
 
 /// Where sync stands, checked with the relay. An unreachable relay is reported in the
 /// status (`unreachable`), not as an error.
-pub async fn status(journal: &Mutex<Journal>) -> Result<SyncStatus> {
-    let s = Session::open(journal, &progress::ignore)?;
+pub async fn status(journal: &Mutex<Journal>, relays: &dyn Connect) -> Result<SyncStatus> {
+    let s = Session::open(journal, relays, &progress::ignore)?;
     status::check(&s).await
 }
 

@@ -1,5 +1,6 @@
 //! Push: the changes the relay doesn't hold yet, in batches, each recorded as held once
-//! the relay has acknowledged it (so an interrupted push resumes where it stopped).
+//! the relay has acknowledged it (so an interrupted push resumes where it stopped), and
+//! remembered by number until a pull shows the relay serves it there.
 
 use super::batches;
 use super::envelope::{self, Sealed};
@@ -30,8 +31,8 @@ pub(crate) async fn push(s: &Session<'_>) -> Result<Pushed> {
     for (i, batch) in planned.into_iter().enumerate() {
         let sealed = envelope::seal(&s.keys, Sealed::Batch, &batch.id, &batch.plaintext)?;
         pushed.bytes += sealed.len() as u64;
-        let stored = s.client.put_batch(&batch.id, sealed).await?;
-        s.with(|j| j.record_pushed(&batch.changes))?;
+        let stored = s.relay.put_batch(&s.keys, &batch.id, sealed).await?;
+        s.with(|j| j.record_pushed(&batch.changes, stored.seq, &batch.id))?;
         pushed.changes += batch.changes.len();
         pushed.batches += 1;
         pushed.duplicates += usize::from(stored.duplicate);

@@ -1,29 +1,31 @@
 //! One sync's context: the journal (locked only for local steps, never across a network
-//! wait), its keys, the relay client and whom to tell about progress.
+//! wait), its keys, the relay and whom to tell about progress.
 
-use super::client::RelayClient;
 use super::keys::Keys;
 use super::progress::{OnProgress, Phase, Progress};
+use super::relay::{Connect, Relay};
 use crate::{Journal, Result};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 pub(crate) struct Session<'a> {
     journal: &'a Mutex<Journal>,
     pub keys: Keys,
-    pub client: RelayClient,
+    pub relay: Arc<dyn Relay>,
     progress: OnProgress<'a>,
 }
 
 impl<'a> Session<'a> {
     /// A session for a journal that syncs ([`crate::Error::SyncNotEnabled`] otherwise).
-    pub fn open(journal: &'a Mutex<Journal>, progress: OnProgress<'a>) -> Result<Session<'a>> {
+    pub fn open(
+        journal: &'a Mutex<Journal>,
+        relays: &dyn Connect,
+        progress: OnProgress<'a>,
+    ) -> Result<Session<'a>> {
         let settings = lock(journal).sync_enabled()?;
-        let keys = settings.secret.keys();
-        let client = RelayClient::new(&settings.relay_url, &keys)?;
         Ok(Session {
             journal,
-            keys,
-            client,
+            keys: settings.secret.keys(),
+            relay: relays.relay(&settings.relay_url)?,
             progress,
         })
     }

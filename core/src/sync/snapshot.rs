@@ -1,19 +1,20 @@
 //! Snapshots (docs/SYNC.md, "Snapshots"): a new device starts from the relay's newest
 //! snapshot instead of every batch, and a device that is fully caught up uploads one now
-//! and then, so the relay can drop the batches it covers.
+//! and then, so the relay can drop the batches it covers. What a snapshot covers and its
+//! heads are sealed inside it: the relay's word for them is checked, not taken.
 
-use super::client::SnapshotInfo;
 use super::envelope::{self, Sealed};
 use super::progress::Phase;
+use super::relay::SnapshotInfo;
+use super::sealed::{self, SnapshotHeader};
 use super::session::Session;
 use crate::journal::Merged;
 use crate::{Error, Result};
 use data_encoding::HEXLOWER;
+use onward_protocol::limits::{MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_PARTS, MAX_SNAPSHOT_PART_BYTES};
 
 /// A snapshot envelope travels in parts of at most this many bytes.
-pub const PART_BYTES: usize = 1 << 20;
-/// The largest snapshot a device downloads (a journal is a few MB; this is far above).
-const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
+pub const PART_BYTES: usize = MAX_SNAPSHOT_PART_BYTES;
 /// Upload a new snapshot once this many batches came after the last one...
 pub const AFTER_BATCHES: u64 = 200;
 /// ...or once the batches after it hold this many bytes.
@@ -22,16 +23,23 @@ pub const AFTER_BYTES: u64 = 8 << 20;
 /// Downloads the relay's newest snapshot and merges it; the cursor moves to what it
 /// covers. Nothing is merged unless every part arrived and the whole opened.
 pub(crate) async fn download(s: &Session<'_>) -> Result<Merged> {
-    let info = s.client.info().await?;
+    let info = s.relay.info(&s.keys).await?;
     let snapshot = info.snapshot.ok_or_else(|| Error::RelayAnswer {
         detail: "it asked this device to start from a snapshot, but has none".into(),
     })?;
     fetch_and_merge(s, &snapshot).await
 }
 
-/// Downloads and merges `snapshot`.
+/// Downloads and merges `snapshot`. Sizes and counts come from the relay, so each is
+/// bounded before anything is asked or allocated.
 pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) -> Result<Merged> {
-    if snapshot.bytes > MAX_SNAPSHOT_BYTES || snapshot.parts == 0 {
+    let parts_needed = snapshot.bytes.div_ceil(PART_BYTES as u64);
+    if snapshot.parts == 0
+        || snapshot.parts > MAX_SNAPSHOT_PARTS
+        || snapshot.bytes > MAX_SNAPSHOT_BYTES
+        || u64::from(snapshot.parts) != parts_needed
+        || !onward_protocol::is_id(&snapshot.id)
+    {
         return Err(Error::RelayAnswer {
             detail: format!(
                 "its snapshot claims {} bytes in {} parts",
@@ -39,13 +47,13 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
             ),
         });
     }
-    let mut envelope = Vec::with_capacity(snapshot.bytes as usize);
+    let mut envelope = Vec::new();
     s.report(Phase::DownloadingSnapshot, 0, snapshot.bytes);
     for index in 0..snapshot.parts {
         let room = (snapshot.bytes as usize).saturating_sub(envelope.len());
         let part = s
-            .client
-            .snapshot_part(&snapshot.id, index, room.min(PART_BYTES))
+            .relay
+            .snapshot_part(&s.keys, &snapshot.id, index, room.min(PART_BYTES))
             .await?;
         envelope.extend_from_slice(&part);
         s.report(
@@ -63,9 +71,30 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
             ),
         });
     }
-    let document = envelope::open(&s.keys, Sealed::Snapshot, &snapshot.id, &envelope)?;
+    let plaintext = envelope::open(&s.keys, Sealed::Snapshot, &snapshot.id, &envelope)?;
     drop(envelope);
-    s.with(|j| j.merge_snapshot(snapshot.covers, &document))
+    let (header, document) = sealed::read_snapshot(&plaintext).map_err(refused)?;
+    if header.covers != snapshot.covers {
+        return Err(Error::RelayAnswer {
+            detail: format!(
+                "it says its snapshot covers its batches through {}, and the snapshot itself says {}",
+                snapshot.covers, header.covers
+            ),
+        });
+    }
+    s.with(|j| j.merge_snapshot(&header, document))
+        .map_err(refused)
+}
+
+/// A snapshot that opened but doesn't hold what it should is refused, like a batch.
+fn refused(e: Error) -> Error {
+    match e {
+        Error::Document(reason) => Error::Refused {
+            what: "the relay's snapshot".into(),
+            reason,
+        },
+        other => other,
+    }
 }
 
 /// What an upload sent.
@@ -79,12 +108,12 @@ pub struct Uploaded {
 
 /// Uploads the whole journal as a snapshot when it is worth it (enough batches or
 /// bytes since the last one) and allowed: nothing pending, nothing waiting, the cursor
-/// at the relay's latest batch. `force` skips the "worth it" part, not the "allowed".
+/// at the relay's latest batch. It never covers a batch this device refused: it stops
+/// just before the first one. `force` skips the "worth it" part, not the "allowed".
 pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<Uploaded>> {
-    let info = s.client.info().await?;
-    let since = info
-        .latest_seq
-        .saturating_sub(info.snapshot.as_ref().map_or(0, |x| x.covers));
+    let info = s.relay.info(&s.keys).await?;
+    let covered = info.snapshot.as_ref().map_or(0, |x| x.covers);
+    let since = info.latest_seq.saturating_sub(covered);
     let bytes_since = info
         .bytes_used
         .saturating_sub(info.snapshot.as_ref().map_or(0, |x| x.bytes));
@@ -94,18 +123,33 @@ pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<
         return Ok(None);
     }
     // Decided under one lock, so no write slips in between the check and the save.
-    let document = s.with(|j| {
+    let decided = s.with(|j| {
         let settings = j.sync_enabled()?;
         let caught_up = settings.cursor == info.latest_seq
             && j.waiting_batches()? == 0
             && j.pending_changes()?.is_empty();
-        if caught_up {
-            Ok(Some((settings.cursor, j.document_bytes()?)))
-        } else {
-            Ok(None)
+        if !caught_up {
+            return Ok(None);
         }
+        let (covers, covers_id) = match j.refused_batches()?.first() {
+            None => (settings.cursor, settings.cursor_id.unwrap_or_default()),
+            Some(first) => match &first.prev_id {
+                Some(prev) => (first.seq - 1, prev.clone()),
+                None => return Ok(None),
+            },
+        };
+        if covers <= covered {
+            return Ok(None);
+        }
+        let heads = j.with_document(|doc| Ok(doc.heads()))?;
+        let header = SnapshotHeader {
+            covers,
+            covers_id,
+            heads,
+        };
+        Ok(Some((header, j.document_bytes()?)))
     })?;
-    let Some((covers, document)) = document else {
+    let Some((header, document)) = decided else {
         return Ok(None);
     };
     let mut id = [0u8; 16];
@@ -114,22 +158,35 @@ pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<
         &mut id,
     );
     let snapshot_id = HEXLOWER.encode(&id);
-    let sealed = envelope::seal(&s.keys, Sealed::Snapshot, &snapshot_id, &document)?;
+    let plaintext = sealed::snapshot_plaintext(&header, &document);
     drop(document);
+    let sealed = envelope::seal(&s.keys, Sealed::Snapshot, &snapshot_id, &plaintext)?;
+    drop(plaintext);
     let total = sealed.len() as u64;
     let parts = sealed.chunks(PART_BYTES).len() as u32;
+    if parts > MAX_SNAPSHOT_PARTS {
+        tracing::warn!("the journal is too large for a snapshot ({total} bytes)");
+        return Ok(None);
+    }
     s.report(Phase::UploadingSnapshot, 0, total);
     let mut sent = 0u64;
     for (index, part) in sealed.chunks(PART_BYTES).enumerate() {
-        s.client
-            .put_snapshot_part(&snapshot_id, index as u32, parts, covers, part.to_vec())
+        s.relay
+            .put_snapshot_part(
+                &s.keys,
+                &snapshot_id,
+                index as u32,
+                parts,
+                header.covers,
+                part.to_vec(),
+            )
             .await?;
         sent += part.len() as u64;
         s.report(Phase::UploadingSnapshot, sent, total);
     }
     Ok(Some(Uploaded {
         snapshot_id,
-        covers,
+        covers: header.covers,
         bytes: total,
         parts,
     }))

@@ -139,8 +139,9 @@ fn emit_text(text: &str) {
 /// Pulls (joining first if this journal doesn't sync yet), acknowledging each batch
 /// merged, then waits for the kill.
 fn pull_until_killed(j: Journal, code: &str) -> ! {
-    use onward_core::sync::{self, blocking::block_on, Phase, Progress};
+    use onward_core::sync::{self, Phase, Progress, SyncRuntime};
     let journal = std::sync::Mutex::new(j);
+    let rt = SyncRuntime::new().unwrap_or_else(|e| fail("starting sync", e));
     // Called between batches, when the sync holds no lock on the journal.
     let on_progress = |p: Progress| {
         if p.phase == Phase::Pulling {
@@ -152,9 +153,17 @@ fn pull_until_killed(j: Journal, code: &str) -> ! {
         .unwrap_or_else(|e| fail("reading the sync settings", e))
         .is_some();
     let outcome = if joined {
-        block_on(sync::pull(&journal, &on_progress)).map(drop)
+        rt.block_on(sync::pull(&journal, rt.relays(), &on_progress))
+            .map(drop)
     } else {
-        block_on(sync::join(&journal, code, &on_progress)).map(drop)
+        rt.block_on(sync::join(
+            &journal,
+            rt.relays(),
+            code,
+            "crash-writer",
+            &on_progress,
+        ))
+        .map(drop)
     };
     outcome.unwrap_or_else(|e| fail("pull", e));
     ack_pulled(&journal);

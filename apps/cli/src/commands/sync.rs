@@ -3,9 +3,9 @@
 
 use crate::dates;
 use crate::error::Result;
-use crate::output::{plural, Printed};
+use crate::output::{plural, Printed, NEEDS_ATTENTION};
 use clap::{Args, Subcommand};
-use onward_core::sync::{self, Phase, Progress, SyncReport, SyncStatus, Unit};
+use onward_core::sync::{self, Phase, Progress, SyncReport, SyncRuntime, SyncStatus, Unit};
 use onward_core::Journal;
 use serde_json::json;
 use std::io::IsTerminal;
@@ -37,6 +37,9 @@ pub struct InitArgs {
     /// The relay's address, such as https://relay.example.org
     #[arg(long, value_name = "URL")]
     relay: String,
+    /// How your other devices name this one (default: this machine's name)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -44,24 +47,30 @@ pub struct JoinArgs {
     /// The pairing code from `onward sync code` on a device that syncs (spaces are fine)
     #[arg(required = true, num_args = 1.., value_name = "CODE")]
     code: Vec<String>,
+    /// How your other devices name this one (default: this machine's name)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 pub fn run(command: Command, journal: Journal) -> Result<Printed> {
     let journal = Mutex::new(journal);
+    let rt = SyncRuntime::new()?;
     match command {
-        Command::Init(args) => init(args, &journal),
-        Command::Join(args) => join(args, &journal),
-        Command::Now => now(&journal),
-        Command::Status => status(&journal),
+        Command::Init(args) => init(args, &journal, &rt),
+        Command::Join(args) => join(args, &journal, &rt),
+        Command::Now => now(&journal, &rt),
+        Command::Status => status(&journal, &rt),
         Command::Code => code(&journal),
         Command::Off => off(&journal),
     }
 }
 
-fn init(args: InitArgs, journal: &Mutex<Journal>) -> Result<Printed> {
-    let code = block_on(sync::enable(journal, &args.relay))?;
+fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let name = args.name.unwrap_or_else(sync::default_device_name);
+    let code = rt.block_on(sync::enable(journal, rt.relays(), &args.relay, &name))?;
     let url = relay_url(journal)?;
-    let first = block_on(async { Ok(sync::sync_now(journal, &show_progress()).await) })?;
+    let first =
+        rt.block_on(async { Ok(sync::sync_now(journal, rt.relays(), &show_progress()).await) })?;
     let mut human = format!("Sync is on, through {url}.\n");
     let first_json = match &first {
         Ok(report) => {
@@ -88,9 +97,16 @@ fn init(args: InitArgs, journal: &Mutex<Journal>) -> Result<Printed> {
     ))
 }
 
-fn join(args: JoinArgs, journal: &Mutex<Journal>) -> Result<Printed> {
+fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     let code = args.code.join(" ");
-    let report = block_on(sync::join(journal, &code, &show_progress()))?;
+    let name = args.name.unwrap_or_else(sync::default_device_name);
+    let report = rt.block_on(sync::join(
+        journal,
+        rt.relays(),
+        &code,
+        &name,
+        &show_progress(),
+    ))?;
     let url = relay_url(journal)?;
     let human = format!(
         "Joined the journal synced through {url}: received {}{}, sent {}. {}",
@@ -99,14 +115,11 @@ fn join(args: JoinArgs, journal: &Mutex<Journal>) -> Result<Printed> {
         plural(report.pushed.changes, "change"),
         report.status.summary()
     );
-    Ok(Printed::new(
-        report_json(&report),
-        human + &refusals(&report),
-    ))
+    Ok(report_printed(&report, human))
 }
 
-fn now(journal: &Mutex<Journal>) -> Result<Printed> {
-    let report = block_on(sync::sync_now(journal, &show_progress()))?;
+fn now(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let report = rt.block_on(sync::sync_now(journal, rt.relays(), &show_progress()))?;
     let human = format!(
         "Synced: sent {}, received {}{}. {}",
         plural(report.pushed.changes, "change"),
@@ -114,14 +127,51 @@ fn now(journal: &Mutex<Journal>) -> Result<Printed> {
         records_changed(&report),
         report.status.summary()
     );
-    Ok(Printed::new(
-        report_json(&report),
-        human + &refusals(&report),
-    ))
+    Ok(report_printed(&report, human))
 }
 
-fn status(journal: &Mutex<Journal>) -> Result<Printed> {
-    let status = block_on(sync::status(journal))?;
+/// A round's report: the line given, then what happened with the relay that the person
+/// should know, and the exit status that says whether something needs their attention.
+fn report_printed(report: &SyncReport, line: String) -> Printed {
+    let mut human = line;
+    if let Some(recovered) = &report.recovered {
+        human.push('\n');
+        human.push_str(&recovered.summary());
+    }
+    human.push_str(&refusals(report));
+    human.push_str(&missing(&report.status));
+    let printed = Printed::new(report_json(report), human);
+    if needs_attention(&report.status) {
+        printed.exiting(NEEDS_ATTENTION)
+    } else {
+        printed
+    }
+}
+
+/// Whether sync finished but can't be complete until something changes on the relay's
+/// side: changes another device reported are missing here.
+fn needs_attention(status: &SyncStatus) -> bool {
+    status.unreachable.is_none() && !status.ahead().is_empty()
+}
+
+fn missing(status: &SyncStatus) -> String {
+    let ahead = status.ahead();
+    if ahead.is_empty() || status.unreachable.is_some() {
+        return String::new();
+    }
+    let names: Vec<String> = ahead
+        .iter()
+        .map(|d| format!("{} (synced {})", d.name, dates::show(d.last_synced_at)))
+        .collect();
+    format!(
+        "\n{} had changes that haven't reached this device. The relay should have them but didn't send them; they'll come once it does, and nothing is lost on {}.",
+        names.join(" and "),
+        if ahead.len() == 1 { "that device" } else { "those devices" }
+    )
+}
+
+fn status(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let status = rt.block_on(sync::status(journal, rt.relays()))?;
     let mut human = format!("Relay        {}\n", status.relay_url);
     human.push_str(&format!(
         "Last synced  {}\n",
@@ -153,9 +203,38 @@ fn status(journal: &Mutex<Journal>) -> Result<Printed> {
             refused.seq, refused.batch_id, refused.reason
         ));
     }
+    for (i, device) in status.devices.iter().enumerate() {
+        human.push_str(&format!(
+            "{}{} · synced {} · {}\n",
+            if i == 0 {
+                "Devices      "
+            } else {
+                "             "
+            },
+            device.name,
+            dates::show(device.last_synced_at),
+            if device.has_everything {
+                "everything it had is here"
+            } else {
+                "had changes not here yet"
+            }
+        ));
+    }
+    if let Some((reason, at)) = &status.last_recovery {
+        human.push_str(&format!(
+            "Caught up    {}: the relay had gone back ({reason}); this device sent again what it lost\n",
+            dates::show(*at)
+        ));
+    }
     human.push('\n');
     human.push_str(&status.summary());
-    Ok(Printed::new(status_json(&status), human))
+    human.push_str(&missing(&status));
+    let printed = Printed::new(status_json(&status), human);
+    Ok(if needs_attention(&status) {
+        printed.exiting(NEEDS_ATTENTION)
+    } else {
+        printed
+    })
 }
 
 fn code(journal: &Mutex<Journal>) -> Result<Printed> {
@@ -189,11 +268,6 @@ fn off(journal: &Mutex<Journal>) -> Result<Printed> {
 fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
     let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
     Ok(journal.sync_enabled()?.relay_url)
-}
-
-/// Runs one sync step on the core's runtime: the CLI does one thing at a time.
-fn block_on<T>(future: impl std::future::Future<Output = onward_core::Result<T>>) -> Result<T> {
-    Ok(sync::blocking::block_on(future)?)
 }
 
 /// Progress on stderr, rewritten in place, when stderr is a terminal.
@@ -244,6 +318,7 @@ fn report_json(report: &SyncReport) -> serde_json::Value {
         "pushed": report.pushed,
         "pulled": report.pulled,
         "snapshot": report.snapshot,
+        "recovered": report.recovered,
         "status": status_json(&report.status),
     })
 }

@@ -1,0 +1,346 @@
+//! The relay's HTTP API as the device uses it (docs/SYNC.md, "HTTP API"): the
+//! [`Relay`] a device talks to. One client per relay address keeps its connections alive
+//! across calls. Every request has a timeout, every answer is read with a size bound, and
+//! every failure becomes an [`Error`] that says what happened: the caller decides what
+//! to keep.
+
+use super::keys::Keys;
+use super::relay::{Batches, Connect, PullAnswer, Relay};
+use crate::{Error, Result};
+use async_trait::async_trait;
+use onward_protocol::{
+    frames, headers, limits, DeviceRecords, ErrorBody, ErrorCode, JournalInfo, PartAnswer,
+    PushAnswer,
+};
+use reqwest::{header, Method, RequestBuilder, Response, StatusCode};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long to wait for a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one request may take in all (a long poll adds its wait to this).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an idle kept-alive connection stays open.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The HTTP relays of one journal handle: one [`HttpRelay`] (and so one connection pool)
+/// per address, made on first use.
+#[derive(Default)]
+pub struct HttpRelays {
+    relays: Mutex<HashMap<String, Arc<HttpRelay>>>,
+}
+
+impl Connect for HttpRelays {
+    fn relay(&self, url: &str) -> Result<Arc<dyn Relay>> {
+        let mut relays = self.relays.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(relay) = relays.get(url) {
+            return Ok(relay.clone());
+        }
+        let relay = Arc::new(HttpRelay::new(url)?);
+        relays.insert(url.to_string(), relay.clone());
+        Ok(relay)
+    }
+}
+
+/// One relay's HTTP API.
+pub struct HttpRelay {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl HttpRelay {
+    /// A client for the relay at `relay_url` (as checked by [`super::pairing::relay_url`]).
+    pub fn new(relay_url: &str) -> Result<HttpRelay> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .pool_idle_timeout(IDLE_TIMEOUT)
+            .user_agent(concat!("onward/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::RelayUnreachable {
+                url: relay_url.to_string(),
+                detail: format!("no HTTP client: {e}"),
+            })?;
+        Ok(HttpRelay {
+            http,
+            base: relay_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    fn request(&self, keys: &Keys, method: Method, rest: &str) -> RequestBuilder {
+        let url = format!(
+            "{}{}{rest}",
+            self.base,
+            onward_protocol::paths::journal(keys.journal_id())
+        );
+        self.http.request(method, url).header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", keys.credential()),
+        )
+    }
+    /// Sends a request; an answer other than 2xx becomes the error it stands for.
+    async fn send(&self, req: RequestBuilder) -> Result<Response> {
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        self.check(resp).await
+    }
+
+    async fn check(&self, resp: Response) -> Result<Response> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = self
+            .body(resp, limits::MAX_JSON_BYTES)
+            .await
+            .unwrap_or_default();
+        let problem: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
+        Err(self.refusal(status, problem))
+    }
+
+    /// The error an answer other than 2xx stands for.
+    fn refusal(&self, status: StatusCode, problem: ErrorBody) -> Error {
+        let said = match (problem.error.is_empty(), problem.message.is_empty()) {
+            (false, false) => format!("{} ({})", problem.message, problem.error),
+            (true, false) => problem.message,
+            (false, true) => problem.error,
+            (true, true) => status
+                .canonical_reason()
+                .unwrap_or("no reason given")
+                .to_string(),
+        };
+        let relay = |detail: String| Error::Relay {
+            url: self.base.clone(),
+            detail,
+        };
+        match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::RelayRefusedCredential {
+                url: self.base.clone(),
+            },
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                relay(format!("the upload is larger than it accepts: {said}"))
+            }
+            StatusCode::INSUFFICIENT_STORAGE => {
+                relay(format!("this journal has used up its space there: {said}"))
+            }
+            s if s.is_server_error() => relay(format!(
+                "it had a problem of its own (HTTP {}): {said}",
+                s.as_u16()
+            )),
+            s => relay(format!("HTTP {}: {said}", s.as_u16())),
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(&self, resp: Response) -> Result<T> {
+        let body = self.body(resp, limits::MAX_JSON_BYTES).await?;
+        serde_json::from_slice(&body).map_err(|e| Error::RelayAnswer {
+            detail: format!("its JSON didn't have the expected fields: {e}"),
+        })
+    }
+
+    /// Reads a body of at most `max` bytes; a longer one or a broken connection is an
+    /// error, never a huge allocation.
+    async fn body(&self, mut resp: Response, max: usize) -> Result<Vec<u8>> {
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            return Err(Error::RelayAnswer {
+                detail: format!("it is over {max} bytes"),
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(&e))? {
+            if body.len() + chunk.len() > max {
+                return Err(Error::RelayAnswer {
+                    detail: format!("it is over {max} bytes"),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> Error {
+        let detail = if e.is_timeout() {
+            "it didn't answer in time".to_string()
+        } else if e.is_connect() {
+            "no connection".to_string()
+        } else if e.is_body() || e.is_decode() {
+            "the connection broke off mid-answer".to_string()
+        } else {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text = s.to_string();
+                source = s.source();
+            }
+            text
+        };
+        Error::RelayUnreachable {
+            url: self.base.clone(),
+            detail,
+        }
+    }
+}
+
+#[async_trait]
+impl Relay for HttpRelay {
+    fn url(&self) -> &str {
+        &self.base
+    }
+
+    async fn create_journal(&self, keys: &Keys) -> Result<()> {
+        self.send(self.request(keys, Method::PUT, "")).await?;
+        Ok(())
+    }
+
+    async fn info(&self, keys: &Keys) -> Result<JournalInfo> {
+        let resp = self.send(self.request(keys, Method::GET, "")).await?;
+        self.json(resp).await
+    }
+
+    async fn put_batch(
+        &self,
+        keys: &Keys,
+        batch_id: &str,
+        envelope: Vec<u8>,
+    ) -> Result<PushAnswer> {
+        let req = self
+            .request(keys, Method::PUT, &format!("/batches/{batch_id}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(envelope);
+        let resp = self.send(req).await?;
+        self.json(resp).await
+    }
+
+    async fn batches(
+        &self,
+        keys: &Keys,
+        after: u64,
+        limit: u32,
+        wait: Duration,
+    ) -> Result<Batches> {
+        let req = self
+            .request(keys, Method::GET, "/batches")
+            .query(&[
+                ("after", after.to_string()),
+                ("limit", limit.to_string()),
+                ("wait", wait.as_secs().to_string()),
+            ])
+            .timeout(REQUEST_TIMEOUT + wait);
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        if resp.status() == StatusCode::CONFLICT {
+            let body = self
+                .body(resp, limits::MAX_JSON_BYTES)
+                .await
+                .unwrap_or_default();
+            let problem: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
+            if ErrorCode::parse(&problem.error) == Some(ErrorCode::SnapshotRequired) {
+                return Ok(Batches::SnapshotRequired);
+            }
+            return Err(self.refusal(StatusCode::CONFLICT, problem));
+        }
+        let resp = self.check(resp).await?;
+        let text = |name: &str| -> String {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let number = |name: &str| -> Result<u64> {
+            text(name).parse().map_err(|_| Error::RelayAnswer {
+                detail: format!("the {name} header is missing or not a number"),
+            })
+        };
+        let latest_seq = number(headers::LATEST_SEQ)?;
+        let pruned_through = number(headers::PRUNED_THROUGH)?;
+        let incarnation = text(headers::INCARNATION);
+        let after_id = text(headers::AFTER_ID);
+        let body = self.body(resp, limits::MAX_PULL_ANSWER_BYTES).await?;
+        let frames = frames::decode(&body).map_err(|e| Error::RelayAnswer {
+            detail: e.to_string(),
+        })?;
+        Ok(Batches::Frames(PullAnswer {
+            frames,
+            latest_seq,
+            pruned_through,
+            incarnation,
+            after_id,
+        }))
+    }
+
+    async fn put_snapshot_part(
+        &self,
+        keys: &Keys,
+        snapshot_id: &str,
+        index: u32,
+        parts: u32,
+        covers: u64,
+        bytes: Vec<u8>,
+    ) -> Result<bool> {
+        let req = self
+            .request(
+                keys,
+                Method::PUT,
+                &format!("/snapshots/{snapshot_id}/parts/{index}"),
+            )
+            .query(&[("parts", parts.to_string()), ("covers", covers.to_string())])
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        let resp = self.send(req).await?;
+        Ok(self.json::<PartAnswer>(resp).await?.complete)
+    }
+
+    async fn snapshot_part(
+        &self,
+        keys: &Keys,
+        snapshot_id: &str,
+        index: u32,
+        max: usize,
+    ) -> Result<Vec<u8>> {
+        let req = self.request(
+            keys,
+            Method::GET,
+            &format!("/snapshots/{snapshot_id}/parts/{index}"),
+        );
+        let resp = self.send(req).await?;
+        self.body(resp, max).await
+    }
+
+    async fn put_device_record(&self, keys: &Keys, device_id: &str, record: Vec<u8>) -> Result<()> {
+        let req = self
+            .request(keys, Method::PUT, &format!("/devices/{device_id}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(record);
+        self.send(req).await?;
+        Ok(())
+    }
+
+    async fn device_records(&self, keys: &Keys) -> Result<Vec<(String, Vec<u8>)>> {
+        let resp = self
+            .send(self.request(keys, Method::GET, "/devices"))
+            .await?;
+        let listed: DeviceRecords = self.json(resp).await?;
+        if listed.devices.len() > limits::MAX_DEVICES {
+            return Err(Error::RelayAnswer {
+                detail: format!(
+                    "it lists {} devices, more than the {} a journal can have",
+                    listed.devices.len(),
+                    limits::MAX_DEVICES
+                ),
+            });
+        }
+        listed
+            .devices
+            .into_iter()
+            .map(|d| {
+                let bytes = data_encoding::HEXLOWER
+                    .decode(d.record.as_bytes())
+                    .map_err(|_| Error::RelayAnswer {
+                        detail: "a device record is not hex".into(),
+                    })?;
+                Ok((d.id, bytes))
+            })
+            .collect()
+    }
+}
