@@ -589,6 +589,14 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
                 journal.id
             ),
         ),
+        (
+            Method::PUT,
+            format!(
+                "/v1/journals/{}/snapshots/{}/parts/0?parts=1025&covers=0",
+                journal.id,
+                random_hex(32)
+            ),
+        ),
     ] {
         let response = relay
             .http

@@ -131,7 +131,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onward_protocol::limits::{MAX_PULL_LIMIT, MAX_WAIT_SECONDS};
+    use onward_protocol::limits::{MAX_PULL_LIMIT, MAX_SNAPSHOT_PARTS, MAX_WAIT_SECONDS};
 
     #[test]
     fn the_pull_parameters_state_the_protocol_limits() {
@@ -145,6 +145,14 @@ mod tests {
         };
         assert_eq!(maximum("limit"), Some(f64::from(MAX_PULL_LIMIT)));
         assert_eq!(maximum("wait"), Some(MAX_WAIT_SECONDS as f64));
+        let part_params = doc["paths"][paths::SNAPSHOT_PART]["put"]["parameters"]
+            .as_array()
+            .unwrap();
+        let parts = part_params.iter().find(|p| p["name"] == "parts").unwrap();
+        assert_eq!(
+            parts["schema"]["maximum"].as_f64(),
+            Some(f64::from(MAX_SNAPSHOT_PARTS))
+        );
         let ok_headers = doc["paths"][paths::BATCHES]["get"]["responses"]["200"]["headers"]
             .as_object()
             .unwrap();

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onward_protocol::limits::MAX_SNAPSHOT_PART_BYTES;
+use onward_protocol::limits::{MAX_SNAPSHOT_PARTS, MAX_SNAPSHOT_PART_BYTES};
 use onward_protocol::{paths, ErrorBody, PartAnswer};
 use serde::Deserialize;
 
@@ -21,8 +21,8 @@ use crate::storage::SnapshotPart;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PartQuery {
-    /// How many parts the snapshot has (at least 1; the same for every part).
-    #[param(minimum = 1)]
+    /// How many parts the snapshot has (1 to 1024; the same for every part).
+    #[param(minimum = 1, maximum = 1024)]
     pub parts: u32,
     /// The sequence number the snapshot covers (the uploader's cursor; the same for every part).
     pub covers: u64,
@@ -73,6 +73,12 @@ pub async fn put_part(
     if query.parts == 0 || index >= query.parts {
         return Err(Error::BadRequest(format!(
             "The part index must be below `parts` (at least 1); got index {index} of {}.",
+            query.parts
+        )));
+    }
+    if query.parts > MAX_SNAPSHOT_PARTS {
+        return Err(Error::BadRequest(format!(
+            "A snapshot has at most {MAX_SNAPSHOT_PARTS} parts of at most {MAX_SNAPSHOT_PART_BYTES} bytes; got parts={}.",
             query.parts
         )));
     }
