@@ -56,9 +56,9 @@ fn table_after(text: &str, marker: &str) -> BTreeMap<String, String> {
 
 /// A byte count as the doc writes it: "4 MiB", "16 KiB", or plain bytes.
 fn size(bytes: usize) -> String {
-    if bytes % MIB == 0 {
+    if bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes % KIB == 0 {
+    } else if bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
