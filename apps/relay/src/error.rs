@@ -4,7 +4,8 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use onward_protocol::limits::{MAX_PULL_LIMIT, MAX_WAIT_SECONDS};
+use onward_protocol::{ErrorBody, ErrorCode};
 
 /// Everything a request can fail with; each variant maps to one HTTP status and code.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,12 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A device record for one more device than a journal may have (409 `too_many_devices`).
+    #[error("the journal already has records of {max} devices")]
+    TooManyDevices {
+        /// The most devices a journal may have.
+        max: usize,
+    },
     /// A write that would take the journal over its quota (507 `quota_exceeded`).
     #[error("the journal would use more than its {quota} bytes")]
     QuotaExceeded {
@@ -50,44 +57,33 @@ pub enum Error {
     Internal(String),
 }
 
-/// The JSON body of every error answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// A stable code: `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`, `snapshot_required`,
-    /// `snapshot_outdated`, `payload_too_large`, `quota_exceeded`, `internal`.
-    pub error: &'static str,
-    /// Words a developer can act on.
-    pub message: String,
-}
-
 impl Error {
+    /// The stable code of this error (its `error` field and HTTP status).
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::Unauthorized => ErrorCode::Unauthorized,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Error::SnapshotRequired { .. } => ErrorCode::SnapshotRequired,
+            Error::SnapshotOutdated { .. } => ErrorCode::SnapshotOutdated,
+            Error::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Error::TooManyDevices { .. } => ErrorCode::TooManyDevices,
+            Error::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::SnapshotRequired { .. } | Error::SnapshotOutdated { .. } => StatusCode::CONFLICT,
-            Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::QuotaExceeded { .. } => StatusCode::INSUFFICIENT_STORAGE,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        // Every status in ErrorCode is a valid one; 500 guards a future typo there.
+        StatusCode::from_u16(self.error_code().status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable code in the `error` field.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::BadRequest(_) => "bad_request",
-            Error::Unauthorized => "unauthorized",
-            Error::NotFound(_) => "not_found",
-            Error::MethodNotAllowed => "method_not_allowed",
-            Error::SnapshotRequired { .. } => "snapshot_required",
-            Error::SnapshotOutdated { .. } => "snapshot_outdated",
-            Error::PayloadTooLarge { .. } => "payload_too_large",
-            Error::QuotaExceeded { .. } => "quota_exceeded",
-            Error::Internal(_) => "internal",
-        }
+        self.error_code().as_str()
     }
 
     /// The `message` field: what happened and what to do next.
@@ -112,6 +108,10 @@ impl Error {
             Error::PayloadTooLarge { limit } => format!(
                 "The body is over this relay's limit of {limit} bytes. Send smaller batches or parts."
             ),
+            Error::TooManyDevices { max } => format!(
+                "This journal already has records of {max} devices, the most it may have. \
+                 Replace an existing device's record instead of adding another."
+            ),
             Error::QuotaExceeded { quota } => format!(
                 "This journal would go over its quota of {quota} bytes. \
                  Upload a snapshot so older batches can be dropped, or ask the relay's operator for more room."
@@ -130,7 +130,7 @@ impl IntoResponse for Error {
             tracing::error!(detail = %detail, "internal error");
         }
         let body = ErrorBody {
-            error: self.code(),
+            error: self.code().to_owned(),
             message: self.message(),
         };
         (self.status(), Json(body)).into_response()
@@ -141,7 +141,7 @@ impl From<QueryRejection> for Error {
     fn from(rejection: QueryRejection) -> Self {
         Error::BadRequest(format!(
             "The query parameters are not valid ({}). `after` and `covers` are whole numbers, \
-             `limit` 1 to 1000, `wait` 0 to 60, `parts` at least 1.",
+             `limit` 1 to {MAX_PULL_LIMIT}, `wait` 0 to {MAX_WAIT_SECONDS}, `parts` at least 1.",
             rejection.body_text()
         ))
     }
@@ -188,3 +188,33 @@ pub fn with_causes(error: &dyn std::error::Error) -> String {
 
 /// Results of the relay.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_answers_its_protocol_code_and_status() {
+        let errors = [
+            Error::BadRequest("x".into()),
+            Error::Unauthorized,
+            Error::NotFound("x".into()),
+            Error::MethodNotAllowed,
+            Error::SnapshotRequired { pruned_through: 1 },
+            Error::SnapshotOutdated { pruned_through: 1 },
+            Error::PayloadTooLarge { limit: 1 },
+            Error::TooManyDevices { max: 1 },
+            Error::QuotaExceeded { quota: 1 },
+            Error::Internal("x".into()),
+        ];
+        let codes: Vec<ErrorCode> = errors.iter().map(Error::error_code).collect();
+        assert_eq!(codes, ErrorCode::ALL, "one relay error per protocol code");
+        for error in &errors {
+            assert_eq!(error.status().as_u16(), error.error_code().status());
+        }
+        assert_eq!(
+            Error::TooManyDevices { max: 64 }.status(),
+            StatusCode::CONFLICT
+        );
+    }
+}

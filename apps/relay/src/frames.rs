@@ -1,28 +1,16 @@
-//! The pull response body: one frame per batch, in sequence order.
-//!
-//! ```text
-//! seq (u64, big-endian) || batch id (16 bytes) || length (u32, big-endian) || envelope
-//! ```
+//! The pull response body: one frame per batch, in sequence order, in the protocol's
+//! encoding (`onward_protocol::frames`, the same codec a device decodes with).
+
+use onward_protocol::frames::{encode_frame, HEADER_LEN};
 
 use crate::storage::StoredBatch;
-
-/// The media type of a pull response.
-pub const CONTENT_TYPE: &str = "application/vnd.onward.batches";
-
-/// Bytes of a frame before its envelope.
-pub const HEADER_LEN: usize = 8 + 16 + 4;
 
 /// Encodes `batches` as frames.
 pub fn encode(batches: &[StoredBatch]) -> Vec<u8> {
     let total = batches.iter().map(|b| HEADER_LEN + b.envelope.len()).sum();
     let mut out = Vec::with_capacity(total);
     for batch in batches {
-        // Envelopes are bounded by the request body limit, far below 4 GiB.
-        let len = u32::try_from(batch.envelope.len()).expect("an envelope is under 4 GiB");
-        out.extend_from_slice(&batch.seq.to_be_bytes());
-        out.extend_from_slice(&batch.id.to_bytes());
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(&batch.envelope);
+        encode_frame(&mut out, batch.seq, &batch.id.to_bytes(), &batch.envelope);
     }
     out
 }
@@ -32,18 +20,29 @@ mod tests {
     use super::*;
     use crate::ids::Id;
     use bytes::Bytes;
+    use onward_protocol::frames::decode;
 
     #[test]
-    fn a_frame_is_seq_id_length_envelope() {
-        let batch = StoredBatch {
-            seq: 258,
-            id: Id::parse("batch", "000102030405060708090a0b0c0d0e0f").unwrap(),
-            envelope: Bytes::from_static(b"\x01abc"),
-        };
-        let mut expected = vec![0, 0, 0, 0, 0, 0, 1, 2];
-        expected.extend(0u8..16);
-        expected.extend([0, 0, 0, 4, 1, b'a', b'b', b'c']);
-        assert_eq!(encode(&[batch]), expected);
+    fn stored_batches_decode_as_the_device_reads_them() {
+        let batches = [
+            StoredBatch {
+                seq: 258,
+                id: Id::parse("batch", "000102030405060708090a0b0c0d0e0f").unwrap(),
+                envelope: Bytes::from_static(b"\x01abc"),
+            },
+            StoredBatch {
+                seq: 259,
+                id: Id::parse("batch", "ffeeddccbbaa99887766554433221100").unwrap(),
+                envelope: Bytes::from_static(b"\x01"),
+            },
+        ];
+        let frames = decode(&encode(&batches)).unwrap();
+        assert_eq!(frames.len(), 2);
+        for (frame, batch) in frames.iter().zip(&batches) {
+            assert_eq!(frame.seq, batch.seq);
+            assert_eq!(frame.batch_id, batch.id.as_str());
+            assert_eq!(frame.envelope, batch.envelope.as_ref());
+        }
         assert!(encode(&[]).is_empty());
     }
 }

@@ -1,21 +1,18 @@
-//! Journal, batch and snapshot ids: 32 lowercase hex characters, checked once at the edge.
+//! Journal, batch, snapshot and device ids: 32 lowercase hex characters, checked once at
+//! the edge; and the random ids the relay gives out itself (journal incarnations).
 
 use std::fmt;
 
 use crate::error::Error;
 
-/// A checked id (journal, batch or snapshot): exactly 32 lowercase hex characters.
+/// A checked id (journal, batch, snapshot or device): exactly 32 lowercase hex characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id(String);
 
 impl Id {
-    /// Checks `text`; `what` names the id in the error ("journal", "batch", "snapshot").
+    /// Checks `text`; `what` names the id in the error ("journal", "batch", "snapshot", "device").
     pub fn parse(what: &str, text: &str) -> Result<Self, Error> {
-        let well_formed = text.len() == 32
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if well_formed {
+        if onward_protocol::is_id(text) {
             Ok(Id(text.to_owned()))
         } else {
             Err(Error::BadRequest(format!(
@@ -23,6 +20,17 @@ impl Id {
                 abbreviate(text)
             )))
         }
+    }
+
+    /// 16 fresh random bytes as an id: a journal's incarnation. A random (not counted)
+    /// value, so a journal deleted and created again, or a relay restored from a backup
+    /// and then given new journals, never repeats one.
+    pub fn random() -> Result<Self, Error> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            Error::Internal(format!("the system's random number source failed: {e}"))
+        })?;
+        Ok(Id(hex::encode(bytes)))
     }
 
     /// The id as text.
@@ -67,5 +75,12 @@ mod tests {
         }
         let id = Id::parse("batch", "000102030405060708090a0b0c0d0e0f").unwrap();
         assert_eq!(id.to_bytes()[15], 15);
+    }
+
+    #[test]
+    fn random_ids_are_well_formed_and_differ() {
+        let (a, b) = (Id::random().unwrap(), Id::random().unwrap());
+        assert!(Id::parse("incarnation", a.as_str()).is_ok());
+        assert_ne!(a, b);
     }
 }

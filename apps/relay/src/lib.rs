@@ -16,7 +16,6 @@ pub mod error;
 pub mod frames;
 pub mod fuzz_targets;
 pub mod ids;
-pub mod limits;
 pub mod logging;
 pub mod state;
 pub mod storage;
@@ -25,6 +24,9 @@ pub mod wakeups;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+
+use onward_protocol::limits;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -33,6 +35,7 @@ use tokio::task::JoinHandle;
 use crate::state::AppState;
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
+use crate::storage::stall::PushStall;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
 
@@ -56,6 +59,9 @@ pub struct Config {
     pub quota_bytes: u64,
     /// The largest request body.
     pub max_body_bytes: usize,
+    /// Test knob (`ONWARD_RELAY_STALL_PUSH_MS`): hold each push of a new batch this long
+    /// inside its transaction, before the commit, so a test can kill the relay there.
+    pub stall_push: Option<Duration>,
 }
 
 impl Config {
@@ -65,7 +71,8 @@ impl Config {
             listen,
             store: Store::Sqlite(path),
             quota_bytes: limits::DEFAULT_QUOTA_BYTES,
-            max_body_bytes: limits::DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: limits::MAX_BODY_BYTES,
+            stall_push: None,
         }
     }
 }
@@ -123,7 +130,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             config.max_body_bytes
         )));
     }
-    let storage = open_store(&config.store).await?;
+    let storage = open_store(&config.store, PushStall(config.stall_push)).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -154,7 +161,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
     Ok(Running { addr, stop, server })
 }
 
-async fn open_store(store: &Store) -> Result<Arc<dyn Storage>, StartError> {
+async fn open_store(store: &Store, stall: PushStall) -> Result<Arc<dyn Storage>, StartError> {
     match store {
         Store::Sqlite(path) => {
             let path = path.clone();
@@ -162,13 +169,13 @@ async fn open_store(store: &Store) -> Result<Arc<dyn Storage>, StartError> {
                 .await
                 .map_err(|e| StartError::Storage(e.to_string()))?
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
-            Ok(Arc::new(storage))
+            Ok(Arc::new(storage.with_push_stall(stall)))
         }
         Store::Postgres(url) => {
             let storage = PostgresStorage::connect(url)
                 .await
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
-            Ok(Arc::new(storage))
+            Ok(Arc::new(storage.with_push_stall(stall)))
         }
     }
 }

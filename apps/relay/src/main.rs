@@ -4,10 +4,12 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
+use onward_protocol::limits;
 use onward_relay::logging::{self, LogFormat};
-use onward_relay::{limits, serve, Config, Store};
+use onward_relay::{serve, Config, Store};
 
 /// Stores and forwards the encrypted sync batches of Onward journals.
 #[derive(Debug, Parser)]
@@ -36,12 +38,21 @@ struct Args {
     quota_bytes: u64,
 
     /// Largest request body in bytes.
-    #[arg(long, default_value_t = limits::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, default_value_t = limits::MAX_BODY_BYTES)]
     max_body_bytes: usize,
 
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
+
+    /// Test knob: hold each push of a new batch this many milliseconds before its commit
+    /// (so a test can kill the relay mid-write). Environment only, hidden from --help.
+    #[arg(
+        long = "stall-push-ms",
+        env = "ONWARD_RELAY_STALL_PUSH_MS",
+        hide = true
+    )]
+    stall_push_ms: Option<u64>,
 }
 
 #[tokio::main]
@@ -56,6 +67,7 @@ async fn main() -> ExitCode {
         },
         quota_bytes: args.quota_bytes,
         max_body_bytes: args.max_body_bytes,
+        stall_push: args.stall_push_ms.map(Duration::from_millis),
     };
     let running = match serve(config).await {
         Ok(running) => running,

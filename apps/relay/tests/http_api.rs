@@ -58,12 +58,13 @@ async fn health_and_journal_creation(backend: Backend) {
     let intruder = journal.with_credential(&random_hex(64));
     assert_eq!(intruder.create().await, StatusCode::UNAUTHORIZED);
 
+    let incarnation = journal.incarnation().await;
     let (status, state) = journal.status().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         state,
         json!({"latest_seq": 0, "pruned_through": 0, "bytes_used": 0,
-               "quota_bytes": 512 * 1024 * 1024, "snapshot": null})
+               "quota_bytes": 512 * 1024 * 1024, "incarnation": incarnation, "snapshot": null})
     );
 
     let other = relay.journal();
@@ -588,6 +589,14 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
                 journal.id
             ),
         ),
+        (
+            Method::PUT,
+            format!(
+                "/v1/journals/{}/snapshots/{}/parts/0?parts=1025&covers=0",
+                journal.id,
+                random_hex(32)
+            ),
+        ),
     ] {
         let response = relay
             .http
@@ -697,6 +706,8 @@ async fn openapi_lists_every_route(backend: Backend) {
             "get",
             "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}",
         ),
+        ("get", "/v1/journals/{journal}/devices"),
+        ("put", "/v1/journals/{journal}/devices/{device}"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -709,7 +720,8 @@ async fn openapi_lists_every_route(backend: Backend) {
             .replace("{journal}", &random_hex(32))
             .replace("{batch}", &random_hex(32))
             .replace("{snapshot}", &random_hex(32))
-            .replace("{index}", "0");
+            .replace("{index}", "0")
+            .replace("{device}", &random_hex(32));
         let response = relay
             .http
             .request(
@@ -741,7 +753,26 @@ async fn openapi_lists_every_route(backend: Backend) {
         "the frame format"
     );
     assert!(pull["responses"]["200"]["content"]["application/vnd.onward.batches"].is_object());
-    assert!(pull["responses"]["200"]["headers"]["Onward-Latest-Seq"].is_object());
+    for header in [
+        "onward-latest-seq",
+        "onward-pruned-through",
+        "onward-incarnation",
+        "onward-after-id",
+    ] {
+        assert!(
+            pull["responses"]["200"]["headers"][header].is_object(),
+            "the pull documents {header}"
+        );
+    }
+    let devices = &doc["paths"]["/v1/journals/{journal}/devices/{device}"]["put"];
+    for status in ["204", "400", "401", "409", "413", "507"] {
+        assert!(
+            devices["responses"][status].is_object(),
+            "a device record's PUT documents {status}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["DeviceRecords"].is_object());
+    assert!(doc["components"]["schemas"]["JournalInfo"]["properties"]["incarnation"].is_object());
     assert!(pull["responses"]["409"].is_object());
     let push = &doc["paths"]["/v1/journals/{journal}/batches/{batch}"]["put"];
     for status in ["200", "201", "400", "401", "413", "507"] {
@@ -839,14 +870,14 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
     match &relay.config.store {
         Store::Sqlite(path) => {
             let db = rusqlite::Connection::open(path).unwrap();
-            db.pragma_update(None, "user_version", 2).unwrap();
+            db.pragma_update(None, "user_version", 3).unwrap();
         }
         Store::Postgres(url) => {
             let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
                 .await
                 .unwrap();
             tokio::spawn(connection);
-            db.execute("UPDATE onward_relay_schema SET version = 2", &[])
+            db.execute("UPDATE onward_relay_schema SET version = 3", &[])
                 .await
                 .unwrap();
         }
@@ -862,15 +893,15 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
         "{message}"
     );
 
-    // Nothing was changed: back at version 1 the journal is all there.
+    // Nothing was changed: back at version 2 the journal is all there.
     match &relay.config.store {
         Store::Sqlite(path) => {
             let db = rusqlite::Connection::open(path).unwrap();
             let version: i64 = db
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .unwrap();
-            assert_eq!(version, 2);
-            db.pragma_update(None, "user_version", 1).unwrap();
+            assert_eq!(version, 3);
+            db.pragma_update(None, "user_version", 2).unwrap();
         }
         Store::Postgres(url) => {
             let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
@@ -882,8 +913,8 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
                 .await
                 .unwrap()
                 .get(0);
-            assert_eq!(version, 2);
-            db.execute("UPDATE onward_relay_schema SET version = 1", &[])
+            assert_eq!(version, 3);
+            db.execute("UPDATE onward_relay_schema SET version = 2", &[])
                 .await
                 .unwrap();
         }

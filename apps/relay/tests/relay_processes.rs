@@ -1,5 +1,5 @@
-//! The real `onward-relay` binary: several processes over one PostgreSQL, its logs, its
-//! command line.
+//! The real `onward-relay` binary: several processes over one PostgreSQL, a process killed
+//! while it writes a batch, its logs, its command line.
 
 mod support;
 
@@ -11,8 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::client::{batch_id, envelope, Journal};
 use support::postgres::PgServer;
-use support::process::{wait_with_timeout, RelayProcess};
-use support::relay::client;
+use support::process::{wait_for_line, wait_with_timeout, RelayProcess};
+use support::relay::{client, Backend};
 
 const PUSHERS: u64 = 4;
 const BATCHES_PER_PUSHER: u64 = 30;
@@ -120,6 +120,123 @@ async fn several_relay_processes_over_one_postgres_number_every_batch_once() {
     assert_eq!(pull.seqs(), vec![total + 1]);
     assert_eq!(pull.frames[0].envelope, b"\x01late");
     drop(relays);
+    drop(pg);
+}
+
+on_both_backends!(a_relay_killed_while_writing_a_batch_loses_only_that_batch);
+
+/// How long the test knob holds the push: far longer than the test needs to kill it.
+const STALL_MS: &str = "60000";
+
+async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(tokio::task::spawn_blocking(PgServer::start).await.unwrap()),
+    };
+    let db = dir.path().join("relay.db");
+    let store_args: Vec<String> = match &pg {
+        None => vec!["--db".into(), db.to_str().unwrap().into()],
+        Some(pg) => vec!["--postgres".into(), pg.url()],
+    };
+    let store_args: Vec<&str> = store_args.iter().map(String::as_str).collect();
+
+    let mut relay = RelayProcess::start(&store_args, &dir.path().join("before.log"));
+    let journal = Journal::random(client(), relay.base.clone());
+    assert_eq!(journal.create().await, StatusCode::CREATED);
+    for n in 1..=2u64 {
+        assert_eq!(
+            journal.push(&batch_id(n), &envelope(n, 100)).await.0,
+            StatusCode::CREATED
+        );
+    }
+    assert!(relay.terminate().success());
+
+    // The knob holds the push of batch 3 after its row is inserted, before the commit.
+    let log = dir.path().join("stalled.log");
+    let mut stalled = RelayProcess::start_with_env(
+        &store_args,
+        &[("ONWARD_RELAY_STALL_PUSH_MS", STALL_MS)],
+        &log,
+    );
+    let push = {
+        let url = format!(
+            "{}/v1/journals/{}/batches/{}",
+            stalled.base,
+            journal.id,
+            batch_id(3)
+        );
+        let credential = journal.credential.clone();
+        tokio::spawn(async move {
+            client()
+                .put(url)
+                .bearer_auth(credential)
+                .body(envelope(3, 100))
+                .send()
+                .await
+        })
+    };
+    let line = format!(
+        "onward-relay: stalling push of batch {} (test knob)",
+        batch_id(3)
+    );
+    let found = tokio::task::spawn_blocking({
+        let log = log.clone();
+        move || wait_for_line(&log, &line, Duration::from_secs(30))
+    })
+    .await
+    .unwrap();
+    assert!(
+        found,
+        "the relay never reached the stall; log:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    let status = stalled.kill();
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "killed, not exited: {status}");
+    }
+    let answer = tokio::time::timeout(Duration::from_secs(30), push)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(answer.is_err(), "the killed push got no answer: {answer:?}");
+
+    let restarted = RelayProcess::start(&store_args, &dir.path().join("after.log"));
+    let journal = journal.via(&restarted.base);
+    let (_, state) = journal.status().await;
+    assert_eq!(
+        state["latest_seq"],
+        json!(2),
+        "batch 3 never committed: {state}"
+    );
+    assert_eq!(
+        state["bytes_used"],
+        json!(200),
+        "nor were its bytes counted"
+    );
+    let frames = journal.pull_all(0).await;
+    assert_eq!(frames.iter().map(|f| f.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(journal.pull("after=3").await.after_id.as_deref(), Some(""));
+
+    // The same batch pushed again takes number 3: no gap, no duplicate.
+    assert_eq!(
+        journal.push(&batch_id(3), &envelope(3, 100)).await,
+        (StatusCode::CREATED, json!({"seq": 3, "duplicate": false}))
+    );
+    assert_eq!(
+        journal.push(&batch_id(4), &envelope(4, 100)).await.1,
+        json!({"seq": 4, "duplicate": false})
+    );
+    let frames = journal.pull_all(0).await;
+    assert_eq!(
+        frames
+            .iter()
+            .map(|f| (f.seq, f.batch.clone()))
+            .collect::<Vec<_>>(),
+        (1..=4u64).map(|n| (n, batch_id(n))).collect::<Vec<_>>()
+    );
+    drop(restarted);
     drop(pg);
 }
 

@@ -10,34 +10,27 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use onward_protocol::limits::{
+    DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS, WAIT_RECHECK,
+};
+use onward_protocol::{headers, paths, ErrorBody, PushAnswer};
+use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::journals::journal_id;
 use super::openapi::Octets;
 use crate::auth;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
 use crate::frames;
 use crate::ids::Id;
-use crate::limits::{
-    DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS, WAIT_RECHECK,
-};
 use crate::state::AppState;
 use crate::storage::{PullRange, Pulled};
 
-/// The header with the journal's highest sequence number.
-pub const LATEST_SEQ: HeaderName = HeaderName::from_static("onward-latest-seq");
-/// The header with the journal's `pruned_through`.
-pub const PRUNED_THROUGH: HeaderName = HeaderName::from_static("onward-pruned-through");
-
-/// The answer to a push.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PushAnswer {
-    /// The batch's sequence number in the journal.
-    pub seq: u64,
-    /// True when the relay already had this batch id (the same `seq` as the first time).
-    pub duplicate: bool,
-}
+/// The pull answer's headers, named by the protocol.
+const LATEST_SEQ: HeaderName = HeaderName::from_static(headers::LATEST_SEQ);
+const PRUNED_THROUGH: HeaderName = HeaderName::from_static(headers::PRUNED_THROUGH);
+const INCARNATION: HeaderName = HeaderName::from_static(headers::INCARNATION);
+const AFTER_ID: HeaderName = HeaderName::from_static(headers::AFTER_ID);
 
 /// The query of a pull.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -54,7 +47,7 @@ pub struct PullQuery {
 }
 
 /// Stores an encrypted batch under the journal's next sequence number.
-#[utoipa::path(put, path = "/v1/journals/{journal}/batches/{batch}", tag = "batches",
+#[utoipa::path(put, path = paths::BATCH, tag = "batches",
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("batch" = String, Path, description = "Batch id: 32 lowercase hex characters (see docs/SYNC.md)", pattern = "^[0-9a-f]{32}$"),
@@ -107,7 +100,7 @@ pub async fn push(
 }
 
 /// Returns the batches after a cursor as frames, optionally waiting for one to arrive.
-#[utoipa::path(get, path = "/v1/journals/{journal}/batches", tag = "batches",
+#[utoipa::path(get, path = paths::BATCHES, tag = "batches",
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         PullQuery,
@@ -116,14 +109,14 @@ pub async fn push(
     description = "Answers `application/vnd.onward.batches`: per batch, in sequence order, \
         `seq (u64, big-endian) || batch id (16 bytes) || length (u32, big-endian) || envelope`. \
         At most `limit` batches and 4 MiB of envelopes (but always at least one batch). The client keeps \
-        pulling while the last frame's seq is below `Onward-Latest-Seq`.",
+        pulling while the last frame's seq is below `Onward-Latest-Seq`. `Onward-After-Id` names the \
+        batch numbered `after` (empty for 0 or a number above the latest): a device checks it against \
+        the batch it merged there, and `Onward-Incarnation` against the journal it knows, so a relay \
+        restored from a backup or a journal deleted and created again is noticed.",
     responses(
         (status = 200, description = "Zero or more frames",
-            content_type = "application/vnd.onward.batches", body = Octets,
-            headers(
-                ("Onward-Latest-Seq" = u64, description = "The journal's highest sequence number"),
-                ("Onward-Pruned-Through" = u64, description = "Batches through this number were replaced by a snapshot"),
-            )),
+            // The headers are added from the protocol's names by openapi::PullHeaders.
+            content_type = "application/vnd.onward.batches", body = Octets),
         (status = 400, description = "Malformed id, `after`, `limit` or `wait`", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 409, description = "`snapshot_required`: `after` is below `pruned_through`; start from the snapshot", body = ErrorBody),
@@ -192,13 +185,20 @@ async fn pull_waiting(
 }
 
 fn frames_response(pulled: &Pulled) -> Response {
+    let id_value = |id: &Id| HeaderValue::from_str(id.as_str()).expect("ids are hex");
+    let after_id = pulled
+        .after_id
+        .as_ref()
+        .map_or(HeaderValue::from_static(""), id_value);
     let headers = [
         (
             header::CONTENT_TYPE,
-            HeaderValue::from_static(frames::CONTENT_TYPE),
+            HeaderValue::from_static(headers::BATCHES_CONTENT_TYPE),
         ),
         (LATEST_SEQ, HeaderValue::from(pulled.latest_seq)),
         (PRUNED_THROUGH, HeaderValue::from(pulled.pruned_through)),
+        (INCARNATION, id_value(&pulled.incarnation)),
+        (AFTER_ID, after_id),
     ];
     (headers, frames::encode(&pulled.batches)).into_response()
 }

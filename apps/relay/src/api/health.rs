@@ -1,6 +1,7 @@
 //! `GET /v1/health`.
 
 use axum::Json;
+use onward_protocol::paths;
 use serde::Serialize;
 
 /// The health answer.
@@ -13,7 +14,7 @@ pub struct Health {
 }
 
 /// Says the relay is up and which version it runs.
-#[utoipa::path(get, path = "/v1/health", tag = "relay",
+#[utoipa::path(get, path = paths::HEALTH, tag = "relay",
     responses((status = 200, description = "The relay is up", body = Health)))]
 pub async fn health() -> Json<Health> {
     Json(Health {

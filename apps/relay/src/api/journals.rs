@@ -4,51 +4,21 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use serde::Serialize;
+use onward_protocol::{paths, ErrorBody, JournalInfo, SnapshotInfo};
 
 use crate::auth;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{Creation, SnapshotState};
 
-/// A journal's state.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct JournalStatus {
-    /// The highest sequence number (0 before the first batch).
-    pub latest_seq: u64,
-    /// Batches through this number were replaced by the snapshot.
-    pub pruned_through: u64,
-    /// Bytes of batches and snapshot parts stored.
-    pub bytes_used: u64,
-    /// The journal's quota of stored bytes.
-    pub quota_bytes: u64,
-    /// The newest complete snapshot, or null.
-    #[schema(required = true)]
-    pub snapshot: Option<SnapshotInfo>,
-}
-
-/// A complete snapshot as listed in [`JournalStatus`].
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SnapshotInfo {
-    /// The snapshot id (32 lowercase hex characters).
-    pub id: String,
-    /// The sequence number it covers: pull after this once it is merged.
-    pub covers: u64,
-    /// How many parts to download (indexes 0 to parts - 1).
-    pub parts: u32,
-    /// Its total size in bytes.
-    pub bytes: u64,
-}
-
-impl From<SnapshotState> for SnapshotInfo {
-    fn from(s: SnapshotState) -> Self {
-        SnapshotInfo {
-            id: s.id.to_string(),
-            covers: s.covers,
-            parts: s.parts,
-            bytes: s.bytes,
-        }
+/// The protocol's snapshot listing of a stored snapshot.
+fn snapshot_info(s: SnapshotState) -> SnapshotInfo {
+    SnapshotInfo {
+        id: s.id.to_string(),
+        covers: s.covers,
+        parts: s.parts,
+        bytes: s.bytes,
     }
 }
 
@@ -81,7 +51,7 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
 }
 
 /// Creates a journal owned by the presented credential.
-#[utoipa::path(put, path = "/v1/journals/{journal}", tag = "journals",
+#[utoipa::path(put, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
@@ -113,12 +83,12 @@ pub async fn create(
     }
 }
 
-/// Reports a journal's sequence numbers, bytes and newest snapshot.
-#[utoipa::path(get, path = "/v1/journals/{journal}", tag = "journals",
+/// Reports a journal's sequence numbers, bytes, incarnation and newest snapshot.
+#[utoipa::path(get, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
-        (status = 200, description = "The journal's state", body = JournalStatus),
+        (status = 200, description = "The journal's state", body = JournalInfo),
         (status = 400, description = "Malformed journal id", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
@@ -127,25 +97,26 @@ pub async fn status(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-) -> Result<Json<JournalStatus>> {
+) -> Result<Json<JournalInfo>> {
     let journal = journal_id(path)?;
     auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
     let state = app.storage.journal(&journal).await?;
-    Ok(Json(JournalStatus {
+    Ok(Json(JournalInfo {
         latest_seq: state.latest_seq,
         pruned_through: state.pruned_through,
         bytes_used: state.bytes_used,
         quota_bytes: app.quota_bytes,
-        snapshot: state.snapshot.map(SnapshotInfo::from),
+        incarnation: state.incarnation.to_string(),
+        snapshot: state.snapshot.map(snapshot_info),
     }))
 }
 
-/// Deletes a journal with every batch and snapshot.
-#[utoipa::path(delete, path = "/v1/journals/{journal}", tag = "journals",
+/// Deletes a journal with every batch, snapshot and device record.
+#[utoipa::path(delete, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
     responses(
-        (status = 204, description = "The journal and everything stored for it are gone"),
+        (status = 204, description = "The journal and everything stored for it (batches, snapshots, device records) are gone"),
         (status = 400, description = "Malformed journal id", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),

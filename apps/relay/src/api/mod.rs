@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, assembled into one router.
 
 pub mod batches;
+pub mod devices;
 pub mod health;
 pub mod journals;
 pub mod openapi;
@@ -14,6 +15,7 @@ use axum::http::Response;
 use axum::response::IntoResponse;
 use axum::routing::{get, put};
 use axum::Router;
+use onward_protocol::paths;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::Error;
@@ -24,20 +26,22 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     Router::new()
-        .route("/v1/health", get(health::health))
-        .route("/v1/openapi.json", get(openapi::openapi))
+        .route(paths::HEALTH, get(health::health))
+        .route(paths::OPENAPI, get(openapi::openapi))
         .route(
-            "/v1/journals/{journal}",
+            paths::JOURNAL,
             put(journals::create)
                 .get(journals::status)
                 .delete(journals::delete),
         )
-        .route("/v1/journals/{journal}/batches", get(batches::pull))
-        .route("/v1/journals/{journal}/batches/{batch}", put(batches::push))
+        .route(paths::BATCHES, get(batches::pull))
+        .route(paths::BATCH, put(batches::push))
         .route(
-            "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}",
+            paths::SNAPSHOT_PART,
             put(snapshots::put_part).get(snapshots::get_part),
         )
+        .route(paths::DEVICES, get(devices::list_devices))
+        .route(paths::DEVICE, put(devices::put_device))
         .fallback(no_such_route)
         .method_not_allowed_fallback(no_such_method)
         .layer(DefaultBodyLimit::max(max_body))

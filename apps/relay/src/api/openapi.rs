@@ -1,11 +1,16 @@
 //! `GET /v1/openapi.json`: the API's OpenAPI 3 description, generated from the handlers.
 
 use axum::Json;
+use onward_protocol::{
+    headers, paths, DeviceRecord, DeviceRecords, ErrorBody, JournalInfo, PartAnswer, PushAnswer,
+    SnapshotInfo,
+};
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{batches, health, journals, snapshots};
-use crate::error::ErrorBody;
+use super::{batches, devices, health, journals, snapshots};
 
 /// Raw bytes in a request or response body (an envelope, a snapshot part, pull frames).
 #[derive(utoipa::ToSchema)]
@@ -33,17 +38,21 @@ pub struct Octets(Vec<u8>);
         batches::pull,
         snapshots::put_part,
         snapshots::get_part,
+        devices::put_device,
+        devices::list_devices,
     ),
     components(schemas(
         ErrorBody,
         health::Health,
-        journals::JournalStatus,
-        journals::SnapshotInfo,
-        batches::PushAnswer,
-        snapshots::PartAnswer,
+        JournalInfo,
+        SnapshotInfo,
+        PushAnswer,
+        PartAnswer,
+        DeviceRecords,
+        DeviceRecord,
         Octets,
     )),
-    modifiers(&CredentialScheme),
+    modifiers(&CredentialScheme, &PullHeaders),
 )]
 pub struct ApiDoc;
 
@@ -68,9 +77,92 @@ impl Modify for CredentialScheme {
     }
 }
 
+/// Describes the pull answer's headers under the protocol's own names (utoipa's
+/// `headers(...)` takes only literals, which could drift from `onward_protocol::headers`).
+struct PullHeaders;
+
+impl Modify for PullHeaders {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(RefOr::T(ok)) = openapi
+            .paths
+            .paths
+            .get_mut(paths::BATCHES)
+            .and_then(|item| item.get.as_mut())
+            .and_then(|pull| pull.responses.responses.get_mut("200"))
+        else {
+            return;
+        };
+        let described = [
+            (headers::LATEST_SEQ, Type::Integer, "The journal's highest sequence number"),
+            (
+                headers::PRUNED_THROUGH,
+                Type::Integer,
+                "Batches through this number were replaced by a snapshot",
+            ),
+            (
+                headers::INCARNATION,
+                Type::String,
+                "The journal's incarnation (32 lowercase hex characters), random per creation",
+            ),
+            (
+                headers::AFTER_ID,
+                Type::String,
+                "The id of the batch numbered `after`, also when a snapshot replaced it; empty for \
+                 `after=0` or a number above the latest",
+            ),
+        ];
+        for (name, kind, description) in described {
+            let header = HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(kind)))
+                .description(Some(description))
+                .build();
+            ok.headers.insert(name.to_owned(), RefOr::T(header));
+        }
+    }
+}
+
 /// Serves this description.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "relay",
+#[utoipa::path(get, path = paths::OPENAPI, tag = "relay",
     responses((status = 200, description = "This OpenAPI 3 description", content_type = "application/json")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onward_protocol::limits::{MAX_PULL_LIMIT, MAX_SNAPSHOT_PARTS, MAX_WAIT_SECONDS};
+
+    #[test]
+    fn the_pull_parameters_state_the_protocol_limits() {
+        // utoipa's `#[param(maximum = ...)]` takes only literals: they must be the constants.
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let params = doc["paths"][paths::BATCHES]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let maximum = |name: &str| -> Option<f64> {
+            params.iter().find(|p| p["name"] == name).unwrap()["schema"]["maximum"].as_f64()
+        };
+        assert_eq!(maximum("limit"), Some(f64::from(MAX_PULL_LIMIT)));
+        assert_eq!(maximum("wait"), Some(MAX_WAIT_SECONDS as f64));
+        let part_params = doc["paths"][paths::SNAPSHOT_PART]["put"]["parameters"]
+            .as_array()
+            .unwrap();
+        let parts = part_params.iter().find(|p| p["name"] == "parts").unwrap();
+        assert_eq!(
+            parts["schema"]["maximum"].as_f64(),
+            Some(f64::from(MAX_SNAPSHOT_PARTS))
+        );
+        let ok_headers = doc["paths"][paths::BATCHES]["get"]["responses"]["200"]["headers"]
+            .as_object()
+            .unwrap();
+        for name in [
+            headers::LATEST_SEQ,
+            headers::PRUNED_THROUGH,
+            headers::INCARNATION,
+            headers::AFTER_ID,
+        ] {
+            assert!(ok_headers.contains_key(name), "{name} is described");
+        }
+    }
 }

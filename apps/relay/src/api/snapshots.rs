@@ -6,29 +6,23 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use onward_protocol::limits::{MAX_SNAPSHOT_PARTS, MAX_SNAPSHOT_PART_BYTES};
+use onward_protocol::{paths, ErrorBody, PartAnswer};
+use serde::Deserialize;
 
 use super::openapi::Octets;
 use crate::auth;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::limits::MAX_SNAPSHOT_PART_BYTES;
 use crate::state::AppState;
 use crate::storage::SnapshotPart;
-
-/// The answer to a part upload.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PartAnswer {
-    /// True once every part of the snapshot is stored (older snapshots and covered batches are then dropped).
-    pub complete: bool,
-}
 
 /// The query of a part upload.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PartQuery {
-    /// How many parts the snapshot has (at least 1; the same for every part).
-    #[param(minimum = 1)]
+    /// How many parts the snapshot has (1 to 1024; the same for every part).
+    #[param(minimum = 1, maximum = 1024)]
     pub parts: u32,
     /// The sequence number the snapshot covers (the uploader's cursor; the same for every part).
     pub covers: u64,
@@ -48,7 +42,7 @@ fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Res
 }
 
 /// Uploads one part of a snapshot envelope; a part sent twice replaces the first.
-#[utoipa::path(put, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
+#[utoipa::path(put, path = paths::SNAPSHOT_PART, tag = "snapshots",
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
@@ -82,6 +76,12 @@ pub async fn put_part(
             query.parts
         )));
     }
+    if query.parts > MAX_SNAPSHOT_PARTS {
+        return Err(Error::BadRequest(format!(
+            "A snapshot has at most {MAX_SNAPSHOT_PARTS} parts of at most {MAX_SNAPSHOT_PART_BYTES} bytes; got parts={}.",
+            query.parts
+        )));
+    }
     auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
     let bytes = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
     if bytes.len() > MAX_SNAPSHOT_PART_BYTES {
@@ -109,7 +109,7 @@ pub async fn put_part(
 }
 
 /// Downloads one part of a snapshot.
-#[utoipa::path(get, path = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}", tag = "snapshots",
+#[utoipa::path(get, path = paths::SNAPSHOT_PART, tag = "snapshots",
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),

@@ -8,6 +8,7 @@
 pub mod postgres;
 pub mod rules;
 pub mod sqlite;
+pub mod stall;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -34,8 +35,10 @@ pub struct JournalState {
     pub latest_seq: u64,
     /// Batches up to this number were dropped in favour of a snapshot.
     pub pruned_through: u64,
-    /// Bytes of batches and snapshot parts stored for this journal.
+    /// Bytes of batches, snapshot parts and device records stored for this journal.
     pub bytes_used: u64,
+    /// Random, given when the journal was created.
+    pub incarnation: Id,
     /// The newest complete snapshot, if any.
     pub snapshot: Option<SnapshotState>,
 }
@@ -82,6 +85,20 @@ pub struct Pulled {
     pub latest_seq: u64,
     /// The journal's `pruned_through`.
     pub pruned_through: u64,
+    /// The journal's incarnation.
+    pub incarnation: Id,
+    /// The id of the batch numbered `after` (also when a snapshot replaced it); `None`
+    /// for `after = 0` or a number the journal never gave out.
+    pub after_id: Option<Id>,
+}
+
+/// One device's sealed record, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDevice {
+    /// The device id.
+    pub device: Id,
+    /// The record, opaque to the relay.
+    pub record: Bytes,
 }
 
 /// A pull request after the checks of the API.
@@ -127,7 +144,7 @@ pub trait Storage: Send + Sync + 'static {
     /// The state of `journal` (`Unauthorized` when it vanished meanwhile).
     async fn journal(&self, journal: &Id) -> Result<JournalState, Error>;
 
-    /// Deletes `journal` with every batch and snapshot.
+    /// Deletes `journal` with every batch, snapshot and device record.
     async fn delete_journal(&self, journal: &Id) -> Result<(), Error>;
 
     /// Stores a batch under the next sequence number, or answers the number it already has.
@@ -140,7 +157,8 @@ pub trait Storage: Send + Sync + 'static {
         quota: u64,
     ) -> Result<Pushed, Error>;
 
-    /// Batches after `range.after`. `SnapshotRequired` when `after < pruned_through`.
+    /// Batches after `range.after`, with the id of the batch numbered `after`.
+    /// `SnapshotRequired` when `after < pruned_through`.
     async fn pull(&self, journal: &Id, range: PullRange) -> Result<Pulled, Error>;
 
     /// Stores one snapshot part; returns whether the snapshot is now complete. Completing a
@@ -159,6 +177,20 @@ pub trait Storage: Send + Sync + 'static {
         snapshot: &Id,
         index: u32,
     ) -> Result<Option<Bytes>, Error>;
+
+    /// Stores or replaces `device`'s record. `TooManyDevices` for a device beyond
+    /// [`onward_protocol::limits::MAX_DEVICES`]; `QuotaExceeded` when the record (less
+    /// the one it replaces) would take the journal over `quota`.
+    async fn put_device(
+        &self,
+        journal: &Id,
+        device: &Id,
+        record: Bytes,
+        quota: u64,
+    ) -> Result<(), Error>;
+
+    /// Every device record of `journal`, in device id order.
+    async fn devices(&self, journal: &Id) -> Result<Vec<StoredDevice>, Error>;
 }
 
 /// Converts a stored count (SQL integers are signed) to the API's unsigned form.

@@ -13,15 +13,16 @@ use deadpool_postgres::{ManagerConfig, Pool, PoolConfig, RecyclingMethod, Runtim
 use tokio_postgres::{IsolationLevel, NoTls, Transaction};
 
 use super::rules::{self, KnownSnapshot};
+use super::stall::PushStall;
 use super::{
     signed, unsigned, Creation, JournalState, PullRange, Pulled, Pushed, SnapshotPart,
-    SnapshotState, Storage, StoredBatch,
+    SnapshotState, Storage, StoredBatch, StoredDevice,
 };
 use crate::error::{with_causes, Error};
 use crate::ids::Id;
 
 /// The schema version this relay writes.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 /// Serializes schema setup between relay processes starting together (any fixed number).
 const SCHEMA_LOCK: i64 = 0x6f6e_7761_7264;
@@ -61,10 +62,26 @@ CREATE TABLE snapshot_parts (
 );
 ";
 
+/// Version 2: each journal's incarnation, the id of the last batch a snapshot pruned, and
+/// the devices' sealed records. The incarnations of journals already there are drawn in
+/// [`give_incarnations`] (PostgreSQL has no random bytes without an extension), then the
+/// column becomes `NOT NULL`.
+const SCHEMA_V2: &str = "
+ALTER TABLE journals ADD COLUMN incarnation TEXT;
+ALTER TABLE journals ADD COLUMN pruned_through_id TEXT;
+CREATE TABLE devices (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    device TEXT NOT NULL,
+    record BYTEA NOT NULL,
+    PRIMARY KEY (journal, device)
+);
+";
+
 /// Journals in a PostgreSQL database, shared safely by several relay processes.
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
+    stall: PushStall,
 }
 
 impl From<tokio_postgres::Error> for Error {
@@ -84,6 +101,8 @@ struct JournalRow {
     latest_seq: u64,
     pruned_through: u64,
     bytes_used: u64,
+    incarnation: Id,
+    pruned_through_id: Option<Id>,
 }
 
 impl PostgresStorage {
@@ -112,7 +131,16 @@ impl PostgresStorage {
             ))
         })?;
         migrate(&mut client).await?;
-        Ok(PostgresStorage { pool })
+        Ok(PostgresStorage {
+            pool,
+            stall: PushStall::default(),
+        })
+    }
+
+    /// Holds every push of a new batch before its commit (the test knob, see [`PushStall`]).
+    pub fn with_push_stall(mut self, stall: PushStall) -> Self {
+        self.stall = stall;
+        self
     }
 }
 
@@ -139,6 +167,12 @@ async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
     if version < 1 {
         tx.batch_execute(SCHEMA_V1).await?;
     }
+    if version < 2 {
+        tx.batch_execute(SCHEMA_V2).await?;
+        give_incarnations(&tx).await?;
+        tx.batch_execute("ALTER TABLE journals ALTER COLUMN incarnation SET NOT NULL")
+            .await?;
+    }
     if version < SCHEMA_VERSION {
         tx.execute("DELETE FROM onward_relay_schema", &[]).await?;
         tx.execute(
@@ -151,7 +185,23 @@ async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
     Ok(())
 }
 
-/// Locks the journal's row for this transaction; `Unauthorized` when it was deleted meanwhile.
+/// Gives every journal without an incarnation (those from before schema version 2) a
+/// random one of its own.
+async fn give_incarnations(tx: &Transaction<'_>) -> Result<(), Error> {
+    let journals = tx
+        .query("SELECT id FROM journals WHERE incarnation IS NULL", &[])
+        .await?;
+    for journal in journals {
+        let id: &str = journal.get(0);
+        tx.execute(
+            "UPDATE journals SET incarnation = $2 WHERE id = $1",
+            &[&id, &Id::random()?.as_str()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A read-only transaction in which every query sees the same moment.
 async fn read_view(
     client: &mut deadpool_postgres::Object,
@@ -164,6 +214,7 @@ async fn read_view(
         .await?)
 }
 
+/// Locks the journal's row for this transaction; `Unauthorized` when it was deleted meanwhile.
 async fn lock_journal(tx: &Transaction<'_>, journal: &Id) -> Result<JournalRow, Error> {
     journal_row(tx, journal, " FOR UPDATE").await
 }
@@ -172,7 +223,8 @@ async fn journal_row(tx: &Transaction<'_>, journal: &Id, lock: &str) -> Result<J
     let row = tx
         .query_opt(
             &format!(
-                "SELECT latest_seq, pruned_through, bytes_used FROM journals WHERE id = $1{lock}"
+                "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id
+                   FROM journals WHERE id = $1{lock}"
             ),
             &[&journal.as_str()],
         )
@@ -182,6 +234,11 @@ async fn journal_row(tx: &Transaction<'_>, journal: &Id, lock: &str) -> Result<J
         latest_seq: unsigned(row.get(0)),
         pruned_through: unsigned(row.get(1)),
         bytes_used: unsigned(row.get(2)),
+        incarnation: Id::parse("incarnation", row.get::<_, &str>(3))?,
+        pruned_through_id: row
+            .get::<_, Option<&str>>(4)
+            .map(|id| Id::parse("batch", id))
+            .transpose()?,
     })
 }
 
@@ -251,6 +308,15 @@ async fn complete_snapshot(
         &[&j, &s, &covers],
     )
     .await?;
+    // Kept before the batch goes, so a pull after `covers` can still name it. A snapshot
+    // covering no more than the last one finds no batch there and keeps the old id.
+    tx.execute(
+        "UPDATE journals SET pruned_through_id = COALESCE(
+             (SELECT batch_id FROM batches WHERE journal = $1 AND seq = $2), pruned_through_id)
+          WHERE id = $1",
+        &[&j, &covers],
+    )
+    .await?;
     tx.execute(
         "DELETE FROM batches WHERE journal = $1 AND seq <= $2",
         &[&j, &covers],
@@ -279,8 +345,13 @@ impl Storage for PostgresStorage {
         let client = self.pool.get().await?;
         let inserted = client
             .query_opt(
-                "INSERT INTO journals (id, credential_sha256) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id",
-                &[&journal.as_str(), &credential_sha256],
+                "INSERT INTO journals (id, credential_sha256, incarnation) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO NOTHING RETURNING id",
+                &[
+                    &journal.as_str(),
+                    &credential_sha256,
+                    &Id::random()?.as_str(),
+                ],
             )
             .await?;
         if inserted.is_some() {
@@ -320,6 +391,7 @@ impl Storage for PostgresStorage {
             latest_seq: row.latest_seq,
             pruned_through: row.pruned_through,
             bytes_used: row.bytes_used,
+            incarnation: row.incarnation,
             snapshot,
         })
     }
@@ -329,6 +401,8 @@ impl Storage for PostgresStorage {
         let tx = client.transaction().await?;
         let j = journal.as_str();
         tx.execute("SELECT 1 FROM journals WHERE id = $1 FOR UPDATE", &[&j])
+            .await?;
+        tx.execute("DELETE FROM devices WHERE journal = $1", &[&j])
             .await?;
         tx.execute("DELETE FROM snapshot_parts WHERE journal = $1", &[&j])
             .await?;
@@ -394,6 +468,7 @@ impl Storage for PostgresStorage {
             &[&j, &seq_sql, &signed(size, "size")?],
         )
         .await?;
+        self.stall.before_commit(batch).await;
         tx.commit().await?;
         Ok(Pushed {
             seq,
@@ -406,6 +481,14 @@ impl Storage for PostgresStorage {
         let tx = read_view(&mut client).await?;
         let row = journal_row(&tx, journal, "").await?;
         rules::check_pull(range.after, row.pruned_through)?;
+        let at_after = tx
+            .query_opt(
+                "SELECT batch_id FROM batches WHERE journal = $1 AND seq = $2",
+                &[&journal.as_str(), &signed(range.after, "after")?],
+            )
+            .await?
+            .map(|r| Id::parse("batch", r.get::<_, &str>(0)))
+            .transpose()?;
         // The running total keeps a page under max_bytes without reading the envelopes it drops.
         let rows = tx
             .query(
@@ -438,6 +521,13 @@ impl Storage for PostgresStorage {
             batches,
             latest_seq: row.latest_seq,
             pruned_through: row.pruned_through,
+            after_id: rules::after_id(
+                range.after,
+                at_after,
+                row.pruned_through,
+                row.pruned_through_id,
+            ),
+            incarnation: row.incarnation,
         })
     }
 
@@ -528,5 +618,65 @@ impl Storage for PostgresStorage {
             )
             .await?;
         Ok(row.map(|r| Bytes::from(r.get::<_, Vec<u8>>(0))))
+    }
+
+    async fn put_device(
+        &self,
+        journal: &Id,
+        device: &Id,
+        record: Bytes,
+        quota: u64,
+    ) -> Result<(), Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Under the journal's lock, so two new devices at once cannot both be the 64th.
+        let row = lock_journal(&tx, journal).await?;
+        let (j, d) = (journal.as_str(), device.as_str());
+        let replaced: Option<i64> = tx
+            .query_opt(
+                "SELECT octet_length(record)::BIGINT FROM devices WHERE journal = $1 AND device = $2",
+                &[&j, &d],
+            )
+            .await?
+            .map(|r| r.get(0));
+        let devices: i64 = tx
+            .query_one("SELECT COUNT(*) FROM devices WHERE journal = $1", &[&j])
+            .await?
+            .get(0);
+        rules::check_device_count(unsigned(devices), replaced.is_none())?;
+        let replaced = replaced.unwrap_or(0);
+        let size = record.len() as u64;
+        rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
+        tx.execute(
+            "INSERT INTO devices (journal, device, record) VALUES ($1, $2, $3)
+             ON CONFLICT (journal, device) DO UPDATE SET record = EXCLUDED.record",
+            &[&j, &d, &record.as_ref()],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE journals SET bytes_used = bytes_used - $2 + $3 WHERE id = $1",
+            &[&j, &replaced, &signed(size, "size")?],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn devices(&self, journal: &Id) -> Result<Vec<StoredDevice>, Error> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT device, record FROM devices WHERE journal = $1 ORDER BY device COLLATE \"C\"",
+                &[&journal.as_str()],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(StoredDevice {
+                    device: Id::parse("device", r.get::<_, &str>(0))?,
+                    record: Bytes::from(r.get::<_, Vec<u8>>(1)),
+                })
+            })
+            .collect()
     }
 }

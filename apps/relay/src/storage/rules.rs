@@ -1,7 +1,10 @@
 //! The relay's rules on stored state, shared by both backends so they cannot drift apart.
 
+use onward_protocol::limits::MAX_DEVICES;
+
 use super::SnapshotPart;
 use crate::error::Error;
+use crate::ids::Id;
 
 /// A snapshot already started or stored under the same id.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +31,36 @@ pub fn check_pull(after: u64, pruned_through: u64) -> Result<(), Error> {
         Err(Error::SnapshotRequired { pruned_through })
     } else {
         Ok(())
+    }
+}
+
+/// Refuses a record of a new device when the journal already has the most devices.
+/// A device that has a record may always replace it.
+pub fn check_device_count(devices: u64, is_new: bool) -> Result<(), Error> {
+    if is_new && devices >= MAX_DEVICES as u64 {
+        Err(Error::TooManyDevices { max: MAX_DEVICES })
+    } else {
+        Ok(())
+    }
+}
+
+/// The id a pull reports for the batch numbered `after`: the stored batch's, or, when a
+/// snapshot replaced the batches through `pruned_through`, the id kept of that last one
+/// (a device pulling from the snapshot's `covers` still gets it). None for `after = 0`.
+pub fn after_id(
+    after: u64,
+    stored: Option<Id>,
+    pruned_through: u64,
+    pruned_through_id: Option<Id>,
+) -> Option<Id> {
+    if after == 0 {
+        None
+    } else if stored.is_some() {
+        stored
+    } else if after == pruned_through {
+        pruned_through_id
+    } else {
+        None
     }
 }
 
@@ -82,6 +115,27 @@ mod tests {
             Err(Error::QuotaExceeded { quota: 100 })
         ));
         assert!(check_quota(100, 10, 10, 100).is_ok());
+    }
+
+    #[test]
+    fn only_a_new_device_is_counted_against_the_limit() {
+        let max = MAX_DEVICES as u64;
+        assert!(check_device_count(max - 1, true).is_ok());
+        assert!(matches!(
+            check_device_count(max, true),
+            Err(Error::TooManyDevices { max: MAX_DEVICES })
+        ));
+        assert!(check_device_count(max, false).is_ok());
+    }
+
+    #[test]
+    fn the_after_id_survives_the_snapshot_that_pruned_its_batch() {
+        let id = |n: u8| Some(Id::parse("batch", &format!("{n:032x}")).unwrap());
+        assert_eq!(after_id(0, None, 0, None), None);
+        assert_eq!(after_id(3, id(3), 0, None), id(3));
+        assert_eq!(after_id(4, None, 4, id(4)), id(4), "pruned: the kept id");
+        assert_eq!(after_id(9, None, 4, id(4)), None, "above the latest");
+        assert_eq!(after_id(5, id(5), 4, id(4)), id(5));
     }
 
     #[test]

@@ -10,15 +10,16 @@ use bytes::Bytes;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::rules::{self, KnownSnapshot};
+use super::stall::PushStall;
 use super::{
     signed, unsigned, Creation, JournalState, PullRange, Pulled, Pushed, SnapshotPart,
-    SnapshotState, Storage, StoredBatch,
+    SnapshotState, Storage, StoredBatch, StoredDevice,
 };
 use crate::error::Error;
 use crate::ids::Id;
 
 /// The schema version this relay writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Version 1: journals with their counters, batches, snapshots and their parts.
 const SCHEMA_V1: &str = "
@@ -55,10 +56,26 @@ CREATE TABLE snapshot_parts (
 );
 ";
 
+/// Version 2: each journal's incarnation (a random one for every journal already there:
+/// `randomblob` is evaluated per row), the id of the last batch a snapshot pruned, and
+/// the devices' sealed records.
+const SCHEMA_V2: &str = "
+ALTER TABLE journals ADD COLUMN incarnation TEXT NOT NULL DEFAULT '';
+UPDATE journals SET incarnation = lower(hex(randomblob(16)));
+ALTER TABLE journals ADD COLUMN pruned_through_id TEXT;
+CREATE TABLE devices (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    device TEXT NOT NULL,
+    record BLOB NOT NULL,
+    PRIMARY KEY (journal, device)
+);
+";
+
 /// Journals in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    stall: PushStall,
 }
 
 impl From<rusqlite::Error> for Error {
@@ -72,6 +89,8 @@ struct JournalRow {
     latest_seq: u64,
     pruned_through: u64,
     bytes_used: u64,
+    incarnation: Id,
+    pruned_through_id: Option<Id>,
 }
 
 impl SqliteStorage {
@@ -90,7 +109,14 @@ impl SqliteStorage {
         migrate(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
+            stall: PushStall::default(),
         })
+    }
+
+    /// Holds every push of a new batch before its commit (the test knob, see [`PushStall`]).
+    pub fn with_push_stall(mut self, stall: PushStall) -> Self {
+        self.stall = stall;
+        self
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -139,26 +165,43 @@ fn migrate(conn: &mut Connection) -> Result<(), Error> {
     if version < 1 {
         tx.execute_batch(SCHEMA_V1)?;
     }
+    if version < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
 }
 
 fn journal_row(tx: &Connection, journal: &Id) -> Result<JournalRow, Error> {
-    tx.query_row(
-        "SELECT latest_seq, pruned_through, bytes_used FROM journals WHERE id = ?1",
-        params![journal.as_str()],
-        |row| {
-            Ok(JournalRow {
-                latest_seq: unsigned(row.get(0)?),
-                pruned_through: unsigned(row.get(1)?),
-                bytes_used: unsigned(row.get(2)?),
-            })
-        },
-    )
-    .optional()?
-    // The journal was deleted between authorization and this call.
-    .ok_or(Error::Unauthorized)
+    let row = tx
+        .query_row(
+            "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id
+               FROM journals WHERE id = ?1",
+            params![journal.as_str()],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                ))
+            },
+        )
+        .optional()?
+        // The journal was deleted between authorization and this call.
+        .ok_or(Error::Unauthorized)?;
+    let (latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id) = row;
+    Ok(JournalRow {
+        latest_seq: unsigned(latest_seq),
+        pruned_through: unsigned(pruned_through),
+        bytes_used: unsigned(bytes_used),
+        incarnation: Id::parse("incarnation", &incarnation)?,
+        pruned_through_id: pruned_through_id
+            .map(|id| Id::parse("batch", &id))
+            .transpose()?,
+    })
 }
 
 fn newest_snapshot(tx: &Connection, journal: &Id) -> Result<Option<SnapshotState>, Error> {
@@ -224,6 +267,14 @@ fn complete_snapshot(
         "DELETE FROM snapshots WHERE journal = ?1 AND id <> ?2 AND covers <= ?3",
         params![j, s, covers],
     )?;
+    // Kept before the batch goes, so a pull after `covers` can still name it. A snapshot
+    // covering no more than the last one finds no batch there and keeps the old id.
+    tx.execute(
+        "UPDATE journals SET pruned_through_id = COALESCE(
+             (SELECT batch_id FROM batches WHERE journal = ?1 AND seq = ?2), pruned_through_id)
+          WHERE id = ?1",
+        params![j, covers],
+    )?;
     tx.execute(
         "DELETE FROM batches WHERE journal = ?1 AND seq <= ?2",
         params![j, covers],
@@ -255,8 +306,8 @@ impl Storage for SqliteStorage {
                 return Ok(Creation::Existing { credential_sha256 });
             }
             tx.execute(
-                "INSERT INTO journals (id, credential_sha256) VALUES (?1, ?2)",
-                params![journal.as_str(), hash],
+                "INSERT INTO journals (id, credential_sha256, incarnation) VALUES (?1, ?2, ?3)",
+                params![journal.as_str(), hash, Id::random()?.as_str()],
             )?;
             Ok(Creation::Created)
         })
@@ -286,6 +337,7 @@ impl Storage for SqliteStorage {
                 latest_seq: row.latest_seq,
                 pruned_through: row.pruned_through,
                 bytes_used: row.bytes_used,
+                incarnation: row.incarnation,
                 snapshot: newest_snapshot(&tx, &journal)?,
             })
         })
@@ -296,6 +348,7 @@ impl Storage for SqliteStorage {
         let journal = journal.clone();
         self.write(move |tx| {
             let j = journal.as_str();
+            tx.execute("DELETE FROM devices WHERE journal = ?1", params![j])?;
             tx.execute("DELETE FROM snapshot_parts WHERE journal = ?1", params![j])?;
             tx.execute("DELETE FROM snapshots WHERE journal = ?1", params![j])?;
             tx.execute("DELETE FROM batches WHERE journal = ?1", params![j])?;
@@ -312,7 +365,7 @@ impl Storage for SqliteStorage {
         envelope: Bytes,
         quota: u64,
     ) -> Result<Pushed, Error> {
-        let (journal, batch) = (journal.clone(), batch.clone());
+        let (journal, batch, stall) = (journal.clone(), batch.clone(), self.stall);
         self.write(move |tx| {
             let row = journal_row(tx, &journal)?;
             let existing: Option<i64> = tx
@@ -344,6 +397,7 @@ impl Storage for SqliteStorage {
                 "UPDATE journals SET latest_seq = ?2, bytes_used = bytes_used + ?3 WHERE id = ?1",
                 params![journal.as_str(), signed(seq, "seq")?, signed(size, "size")?],
             )?;
+            stall.before_commit_blocking(&batch);
             Ok(Pushed {
                 seq,
                 duplicate: false,
@@ -358,6 +412,14 @@ impl Storage for SqliteStorage {
             let tx = conn.transaction()?;
             let row = journal_row(&tx, &journal)?;
             rules::check_pull(range.after, row.pruned_through)?;
+            let at_after: Option<String> = tx
+                .query_row(
+                    "SELECT batch_id FROM batches WHERE journal = ?1 AND seq = ?2",
+                    params![journal.as_str(), signed(range.after, "after")?],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let at_after = at_after.map(|id| Id::parse("batch", &id)).transpose()?;
             let mut stmt = tx.prepare_cached(
                 "SELECT seq, batch_id, envelope FROM batches WHERE journal = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )?;
@@ -384,6 +446,13 @@ impl Storage for SqliteStorage {
                 batches,
                 latest_seq: row.latest_seq,
                 pruned_through: row.pruned_through,
+                after_id: rules::after_id(
+                    range.after,
+                    at_after,
+                    row.pruned_through,
+                    row.pruned_through_id,
+                ),
+                incarnation: row.incarnation,
             })
         })
         .await
@@ -472,5 +541,102 @@ impl Storage for SqliteStorage {
             Ok(bytes.map(Bytes::from))
         })
         .await
+    }
+
+    async fn put_device(
+        &self,
+        journal: &Id,
+        device: &Id,
+        record: Bytes,
+        quota: u64,
+    ) -> Result<(), Error> {
+        let (journal, device) = (journal.clone(), device.clone());
+        self.write(move |tx| {
+            let row = journal_row(tx, &journal)?;
+            let (j, d) = (journal.as_str(), device.as_str());
+            let replaced: Option<i64> = tx
+                .query_row(
+                    "SELECT LENGTH(record) FROM devices WHERE journal = ?1 AND device = ?2",
+                    params![j, d],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let devices: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM devices WHERE journal = ?1",
+                params![j],
+                |r| r.get(0),
+            )?;
+            rules::check_device_count(unsigned(devices), replaced.is_none())?;
+            let replaced = replaced.unwrap_or(0);
+            let size = record.len() as u64;
+            rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO devices (journal, device, record) VALUES (?1, ?2, ?3)",
+                params![j, d, record.as_ref()],
+            )?;
+            tx.execute(
+                "UPDATE journals SET bytes_used = bytes_used - ?2 + ?3 WHERE id = ?1",
+                params![j, replaced, signed(size, "size")?],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn devices(&self, journal: &Id) -> Result<Vec<StoredDevice>, Error> {
+        let journal = journal.clone();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT device, record FROM devices WHERE journal = ?1 ORDER BY device",
+            )?;
+            let mut rows = stmt.query(params![journal.as_str()])?;
+            let mut devices = Vec::new();
+            while let Some(r) = rows.next()? {
+                devices.push(StoredDevice {
+                    device: Id::parse("device", &r.get::<_, String>(0)?)?,
+                    record: Bytes::from(r.get::<_, Vec<u8>>(1)?),
+                });
+            }
+            Ok(devices)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_gets_a_random_incarnation_per_journal() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        for id in ["a", "b", "c"] {
+            conn.execute(
+                "INSERT INTO journals (id, credential_sha256) VALUES (?1, 'x')",
+                params![id],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn.prepare("SELECT incarnation FROM journals").unwrap();
+        let incarnations: std::collections::BTreeSet<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            incarnations.len(),
+            3,
+            "one each, all different: {incarnations:?}"
+        );
+        for incarnation in &incarnations {
+            assert!(onward_protocol::is_id(incarnation), "{incarnation:?}");
+        }
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 }

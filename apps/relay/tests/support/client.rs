@@ -75,6 +75,10 @@ pub struct Pull {
     pub content_type: String,
     pub latest_seq: Option<u64>,
     pub pruned_through: Option<u64>,
+    /// `Onward-Incarnation`, when sent.
+    pub incarnation: Option<String>,
+    /// `Onward-After-Id`, when sent (empty: no batch has that number).
+    pub after_id: Option<String>,
     pub frames: Vec<Frame>,
     /// The error body, when the status is not 200.
     pub error: Option<Value>,
@@ -105,7 +109,11 @@ fn json_of(bytes: &[u8]) -> Value {
 }
 
 fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
-    response.headers().get(name)?.to_str().ok()?.parse().ok()
+    header_text(response, name)?.parse().ok()
+}
+
+fn header_text(response: &reqwest::Response, name: &str) -> Option<String> {
+    Some(response.headers().get(name)?.to_str().ok()?.to_owned())
 }
 
 impl Journal {
@@ -206,6 +214,8 @@ impl Journal {
             .to_owned();
         let latest_seq = header_u64(&response, "onward-latest-seq");
         let pruned_through = header_u64(&response, "onward-pruned-through");
+        let incarnation = header_text(&response, "onward-incarnation");
+        let after_id = header_text(&response, "onward-after-id");
         let body = response.bytes().await.expect("a whole body");
         let (frames, error) = if status == StatusCode::OK {
             (decode_frames(&body), None)
@@ -217,6 +227,8 @@ impl Journal {
             content_type,
             latest_seq,
             pruned_through,
+            incarnation,
+            after_id,
             frames,
             error,
         }
@@ -257,6 +269,42 @@ impl Journal {
             )
             .await;
         (status, json_of(&body))
+    }
+
+    /// Stores `record` as device `device`'s sealed record.
+    pub async fn put_device(&self, device: &str, record: &[u8]) -> (StatusCode, Value) {
+        let (status, body) = self
+            .send(
+                Method::PUT,
+                &format!("/devices/{device}"),
+                Some(record.to_vec()),
+            )
+            .await;
+        (status, json_of(&body))
+    }
+
+    /// `GET .../devices`: the JSON answer.
+    pub async fn devices(&self) -> (StatusCode, Value) {
+        let (status, body) = self.send(Method::GET, "/devices", None).await;
+        (status, json_of(&body))
+    }
+
+    /// The journal's incarnation from `GET` of the journal.
+    pub async fn incarnation(&self) -> String {
+        let (status, state) = self.status().await;
+        assert_eq!(status, StatusCode::OK, "{state}");
+        let incarnation = state["incarnation"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no incarnation in {state}"))
+            .to_owned();
+        assert!(
+            incarnation.len() == 32
+                && incarnation
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "an incarnation is 32 lowercase hex characters: {incarnation:?}"
+        );
+        incarnation
     }
 
     pub async fn get_part(&self, snapshot: &str, index: u32) -> (StatusCode, Vec<u8>) {

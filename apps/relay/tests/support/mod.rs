@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses part of the support code
 
+pub mod backup;
 pub mod client;
 pub mod postgres;
 pub mod process;

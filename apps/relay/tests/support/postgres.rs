@@ -161,6 +161,64 @@ impl PgServer {
         format!("postgres://postgres@127.0.0.1:{}/onward_relay", self.port)
     }
 
+    /// `pg_dump -Fc` of the test database into `name` in the server's own directory
+    /// (writable by the server's user, which runs the tools); returns the dump's path.
+    pub fn dump(&self, name: &str) -> PathBuf {
+        let file = self.socket_dir().join(name);
+        let port = self.port.to_string();
+        let file_arg = file.to_str().expect("utf-8 temp path");
+        check(
+            "pg_dump",
+            self.command(
+                "pg_dump",
+                &[
+                    "-Fc",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-f",
+                    file_arg,
+                    "onward_relay",
+                ],
+            )
+            .output()
+            .expect("run pg_dump"),
+        );
+        file
+    }
+
+    /// `pg_restore --clean` of a [`PgServer::dump`] over the test database: every table
+    /// is dropped and recreated as it was at the dump. Stop the relay first.
+    pub fn restore(&self, dump: &Path) {
+        let port = self.port.to_string();
+        check(
+            "pg_restore",
+            self.command(
+                "pg_restore",
+                &[
+                    "--clean",
+                    "--if-exists",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "onward_relay",
+                    dump.to_str().expect("utf-8 temp path"),
+                ],
+            )
+            .output()
+            .expect("run pg_restore"),
+        );
+    }
+
     fn socket_dir(&self) -> &Path {
         self.data.parent().expect("data has a parent")
     }

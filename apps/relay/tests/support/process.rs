@@ -17,10 +17,16 @@ impl RelayProcess {
     /// Starts the binary with `args` after `--listen 127.0.0.1:0`, stderr into `log`, and
     /// waits (at most 30 s) for its first stdout line.
     pub fn start(args: &[&str], log: &Path) -> RelayProcess {
+        RelayProcess::start_with_env(args, &[], log)
+    }
+
+    /// [`RelayProcess::start`] with extra environment variables (test knobs).
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)], log: &Path) -> RelayProcess {
         let stderr = std::fs::File::create(log).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_onward-relay"))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -60,6 +66,27 @@ impl RelayProcess {
         wait_with_timeout(&mut self.child, Duration::from_secs(30))
             .expect("the relay exits after SIGTERM")
     }
+}
+
+impl RelayProcess {
+    /// SIGKILL: the process dies at once, wherever it is (no shutdown, no commit).
+    pub fn kill(&mut self) -> ExitStatus {
+        self.child.kill().expect("SIGKILL the relay");
+        wait_with_timeout(&mut self.child, Duration::from_secs(30))
+            .expect("the relay is gone after SIGKILL")
+    }
+}
+
+/// Waits (polling, at most `limit`) until the file `log` contains `needle`.
+pub fn wait_for_line(log: &Path, needle: &str, limit: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if read(log).contains(needle) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
 }
 
 /// Waits for `child` to exit, polling, for at most `limit`.

@@ -1,5 +1,6 @@
 //! A relay served in this process on 127.0.0.1, over SQLite or its own PostgreSQL.
 
+use std::path::Path;
 use std::time::Duration;
 
 use onward_relay::{serve, Config, Running, Store};
@@ -76,6 +77,16 @@ impl Fixture {
             .expect("the relay starts again");
         self.base = format!("http://{}", relay.addr());
         self.relay = Some(relay);
+    }
+
+    /// The test's PostgreSQL server, when the relay runs on one.
+    pub fn pg(&self) -> Option<&PgServer> {
+        self._pg.as_ref()
+    }
+
+    /// A temporary directory that lives as long as the fixture (backups go here).
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
     }
 
     /// A new journal (random id and credential) on this relay, not yet created.
