@@ -49,8 +49,14 @@ pub struct SyncStatus {
 }
 
 impl SyncStatus {
-    /// The devices whose changes this one lacks.
-    pub fn ahead(&self) -> Vec<&DeviceStatus> {
+    /// The devices whose changes this one lacks although the relay says it has sent
+    /// everything: it lost them or holds them back. (While the relay has newer batches,
+    /// a device being ahead is just what those batches bring.)
+    pub fn withheld_from(&self) -> Vec<&DeviceStatus> {
+        let caught_up = self.relay_latest == Some(self.cursor) && self.waiting_batches == 0;
+        if !caught_up || self.unreachable.is_some() {
+            return Vec::new();
+        }
         self.devices.iter().filter(|d| !d.has_everything).collect()
     }
 
@@ -68,8 +74,8 @@ impl SyncStatus {
         }
         match self.pending_changes {
             0 => {}
-            1 => parts.push("1 change to send".into()),
-            n => parts.push(format!("{n} changes to send")),
+            1 => parts.push("1 change to push".into()),
+            n => parts.push(format!("{n} changes to push")),
         }
         if let Some(latest) = self.relay_latest {
             if latest > self.cursor {
@@ -84,8 +90,12 @@ impl SyncStatus {
             1 => parts.push("1 batch from the relay couldn't be opened".into()),
             n => parts.push(format!("{n} batches from the relay couldn't be opened")),
         }
-        let ahead: Vec<&str> = self.ahead().iter().map(|d| d.name.as_str()).collect();
-        if !ahead.is_empty() && self.unreachable.is_none() {
+        let ahead: Vec<&str> = self
+            .withheld_from()
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        if !ahead.is_empty() {
             parts.push(format!(
                 "{} had changes this device hasn't received yet",
                 ahead.join(" and ")

@@ -114,6 +114,8 @@ pub struct Device {
 /// What a run printed.
 pub struct Ran {
     pub ok: bool,
+    /// The exit status (3: done, but the relay didn't send everything).
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -128,9 +130,12 @@ impl Device {
     /// Runs `onward --journal FILE ARGS...`, bounded in time.
     pub fn try_run(&self, args: &[&str]) -> Ran {
         let mut cmd = Command::new(onward_binary());
+        // The device's name in its sync records comes from the machine's name.
+        let name = self.journal.file_stem().unwrap_or_default();
         cmd.arg("--journal")
             .arg(&self.journal)
             .args(args)
+            .env("HOSTNAME", name)
             .env_remove("ONWARD_JOURNAL")
             .env_remove("EDITOR")
             .env_remove("VISUAL")
@@ -138,6 +143,7 @@ impl Device {
         let out = bounded(cmd, RUN_LIMIT);
         Ran {
             ok: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8(out.stdout).unwrap(),
             stderr: String::from_utf8(out.stderr).unwrap(),
         }

@@ -151,12 +151,12 @@ fn report_printed(report: &SyncReport, line: String) -> Printed {
 /// Whether sync finished but can't be complete until something changes on the relay's
 /// side: changes another device reported are missing here.
 fn needs_attention(status: &SyncStatus) -> bool {
-    status.unreachable.is_none() && !status.ahead().is_empty()
+    !status.withheld_from().is_empty()
 }
 
 fn missing(status: &SyncStatus) -> String {
-    let ahead = status.ahead();
-    if ahead.is_empty() || status.unreachable.is_some() {
+    let ahead = status.withheld_from();
+    if ahead.is_empty() {
         return String::new();
     }
     let names: Vec<String> = ahead
