@@ -38,7 +38,7 @@ impl From<core::SyncState> for SyncState {
                 progress: progress.map(Into::into),
             },
             core::SyncState::Synced { status } => SyncState::Checked {
-                status: status.into(),
+                status: (*status).into(),
             },
             core::SyncState::Offline { error, retry_in } => SyncState::Offline {
                 message: error,

@@ -29,7 +29,7 @@ pub enum SyncState {
     Syncing { progress: Option<Progress> },
     /// A round finished and was checked with the relay: `status.in_sync` says whether
     /// everything matches.
-    Synced { status: SyncStatus },
+    Synced { status: Box<SyncStatus> },
     /// The last round failed (offline, relay down or refusing); the next try comes
     /// after `retry_in`, or sooner when nudged.
     Offline { error: String, retry_in: Duration },
@@ -115,7 +115,7 @@ async fn run(
                 }
                 let cursor = report.status.cursor;
                 observer.on_state(SyncState::Synced {
-                    status: report.status,
+                    status: Box::new(report.status),
                 });
                 tokio::select! {
                     _ = nudge.notified() => {}
