@@ -272,16 +272,18 @@ impl Journal {
         Ok(state::waiting_size(&self.conn)?.0)
     }
 
-    /// This device's next record: a new counter and the journal's heads now.
+    /// This device's next record: a new counter and the heads of what it knows the
+    /// relay holds (what it pushed and what it pulled). Not the journal's own heads: a
+    /// change written here meanwhile is not on the relay yet, and another device that
+    /// lacks it is not being kept from anything.
     pub fn next_device_record(&mut self) -> Result<DeviceRecord> {
         let settings = self.sync_enabled()?;
-        let heads = self.with_document(|doc| Ok(doc.heads()))?;
         let counter = state::next_record_counter(&self.conn)?;
         Ok(DeviceRecord {
             device_id: settings.device_id,
             name: settings.device_name,
             counter,
-            heads,
+            heads: settings.relay_heads,
             at: self.now(),
         })
     }

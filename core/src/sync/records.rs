@@ -1,6 +1,6 @@
-//! Device records (docs/SYNC.md, "Device records"): after each sync a device seals where
-//! its journal stands (its heads and a rising counter) and leaves it with the relay; the
-//! others read them. So "in sync" can mean more than the relay's word: this device has
+//! Device records (docs/SYNC.md, "Device records"): after each sync a device seals what
+//! it knows the relay holds (the heads of what it pushed and pulled, and a rising
+//! counter) and leaves it with the relay; the others read them. So "in sync" can mean more than the relay's word: this device has
 //! every change each other device had when it was last heard from. A relay that
 //! withholds a batch, or serves an old record, can't make a device say "in sync".
 
