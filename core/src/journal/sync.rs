@@ -125,22 +125,27 @@ impl Journal {
     ) -> Result<Merged> {
         self.merge_from_relay(
             "merge from relay",
-            Some((seq, batch_id)),
+            (seq, batch_id),
             changes,
             OnRelay::Changes(refs),
         )
     }
 
-    /// Merges a batch refused earlier that opens now; the cursor is already past it.
+    /// Merges a batch refused earlier that opens now (the cursor is already past it)
+    /// and resolves the refusal.
     pub fn merge_refused_again(
         &mut self,
-        seq: u64,
+        refused: &RefusedBatch,
         changes: &[u8],
         refs: &[ChangeRef],
     ) -> Result<Merged> {
-        let merged =
-            self.merge_from_relay("merge from relay", None, changes, OnRelay::Changes(refs))?;
-        state::resolve_refused(&self.conn, seq)?;
+        let merged = self.merge_from_relay(
+            "merge from relay",
+            (refused.seq, &refused.batch_id),
+            changes,
+            OnRelay::Changes(refs),
+        )?;
+        state::resolve_refused(&self.conn, refused.seq)?;
         Ok(merged)
     }
 
@@ -161,7 +166,7 @@ impl Journal {
         }
         let merged = self.merge_from_relay(
             "merge snapshot from relay",
-            Some((header.covers, &header.covers_id)),
+            (header.covers, &header.covers_id),
             document,
             OnRelay::Heads(&heads),
         )?;
@@ -173,10 +178,12 @@ impl Journal {
         Ok(merged)
     }
 
+    /// Merges `bytes` from the relay's batch or snapshot `at` (number, id) and moves the
+    /// cursor there (never back).
     fn merge_from_relay(
         &mut self,
         message: &str,
-        at: Option<(u64, &str)>,
+        at: (u64, &str),
         bytes: &[u8],
         on_relay: OnRelay<'_>,
     ) -> Result<Merged> {
@@ -215,12 +222,10 @@ impl Journal {
                         ),
                     });
                 }
-                state::add_waiting(tx, at.map_or(0, |(seq, _)| seq), bytes)?;
+                state::add_waiting(tx, at.0, bytes)?;
             }
-            if let Some((seq, batch_id)) = at {
-                state::advance_cursor(tx, seq, batch_id)?;
-                state::drop_acked_through(tx, seq)?;
-            }
+            state::advance_cursor(tx, at.0, at.1)?;
+            state::drop_acked_through(tx, at.0)?;
             Ok(((added, ()), touched))
         })?;
         Ok(Merged {

@@ -179,8 +179,9 @@ pub fn set_relay_heads(conn: &Connection, heads: &[ChangeHash]) -> Result<()> {
 }
 
 /// Forgets what this device believed the relay holds, after the relay was found to have
-/// gone back: cursor 0, no heads, no acknowledged pushes, no refusals (they are pulled
-/// again). The journal's own changes stay; the ones the relay lost become pending.
+/// gone back: cursor 0, no heads, no acknowledged pushes, no refusals and no waiting
+/// changes (everything is pulled again, under the relay's numbers now). The journal's
+/// own changes stay; the ones the relay lost become pending.
 pub fn start_over(conn: &Connection, reason: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE sync_state SET cursor = 0, cursor_id = NULL, incarnation = NULL,
@@ -188,8 +189,9 @@ pub fn start_over(conn: &Connection, reason: &str, now: DateTime<Utc>) -> Result
          WHERE id = 1",
         params![reason, now.timestamp_millis()],
     )?;
-    conn.execute("DELETE FROM sync_acked", [])?;
-    conn.execute("DELETE FROM sync_refused", [])?;
+    for table in ["sync_acked", "sync_refused", "sync_waiting"] {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
     Ok(())
 }
 

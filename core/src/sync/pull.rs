@@ -99,7 +99,7 @@ pub(crate) async fn pull(s: &Session<'_>) -> Result<Pulled> {
         };
         let mut prev_id = answer.after_id.clone();
         for frame in answer.frames {
-            let batch_id = frame.batch_id.clone();
+            let (seq, batch_id) = (frame.seq, frame.batch_id.clone());
             match batches::unpack(&s.keys, frame) {
                 Step::Merge {
                     seq,
@@ -127,7 +127,7 @@ pub(crate) async fn pull(s: &Session<'_>) -> Result<Pulled> {
             pulled.batches += 1;
             s.report(
                 Phase::Pulling,
-                last.saturating_sub(start),
+                seq.saturating_sub(start),
                 answer.latest_seq.saturating_sub(start),
             );
             prev_id = batch_id;
@@ -176,7 +176,7 @@ async fn retry_refused(s: &Session<'_>, pulled: &mut Pulled, changed: &mut Chang
             continue;
         }
         if let Step::Merge { changes, refs, .. } = batches::unpack(&s.keys, frame) {
-            match s.with(|j| j.merge_refused_again(batch.seq, &changes, &refs)) {
+            match s.with(|j| j.merge_refused_again(&batch, &changes, &refs)) {
                 Ok(merged) => {
                     pulled.merged(changed, merged);
                     pulled.recovered_refusals += 1;

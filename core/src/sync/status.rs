@@ -112,10 +112,11 @@ impl SyncStatus {
 }
 
 pub(crate) async fn check(s: &Session<'_>) -> Result<SyncStatus> {
-    let answer = s.relay.info(&s.keys).await;
-    let heard = match &answer {
-        Ok(_) => records::hear(s).await.ok(),
-        Err(_) => None,
+    // The other devices' records are part of the check: if they can't be read, the
+    // relay couldn't be asked.
+    let answer = match s.relay.info(&s.keys).await {
+        Ok(info) => records::hear(s).await.map(|heard| (info, heard)),
+        Err(e) => Err(e),
     };
     s.with(|j| {
         let settings = j.sync_enabled()?;
@@ -132,12 +133,11 @@ pub(crate) async fn check(s: &Session<'_>) -> Result<SyncStatus> {
                 has_everything,
             })
             .collect();
-        let (relay_latest, unreachable) = match &answer {
-            Ok(info) => (Some(info.latest_seq), None),
-            Err(e) => (None, Some(e.to_string())),
+        let (relay_latest, heard, unreachable) = match &answer {
+            Ok((info, heard)) => (Some(info.latest_seq), Some(heard), None),
+            Err(e) => (None, None, Some(e.to_string())),
         };
         let in_sync = relay_latest == Some(settings.cursor)
-            && heard.is_some()
             && pending_changes == 0
             && waiting_batches == 0
             && devices.iter().all(|d| d.has_everything);
