@@ -167,6 +167,7 @@ pub async fn sync_now(
     progress: OnProgress<'_>,
 ) -> Result<SyncReport> {
     let s = Session::open(journal, relays, progress)?;
+    let seen_before = s.with(|j| Ok(j.sync_enabled()?.incarnation.is_some()))?;
     let outcome = async {
         let pushed = push::push(&s).await?;
         let pulled = pull::pull(&s).await?;
@@ -175,6 +176,15 @@ pub async fn sync_now(
     .await;
     let outcome = match outcome {
         Err(Error::RelayWentBack { reason }) => recover(&s, reason).await,
+        // A relay that served this journal before and now doesn't know it lost its
+        // database: register the journal again (a journal there under another
+        // credential still refuses) and start over.
+        Err(Error::RelayRefusedCredential { .. }) if seen_before => {
+            match s.relay.create_journal(&s.keys).await {
+                Ok(()) => recover(&s, "it no longer knew this journal".into()).await,
+                Err(e) => Err(e),
+            }
+        }
         other => other.map(|(pushed, pulled)| (pushed, pulled, None)),
     };
     finish(&s, outcome).await
