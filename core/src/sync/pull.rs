@@ -16,7 +16,7 @@ use crate::{Changed, Error, Result};
 use std::time::Duration;
 
 /// Batches asked for at once (the relay also caps an answer at 4 MiB).
-const PAGE: u32 = 100;
+const PAGE: u32 = onward_protocol::limits::DEFAULT_PULL_LIMIT;
 /// Refused batches tried again in one pull, oldest first.
 const RETRIES: usize = 16;
 
