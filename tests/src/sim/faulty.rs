@@ -179,8 +179,16 @@ impl Net {
                 return Err(memory::unreachable("the request was dropped"));
             }
             Some(Fault::Restart) => self.count(Fault::Restart, device, what),
-            Some(Fault::RestoreBackup) if !self.backups.is_empty() => {
-                let i = self.rng.random_range(0..self.backups.len());
+            Some(Fault::RestoreBackup) => {
+                // A backup from before the journal existed would make the relay refuse
+                // it for good (401): that's setting sync up again, not a sync fault.
+                let with_journal: Vec<usize> = (0..self.backups.len())
+                    .filter(|&i| self.backups[i].journals.contains_key(keys.journal_id()))
+                    .collect();
+                if with_journal.is_empty() {
+                    return Ok(());
+                }
+                let i = with_journal[self.rng.random_range(0..with_journal.len())];
                 self.relay = self.backups[i].clone();
                 let latest = self
                     .relay
@@ -399,8 +407,20 @@ impl Relay for DeviceRelay {
             .journal(keys.journal_id(), keys.credential())?
             .pull(after, limit);
         let Batches::Frames(mut answer) = answer else {
+            net.log.push(format!("  device {d} pulls after {after}: snapshot required"));
             return Ok(answer);
         };
+        net.log.push(format!(
+            "  device {d} pulls after {after}: {} latest {} after_id {}",
+            answer
+                .frames
+                .iter()
+                .map(|f| format!("{}:{}", f.seq, &f.batch_id[..8]))
+                .collect::<Vec<_>>()
+                .join(" "),
+            answer.latest_seq,
+            answer.after_id.get(..8).unwrap_or("-")
+        ));
         let options = [
             Fault::ReorderFrames,
             Fault::DuplicateFrame,

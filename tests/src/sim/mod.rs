@@ -146,7 +146,11 @@ impl Sim {
     /// The failure, with the seed, the step and the last events.
     pub fn fail(&self, what: String) -> String {
         let net = self.net.lock().unwrap();
-        let tail: Vec<&String> = net.log.iter().rev().take(40).collect();
+        let lines = std::env::var("ONWARD_SIM_LOG_LINES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(40);
+        let tail: Vec<&String> = net.log.iter().rev().take(lines).collect();
         let tail: Vec<&str> = tail.into_iter().rev().map(String::as_str).collect();
         format!(
             "seed {} failed at step {}: {what}\nreplay: ONWARD_SIM_SEED={} ONWARD_SIM_STEPS={}\nlast events:\n{}",
@@ -473,10 +477,49 @@ impl Sim {
         Ok(())
     }
 
+    /// Logs the relay's batches and each device's cursor.
+    fn log_state(&self) {
+        let mut lines = Vec::new();
+        {
+            let net = self.net.lock().unwrap();
+            for (id, j) in &net.relay.journals {
+                let batches: Vec<String> = j
+                    .batches
+                    .iter()
+                    .map(|(seq, (b, _))| format!("{seq}:{}", &b[..8]))
+                    .collect();
+                lines.push(format!(
+                    "relay journal {}: incarnation {} latest {} pruned {} batches {}",
+                    &id[..8],
+                    &j.incarnation[..8],
+                    j.latest_seq,
+                    j.pruned_through,
+                    batches.join(" ")
+                ));
+            }
+        }
+        for (d, dev) in self.devices.iter().enumerate() {
+            let j = dev.journal.lock().unwrap();
+            if let Ok(Some(s)) = j.sync_settings() {
+                lines.push(format!(
+                    "device {d}: cursor {} {:?} incarnation {:?} waiting {}",
+                    s.cursor,
+                    s.cursor_id.as_deref().map(|c| &c[..8]),
+                    s.incarnation.as_deref().map(|c| &c[..8]),
+                    j.waiting_batches().unwrap_or(0)
+                ));
+            }
+        }
+        for line in lines {
+            self.log(line);
+        }
+    }
+
     /// Faults stop; every device joins and syncs clean rounds until nothing moves.
     pub fn settle(&mut self) -> Checked {
         self.set_faults(false);
         self.log("faults stop".into());
+        self.log_state();
         for d in 0..self.devices.len() {
             if !self.devices[d].joined {
                 self.join(d)?;
@@ -494,7 +537,11 @@ impl Sim {
                     .block_on(sync::sync_now(&dev.journal, &dev.connect, &progress::ignore))
                     .map_err(|e| self.fail(format!("device {d}, clean round {round}: {e}")))?;
                 self.log(format!(
-                    "clean round {round}: device {d}: {}",
+                    "clean round {round}: device {d}: pushed {} pulled {} ({} batches) recovered {:?}: {}",
+                    report.pushed.changes,
+                    report.pulled.changes,
+                    report.pulled.batches,
+                    report.recovered.as_ref().map(|r| &r.reason),
                     report.status.summary()
                 ));
                 self.check_in_sync(d, &report.status)?;
