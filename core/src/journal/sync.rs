@@ -245,11 +245,12 @@ impl Journal {
                     &settings.relay_heads,
                     &held_whole(doc, &settings.relay_heads, refs),
                 ),
-                OnRelay::Heads(heads) => {
-                    let mut known = settings.relay_heads.clone();
-                    known.extend_from_slice(heads);
-                    heads_after(&known, &[])
-                }
+                // The relay dropped every batch the snapshot covers: what it holds
+                // through `covers` is the snapshot, not what this device believed it
+                // held. (A relay that went back before pruning lost changes that are in
+                // neither; they are pending again. Own pushes after `covers` may go out
+                // twice, which changes nothing.)
+                OnRelay::Heads(heads) => heads_after(heads, &[]),
             };
             state::set_relay_heads(tx, &heads)?;
             if doc.missing_deps().is_empty() {
