@@ -389,6 +389,16 @@ impl Relay for DeviceRelay {
             answer.duplicate
         ));
         net.note_acked(d, batch_id, &envelope, answer.seq);
+        if let Some(keys) = net.keys() {
+            if let Ok(p) = envelope::open(&keys, Sealed::Batch, batch_id, &envelope) {
+                let hashes: Vec<String> = batches::change_refs(&p)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| r.hash.to_string()[..8].to_string())
+                    .collect();
+                net.log.push(format!("    changes {}", hashes.join(" ")));
+            }
+        }
         Ok(answer)
     }
 

@@ -510,6 +510,18 @@ impl Sim {
                 ));
             }
         }
+        for (d, dev) in self.devices.iter().enumerate() {
+            let mut j = dev.journal.lock().unwrap();
+            let missing = j.with_document(|doc| Ok(doc.missing_deps())).unwrap_or_default();
+            let net = self.net.lock().unwrap();
+            for h in missing {
+                lines.push(format!(
+                    "device {d} waits for {} (acknowledged to device, seq: {:?})",
+                    &h.to_string()[..8],
+                    net.acked.get(&h)
+                ));
+            }
+        }
         for line in lines {
             self.log(line);
         }
@@ -546,6 +558,7 @@ impl Sim {
                 ));
                 self.check_in_sync(d, &report.status)?;
                 if round == ROUNDS && !report.status.in_sync {
+                    self.log_state();
                     return Err(self.fail(format!(
                         "device {d} is not in sync after {ROUNDS} clean rounds: {}",
                         report.status.summary()
