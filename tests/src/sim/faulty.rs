@@ -81,13 +81,20 @@ impl Fault {
     ];
 }
 
-/// Faults any call may meet, before it acts.
-const ANY_CALL: [Fault; 4] = [
+/// Faults any call may meet, before it acts (a fault twice here is twice as likely:
+/// a relay that goes back on every other call leaves little to check).
+const ANY_CALL: [Fault; 6] = [
+    Fault::DropRequest,
+    Fault::DropRequest,
     Fault::DropRequest,
     Fault::Restart,
     Fault::RestoreBackup,
     Fault::Recreate,
 ];
+
+/// The chance that a snapshot download's part is broken: downloads are rare, so they
+/// meet faults more often than other calls.
+const PART_FAULT_RATE: f64 = 0.3;
 
 /// The relay, the faults, and what the checker needs to know about what was said.
 pub struct Net {
@@ -541,7 +548,10 @@ impl Relay for DeviceRelay {
                 .and_then(|(_, s)| s.data.get(&index).cloned())
                 .ok_or(e)
         })?;
-        match net.roll(&[Fault::GarbageSnapshotPart, Fault::ForeignSnapshotPart]) {
+        let fault = (net.faults && net.rng.random_bool(PART_FAULT_RATE)).then(|| {
+            [Fault::GarbageSnapshotPart, Fault::ForeignSnapshotPart][net.rng.random_range(0..2)]
+        });
+        match fault {
             Some(Fault::GarbageSnapshotPart) => {
                 let len = part.len();
                 part = garbage(&mut net.rng, len);
