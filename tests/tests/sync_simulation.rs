@@ -182,7 +182,10 @@ fn a_refused_batch_is_never_covered_by_a_snapshot_and_holds_nothing_back() {
             let j = &net.relay.journals[keys.journal_id()];
             (j.newest_snapshot().map(|s| s.covers), j.latest_seq)
         };
-        assert!(covers.is_some(), "a snapshot before the bad batch was uploaded");
+        assert!(
+            covers.is_some(),
+            "a snapshot before the bad batch was uploaded"
+        );
         assert!(covers.unwrap() < bad.seq);
         assert!(latest > bad.seq + 2, "honest batches came after it");
         // A device starting from the snapshot gets the honest batches after it too.

@@ -10,9 +10,7 @@ use automerge::ChangeHash;
 use onward_core::sync::batches;
 use onward_core::sync::envelope::{self, Sealed};
 use onward_core::sync::keys::Keys;
-use onward_core::sync::relay::{
-    Batches, Connect, JournalInfo, PushAnswer, Relay, SnapshotInfo,
-};
+use onward_core::sync::relay::{Batches, Connect, JournalInfo, PushAnswer, Relay, SnapshotInfo};
 use onward_core::sync::sealed;
 use onward_core::sync::RootSecret;
 use onward_core::{Error, Result};
@@ -130,7 +128,7 @@ impl Net {
     pub fn new(seed: u64, rate: f64) -> Net {
         Net {
             relay: MemoryRelay::default(),
-            rng: StdRng::seed_from_u64(seed ^ 0x5eed_0f_4e7),
+            rng: StdRng::seed_from_u64(seed ^ 0x0005_eed0_f4e7),
             faults: false,
             rate,
             counts: BTreeMap::new(),
@@ -147,7 +145,8 @@ impl Net {
 
     fn count(&mut self, fault: Fault, device: usize, what: &str) {
         *self.counts.entry(fault).or_default() += 1;
-        self.log.push(format!("  fault {fault:?} on device {device}: {what}"));
+        self.log
+            .push(format!("  fault {fault:?} on device {device}: {what}"));
     }
 
     /// Draws whether this call meets a fault, and which of `options`.
@@ -231,12 +230,7 @@ impl Net {
     }
 
     fn note_snapshots(&mut self, journal_id: &str) {
-        let Ok(j) = self
-            .relay
-            .journals
-            .get(journal_id)
-            .ok_or(())
-        else {
+        let Ok(j) = self.relay.journals.get(journal_id).ok_or(()) else {
             return;
         };
         for (id, s) in &j.snapshots {
@@ -267,7 +261,10 @@ impl Net {
             let Ok(record) = sealed::read_record(id, &plaintext) else {
                 continue;
             };
-            let known = self.heard.entry((device, id.clone())).or_insert((0, vec![]));
+            let known = self
+                .heard
+                .entry((device, id.clone()))
+                .or_insert((0, vec![]));
             if record.counter >= known.0 {
                 *known = (record.counter, record.heads);
             }
@@ -381,10 +378,14 @@ impl Relay for DeviceRelay {
         let d = self.device;
         let mut net = self.net();
         net.before(d, keys, "push")?;
-        let journal = net.relay.journal_mut(keys.journal_id(), keys.credential())?;
+        let journal = net
+            .relay
+            .journal_mut(keys.journal_id(), keys.credential())?;
         let mut answer = journal.push(batch_id, envelope.clone());
         if net.roll(&[Fault::DuplicatePush]).is_some() {
-            let journal = net.relay.journal_mut(keys.journal_id(), keys.credential())?;
+            let journal = net
+                .relay
+                .journal_mut(keys.journal_id(), keys.credential())?;
             answer = journal.push(batch_id, envelope.clone());
             net.count(Fault::DuplicatePush, d, "push sent twice");
         }
@@ -424,7 +425,9 @@ impl Relay for DeviceRelay {
             .journal(keys.journal_id(), keys.credential())?
             .pull(after, limit);
         let Batches::Frames(mut answer) = answer else {
-            net.log.push(format!("  device {d} pulls after {after}: snapshot required"));
+            net.log.push(format!(
+                "  device {d} pulls after {after}: snapshot required"
+            ));
             return Ok(answer);
         };
         net.log.push(format!(
@@ -496,7 +499,10 @@ impl Relay for DeviceRelay {
                 net.count(
                     Fault::ForgeEnvelope,
                     d,
-                    &format!("batch {seq} {}", if tamper { "tampered" } else { "garbage" }),
+                    &format!(
+                        "batch {seq} {}",
+                        if tamper { "tampered" } else { "garbage" }
+                    ),
                 );
             }
             _ => {}
@@ -516,7 +522,9 @@ impl Relay for DeviceRelay {
         let d = self.device;
         let mut net = self.net();
         net.before(d, keys, "snapshot part")?;
-        let journal = net.relay.journal_mut(keys.journal_id(), keys.credential())?;
+        let journal = net
+            .relay
+            .journal_mut(keys.journal_id(), keys.credential())?;
         let done = journal.put_part(snapshot_id, index, parts, covers, bytes);
         if let Ok(true) = done {
             net.log.push(format!(
@@ -584,7 +592,9 @@ impl Relay for DeviceRelay {
         let d = self.device;
         let mut net = self.net();
         net.before(d, keys, "record")?;
-        let journal = net.relay.journal_mut(keys.journal_id(), keys.credential())?;
+        let journal = net
+            .relay
+            .journal_mut(keys.journal_id(), keys.credential())?;
         let done = journal.put_device(device_id, record.clone());
         if done.is_ok() {
             net.device_index.insert(device_id.to_string(), d);
@@ -616,15 +626,27 @@ impl Relay for DeviceRelay {
             Some(Fault::OmitRecord) if !others.is_empty() => {
                 let (dev, i) = others[net.rng.random_range(0..others.len())];
                 records.remove(i);
-                net.count(Fault::OmitRecord, d, &format!("device {dev}'s record left out"));
+                net.count(
+                    Fault::OmitRecord,
+                    d,
+                    &format!("device {dev}'s record left out"),
+                );
             }
             Some(Fault::StaleRecord) if !others.is_empty() => {
                 let (dev, i) = others[net.rng.random_range(0..others.len())];
-                let history = net.record_history.get(&records[i].0).cloned().unwrap_or_default();
+                let history = net
+                    .record_history
+                    .get(&records[i].0)
+                    .cloned()
+                    .unwrap_or_default();
                 if history.len() >= 2 {
                     let old = net.rng.random_range(0..history.len() - 1);
                     records[i].1 = history[old].clone();
-                    net.count(Fault::StaleRecord, d, &format!("device {dev}'s record {old}"));
+                    net.count(
+                        Fault::StaleRecord,
+                        d,
+                        &format!("device {dev}'s record {old}"),
+                    );
                 }
             }
             _ => {}

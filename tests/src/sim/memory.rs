@@ -9,8 +9,8 @@
 use onward_core::sync::relay::{Batches, Frame, JournalInfo, PullAnswer, PushAnswer, SnapshotInfo};
 use onward_core::Error;
 use onward_protocol::limits::{
-    DEFAULT_QUOTA_BYTES, MAX_DEVICES, MAX_DEVICE_RECORD_BYTES, MAX_PULL_BYTES,
-    MAX_SNAPSHOT_PARTS, MAX_SNAPSHOT_PART_BYTES,
+    DEFAULT_QUOTA_BYTES, MAX_DEVICES, MAX_DEVICE_RECORD_BYTES, MAX_PULL_BYTES, MAX_SNAPSHOT_PARTS,
+    MAX_SNAPSHOT_PART_BYTES,
 };
 use std::collections::BTreeMap;
 

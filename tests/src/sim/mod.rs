@@ -228,7 +228,14 @@ impl Sim {
     fn text(&mut self, d: usize) -> String {
         self.texts += 1;
         const WORDS: [&str; 8] = [
-            "calm", "interview", "offer", "practice", "recruiter", "hopeful", "panel", "café",
+            "calm",
+            "interview",
+            "offer",
+            "practice",
+            "recruiter",
+            "hopeful",
+            "panel",
+            "café",
         ];
         let a = WORDS[self.rng.random_range(0..WORDS.len())];
         let b = WORDS[self.rng.random_range(0..WORDS.len())];
@@ -258,7 +265,11 @@ impl Sim {
             let delete = self.rng.random_bool(0.5);
             let mut j = self.devices[d].journal.lock().unwrap();
             if j.get::<Entry>(&id).is_ok() {
-                let done = if delete { j.delete(&id) } else { j.restore(&id) };
+                let done = if delete {
+                    j.delete(&id)
+                } else {
+                    j.restore(&id)
+                };
                 drop(j);
                 self.log(format!(
                     "device {d} {} {}: {}",
@@ -357,7 +368,13 @@ impl Sim {
             &progress::ignore,
         ));
         // A join that failed after sync was turned on is finished by the next sync.
-        let enabled = dev.journal.lock().unwrap().sync_settings().unwrap().is_some();
+        let enabled = dev
+            .journal
+            .lock()
+            .unwrap()
+            .sync_settings()
+            .unwrap()
+            .is_some();
         self.devices[d].joined = enabled;
         match done {
             Ok(report) => {
@@ -412,11 +429,9 @@ impl Sim {
             return Ok(());
         }
         let dev = &self.devices[d];
-        let done = self.runtime.block_on(sync::push(
-            &dev.journal,
-            &dev.connect,
-            &progress::ignore,
-        ));
+        let done = self
+            .runtime
+            .block_on(sync::push(&dev.journal, &dev.connect, &progress::ignore));
         match done {
             Ok(p) => {
                 self.log(format!("device {d} pushed {} changes", p.changes));
@@ -431,11 +446,9 @@ impl Sim {
             return Ok(());
         }
         let dev = &self.devices[d];
-        let done = self.runtime.block_on(sync::pull(
-            &dev.journal,
-            &dev.connect,
-            &progress::ignore,
-        ));
+        let done = self
+            .runtime
+            .block_on(sync::pull(&dev.journal, &dev.connect, &progress::ignore));
         match done {
             Ok(p) => {
                 self.log(format!(
@@ -512,7 +525,9 @@ impl Sim {
         }
         for (d, dev) in self.devices.iter().enumerate() {
             let mut j = dev.journal.lock().unwrap();
-            let missing = j.with_document(|doc| Ok(doc.missing_deps())).unwrap_or_default();
+            let missing = j
+                .with_document(|doc| Ok(doc.missing_deps()))
+                .unwrap_or_default();
             let net = self.net.lock().unwrap();
             for h in missing {
                 lines.push(format!(
@@ -546,7 +561,11 @@ impl Sim {
                 let dev = &self.devices[d];
                 let report = self
                     .runtime
-                    .block_on(sync::sync_now(&dev.journal, &dev.connect, &progress::ignore))
+                    .block_on(sync::sync_now(
+                        &dev.journal,
+                        &dev.connect,
+                        &progress::ignore,
+                    ))
                     .map_err(|e| self.fail(format!("device {d}, clean round {round}: {e}")))?;
                 self.log(format!(
                     "clean round {round}: device {d}: pushed {} pulled {} ({} batches) recovered {:?}: {}",
