@@ -6,7 +6,7 @@ use super::{Changed, Journal};
 use crate::document::Touched;
 use crate::store::sync_state::{self as state, PeerRecord, RefusedBatch, SyncSettings};
 use crate::sync::answer_check::Expected;
-use crate::sync::batches::{change_refs, heads_after, ChangeRef};
+use crate::sync::batches::{heads_after, ChangeRef};
 use crate::sync::keys::RootSecret;
 use crate::sync::sealed::{DeviceRecord, SnapshotHeader};
 use crate::{Error, Result};
@@ -51,47 +51,33 @@ fn held_whole(
     // The changes that are not ancestors of `relay_heads`, computed when first needed.
     let mut not_below: Option<BTreeSet<ChangeHash>> = None;
     let mut kept = Vec::with_capacity(refs.len());
-    let mut left: Vec<&ChangeRef> = refs.iter().collect();
-    // Until nothing more is found whole: a change may come before its dependency.
-    loop {
-        let before = left.len();
-        left.retain(|r| !whole(doc, relay_heads, &mut held, &mut not_below, r, &mut kept));
-        if left.len() == before || left.is_empty() {
-            return kept;
+    for r in refs {
+        let mut whole = true;
+        for dep in &r.deps {
+            if held.contains(dep) {
+                continue;
+            }
+            if not_below.is_none() {
+                not_below = Some(
+                    doc.changes_after(relay_heads)
+                        .iter()
+                        .map(|c| c.hash())
+                        .collect(),
+                );
+            }
+            let below = doc.has_all(std::slice::from_ref(dep))
+                && !not_below.as_ref().is_some_and(|n| n.contains(dep));
+            if !below {
+                whole = false;
+                break;
+            }
+        }
+        if whole {
+            held.insert(r.hash);
+            kept.push(r.clone());
         }
     }
-}
-
-/// Whether `r` is held with all it depends on; if so it is added to `held` and `kept`.
-fn whole(
-    doc: &mut crate::document::JournalDoc,
-    relay_heads: &[ChangeHash],
-    held: &mut BTreeSet<ChangeHash>,
-    not_below: &mut Option<BTreeSet<ChangeHash>>,
-    r: &ChangeRef,
-    kept: &mut Vec<ChangeRef>,
-) -> bool {
-    for dep in &r.deps {
-        if held.contains(dep) {
-            continue;
-        }
-        if not_below.is_none() {
-            *not_below = Some(
-                doc.changes_after(relay_heads)
-                    .iter()
-                    .map(|c| c.hash())
-                    .collect(),
-            );
-        }
-        let below = doc.has_all(std::slice::from_ref(dep))
-            && !not_below.as_ref().is_some_and(|n| n.contains(dep));
-        if !below {
-            return false;
-        }
-    }
-    held.insert(r.hash);
-    kept.push(r.clone());
-    true
+    kept
 }
 
 impl Journal {
@@ -255,20 +241,10 @@ impl Journal {
             touched.extend(doc.merge_bytes(bytes)?);
             let added = doc.changes_after(&before).len();
             let heads = match on_relay {
-                OnRelay::Changes(refs) => {
-                    // Changes that waited for this batch count too, now that they apply
-                    // (read once: the table is cleared just below).
-                    let mut candidates = refs.to_vec();
-                    if doc.missing_deps().is_empty() && state::waiting_size(tx)?.0 > 0 {
-                        for (_, earlier) in state::waiting(tx)? {
-                            candidates.extend(change_refs(&earlier).unwrap_or_default());
-                        }
-                    }
-                    heads_after(
-                        &settings.relay_heads,
-                        &held_whole(doc, &settings.relay_heads, &candidates),
-                    )
-                }
+                OnRelay::Changes(refs) => heads_after(
+                    &settings.relay_heads,
+                    &held_whole(doc, &settings.relay_heads, refs),
+                ),
                 // The relay dropped every batch the snapshot covers: what it holds
                 // through `covers` is the snapshot, not what this device believed it
                 // held. (A relay that went back before pruning lost changes that are in
