@@ -556,8 +556,17 @@ impl Relay for DeviceRelay {
                 .and_then(|(_, s)| s.data.get(&index).cloned())
                 .ok_or(e)
         })?;
+        // Another snapshot's part when there is one (rarely), else garbage.
+        let others = net
+            .seen_snapshots
+            .iter()
+            .any(|(id, s)| id != snapshot_id && s.data.contains_key(&index));
         let fault = (net.faults && net.rng.random_bool(PART_FAULT_RATE)).then(|| {
-            [Fault::GarbageSnapshotPart, Fault::ForeignSnapshotPart][net.rng.random_range(0..2)]
+            if others && net.rng.random_bool(0.7) {
+                Fault::ForeignSnapshotPart
+            } else {
+                Fault::GarbageSnapshotPart
+            }
         });
         match fault {
             Some(Fault::GarbageSnapshotPart) => {

@@ -216,9 +216,9 @@ impl Sim {
         match self.rng.random_range(0..100) {
             0..30 => self.edit(d),
             30..38 => self.concurrent_edit(),
-            38..66 => self.sync(d),
-            66..74 => self.join_or_sync(d),
-            74..80 => self.snapshot(d),
+            38..64 => self.sync(d),
+            64..72 => self.join_or_sync(d),
+            72..80 => self.snapshot(d),
             80..87 => self.status(d),
             87..93 => self.push_only(d),
             _ => self.pull_only(d),
