@@ -3,9 +3,11 @@
 //! [`crash`] holds what the crash writer (`src/bin/crash-writer.rs`) and the crash test
 //! (`tests/crash.rs`) agree on: the line protocol the writer prints and the check
 //! values it prints for every acknowledged record. [`fault_proxy`] breaks the traffic
-//! between sync devices and the relay on purpose.
+//! between sync devices and the relay on purpose. [`sim`] is a deterministic simulation
+//! of sync: real journals, an in-memory relay, seeded faults.
 
 pub mod fault_proxy;
+pub mod sim;
 
 pub mod crash {
     //! The crash writer's line protocol, one line per event, flushed as it happens:

@@ -12,6 +12,7 @@ use crate::sync::sealed::{DeviceRecord, SnapshotHeader};
 use crate::{Error, Result};
 use automerge::{Change, ChangeHash};
 use rusqlite::TransactionBehavior;
+use std::collections::BTreeSet;
 
 /// The most bytes of merged changes kept waiting for a dependency. An honest relay
 /// sends dependencies first; far more than this means the relay holds them back.
@@ -32,6 +33,51 @@ enum OnRelay<'a> {
     Changes(&'a [ChangeRef]),
     /// A snapshot's heads.
     Heads(&'a [ChangeHash]),
+}
+
+/// The changes of a pulled batch that the relay holds together with everything they
+/// depend on: each dependency is in the batch before it or already known to be on the
+/// relay (an ancestor of `relay_heads`). Only those may move the relay's heads, since
+/// heads stand for all their ancestors. A device that pushed while the relay had gone
+/// back unnoticed (a restored backup) sent a batch whose dependencies the relay lost;
+/// taken as heads, its changes would make the lost ones look held, and no device would
+/// send them again. Left out, they stay pending here and go out again.
+fn held_whole(
+    doc: &mut crate::document::JournalDoc,
+    relay_heads: &[ChangeHash],
+    refs: &[ChangeRef],
+) -> Vec<ChangeRef> {
+    let mut held: BTreeSet<ChangeHash> = relay_heads.iter().copied().collect();
+    // The changes that are not ancestors of `relay_heads`, computed when first needed.
+    let mut not_below: Option<BTreeSet<ChangeHash>> = None;
+    let mut kept = Vec::with_capacity(refs.len());
+    for r in refs {
+        let mut whole = true;
+        for dep in &r.deps {
+            if held.contains(dep) {
+                continue;
+            }
+            if not_below.is_none() {
+                not_below = Some(
+                    doc.changes_after(relay_heads)
+                        .iter()
+                        .map(|c| c.hash())
+                        .collect(),
+                );
+            }
+            let below = doc.has_all(std::slice::from_ref(dep))
+                && !not_below.as_ref().is_some_and(|n| n.contains(dep));
+            if !below {
+                whole = false;
+                break;
+            }
+        }
+        if whole {
+            held.insert(r.hash);
+            kept.push(r.clone());
+        }
+    }
+    kept
 }
 
 impl Journal {
@@ -202,12 +248,16 @@ impl Journal {
             touched.extend(doc.merge_bytes(bytes)?);
             let added = doc.changes_after(&before).len();
             let heads = match on_relay {
-                OnRelay::Changes(refs) => heads_after(&settings.relay_heads, refs),
-                OnRelay::Heads(heads) => {
-                    let mut known = settings.relay_heads.clone();
-                    known.extend_from_slice(heads);
-                    heads_after(&known, &[])
-                }
+                OnRelay::Changes(refs) => heads_after(
+                    &settings.relay_heads,
+                    &held_whole(doc, &settings.relay_heads, refs),
+                ),
+                // The relay dropped every batch the snapshot covers: what it holds
+                // through `covers` is the snapshot, not what this device believed it
+                // held. (A relay that went back before pruning lost changes that are in
+                // neither; they are pending again. Own pushes after `covers` may go out
+                // twice, which changes nothing.)
+                OnRelay::Heads(heads) => heads_after(heads, &[]),
             };
             state::set_relay_heads(tx, &heads)?;
             if doc.missing_deps().is_empty() {

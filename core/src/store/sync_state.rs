@@ -279,10 +279,12 @@ pub fn clear_waiting(conn: &Connection) -> Result<()> {
 }
 
 /// Remembers that the relay acknowledged batch `batch_id` as number `seq`, until a pull
-/// shows that it serves it there.
+/// shows that it serves it there. The first acknowledgement of a number is kept: a
+/// relay that gives the number to another batch later has lost the first, and the next
+/// pull must find that out.
 pub fn add_acked(conn: &Connection, seq: u64, batch_id: &str) -> Result<()> {
     conn.execute(
-        "INSERT OR REPLACE INTO sync_acked (seq, batch_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO sync_acked (seq, batch_id) VALUES (?1, ?2)",
         params![seq as i64, batch_id],
     )?;
     Ok(())

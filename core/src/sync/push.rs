@@ -6,7 +6,7 @@ use super::batches;
 use super::envelope::{self, Sealed};
 use super::progress::Phase;
 use super::session::Session;
-use crate::Result;
+use crate::{Error, Result};
 
 /// What a push sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -32,6 +32,18 @@ pub(crate) async fn push(s: &Session<'_>) -> Result<Pushed> {
         let sealed = envelope::seal(&s.keys, Sealed::Batch, &batch.id, &batch.plaintext)?;
         pushed.bytes += sealed.len() as u64;
         let stored = s.relay.put_batch(&s.keys, &batch.id, sealed).await?;
+        // A new batch under a number this device already pulled: the relay went back
+        // and numbers on. Recorded as held, the batch would be believed safe once the
+        // relay is back where it was, and lost.
+        let cursor = s.with(|j| Ok(j.sync_enabled()?.cursor))?;
+        if !stored.duplicate && stored.seq <= cursor {
+            return Err(Error::RelayWentBack {
+                reason: format!(
+                    "it gave number {} to a new batch, and this device had already received batch {cursor}",
+                    stored.seq
+                ),
+            });
+        }
         s.with(|j| j.record_pushed(&batch.changes, stored.seq, &batch.id))?;
         pushed.changes += batch.changes.len();
         pushed.batches += 1;

@@ -3,9 +3,10 @@
 //! and then, so the relay can drop the batches it covers. What a snapshot covers and its
 //! heads are sealed inside it: the relay's word for them is checked, not taken.
 
+use super::answer_check::{self, Verdict};
 use super::envelope::{self, Sealed};
 use super::progress::Phase;
-use super::relay::SnapshotInfo;
+use super::relay::{Batches, SnapshotInfo};
 use super::sealed::{self, SnapshotHeader};
 use super::session::Session;
 use crate::journal::Merged;
@@ -122,10 +123,29 @@ pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<
     if !wanted {
         return Ok(None);
     }
+    // The relay's latest number alone doesn't show it is the copy this device pulled
+    // from: re-created, or restored from a backup and numbered on, it may hold other
+    // batches under the same numbers, which a snapshot covering them would drop unread.
+    // So the relay must answer a pull after the cursor as this device expects.
+    let expected = s.with(|j| j.pull_expectations())?;
+    if expected.after != info.latest_seq {
+        return Ok(None);
+    }
+    match s
+        .relay
+        .batches(&s.keys, expected.after, 1, std::time::Duration::ZERO)
+        .await?
+    {
+        Batches::Frames(answer)
+            if answer.frames.is_empty()
+                && answer_check::check(&expected, &answer) == Verdict::Fine => {}
+        _ => return Ok(None),
+    }
     // Decided under one lock, so no write slips in between the check and the save.
     let decided = s.with(|j| {
         let settings = j.sync_enabled()?;
-        let caught_up = settings.cursor == info.latest_seq
+        let caught_up = settings.cursor == expected.after
+            && settings.cursor == info.latest_seq
             && j.waiting_batches()? == 0
             && j.pending_changes()?.is_empty();
         if !caught_up {
