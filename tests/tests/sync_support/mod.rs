@@ -7,6 +7,7 @@
 // The relay's own throwaway PostgreSQL server, shared rather than copied.
 #[path = "../../../apps/relay/tests/support/postgres.rs"]
 pub mod postgres;
+pub mod backup;
 pub mod relay_process;
 
 use onward_relay::{Config, Running};
