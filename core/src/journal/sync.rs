@@ -6,7 +6,7 @@ use super::{Changed, Journal};
 use crate::document::Touched;
 use crate::store::sync_state::{self as state, PeerRecord, RefusedBatch, SyncSettings};
 use crate::sync::answer_check::Expected;
-use crate::sync::batches::{heads_after, ChangeRef};
+use crate::sync::batches::{heads_after, held_with_deps, ChangeRef};
 use crate::sync::keys::RootSecret;
 use crate::sync::sealed::{DeviceRecord, SnapshotHeader};
 use crate::{Error, Result};
@@ -183,6 +183,15 @@ impl Journal {
         let ((new_changes, _), changed) = self.write(message, |doc, tx, _| {
             let settings = state::load(tx)?.ok_or(Error::SyncNotEnabled)?;
             let before = doc.heads();
+            // What this device has that the relay isn't known to hold, before the merge.
+            let not_on_relay: std::collections::HashSet<ChangeHash> = match on_relay {
+                OnRelay::Changes(_) => doc
+                    .changes_after(&settings.relay_heads)
+                    .iter()
+                    .map(|c| c.hash())
+                    .collect(),
+                OnRelay::Heads(_) => Default::default(),
+            };
             let mut touched = Touched::default();
             // Automerge keeps changes that wait for a dependency in memory only: a
             // document loaded afresh has lost them, so they come back from the table,
@@ -195,7 +204,9 @@ impl Journal {
             touched.extend(doc.merge_bytes(bytes)?);
             let added = doc.changes_after(&before).len();
             let heads = match on_relay {
-                OnRelay::Changes(refs) => heads_after(&settings.relay_heads, refs),
+                OnRelay::Changes(refs) => {
+                    heads_after(&settings.relay_heads, &held_with_deps(refs, not_on_relay))
+                }
                 OnRelay::Heads(heads) => {
                     let mut known = settings.relay_heads.clone();
                     known.extend_from_slice(heads);

@@ -116,6 +116,25 @@ pub fn heads_after(relay_heads: &[ChangeHash], added: &[ChangeRef]) -> Vec<Chang
     heads
 }
 
+/// The changes of a pulled batch that the relay holds with everything they depend on:
+/// those whose dependencies are neither in `not_on_relay` (changes this device has that
+/// the relay isn't known to hold) nor a change of the batch left out before them. A relay
+/// restored from a backup can hold a batch pushed on top of changes it lost; counting
+/// that batch's changes as held would count the lost ones as held too, and no device
+/// would send them again. What is left out stays pending here (sent again, harmlessly).
+pub fn held_with_deps(refs: &[ChangeRef], mut not_on_relay: HashSet<ChangeHash>) -> Vec<ChangeRef> {
+    let mut held = Vec::with_capacity(refs.len());
+    for change in refs {
+        if change.deps.iter().any(|d| not_on_relay.contains(d)) {
+            not_on_relay.insert(change.hash);
+        } else {
+            not_on_relay.remove(&change.hash);
+            held.push(change.clone());
+        }
+    }
+    held
+}
+
 /// The changes in a batch's plaintext (Automerge change chunks, concatenated), with
 /// their dependencies: what the relay holds once it holds the batch. Only the chunk
 /// boundaries are read here (the chunk header of Automerge's binary format: magic,
@@ -214,6 +233,21 @@ mod tests {
 
     fn keys() -> Keys {
         RootSecret::from_bytes(&[3; 32]).unwrap().keys()
+    }
+
+    #[test]
+    fn a_change_on_top_of_changes_the_relay_lacks_is_not_counted_as_held() {
+        let h = |b: u8| ChangeHash([b; 32]);
+        let r = |hash: u8, deps: &[u8]| ChangeRef {
+            hash: h(hash),
+            deps: deps.iter().map(|d| h(*d)).collect(),
+        };
+        // 1 and 2 follow what the relay holds; 4 depends on 3, which only this device
+        // has; 5 follows 4, and 6 follows 2.
+        let refs = [r(1, &[]), r(2, &[1]), r(4, &[3]), r(5, &[4]), r(6, &[2])];
+        let held = held_with_deps(&refs, [h(3), h(2)].into_iter().collect());
+        let held: Vec<ChangeHash> = held.iter().map(|c| c.hash).collect();
+        assert_eq!(held, vec![h(1), h(2), h(6)]);
     }
 
     /// Two devices writing apart after a shared start, then one merging the other.
