@@ -141,10 +141,7 @@ impl FaultProxy {
     }
 
     /// What [`Fault::Rewrite`] does to the relay's answer before the device gets it.
-    pub fn set_rewrite(
-        &self,
-        rewrite: impl Fn(&Request<'_>, &mut Answer) + Send + Sync + 'static,
-    ) {
+    pub fn set_rewrite(&self, rewrite: impl Fn(&Request<'_>, &mut Answer) + Send + Sync + 'static) {
         *self.shared.rewrite.lock().unwrap() = Some(Box::new(rewrite));
     }
 

@@ -227,13 +227,24 @@ fn intrude(relay: SocketAddr, code: &str) {
     }
 }
 
-/// The journal as the relay answers its owner: status and every frame.
+/// The journal as the relay answers its owner: status and every frame after its snapshot.
 fn owner_view(relay: SocketAddr, code: &str) -> String {
     let keys = pairing::decode(code).unwrap().secret.keys();
+    let info = on_runtime(
+        HttpRelays::default()
+            .relay(&format!("http://{relay}"))
+            .unwrap()
+            .info(&keys),
+    )
+    .unwrap();
     let mut seen = String::new();
     for path in [
         format!("/v1/journals/{}", keys.journal_id()),
-        format!("/v1/journals/{}/batches?after=0", keys.journal_id()),
+        format!(
+            "/v1/journals/{}/batches?after={}",
+            keys.journal_id(),
+            info.pruned_through
+        ),
     ] {
         let mut conn = TcpStream::connect_timeout(&relay, Duration::from_secs(10)).unwrap();
         conn.set_read_timeout(Some(Duration::from_secs(30)))
@@ -364,7 +375,10 @@ fn the_postgres_relay_stores_nothing_readable() {
             }
         }
     }
-    assert!(files > 100, "the data directory was scanned ({files} files)");
+    assert!(
+        files > 100,
+        "the data directory was scanned ({files} files)"
+    );
     eprintln!(
         "scanned a {} byte dump of the PostgreSQL relay, {files} files ({scanned} bytes) of its \
          data directory and its log for {} needles",

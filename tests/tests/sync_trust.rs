@@ -185,12 +185,7 @@ fn killed_while_writing(backend: Backend) {
     let first = std::thread::scope(|scope| {
         let pushing = same_device(&laptop);
         let sync = scope.spawn(move || pushing.try_run(&["sync", "now"]));
-        wait_for_log(
-            &relay,
-            "stalling push of batch",
-            1,
-            Duration::from_secs(60),
-        );
+        wait_for_log(&relay, "stalling push of batch", 1, Duration::from_secs(60));
         relay.kill();
         sync.join().unwrap()
     });
