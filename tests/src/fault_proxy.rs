@@ -31,6 +31,36 @@ pub enum Fault {
     CutShort,
     /// Forward it, run the hook (e.g. kill and restart the relay), and lose the answer.
     Hook,
+    /// Forward it and answer with what the rewrite (see [`FaultProxy::set_rewrite`])
+    /// makes of the relay's answer: a relay that lies.
+    Rewrite,
+}
+
+/// A relay's answer as a [`Fault::Rewrite`] sees it, to change at will. Its
+/// `Content-Length` is set to the body's length afterwards.
+pub struct Answer {
+    /// The status line and headers, each line ending in CRLF, then the blank line.
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// A header's value (the first, names compared without case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    /// Sets header `name` to `value` (replacing it).
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.head = Message {
+            head: std::mem::take(&mut self.head),
+            body: Vec::new(),
+        }
+        .with_header(name, Some(value));
+    }
 }
 
 /// One request as the plan sees it.
@@ -41,11 +71,13 @@ pub struct Request<'a> {
 
 type Plan = Box<dyn FnMut(&Request<'_>) -> Fault + Send>;
 type HookFn = Box<dyn Fn() + Send + Sync>;
+type RewriteFn = Box<dyn Fn(&Request<'_>, &mut Answer) + Send + Sync>;
 
 struct Shared {
     upstream: Mutex<SocketAddr>,
     plan: Mutex<Plan>,
     hook: Mutex<Option<HookFn>>,
+    rewrite: Mutex<Option<RewriteFn>>,
     counts: Mutex<BTreeMap<Fault, usize>>,
     stop: AtomicBool,
 }
@@ -69,6 +101,7 @@ impl FaultProxy {
             upstream: Mutex::new(upstream),
             plan: Mutex::new(Box::new(|_| Fault::None)),
             hook: Mutex::new(None),
+            rewrite: Mutex::new(None),
             counts: Mutex::new(BTreeMap::new()),
             stop: AtomicBool::new(false),
         });
@@ -105,6 +138,11 @@ impl FaultProxy {
     /// What [`Fault::Hook`] runs, on the proxy's thread, before the answer is lost.
     pub fn set_hook(&self, hook: impl Fn() + Send + Sync + 'static) {
         *self.shared.hook.lock().unwrap() = Some(Box::new(hook));
+    }
+
+    /// What [`Fault::Rewrite`] does to the relay's answer before the device gets it.
+    pub fn set_rewrite(&self, rewrite: impl Fn(&Request<'_>, &mut Answer) + Send + Sync + 'static) {
+        *self.shared.rewrite.lock().unwrap() = Some(Box::new(rewrite));
     }
 
     /// How many requests got each fault (pass-throughs included as `None`).
@@ -239,6 +277,29 @@ fn handle(mut client: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         Fault::LoseAnswer => {
             exchange(upstream, &forwarded)?;
+        }
+        Fault::Rewrite => {
+            let answer = exchange(upstream, &forwarded)?;
+            let mut answer = Answer {
+                head: answer.head,
+                body: answer.body,
+            };
+            if let Some(rewrite) = shared.rewrite.lock().unwrap().as_ref() {
+                rewrite(
+                    &Request {
+                        method: &method,
+                        path: &path,
+                    },
+                    &mut answer,
+                );
+            }
+            let len = answer.body.len().to_string();
+            answer.set_header("content-length", &len);
+            let answer = Message {
+                head: answer.head,
+                body: answer.body,
+            };
+            client.write_all(&answer.bytes())?;
         }
         Fault::SendTwice => {
             exchange(upstream, &forwarded)?;

@@ -1,19 +1,25 @@
 //! What the relay keeps is unreadable: entries carrying a marker in their text, company
-//! names and tags are synced between two devices, then every byte the relay stored (the
-//! SQLite file with its -wal and -shm, or a pg_dump of the PostgreSQL database) is searched
-//! for the marker, the key material (root secret, content key, credential; raw and hex)
-//! and the journal's file name. A credential of another journal gets a 401 that says
-//! nothing, and neither stores nor reveals anything.
+//! names and tags are synced between two devices, a snapshot of the whole journal is
+//! uploaded and more batches follow it, then every byte the relay stored (the SQLite file
+//! with its -wal and -shm; for PostgreSQL a pg_dump of the database and every file under
+//! the server's data directory, its write-ahead log included) and everything the relay
+//! logged is searched for the marker, the key material (root secret, content key,
+//! credential, batch-id key; raw and hex), the journal's file name and the devices' names.
+//! A credential of another journal gets a 401 that says nothing, and neither stores nor
+//! reveals anything.
 
 mod sync_support;
 
 use hkdf::Hkdf;
-use onward_core::sync::pairing;
+use onward_core::sync::relay::Connect;
+use onward_core::sync::{pairing, HttpRelays};
+use onward_core::Journal;
 use sha2::Sha256;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::Duration;
 use sync_support::postgres::PgServer;
 use sync_support::relay_process::{RelayProcess, Store};
@@ -22,6 +28,8 @@ use sync_support::Device;
 const MARKER: &str = "ZQXMARKER7731";
 /// The journal's file stem: a name the person chose, which the relay must never see.
 const JOURNAL_NAME: &str = "secret-search-journal";
+/// The phone's device name, which goes into its sealed device record only.
+const PHONE_NAME: &str = "Kestrel handset 4417";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -37,6 +45,8 @@ fn needles(code: &str) -> Vec<(String, Vec<u8>)> {
     hk.expand(b"content-key", &mut content_key).unwrap();
     let mut credential = [0u8; 32];
     hk.expand(b"relay-credential", &mut credential).unwrap();
+    let mut batch_id_key = [0u8; 32];
+    hk.expand(b"batch-id", &mut batch_id_key).unwrap();
     assert_eq!(
         hex(&credential),
         pairing.secret.keys().credential(),
@@ -47,13 +57,19 @@ fn needles(code: &str) -> Vec<(String, Vec<u8>)> {
         ("root secret", secret),
         ("content key", content_key.to_vec()),
         ("credential", credential.to_vec()),
+        ("batch-id key", batch_id_key.to_vec()),
     ] {
         out.push((format!("the {what} (hex)"), hex(&bytes).into_bytes()));
         out.push((format!("the {what} (raw)"), bytes));
     }
+    // The laptop's device name is its machine's name, the journal's name (see Device).
     out.push((
         "the journal's name".to_string(),
         JOURNAL_NAME.as_bytes().to_vec(),
+    ));
+    out.push((
+        "the phone's device name".to_string(),
+        PHONE_NAME.as_bytes().to_vec(),
     ));
     // A bytea column in a plain pg_dump is hex text: look for each needle that way too.
     let hexed: Vec<(String, Vec<u8>)> = out
@@ -68,7 +84,7 @@ fn assert_holds_none(what: &str, stored: &[u8], needles: &[(String, Vec<u8>)]) {
     assert!(!stored.is_empty(), "{what} holds something to scan");
     for (needle, bytes) in needles {
         assert!(
-            !stored.windows(bytes.len()).any(|w| w == bytes.as_slice()),
+            memchr::memmem::find(stored, bytes).is_none(),
             "{what} holds {needle}"
         );
     }
@@ -99,7 +115,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     ]);
     laptop.run(&["sync", "init", "--relay", &url]);
     let code = laptop.pairing_code();
-    phone.run(&["sync", "join", &code]);
+    phone.run(&["sync", "join", &code, "--name", PHONE_NAME]);
     phone.run(&[
         "entry",
         "add",
@@ -116,7 +132,51 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
         titles.iter().any(|t| t.contains("From the phone")),
         "{titles:?}"
     );
+    // The whole journal as a snapshot (the laptop is caught up), then a batch after it.
+    let journal = Mutex::new(Journal::open(&laptop.journal).unwrap());
+    let uploaded = on_runtime(onward_core::sync::upload_snapshot(
+        &journal,
+        &HttpRelays::default(),
+        &onward_core::sync::progress::ignore,
+    ))
+    .unwrap()
+    .expect("a snapshot is uploaded");
+    drop(journal);
+    let keys = pairing::decode(&code).unwrap().secret.keys();
+    let info = on_runtime(HttpRelays::default().relay(&url).unwrap().info(&keys)).unwrap();
+    let snapshot = info.snapshot.expect("the relay holds the snapshot");
+    assert_eq!(snapshot.id, uploaded.snapshot_id);
+    assert!(snapshot.parts >= 1 && snapshot.bytes > 0, "{snapshot:?}");
+    phone.run(&[
+        "entry",
+        "add",
+        "--kind",
+        "free",
+        "--text",
+        &format!("After the snapshot: {MARKER} once more"),
+    ]);
+    phone.run(&["sync", "now"]);
+    assert!(laptop.run(&["sync", "now"]).contains("In sync."));
+    assert_eq!(laptop.titles().len(), 4);
     code
+}
+
+fn on_runtime<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(60), future)
+                .await
+                .expect("done within 60 s")
+        })
+}
+
+/// Everything the relay process printed (its log) holds none of the secrets either.
+fn scan_log(log: &Path, needles: &[(String, Vec<u8>)]) {
+    let bytes = std::fs::read(log).unwrap();
+    assert_holds_none("the relay's log", &bytes, needles);
 }
 
 /// Asks `relay` about journal `code` with another journal's credential.
@@ -167,13 +227,24 @@ fn intrude(relay: SocketAddr, code: &str) {
     }
 }
 
-/// The journal as the relay answers its owner: status and every frame.
+/// The journal as the relay answers its owner: status and every frame after its snapshot.
 fn owner_view(relay: SocketAddr, code: &str) -> String {
     let keys = pairing::decode(code).unwrap().secret.keys();
+    let info = on_runtime(
+        HttpRelays::default()
+            .relay(&format!("http://{relay}"))
+            .unwrap()
+            .info(&keys),
+    )
+    .unwrap();
     let mut seen = String::new();
     for path in [
         format!("/v1/journals/{}", keys.journal_id()),
-        format!("/v1/journals/{}/batches?after=0", keys.journal_id()),
+        format!(
+            "/v1/journals/{}/batches?after={}",
+            keys.journal_id(),
+            info.pruned_through
+        ),
     ] {
         let mut conn = TcpStream::connect_timeout(&relay, Duration::from_secs(10)).unwrap();
         conn.set_read_timeout(Some(Duration::from_secs(30)))
@@ -213,12 +284,24 @@ fn check_intruder_changes_nothing(relay: &RelayProcess, code: &str) {
 fn the_sqlite_relay_stores_nothing_readable() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.db");
-    let mut relay = RelayProcess::start(Store::Sqlite(db.clone()), &dir.path().join("relay.log"));
+    let log = dir.path().join("relay.log");
+    let mut relay = RelayProcess::start(Store::Sqlite(db.clone()), &log);
     let code = sync_marked_entries(&relay, dir.path());
     check_intruder_changes_nothing(&relay, &code);
     // Killed, so whatever sits in the -wal and -shm files stays there to be scanned.
     relay.kill();
+    let stored = rusqlite::Connection::open(&db).unwrap();
+    let count = |table: &str| -> i64 {
+        stored
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(count("snapshot_parts") >= 1, "a snapshot part is stored");
+    assert!(count("batches") >= 1, "batches after it are stored");
+    assert!(count("devices") >= 2, "both devices' records are stored");
+    drop(stored);
     let needles = needles(&code);
+    scan_log(&log, &needles);
     let mut scanned = 0;
     for suffix in ["", "-wal", "-shm"] {
         let path = format!("{}{suffix}", db.display());
@@ -237,9 +320,18 @@ fn the_sqlite_relay_stores_nothing_readable() {
 fn the_postgres_relay_stores_nothing_readable() {
     let dir = tempfile::tempdir().unwrap();
     let pg = PgServer::start();
-    let relay = RelayProcess::start(Store::Postgres(pg.url()), &dir.path().join("relay.log"));
+    let log = dir.path().join("relay.log");
+    let mut relay = RelayProcess::start(Store::Postgres(pg.url()), &log);
     let code = sync_marked_entries(&relay, dir.path());
     check_intruder_changes_nothing(&relay, &code);
+    relay.kill();
+    for table in ["snapshot_parts", "batches"] {
+        let rows: u64 = pg
+            .psql(&format!("SELECT count(*) FROM {table}"))
+            .parse()
+            .unwrap();
+        assert!(rows >= 1, "{table} holds something");
+    }
     let pg_dump = std::fs::read_dir("/usr/lib/postgresql")
         .unwrap()
         .flatten()
@@ -260,8 +352,36 @@ fn the_postgres_relay_stores_nothing_readable() {
     assert!(text.contains("COPY "), "the dump holds the tables: {text}");
     let needles = needles(&code);
     assert_holds_none("the PostgreSQL database", &dump.stdout, &needles);
+    scan_log(&log, &needles);
+    // Every file the server wrote: tables, indexes, TOAST, the write-ahead log. A
+    // checkpoint first, so that the tables' pages are in their files too.
+    pg.psql("CHECKPOINT");
+    let mut files = 0;
+    let mut scanned = 0;
+    let mut dirs = vec![pg.data_dir().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                dirs.push(path);
+            } else if kind.is_file() {
+                let bytes = std::fs::read(&path).unwrap();
+                if !bytes.is_empty() {
+                    assert_holds_none(&path.display().to_string(), &bytes, &needles);
+                }
+                files += 1;
+                scanned += bytes.len();
+            }
+        }
+    }
+    assert!(
+        files > 100,
+        "the data directory was scanned ({files} files)"
+    );
     eprintln!(
-        "scanned a {} byte dump of the PostgreSQL relay for {} needles",
+        "scanned a {} byte dump of the PostgreSQL relay, {files} files ({scanned} bytes) of its \
+         data directory and its log for {} needles",
         dump.stdout.len(),
         needles.len()
     );

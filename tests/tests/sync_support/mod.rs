@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 // The relay's own throwaway PostgreSQL server, shared rather than copied.
+pub mod backup;
 #[path = "../../../apps/relay/tests/support/postgres.rs"]
 pub mod postgres;
 pub mod relay_process;

@@ -219,6 +219,40 @@ impl PgServer {
         );
     }
 
+    /// Runs `sql` with psql on the test database; what it printed (unaligned, tuples only).
+    pub fn psql(&self, sql: &str) -> String {
+        let port = self.port.to_string();
+        let output = self
+            .command(
+                "psql",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "onward_relay",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-tA",
+                    "-c",
+                    sql,
+                ],
+            )
+            .output()
+            .expect("run psql");
+        let out = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        check("psql", output);
+        out
+    }
+
+    /// The server's data directory (every file the server stores lives under it).
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
     fn socket_dir(&self) -> &Path {
         self.data.parent().expect("data has a parent")
     }
