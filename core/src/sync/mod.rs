@@ -168,24 +168,35 @@ pub async fn sync_now(
 ) -> Result<SyncReport> {
     let s = Session::open(journal, relays, progress)?;
     let seen_before = s.with(|j| Ok(j.sync_enabled()?.incarnation.is_some()))?;
+    // What the first push sent counts also when the pull then finds the relay went back.
+    let mut sent = Pushed::default();
     let outcome = async {
-        let pushed = push::push(&s).await?;
+        sent = push::push(&s).await?;
         let pulled = pull::pull(&s).await?;
-        Ok((pushed, pulled))
+        Ok((sent, pulled))
     }
     .await;
-    let outcome = match outcome {
-        Err(Error::RelayWentBack { reason }) => recover(&s, reason).await,
+    let recovery = match &outcome {
+        Err(Error::RelayWentBack { reason }) => Some(reason.clone()),
         // A relay that served this journal before and now doesn't know it lost its
         // database: register the journal again (a journal there under another
         // credential still refuses) and start over.
         Err(Error::RelayRefusedCredential { .. }) if seen_before => {
             match s.relay.create_journal(&s.keys).await {
-                Ok(()) => recover(&s, "it no longer knew this journal".into()).await,
-                Err(e) => Err(e),
+                Ok(()) => Some("it no longer knew this journal".to_string()),
+                Err(e) => return finish(&s, Err(e)).await,
             }
         }
-        other => other.map(|(pushed, pulled)| (pushed, pulled, None)),
+        _ => None,
+    };
+    let outcome = match recovery {
+        Some(reason) => recover(&s, reason)
+            .await
+            .map(|(mut pushed, pulled, recovered)| {
+                pushed.add(sent);
+                (pushed, pulled, recovered)
+            }),
+        None => outcome.map(|(pushed, pulled)| (pushed, pulled, None)),
     };
     finish(&s, outcome).await
 }

@@ -18,6 +18,16 @@ pub struct Pushed {
     pub bytes: u64,
 }
 
+impl Pushed {
+    /// Adds what a later push sent.
+    pub fn add(&mut self, more: Pushed) {
+        self.changes += more.changes;
+        self.batches += more.batches;
+        self.duplicates += more.duplicates;
+        self.bytes += more.bytes;
+    }
+}
+
 pub(crate) async fn push(s: &Session<'_>) -> Result<Pushed> {
     let planned = {
         let changes = s.with(|j| j.pending_changes())?;

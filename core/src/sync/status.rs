@@ -114,8 +114,11 @@ impl SyncStatus {
 pub(crate) async fn check(s: &Session<'_>) -> Result<SyncStatus> {
     // The other devices' records are part of the check: if they can't be read, the
     // relay couldn't be asked.
-    let answer = match s.relay.info(&s.keys).await {
-        Ok(info) => records::hear(s).await.map(|heard| (info, heard)),
+    // Records first, then the relay's latest number: a device that pushes and leaves a
+    // record in between then shows as "the relay has newer changes", never as changes
+    // held back.
+    let answer = match records::hear(s).await {
+        Ok(heard) => s.relay.info(&s.keys).await.map(|info| (info, heard)),
         Err(e) => Err(e),
     };
     s.with(|j| {
