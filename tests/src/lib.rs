@@ -9,6 +9,38 @@
 pub mod fault_proxy;
 pub mod sim;
 
+/// A journal's heads (sorted) and every record with its title, after checking that its
+/// index equals a rebuild: what two devices that converged have alike.
+pub fn journal_state(
+    j: &mut onward_core::Journal,
+) -> std::result::Result<(Vec<String>, Vec<String>), String> {
+    let check = j.check_index().map_err(|e| e.to_string())?;
+    if !check.is_consistent() {
+        return Err(format!(
+            "the index differs from a rebuild: {:?}",
+            check.differences
+        ));
+    }
+    let mut heads: Vec<String> = j
+        .with_document(|doc| Ok(doc.heads()))
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    heads.sort();
+    let records = j
+        .timeline(&onward_core::Filter {
+            include_deleted: true,
+            limit: 1_000_000,
+            ..onward_core::Filter::default()
+        })
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|l| format!("{} {}", l.title, l.record.to_json()))
+        .collect();
+    Ok((heads, records))
+}
+
 pub mod crash {
     //! The crash writer's line protocol, one line per event, flushed as it happens:
     //!

@@ -11,7 +11,7 @@
 
 mod sync_support;
 
-use onward_core::{Filter, Journal};
+use onward_core::Journal;
 use onward_tests::fault_proxy::{Fault, FaultProxy};
 use rand::prelude::*;
 use rand::rngs::StdRng;
@@ -140,31 +140,7 @@ fn random_edits(devices: &[Device], rng: &mut StdRng, written: &mut Written) {
 /// Heads, every record (as JSON) and the index check of a journal file.
 fn snapshot_of(path: &Path) -> (Vec<String>, Vec<String>) {
     let mut journal = Journal::open(path).unwrap();
-    let check = journal.check_index().unwrap();
-    assert!(
-        check.is_consistent(),
-        "{}: the index differs from the document: {:?}",
-        path.display(),
-        check.differences
-    );
-    let mut heads: Vec<String> = journal
-        .with_document(|doc| Ok(doc.heads()))
-        .unwrap()
-        .iter()
-        .map(|h| h.to_string())
-        .collect();
-    heads.sort();
-    let records = journal
-        .timeline(&Filter {
-            include_deleted: true,
-            limit: 1_000_000,
-            ..Filter::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|l| format!("{} {}", l.title, l.record.to_json()))
-        .collect();
-    (heads, records)
+    onward_tests::journal_state(&mut journal).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn chaos(store: Store, dir: &Path, backend: &str) {

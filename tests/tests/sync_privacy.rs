@@ -134,7 +134,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     );
     // The whole journal as a snapshot (the laptop is caught up), then a batch after it.
     let journal = Mutex::new(Journal::open(&laptop.journal).unwrap());
-    let uploaded = on_runtime(onward_core::sync::upload_snapshot(
+    let uploaded = sync_support::on_runtime(onward_core::sync::upload_snapshot(
         &journal,
         &HttpRelays::default(),
         &onward_core::sync::progress::ignore,
@@ -143,7 +143,8 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     .expect("a snapshot is uploaded");
     drop(journal);
     let keys = pairing::decode(&code).unwrap().secret.keys();
-    let info = on_runtime(HttpRelays::default().relay(&url).unwrap().info(&keys)).unwrap();
+    let info =
+        sync_support::on_runtime(HttpRelays::default().relay(&url).unwrap().info(&keys)).unwrap();
     let snapshot = info.snapshot.expect("the relay holds the snapshot");
     assert_eq!(snapshot.id, uploaded.snapshot_id);
     assert!(snapshot.parts >= 1 && snapshot.bytes > 0, "{snapshot:?}");
@@ -159,18 +160,6 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     assert!(laptop.run(&["sync", "now"]).contains("In sync."));
     assert_eq!(laptop.titles().len(), 4);
     code
-}
-
-fn on_runtime<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(60), future)
-                .await
-                .expect("done within 60 s")
-        })
 }
 
 /// Everything the relay process printed (its log) holds none of the secrets either.
@@ -230,7 +219,7 @@ fn intrude(relay: SocketAddr, code: &str) {
 /// The journal as the relay answers its owner: status and every frame after its snapshot.
 fn owner_view(relay: SocketAddr, code: &str) -> String {
     let keys = pairing::decode(code).unwrap().secret.keys();
-    let info = on_runtime(
+    let info = sync_support::on_runtime(
         HttpRelays::default()
             .relay(&format!("http://{relay}"))
             .unwrap()

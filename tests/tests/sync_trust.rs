@@ -18,7 +18,6 @@ use onward_core::sync::relay::{Batches, Connect, JournalInfo};
 use onward_core::sync::{pairing, HttpRelays};
 use onward_tests::fault_proxy::{split_frames, Fault, FaultProxy};
 use serde_json::Value;
-use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -86,26 +85,13 @@ fn cursor(d: &Device) -> u64 {
     status_json(d)["cursor"].as_u64().unwrap()
 }
 
-/// Runs a future against the relay on a runtime of its own, bounded in time.
-fn on_relay<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(60), future)
-                .await
-                .expect("the relay answers within 60 s")
-        })
-}
-
 /// What the relay holds for `code`'s journal, asked with its credential: the journal's
 /// info and every batch it still has, as (seq, batch id).
 fn relay_holds(code: &str) -> (JournalInfo, Vec<(u64, String)>) {
     let pairing = pairing::decode(code).unwrap();
     let keys = pairing.secret.keys();
     let relay = HttpRelays::default().relay(&pairing.relay_url).unwrap();
-    on_relay(async {
+    sync_support::on_runtime(async {
         let info = relay.info(&keys).await.unwrap();
         let mut held = Vec::new();
         let mut after = info.pruned_through;

@@ -28,7 +28,7 @@ pub mod memory;
 use faulty::{Fault, Net, SimConnect};
 use onward_core::model::{Entry, EntryKind};
 use onward_core::sync::{self, progress, SyncStatus};
-use onward_core::{Error, Filter, Journal};
+use onward_core::{Error, Journal};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use std::cell::Cell;
@@ -603,7 +603,7 @@ impl Sim {
                         .count())
                 })
                 .unwrap();
-            let state = state_of(&mut j);
+            let state = crate::journal_state(&mut j);
             drop(j);
             if missing > 0 {
                 return Err(self.fail(format!(
@@ -662,33 +662,4 @@ impl Sim {
     pub fn devices(&self) -> usize {
         self.devices.len()
     }
-}
-
-/// Heads (sorted) and every record with its title, after checking the index.
-fn state_of(j: &mut Journal) -> std::result::Result<(Vec<String>, Vec<String>), String> {
-    let check = j.check_index().map_err(|e| e.to_string())?;
-    if !check.is_consistent() {
-        return Err(format!(
-            "the index differs from a rebuild: {:?}",
-            check.differences
-        ));
-    }
-    let mut heads: Vec<String> = j
-        .with_document(|doc| Ok(doc.heads()))
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(|h| h.to_string())
-        .collect();
-    heads.sort();
-    let records = j
-        .timeline(&Filter {
-            include_deleted: true,
-            limit: 1_000_000,
-            ..Filter::default()
-        })
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|l| format!("{} {}", l.title, l.record.to_json()))
-        .collect();
-    Ok((heads, records))
 }

@@ -259,3 +259,16 @@ pub fn onward_binary() -> PathBuf {
         })
         .clone()
 }
+
+/// Runs a future (a relay call, a core sync step) on a runtime of its own, bounded in time.
+pub fn on_runtime<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(60), future)
+                .await
+                .expect("done within 60 s")
+        })
+}
