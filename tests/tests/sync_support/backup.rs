@@ -6,6 +6,7 @@
 
 use super::postgres::PgServer;
 use super::relay_process::{RelayProcess, Store};
+use super::sqlite_copy::{sqlite_online_copy, sqlite_replace};
 use std::path::{Path, PathBuf};
 
 /// A backup of a relay's store.
@@ -21,12 +22,7 @@ pub fn take(store: &Store, pg: Option<&PgServer>, dir: &Path, name: &str) -> Bac
     match store {
         Store::Sqlite(db) => {
             let copy = dir.join(name);
-            let source = rusqlite::Connection::open(db).expect("open the relay's database");
-            let mut target = rusqlite::Connection::open(&copy).expect("create the backup file");
-            rusqlite::backup::Backup::new(&source, &mut target)
-                .expect("start the backup")
-                .run_to_completion(64, std::time::Duration::from_millis(5), None)
-                .expect("the backup completes");
+            sqlite_online_copy(db, &copy);
             Backup::Sqlite(copy)
         }
         Store::Postgres(_) => Backup::Postgres(pg.expect("the PostgreSQL server").dump(name)),
@@ -37,19 +33,7 @@ pub fn take(store: &Store, pg: Option<&PgServer>, dir: &Path, name: &str) -> Bac
 pub fn restore(relay: &mut RelayProcess, store: &Store, pg: Option<&PgServer>, backup: &Backup) {
     relay.stop();
     match (backup, store) {
-        (Backup::Sqlite(copy), Store::Sqlite(db)) => {
-            // The old write-ahead log goes too: left next to the copy, SQLite would replay
-            // the old file's later writes onto it.
-            for suffix in ["-wal", "-shm"] {
-                let side = PathBuf::from(format!("{}{suffix}", db.display()));
-                match std::fs::remove_file(&side) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => panic!("cannot remove {}: {e}", side.display()),
-                }
-            }
-            std::fs::copy(copy, db).expect("copy the backup over the database");
-        }
+        (Backup::Sqlite(copy), Store::Sqlite(db)) => sqlite_replace(copy, db),
         (Backup::Postgres(dump), Store::Postgres(_)) => {
             pg.expect("the PostgreSQL server").restore(dump)
         }

@@ -9,6 +9,8 @@ pub mod backup;
 #[path = "../../../apps/relay/tests/support/postgres.rs"]
 pub mod postgres;
 pub mod relay_process;
+#[path = "../../../apps/relay/tests/support/sqlite_copy.rs"]
+pub mod sqlite_copy;
 
 use onward_relay::{Config, Running};
 use serde_json::Value;

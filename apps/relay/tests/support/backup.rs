@@ -2,11 +2,12 @@
 //! operator to: SQLite with the online backup API (what `sqlite3 relay.db ".backup copy.db"`
 //! does), PostgreSQL with `pg_dump -Fc` and `pg_restore --clean`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use onward_relay::Store;
 
 use super::relay::Fixture;
+use super::sqlite_copy::{sqlite_online_copy, sqlite_replace};
 
 /// A backup of a relay's store.
 pub enum Backup {
@@ -43,28 +44,4 @@ pub async fn restore(relay: &mut Fixture, backup: &Backup) {
         _ => panic!("a backup restores only into the kind of store it came from"),
     }
     relay.restart().await;
-}
-
-/// SQLite's online backup: a consistent copy while other connections read and write.
-pub fn sqlite_online_copy(db: &Path, copy: &Path) {
-    let source = rusqlite::Connection::open(db).expect("open the relay's database");
-    let mut target = rusqlite::Connection::open(copy).expect("create the backup file");
-    rusqlite::backup::Backup::new(&source, &mut target)
-        .expect("start the backup")
-        .run_to_completion(64, std::time::Duration::from_millis(5), None)
-        .expect("the backup completes");
-}
-
-/// Replaces a stopped relay's database with `copy`. The old write-ahead log goes too: left
-/// next to the copy, SQLite would replay the old file's later writes onto it.
-pub fn sqlite_replace(copy: &Path, db: &Path) {
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", db.display()));
-        match std::fs::remove_file(&side) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => panic!("cannot remove {}: {e}", side.display()),
-        }
-    }
-    std::fs::copy(copy, db).expect("copy the backup over the database");
 }

@@ -8,6 +8,7 @@ pub mod client;
 pub mod postgres;
 pub mod process;
 pub mod relay;
+pub mod sqlite_copy;
 
 /// Instantiates each async test `fn name(backend: Backend)` once per backend, as
 /// `name::sqlite` and `name::postgres`.
