@@ -1,5 +1,6 @@
 //! The relay's JSON answers, as the relay writes them and a device reads them.
 
+use crate::members::{Invitation, LoggedOp, SignedOp, SignedWrap};
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/journals/{journal}`: a journal's state.
@@ -17,6 +18,12 @@ pub struct JournalInfo {
     /// Random, given when the journal was created (32 lowercase hex characters): a journal
     /// deleted and created again has a new one.
     pub incarnation: String,
+    /// The key epoch now: the number of devices removed so far.
+    #[serde(default)]
+    pub epoch: u32,
+    /// Devices (and recovery kits) admitted now.
+    #[serde(default)]
+    pub members: u32,
     /// The newest complete snapshot, or null.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub snapshot: Option<SnapshotInfo>,
@@ -83,4 +90,74 @@ pub struct ErrorBody {
     /// Words a developer can act on.
     #[serde(default)]
     pub message: String,
+}
+
+/// `PUT /v1/journals/{journal}`: the device list's first operation, signed by the
+/// device that turned sync on (whose credential the request carries). A device that
+/// registers the journal again (the relay lost it) sends the whole list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateJournal {
+    pub ops: Vec<SignedOp>,
+    /// Content keys wrapped for the members (when registering again).
+    #[serde(default)]
+    pub wraps: Vec<SignedWrap>,
+}
+
+/// `GET /v1/journals/{journal}/members`: the signed device list, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembersAnswer {
+    pub ops: Vec<LoggedOp>,
+}
+
+/// `POST /v1/journals/{journal}/members`: one signed operation (an add by a member, a
+/// removal) and, with a removal, the new epoch's key wrapped for every member left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembersChange {
+    pub op: SignedOp,
+    #[serde(default)]
+    pub wraps: Vec<SignedWrap>,
+}
+
+/// `GET /v1/journals/{journal}/wraps`: the content keys wrapped for the asking member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WrapsAnswer {
+    pub wraps: Vec<SignedWrap>,
+}
+
+/// `PUT /v1/journals/{journal}/invitations/{invitation}`: an invitation a member signed,
+/// and what the invited device needs, sealed under the invitation's secret (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationUpload {
+    pub invitation: Invitation,
+    pub payload: String,
+}
+
+/// `GET /v1/journals/{journal}/invitations/{invitation}` (with the invitation's
+/// credential): the invitation, its sealed payload, and the device list to join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationAnswer {
+    pub invitation: Invitation,
+    pub payload: String,
+    pub ops: Vec<LoggedOp>,
+}
+
+/// `POST .../invitations/{invitation}/accept`: the new device's add, signed with the
+/// invitation's key. The invitation is used up by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptInvitation {
+    pub op: SignedOp,
+}
+
+/// `DELETE /v1/journals/{journal}`: when the relay drops it for good, unless restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAnswer {
+    pub purge_after_ms: u64,
 }

@@ -13,10 +13,17 @@ pub enum ErrorCode {
     TooManyDevices,
     QuotaExceeded,
     Internal,
+    Forbidden,
+    DeviceRemoved,
+    InvitationGone,
+    JournalDeleted,
+    EpochOutdated,
+    MembersChanged,
+    SnapshotComplete,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -27,6 +34,13 @@ impl ErrorCode {
         ErrorCode::TooManyDevices,
         ErrorCode::QuotaExceeded,
         ErrorCode::Internal,
+        ErrorCode::Forbidden,
+        ErrorCode::DeviceRemoved,
+        ErrorCode::InvitationGone,
+        ErrorCode::JournalDeleted,
+        ErrorCode::EpochOutdated,
+        ErrorCode::MembersChanged,
+        ErrorCode::SnapshotComplete,
     ];
 
     /// The code as it appears in the `error` field.
@@ -42,6 +56,13 @@ impl ErrorCode {
             ErrorCode::TooManyDevices => "too_many_devices",
             ErrorCode::QuotaExceeded => "quota_exceeded",
             ErrorCode::Internal => "internal",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::DeviceRemoved => "device_removed",
+            ErrorCode::InvitationGone => "invitation_gone",
+            ErrorCode::JournalDeleted => "journal_deleted",
+            ErrorCode::EpochOutdated => "epoch_outdated",
+            ErrorCode::MembersChanged => "members_changed",
+            ErrorCode::SnapshotComplete => "snapshot_complete",
         }
     }
 
@@ -57,6 +78,11 @@ impl ErrorCode {
             ErrorCode::TooManyDevices => 409,
             ErrorCode::QuotaExceeded => 507,
             ErrorCode::Internal => 500,
+            ErrorCode::Forbidden | ErrorCode::DeviceRemoved => 403,
+            ErrorCode::InvitationGone | ErrorCode::JournalDeleted => 410,
+            ErrorCode::EpochOutdated | ErrorCode::MembersChanged | ErrorCode::SnapshotComplete => {
+                409
+            }
         }
     }
 

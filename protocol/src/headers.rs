@@ -18,3 +18,7 @@ pub const INCARNATION: &str = "onward-incarnation";
 /// checks it against the batch it merged there, so a relay restored from an older
 /// backup, whose later numbers went to other batches, is noticed.
 pub const AFTER_ID: &str = "onward-after-id";
+
+/// A member's Ed25519 signature (hex) over a request that changes the whole journal
+/// (`DELETE` of a journal, its restore): see `members::request_message`.
+pub const SIGNATURE: &str = "onward-signature";

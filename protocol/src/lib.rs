@@ -9,10 +9,13 @@ pub mod errors;
 pub mod frames;
 pub mod headers;
 pub mod limits;
+pub mod members;
 pub mod paths;
 
 pub use answers::{
-    DeviceRecord, DeviceRecords, ErrorBody, JournalInfo, PartAnswer, PushAnswer, SnapshotInfo,
+    AcceptInvitation, CreateJournal, DeleteAnswer, DeviceRecord, DeviceRecords, ErrorBody,
+    InvitationAnswer, InvitationUpload, JournalInfo, MembersAnswer, MembersChange, PartAnswer,
+    PushAnswer, SnapshotInfo, WrapsAnswer,
 };
 pub use errors::ErrorCode;
 pub use frames::{Frame, FrameError};

@@ -50,3 +50,22 @@ pub const WAIT_RECHECK: Duration = Duration::from_millis(500);
 /// The largest pull answer a device reads: a full answer and its frame headers.
 pub const MAX_PULL_ANSWER_BYTES: usize =
     MAX_PULL_BYTES + MAX_ENVELOPE_BYTES + MAX_PULL_LIMIT as usize * crate::frames::HEADER_LEN;
+
+/// The largest signed operation of a journal's device list (JSON).
+pub const MAX_OP_BYTES: usize = 8 * 1024;
+
+/// The largest sealed device name in the device list.
+pub const MAX_NAME_SEALED_BYTES: usize = 512;
+
+/// The most operations in a device list (adds and removals over a journal's life).
+pub const MAX_OPS: usize = 1024;
+
+/// The longest an invitation may stay open, and the default.
+pub const MAX_INVITATION_SECONDS: u64 = 24 * 60 * 60;
+pub const DEFAULT_INVITATION_SECONDS: u64 = 10 * 60;
+
+/// The largest sealed invitation payload (the content key and a little more).
+pub const MAX_INVITATION_PAYLOAD_BYTES: usize = 4 * 1024;
+
+/// How long a deleted journal can be restored before the relay drops it (default).
+pub const DEFAULT_DELETE_GRACE_SECONDS: u64 = 7 * 24 * 60 * 60;

@@ -9,6 +9,11 @@ pub const BATCH: &str = "/v1/journals/{journal}/batches/{batch}";
 pub const SNAPSHOT_PART: &str = "/v1/journals/{journal}/snapshots/{snapshot}/parts/{index}";
 pub const DEVICES: &str = "/v1/journals/{journal}/devices";
 pub const DEVICE: &str = "/v1/journals/{journal}/devices/{device}";
+pub const MEMBERS: &str = "/v1/journals/{journal}/members";
+pub const WRAPS: &str = "/v1/journals/{journal}/wraps";
+pub const INVITATION: &str = "/v1/journals/{journal}/invitations/{invitation}";
+pub const INVITATION_ACCEPT: &str = "/v1/journals/{journal}/invitations/{invitation}/accept";
+pub const RESTORE: &str = "/v1/journals/{journal}/restore";
 
 /// The path of a journal, for a device: `/v1/journals/<journal>`.
 pub fn journal(journal: &str) -> String {

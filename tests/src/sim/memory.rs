@@ -90,6 +90,8 @@ impl StoredJournal {
             bytes_used: self.bytes_used(),
             quota_bytes: DEFAULT_QUOTA_BYTES,
             incarnation: self.incarnation.clone(),
+            epoch: 0,
+            members: 0,
             snapshot: self.newest_snapshot(),
         }
     }

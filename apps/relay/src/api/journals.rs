@@ -107,6 +107,8 @@ pub async fn status(
         bytes_used: state.bytes_used,
         quota_bytes: app.quota_bytes,
         incarnation: state.incarnation.to_string(),
+        epoch: 0,
+        members: 0,
         snapshot: state.snapshot.map(snapshot_info),
     }))
 }
