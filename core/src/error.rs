@@ -61,6 +61,32 @@ pub enum Error {
     #[error("{what} was refused: {reason}. It was not applied, and nothing else was changed")]
     Refused { what: String, reason: String },
 
+    #[error("the recovery kit can't be read: {reason}")]
+    RecoveryKit { reason: String },
+
+    #[error("{url} sends your journal's traffic unencrypted over the network; use an https:// address (plain http:// is only for a relay on this machine, unless you allow it explicitly)")]
+    PlainHttp { url: String },
+
+    #[error("this device was removed from the journal's devices. What is here stays here; to sync again, join with a new invitation from a device that syncs")]
+    DeviceRemoved,
+
+    #[error(
+        "this invitation was already used or has expired; ask for a new one on a device that syncs"
+    )]
+    InvitationGone,
+
+    #[error("the relay's copy of this journal was deleted; a device that syncs can restore it within the grace period")]
+    JournalDeleted,
+
+    #[error("sync on this device was set up by an earlier Onward, with a shared secret; turn sync off and join again with an invitation from another device")]
+    OldSyncSetup,
+
+    #[error("this device's sync keys couldn't be used: {detail}")]
+    SecretStore { detail: String },
+
+    #[error("no device of this journal is called {name}{known}")]
+    NoSuchDevice { name: String, known: String },
+
     #[error("sync isn't set up for this journal yet")]
     SyncNotEnabled,
 

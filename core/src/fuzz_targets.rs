@@ -129,23 +129,80 @@ fn index_in_memory(doc: &JournalDoc, touched: &Touched) {
     });
 }
 
-/// The keys of the scratch journal of the sync targets (a fixed root secret).
-fn sync_keys() -> crate::sync::keys::Keys {
-    crate::sync::keys::RootSecret::from_bytes(&[7; crate::sync::keys::SECRET_LEN])
-        .expect("32 bytes are a root secret")
-        .keys()
+/// The keys of the scratch journal of the sync targets: a fixed device key and epoch 0
+/// key, no device list (so only this device's own signature counts). The seed corpus
+/// seals with the same keys, so the targets reach past the signature and the seal.
+pub fn sync_keys() -> crate::sync::keys::Keys {
+    use crate::sync::keys::{Keys, MemberSecrets};
+    let member = MemberSecrets::derived(b"onward-fuzz", &[7; 32], "device");
+    Keys::founding(&"7".repeat(32), member, [7; 32])
 }
 
-/// A pairing code as typed or scanned (`onward sync join CODE`). A code that reads
-/// gives the same pairing again when encoded and read back.
+/// An invitation or recovery kit as typed or scanned (`onward sync join CODE`). A code
+/// that reads gives the same code again when encoded and read back.
 pub fn pairing_code(data: &[u8]) {
-    use crate::sync::pairing;
+    use crate::sync::pairing::{self, CodeKind};
     let code = String::from_utf8_lossy(data);
-    if let Ok(pairing) = pairing::decode(&code) {
-        let again = pairing::decode(&pairing::encode(&pairing))
-            .expect("an encoded pairing code reads back");
-        assert_eq!(again, pairing, "a pairing code changed on its way round");
+    for kind in [CodeKind::Invitation, CodeKind::RecoveryKit] {
+        if let Ok(decoded) = pairing::decode(kind, &code) {
+            let again = pairing::decode(kind, &pairing::encode(&decoded))
+                .expect("an encoded code reads back");
+            assert_eq!(again, decoded, "a code changed on its way round");
+        }
     }
+}
+
+/// A device list from the relay (JSON of signed operations), checked from its genesis
+/// as every device checks it. One that checks out checks out again, entry by entry.
+pub fn device_list(data: &[u8]) {
+    use onward_protocol::members::{verify_log, LoggedOp};
+    let Ok(ops) = serde_json::from_slice::<Vec<LoggedOp>>(data) else {
+        return;
+    };
+    let Some(journal) = ops.first().and_then(|o| {
+        let body = onward_protocol::members::parse_body(&o.op).ok()?;
+        match body.op {
+            onward_protocol::members::Op::Genesis { journal, .. } => Some(journal),
+            _ => None,
+        }
+    }) else {
+        return;
+    };
+    if let Ok(roster) = verify_log(&journal, &ops) {
+        assert_eq!(roster.len, ops.len(), "a verified list lost an entry");
+        let mut again = onward_protocol::members::genesis(&journal, &ops[0].op)
+            .expect("the genesis of a verified list verifies");
+        for o in &ops[1..] {
+            again
+                .apply(&o.op, o.seq)
+                .expect("each entry of a verified list applies");
+        }
+        assert_eq!(again, roster);
+    }
+}
+
+/// A wrapped key from the relay (JSON), opened as this device opens its wraps: a wrap
+/// nobody in the list signed never opens.
+pub fn wrapped_key(data: &[u8]) {
+    use crate::sync::device_list;
+    use onward_protocol::members::SignedWrap;
+    let Ok(wrap) = serde_json::from_slice::<SignedWrap>(data) else {
+        return;
+    };
+    let (keys, roster) = fuzz_roster();
+    let _ = device_list::unwrap(&keys, &roster, &wrap);
+}
+
+/// A fixed one-device list for the fuzz targets, and that device's keys.
+fn fuzz_roster() -> (crate::sync::keys::Keys, onward_protocol::members::Roster) {
+    use crate::sync::keys::MemberSecrets;
+    let founder = MemberSecrets::derived(b"onward-fuzz", &[7; 32], "device");
+    let (mut keys, op) =
+        crate::sync::device_list::genesis_with_nonce(&founder, [7; 32], "fuzz", 0, [7; 16])
+            .expect("a genesis can be made");
+    let roster = onward_protocol::members::genesis(keys.journal_id(), &op).expect("it verifies");
+    keys.set_roster(roster.clone());
+    (keys, roster)
 }
 
 /// An encrypted envelope from the relay (a batch or a snapshot part): opened with the
@@ -163,7 +220,7 @@ pub fn sync_envelope(data: &[u8]) {
     }
     let sealed = seal(&keys, Sealed::Batch, id, data).expect("any bytes can be sealed");
     let opened = open(&keys, Sealed::Batch, id, &sealed).expect("a sealed envelope opens");
-    assert_eq!(opened, data, "an envelope changed its content");
+    assert_eq!(opened.plaintext, data, "an envelope changed its content");
 }
 
 /// A pull answer from the relay: split into frames (the first 8 bytes of the input are

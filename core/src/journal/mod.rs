@@ -38,6 +38,8 @@ pub struct Journal {
     doc: Option<(JournalDoc, Cursor)>,
     clock: Clock,
     observers: observers::Observers,
+    /// Where this device's sync keys live; `None`: in the journal file.
+    secrets: Option<std::sync::Arc<dyn crate::sync::SecretStore>>,
 }
 
 /// A write transaction with the document ready (see [`Journal::begin`]).
@@ -112,6 +114,7 @@ impl Journal {
             doc: None,
             clock: Box::new(Utc::now),
             observers: observers::Observers::default(),
+            secrets: None,
         };
         let stale = store::index::stored_version(&journal.conn)? != store::index::VERSION;
         if opened.upgrade.rebuild_index || stale {

@@ -7,12 +7,15 @@ use crate::document::Touched;
 use crate::store::sync_state::{self as state, PeerRecord, RefusedBatch, SyncSettings};
 use crate::sync::answer_check::Expected;
 use crate::sync::batches::{heads_after, ChangeRef};
-use crate::sync::keys::RootSecret;
+use crate::sync::keys::{DeviceSecrets, Keys};
 use crate::sync::sealed::{DeviceRecord, SnapshotHeader};
+use crate::sync::SecretStore;
 use crate::{Error, Result};
 use automerge::{Change, ChangeHash};
+use onward_protocol::members::{verify_log, LoggedOp};
 use rusqlite::TransactionBehavior;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The most bytes of merged changes kept waiting for a dependency. An honest relay
 /// sends dependencies first; far more than this means the relay holds them back.
@@ -91,15 +94,38 @@ impl Journal {
         self.sync_settings()?.ok_or(Error::SyncNotEnabled)
     }
 
-    /// Starts syncing with `relay_url` under `secret`, from nothing pulled or pushed;
-    /// `device_name` is how the other devices will name this one.
+    /// Keeps this device's sync keys in `store` (the apps' Keychain or Keystore, the
+    /// command line's key file) instead of the journal file. Keys already in the file
+    /// move to the store the next time they are saved.
+    pub fn set_secret_store(&mut self, store: Arc<dyn SecretStore>) {
+        self.secrets = Some(store);
+    }
+
+    /// The name of this device's keys in a secret store.
+    fn secret_name(journal_id: &str, device_id: &str) -> String {
+        format!("onward-sync-{journal_id}-{device_id}")
+    }
+
+    /// Starts syncing: the relay, the verified device list, this device's name and keys.
     pub fn enable_sync(
         &mut self,
         relay_url: &str,
-        secret: &RootSecret,
+        keys: &Keys,
+        members: &[LoggedOp],
         device_name: &str,
     ) -> Result<()> {
         let now = self.now();
+        let secrets = keys.secrets().to_bytes();
+        let device_id = keys.device_id();
+        let in_file = match &self.secrets {
+            Some(store) => {
+                store
+                    .save(&Self::secret_name(keys.journal_id(), &device_id), &secrets)
+                    .map_err(|detail| Error::SecretStore { detail })?;
+                None
+            }
+            None => Some(secrets.as_slice()),
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -108,7 +134,68 @@ impl Journal {
                 url: settings.relay_url,
             });
         }
-        state::enable(&tx, relay_url, secret, device_name, now)?;
+        let enable = state::Enable {
+            relay_url,
+            journal_id: keys.journal_id(),
+            device_id: &device_id,
+            device_name,
+            members,
+            secrets_in_file: in_file,
+        };
+        state::enable(&tx, &enable, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The keys of a journal that syncs, with the device list as last verified.
+    pub fn sync_keys(&self) -> Result<Keys> {
+        let settings = self.sync_enabled()?;
+        if settings.protocol < 2 {
+            return Err(Error::OldSyncSetup);
+        }
+        let name = Self::secret_name(&settings.journal_id, &settings.device_id);
+        let in_file = state::secrets_in_file(&self.conn)?;
+        let bytes = match (&self.secrets, in_file) {
+            (_, Some(bytes)) => bytes,
+            (Some(store), None) => store
+                .load(&name)
+                .map_err(|detail| Error::SecretStore { detail })?
+                .ok_or_else(|| Error::SecretStore {
+                    detail: "this device's keys are not in its secret store".into(),
+                })?,
+            (None, None) => {
+                return Err(Error::SecretStore {
+                    detail: "this journal keeps its keys in a secret store, and none was given"
+                        .into(),
+                })
+            }
+        };
+        let secrets = DeviceSecrets::from_bytes(&bytes)?;
+        let roster = verify_log(&settings.journal_id, &settings.members)
+            .map_err(|e| Error::Document(format!("the device list kept here: {e}")))?;
+        Ok(Keys::new(&settings.journal_id, secrets, Some(roster)))
+    }
+
+    /// Saves what a sync learned about keys: the device list it verified and the epoch
+    /// keys this device now has. Keys go to the secret store when there is one (moving
+    /// them out of the journal file if they were there).
+    pub fn save_sync_keys(&mut self, keys: &Keys, members: &[LoggedOp]) -> Result<()> {
+        let settings = self.sync_enabled()?;
+        let secrets = keys.secrets().to_bytes();
+        if let Some(store) = &self.secrets {
+            store
+                .save(
+                    &Self::secret_name(&settings.journal_id, &settings.device_id),
+                    &secrets,
+                )
+                .map_err(|detail| Error::SecretStore { detail })?;
+        }
+        let tx = self.conn.transaction()?;
+        state::set_members(&tx, members)?;
+        match &self.secrets {
+            Some(_) => state::clear_secrets_in_file(&tx)?,
+            None => state::set_secrets_in_file(&tx, &secrets)?,
+        }
         tx.commit()?;
         Ok(())
     }
@@ -116,6 +203,14 @@ impl Journal {
     /// Forgets the relay; the journal and its records stay as they are. Says whether
     /// sync was on.
     pub fn disable_sync(&mut self) -> Result<bool> {
+        if let (Some(store), Some(settings)) = (&self.secrets, self.sync_settings()?) {
+            store
+                .delete(&Self::secret_name(
+                    &settings.journal_id,
+                    &settings.device_id,
+                ))
+                .map_err(|detail| Error::SecretStore { detail })?;
+        }
         let tx = self.conn.transaction()?;
         let was_on = state::disable(&tx)?;
         tx.commit()?;

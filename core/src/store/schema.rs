@@ -9,7 +9,7 @@
 use rusqlite::Transaction;
 
 /// The schema this build writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// `PRAGMA application_id` of an Onward journal ("ONWD"), so another program's SQLite
 /// file is recognised and left alone.
@@ -179,8 +179,18 @@ CREATE TABLE sync_devices (
 );
 "#;
 
+/// Sync protocol v2: devices with their own keys. `protocol` 1 marks a device set up
+/// with a shared root secret (it must join again); the device list is kept as verified;
+/// `secrets` holds this device's keys only when no secret store was given.
+const V5: &str = r#"
+ALTER TABLE sync_state ADD COLUMN protocol INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sync_state ADD COLUMN journal_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_state ADD COLUMN members TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sync_state ADD COLUMN secrets BLOB;
+"#;
+
 /// Each version's step, in order: `STEPS[n]` upgrades version n to n + 1.
-const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4];
+const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5];
 
 /// What an upgrade asks of the caller once the schema is in place.
 #[derive(Debug, Default, PartialEq, Eq)]

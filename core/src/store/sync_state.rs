@@ -4,10 +4,10 @@
 //! still waiting for a dependency, pushes not yet seen again, and the other devices'
 //! last records. These rows are this device's own: never derived, never rebuilt.
 
-use crate::sync::keys::RootSecret;
 use crate::Result;
 use automerge::ChangeHash;
 use chrono::{DateTime, TimeZone, Utc};
+use onward_protocol::members::LoggedOp;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -15,7 +15,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
     pub relay_url: String,
-    pub secret: RootSecret,
+    /// 1: set up with a shared root secret by an earlier Onward (it must join again);
+    /// 2: this device has keys of its own.
+    pub protocol: u32,
+    /// The journal id on the relay (32 hex characters).
+    pub journal_id: String,
+    /// The device list as last verified.
+    pub members: Vec<LoggedOp>,
     /// The highest relay sequence number pulled and merged (or refused).
     pub cursor: u64,
     /// The id of the batch numbered `cursor`, when known.
@@ -85,15 +91,16 @@ pub fn heads_from_bytes(bytes: &[u8]) -> Vec<ChangeHash> {
 pub fn load(conn: &Connection) -> Result<Option<SyncSettings>> {
     let settings = conn
         .query_row(
-            "SELECT relay_url, root_secret, cursor, cursor_id, incarnation, relay_heads,
+            "SELECT relay_url, members, cursor, cursor_id, incarnation, relay_heads,
                     device_id, device_name, record_counter, enabled_at, last_success_at,
-                    last_error, last_error_at, recovered_reason, recovered_at
+                    last_error, last_error_at, recovered_reason, recovered_at,
+                    protocol, journal_id
              FROM sync_state WHERE id = 1",
             [],
             |r| {
-                let secret: Vec<u8> = r.get(1)?;
-                let secret = RootSecret::from_bytes(&secret).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(1, Type::Blob, Box::new(e))
+                let members: String = r.get(1)?;
+                let members = serde_json::from_str(&members).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(1, Type::Text, Box::new(e))
                 })?;
                 let heads: Vec<u8> = r.get(5)?;
                 let error: Option<String> = r.get(11)?;
@@ -102,7 +109,9 @@ pub fn load(conn: &Connection) -> Result<Option<SyncSettings>> {
                 let recovered_at: Option<i64> = r.get(14)?;
                 Ok(SyncSettings {
                     relay_url: r.get(0)?,
-                    secret,
+                    protocol: r.get(15)?,
+                    journal_id: r.get(16)?,
+                    members,
                     cursor: unsigned(r.get(2)?),
                     cursor_id: r.get(3)?,
                     incarnation: r.get(4)?,
@@ -121,25 +130,68 @@ pub fn load(conn: &Connection) -> Result<Option<SyncSettings>> {
     Ok(settings)
 }
 
-/// Starts syncing with a relay from scratch: cursor 0, nothing known on the relay, a
-/// new device id.
-pub fn enable(
-    conn: &Connection,
-    relay_url: &str,
-    secret: &RootSecret,
-    device_name: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// What a device starts syncing with.
+pub struct Enable<'a> {
+    pub relay_url: &'a str,
+    pub journal_id: &'a str,
+    pub device_id: &'a str,
+    pub device_name: &'a str,
+    pub members: &'a [LoggedOp],
+    /// This device's keys, when no secret store keeps them.
+    pub secrets_in_file: Option<&'a [u8]>,
+}
+
+/// Starts syncing with a relay from scratch: cursor 0, nothing known on the relay.
+pub fn enable(conn: &Connection, e: &Enable<'_>, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "INSERT INTO sync_state (id, relay_url, root_secret, enabled_at, device_id, device_name)
-         VALUES (1, ?1, ?2, ?3, lower(hex(randomblob(16))), ?4)",
+        "INSERT INTO sync_state (id, relay_url, root_secret, enabled_at, device_id, device_name,
+                                 protocol, journal_id, members, secrets)
+         VALUES (1, ?1, x'', ?2, ?3, ?4, 2, ?5, ?6, ?7)",
         params![
-            relay_url,
-            secret.as_bytes().as_slice(),
+            e.relay_url,
             now.timestamp_millis(),
-            device_name
+            e.device_id,
+            e.device_name,
+            e.journal_id,
+            members_json(e.members),
+            e.secrets_in_file,
         ],
     )?;
+    Ok(())
+}
+
+fn members_json(ops: &[LoggedOp]) -> String {
+    serde_json::to_string(ops).expect("operations serialize")
+}
+
+/// Keeps the device list as just verified.
+pub fn set_members(conn: &Connection, ops: &[LoggedOp]) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET members = ?1 WHERE id = 1",
+        [members_json(ops)],
+    )?;
+    Ok(())
+}
+
+/// This device's keys kept in the journal file (no secret store), if any.
+pub fn secrets_in_file(conn: &Connection) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT secrets FROM sync_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten())
+}
+
+/// Forgets keys kept in the journal file (they moved to a secret store).
+pub fn clear_secrets_in_file(conn: &Connection) -> Result<()> {
+    conn.execute("UPDATE sync_state SET secrets = NULL WHERE id = 1", [])?;
+    Ok(())
+}
+
+/// Replaces the keys kept in the journal file.
+pub fn set_secrets_in_file(conn: &Connection, secrets: &[u8]) -> Result<()> {
+    conn.execute("UPDATE sync_state SET secrets = ?1 WHERE id = 1", [secrets])?;
     Ok(())
 }
 

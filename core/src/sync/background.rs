@@ -156,13 +156,15 @@ fn backoff(failures: u32) -> Duration {
 /// Long-polls the relay until a batch after `cursor` exists. Returns on an error too
 /// (after a short pause), so the next round can say what is wrong.
 async fn until_new_batches(journal: &Mutex<Journal>, relays: &dyn Connect, cursor: u64) {
-    let Ok(settings) = lock(journal).sync_enabled() else {
+    let (Ok(settings), Ok(keys)) = ({
+        let j = lock(journal);
+        (j.sync_enabled(), j.sync_keys())
+    }) else {
         return;
     };
     let Ok(relay) = relays.relay(&settings.relay_url) else {
         return;
     };
-    let keys = settings.secret.keys();
     loop {
         let asked = tokio::time::Instant::now();
         match relay.batches(&keys, cursor, 1, LONG_POLL).await {

@@ -182,9 +182,27 @@ impl Pulled {
     }
 }
 
-/// Opens a pulled frame with the journal's keys and reads which changes it holds.
+/// Opens a pulled frame with the journal's keys and reads which changes it holds. A
+/// batch signed by a device numbered after that device's removal is refused: the relay
+/// takes nothing from a removed device, so only a relay that forged it could serve it.
 pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
     let opened = envelope::open(keys, Sealed::Batch, &frame.batch_id, &frame.envelope)
+        .and_then(|opened| {
+            let removal = keys
+                .roster()
+                .and_then(|r| r.members.get(&opened.signer))
+                .and_then(|s| s.removed);
+            match removal {
+                Some(removal) if frame.seq > removal.seq => Err(Error::Refused {
+                    what: "a batch".into(),
+                    reason: format!(
+                        "it was signed by device {} after that device was removed",
+                        opened.signer
+                    ),
+                }),
+                _ => Ok(opened.plaintext),
+            }
+        })
         .and_then(|changes| Ok((change_refs(&changes)?, changes)));
     match opened {
         Ok((refs, changes)) => Pulled::Merge {

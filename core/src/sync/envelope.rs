@@ -1,30 +1,35 @@
-//! Envelopes: how a batch or snapshot travels, sealed with XChaCha20-Poly1305 and bound
-//! to its journal and object id by the associated data (docs/SYNC.md, "Envelopes").
+//! Envelopes: how a batch, snapshot, device record or device name travels, sealed with
+//! XChaCha20-Poly1305 under an epoch's content key, bound to its journal, object id,
+//! epoch and signer by the associated data, and signed by the device that wrote it
+//! (docs/SYNC.md, "Envelopes").
 
 use super::keys::Keys;
 use crate::{Error, Result};
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use onward_protocol::members::envelope::{
+    self as wire, HEAD_LEN, MIN_LEN, NONCE_LEN, SIGNATURE_LEN, VERSION,
+};
+use onward_protocol::members::{verify_bytes, Member};
 
-const VERSION: u8 = 1;
-const NONCE_LEN: usize = 24;
-const TAG_LEN: usize = 16;
-
-/// What an envelope holds; part of the associated data, so one can't pass for the other.
+/// What an envelope holds; part of the associated data, so one can't pass for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sealed {
     Batch,
     Snapshot,
     /// A device's record of where its journal stands (docs/SYNC.md, "Device records").
     DeviceRecord,
+    /// A member's name in the device list.
+    Name,
 }
 
 impl Sealed {
     fn tag(self) -> u8 {
         match self {
-            Sealed::Batch => b'B',
-            Sealed::Snapshot => b'S',
-            Sealed::DeviceRecord => b'D',
+            Sealed::Batch => wire::BATCH,
+            Sealed::Snapshot => wire::SNAPSHOT,
+            Sealed::DeviceRecord => wire::DEVICE_RECORD,
+            Sealed::Name => b'N',
         }
     }
 
@@ -33,16 +38,34 @@ impl Sealed {
             Sealed::Batch => "a batch of changes",
             Sealed::Snapshot => "a snapshot",
             Sealed::DeviceRecord => "a device's record",
+            Sealed::Name => "a device's name",
         }
     }
 }
 
-/// Encrypts `plaintext` as the envelope of object `object_id` (32 hex characters).
+/// Who wrote an opened envelope, under which epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub plaintext: Vec<u8>,
+    pub epoch: u32,
+    pub signer: String,
+}
+
+/// Encrypts `plaintext` as the envelope of object `object_id` (32 hex characters) under
+/// the newest epoch this device has, and signs it with this device's key.
 pub fn seal(keys: &Keys, kind: Sealed, object_id: &str, plaintext: &[u8]) -> Result<Vec<u8>> {
-    let cipher = XChaCha20Poly1305::new(keys.content_key().into());
+    let epoch = keys.epoch();
+    let content_key = keys
+        .content_key(epoch)
+        .ok_or_else(|| Error::Document("this device has no content key yet".into()))?;
+    let signer = hex::decode(keys.device_id()).expect("device ids are hex");
+    let mut envelope = Vec::with_capacity(MIN_LEN + plaintext.len());
+    envelope.push(VERSION);
+    envelope.extend_from_slice(&epoch.to_be_bytes());
+    envelope.extend_from_slice(&signer);
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-    let aad = associated_data(keys, kind, object_id);
-    let ciphertext = cipher
+    let aad = associated_data(keys.journal_id(), kind, object_id, &envelope);
+    let ciphertext = XChaCha20Poly1305::new((&content_key).into())
         .encrypt(
             &nonce,
             Payload {
@@ -51,21 +74,23 @@ pub fn seal(keys: &Keys, kind: Sealed, object_id: &str, plaintext: &[u8]) -> Res
             },
         )
         .map_err(|_| Error::Document("the changes could not be encrypted".into()))?;
-    let mut envelope = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
-    envelope.push(VERSION);
     envelope.extend_from_slice(&nonce);
     envelope.extend_from_slice(&ciphertext);
+    let message = wire::signing_message(kind.tag(), keys.journal_id(), object_id, &envelope);
+    envelope.extend_from_slice(&keys.member().sign(&message));
     Ok(envelope)
 }
 
-/// Decrypts an envelope of object `object_id`. A changed byte, another journal's key or
-/// another object's id all give [`Error::Refused`].
-pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Result<Vec<u8>> {
+/// Checks and decrypts an envelope of object `object_id`: signed by a member of the
+/// device list (`signer_of` finds the member by device id), under an epoch whose key
+/// this device has. A changed byte, another journal's key, another object's id or a
+/// signer who isn't a member all give [`Error::Refused`].
+pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Result<Opened> {
     let refused = |reason: &str| Error::Refused {
         what: format!("{} from the relay ({object_id})", kind.name()),
         reason: reason.to_string(),
     };
-    if envelope.len() < 1 + NONCE_LEN + TAG_LEN {
+    if envelope.len() < MIN_LEN {
         return Err(refused("it is too short to be an envelope"));
     }
     if envelope[0] != VERSION {
@@ -74,50 +99,103 @@ pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Resu
             envelope[0]
         )));
     }
-    let nonce = XNonce::from_slice(&envelope[1..1 + NONCE_LEN]);
-    let aad = associated_data(keys, kind, object_id);
-    XChaCha20Poly1305::new(keys.content_key().into())
+    let head = wire::head(envelope).ok_or_else(|| refused("its header is malformed"))?;
+    let member = signer_of(keys, &head.signer)
+        .ok_or_else(|| refused("it was signed by a device that isn't one of this journal's"))?;
+    let (unsigned, signature) = envelope.split_at(envelope.len() - SIGNATURE_LEN);
+    let message = wire::signing_message(kind.tag(), keys.journal_id(), object_id, unsigned);
+    verify_bytes(&member.sign_pk, &message, signature, "envelope")
+        .map_err(|_| refused("its signature doesn't check out: it was changed on the way"))?;
+    let content_key = keys.content_key(head.epoch).ok_or_else(|| {
+        refused(&format!(
+            "it was written under key epoch {}, which this device was never given",
+            head.epoch
+        ))
+    })?;
+    let aad = associated_data(keys.journal_id(), kind, object_id, &unsigned[..HEAD_LEN]);
+    let nonce = XNonce::from_slice(&unsigned[HEAD_LEN..HEAD_LEN + NONCE_LEN]);
+    let plaintext = XChaCha20Poly1305::new((&content_key).into())
         .decrypt(
             nonce,
             Payload {
-                msg: &envelope[1 + NONCE_LEN..],
+                msg: &unsigned[HEAD_LEN + NONCE_LEN..],
                 aad: &aad,
             },
         )
         .map_err(|_| {
             refused("it doesn't open with this journal's key: it was changed on the way, or belongs elsewhere")
-        })
+        })?;
+    Ok(Opened {
+        plaintext,
+        epoch: head.epoch,
+        signer: head.signer,
+    })
 }
 
-/// `"onward/v1" || kind || journal id || object id`.
-fn associated_data(keys: &Keys, kind: Sealed, object_id: &str) -> Vec<u8> {
-    let mut aad = b"onward/v1".to_vec();
+/// The member `device` of the verified device list, removed or not (whether a removed
+/// member's envelope still counts is the caller's call), or this device itself before
+/// any list was read.
+fn signer_of<'k>(keys: &'k Keys, device: &str) -> Option<std::borrow::Cow<'k, Member>> {
+    if let Some(roster) = keys.roster() {
+        return roster
+            .members
+            .get(device)
+            .map(|s| std::borrow::Cow::Borrowed(&s.member));
+    }
+    (device == keys.device_id()).then(|| {
+        std::borrow::Cow::Owned(Member {
+            device: keys.device_id(),
+            kind: onward_protocol::members::MemberKind::Device,
+            sign_pk: hex::encode(keys.member().sign_pk()),
+            box_pk: String::new(),
+            credential_sha256: String::new(),
+            name_sealed: String::new(),
+            name_epoch: 0,
+            added_at_ms: 0,
+        })
+    })
+}
+
+/// `"onward/v2" || kind || journal id || object id || epoch || signer`.
+fn associated_data(journal_id: &str, kind: Sealed, object_id: &str, head: &[u8]) -> Vec<u8> {
+    let mut aad = b"onward/v2".to_vec();
     aad.push(kind.tag());
-    aad.extend_from_slice(keys.journal_id().as_bytes());
+    aad.extend_from_slice(journal_id.as_bytes());
     aad.extend_from_slice(object_id.as_bytes());
+    aad.extend_from_slice(&head[1..HEAD_LEN]);
     aad
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::keys::RootSecret;
+    use crate::sync::keys::{DeviceSecrets, MemberSecrets};
+    use std::collections::BTreeMap;
 
     const ID: &str = "0123456789abcdef0123456789abcdef";
     const OTHER_ID: &str = "fedcba9876543210fedcba9876543210";
 
+    fn keys_with(seed: u8, epoch_key: u8) -> Keys {
+        let member = MemberSecrets::derived(b"test", &[seed; 32], "device");
+        let mut epochs = BTreeMap::new();
+        epochs.insert(0, [epoch_key; 32]);
+        Keys::new(&"ab".repeat(16), DeviceSecrets { member, epochs }, None)
+    }
+
     fn keys() -> Keys {
-        RootSecret::from_bytes(&[9; 32]).unwrap().keys()
+        keys_with(9, 9)
     }
 
     #[test]
     fn a_sealed_batch_opens_with_the_same_keys_and_id() {
         let text = b"changes of one afternoon".to_vec();
         let envelope = seal(&keys(), Sealed::Batch, ID, &text).unwrap();
-        assert_eq!(envelope[0], 1);
-        assert_eq!(envelope.len(), 1 + 24 + text.len() + 16);
+        assert_eq!(envelope[0], 2);
+        assert_eq!(envelope.len(), MIN_LEN + text.len());
         assert!(!envelope.windows(9).any(|w| w == b"afternoon"));
-        assert_eq!(open(&keys(), Sealed::Batch, ID, &envelope).unwrap(), text);
+        let opened = open(&keys(), Sealed::Batch, ID, &envelope).unwrap();
+        assert_eq!(opened.plaintext, text);
+        assert_eq!(opened.signer, keys().device_id());
         // A fresh nonce each time.
         assert_ne!(envelope, seal(&keys(), Sealed::Batch, ID, &text).unwrap());
     }
@@ -143,12 +221,24 @@ mod tests {
     }
 
     #[test]
-    fn another_journal_object_or_kind_is_refused() {
+    fn another_journal_key_object_kind_or_signer_is_refused() {
         let envelope = seal(&keys(), Sealed::Batch, ID, b"a mood check-in").unwrap();
-        let other_journal = RootSecret::from_bytes(&[10; 32]).unwrap().keys();
-        assert!(open(&other_journal, Sealed::Batch, ID, &envelope).is_err());
+        // Another epoch key (same device): the signature holds, the seal doesn't open.
+        assert!(open(&keys_with(9, 10), Sealed::Batch, ID, &envelope).is_err());
+        // Another device without a device list doesn't know the signer.
+        assert!(open(&keys_with(8, 9), Sealed::Batch, ID, &envelope).is_err());
         assert!(open(&keys(), Sealed::Batch, OTHER_ID, &envelope).is_err());
         let err = open(&keys(), Sealed::Snapshot, ID, &envelope).unwrap_err();
         assert!(err.to_string().contains("was refused"), "{err}");
+    }
+
+    #[test]
+    fn an_epoch_this_device_was_never_given_is_refused_by_name() {
+        let mut newer = keys();
+        newer.add_epoch(1, [1; 32]);
+        let envelope = seal(&newer, Sealed::Batch, ID, b"after a removal").unwrap();
+        let err = open(&keys(), Sealed::Batch, ID, &envelope).unwrap_err();
+        assert!(err.to_string().contains("epoch 1"), "{err}");
+        assert_eq!(open(&newer, Sealed::Batch, ID, &envelope).unwrap().epoch, 1);
     }
 }

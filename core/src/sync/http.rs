@@ -5,12 +5,16 @@
 //! to keep.
 
 use super::keys::Keys;
-use super::relay::{Batches, Connect, PullAnswer, Relay};
+use super::relay::{
+    Access, Batches, Connect, CreateJournal, DeleteAnswer, InvitationAnswer, InvitationUpload,
+    MembersChange, PullAnswer, Relay,
+};
 use crate::{Error, Result};
 use async_trait::async_trait;
+use onward_protocol::members::{LoggedOp, SignedOp, SignedWrap};
 use onward_protocol::{
-    frames, headers, limits, DeviceRecords, ErrorBody, ErrorCode, JournalInfo, PartAnswer,
-    PushAnswer,
+    frames, headers, limits, paths, AcceptInvitation, DeviceRecords, ErrorBody, ErrorCode,
+    JournalInfo, MembersAnswer, PartAnswer, PushAnswer, WrapsAnswer,
 };
 use reqwest::{header, Method, RequestBuilder, Response, StatusCode};
 use std::collections::HashMap;
@@ -69,15 +73,25 @@ impl HttpRelay {
     }
 
     fn request(&self, keys: &Keys, method: Method, rest: &str) -> RequestBuilder {
-        let url = format!(
-            "{}{}{rest}",
-            self.base,
-            onward_protocol::paths::journal(keys.journal_id())
-        );
+        self.request_as(&Access::from(keys), method, rest)
+    }
+
+    fn request_as(&self, access: &Access, method: Method, rest: &str) -> RequestBuilder {
+        let url = format!("{}{}{rest}", self.base, paths::journal(&access.journal_id));
         self.http.request(method, url).header(
             header::AUTHORIZATION,
-            format!("Bearer {}", keys.credential()),
+            format!("Bearer {}", access.credential),
         )
+    }
+
+    async fn ops(&self, resp: Response) -> Result<Vec<LoggedOp>> {
+        let answer: MembersAnswer = self.json(resp).await?;
+        if answer.ops.len() > limits::MAX_OPS {
+            return Err(Error::RelayAnswer {
+                detail: format!("its device list has over {} entries", limits::MAX_OPS),
+            });
+        }
+        Ok(answer.ops)
     }
     /// Sends a request; an answer other than 2xx becomes the error it stands for.
     async fn send(&self, req: RequestBuilder) -> Result<Response> {
@@ -100,6 +114,7 @@ impl HttpRelay {
 
     /// The error an answer other than 2xx stands for.
     fn refusal(&self, status: StatusCode, problem: ErrorBody) -> Error {
+        let problem_code = problem.error.clone();
         let said = match (problem.error.is_empty(), problem.message.is_empty()) {
             (false, false) => format!("{} ({})", problem.message, problem.error),
             (true, false) => problem.message,
@@ -113,21 +128,27 @@ impl HttpRelay {
             url: self.base.clone(),
             detail,
         };
-        match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::RelayRefusedCredential {
+        match (status, ErrorCode::parse(&problem_code)) {
+            (_, Some(ErrorCode::DeviceRemoved)) => Error::DeviceRemoved,
+            (_, Some(ErrorCode::InvitationGone)) => Error::InvitationGone,
+            (_, Some(ErrorCode::JournalDeleted)) => Error::JournalDeleted,
+            (StatusCode::UNAUTHORIZED, _) => Error::RelayRefusedCredential {
                 url: self.base.clone(),
             },
-            StatusCode::PAYLOAD_TOO_LARGE => {
+            (StatusCode::FORBIDDEN, _) => {
+                relay(format!("it refused what this device signed: {said}"))
+            }
+            (StatusCode::PAYLOAD_TOO_LARGE, _) => {
                 relay(format!("the upload is larger than it accepts: {said}"))
             }
-            StatusCode::INSUFFICIENT_STORAGE => {
+            (StatusCode::INSUFFICIENT_STORAGE, _) => {
                 relay(format!("this journal has used up its space there: {said}"))
             }
-            s if s.is_server_error() => relay(format!(
+            (s, _) if s.is_server_error() => relay(format!(
                 "it had a problem of its own (HTTP {}): {said}",
                 s.as_u16()
             )),
-            s => relay(format!("HTTP {}: {said}", s.as_u16())),
+            (s, _) => relay(format!("HTTP {}: {said}", s.as_u16())),
         }
     }
 
@@ -187,9 +208,71 @@ impl Relay for HttpRelay {
         &self.base
     }
 
-    async fn create_journal(&self, keys: &Keys) -> Result<()> {
-        self.send(self.request(keys, Method::PUT, "")).await?;
+    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()> {
+        self.send(self.request(keys, Method::PUT, "").json(body))
+            .await?;
         Ok(())
+    }
+
+    async fn delete_journal(&self, keys: &Keys, signature: &str) -> Result<DeleteAnswer> {
+        let req = self
+            .request(keys, Method::DELETE, "")
+            .header(headers::SIGNATURE, signature);
+        let resp = self.send(req).await?;
+        self.json(resp).await
+    }
+
+    async fn restore_journal(&self, keys: &Keys, signature: &str) -> Result<()> {
+        let req = self
+            .request(keys, Method::POST, "/restore")
+            .header(headers::SIGNATURE, signature);
+        self.send(req).await?;
+        Ok(())
+    }
+
+    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>> {
+        let resp = self
+            .send(self.request(keys, Method::GET, "/members"))
+            .await?;
+        self.ops(resp).await
+    }
+
+    async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>> {
+        let req = self.request(keys, Method::POST, "/members").json(change);
+        let resp = self.send(req).await?;
+        self.ops(resp).await
+    }
+
+    async fn wraps(&self, keys: &Keys) -> Result<Vec<SignedWrap>> {
+        let resp = self.send(self.request(keys, Method::GET, "/wraps")).await?;
+        Ok(self.json::<WrapsAnswer>(resp).await?.wraps)
+    }
+
+    async fn put_invitation(&self, keys: &Keys, id: &str, upload: &InvitationUpload) -> Result<()> {
+        let req = self
+            .request(keys, Method::PUT, &format!("/invitations/{id}"))
+            .json(upload);
+        self.send(req).await?;
+        Ok(())
+    }
+
+    async fn invitation(&self, access: &Access, id: &str) -> Result<InvitationAnswer> {
+        let req = self.request_as(access, Method::GET, &format!("/invitations/{id}"));
+        let resp = self.send(req).await?;
+        self.json(resp).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        access: &Access,
+        id: &str,
+        op: &SignedOp,
+    ) -> Result<Vec<LoggedOp>> {
+        let req = self
+            .request_as(access, Method::POST, &format!("/invitations/{id}/accept"))
+            .json(&AcceptInvitation { op: op.clone() });
+        let resp = self.send(req).await?;
+        self.ops(resp).await
     }
 
     async fn info(&self, keys: &Keys) -> Result<JournalInfo> {

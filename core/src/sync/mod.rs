@@ -14,9 +14,12 @@
 pub mod answer_check;
 pub mod background;
 pub mod batches;
+pub mod device_list;
+pub mod devices;
 pub mod envelope;
 pub mod http;
 pub mod keys;
+pub mod membership;
 pub mod pairing;
 pub mod progress;
 mod pull;
@@ -25,24 +28,30 @@ mod records;
 pub mod relay;
 pub mod runtime;
 pub mod sealed;
+pub mod secrets;
 mod session;
 mod snapshot;
 mod status;
 
 pub use crate::store::sync_state::{PeerRecord, RefusedBatch, SyncSettings};
 pub use background::{SyncHandle, SyncObserver, SyncState};
+pub use devices::{
+    delete_relay_copy, devices, enable, invite, join, leave, preview, recover_from_kit,
+    recovery_kit, remove, Device, InvitationPreview, Invite, Removed,
+};
 pub use http::{HttpRelay, HttpRelays};
-pub use keys::RootSecret;
+pub use keys::Keys;
 pub use progress::{OnProgress, Phase, Progress, Unit};
 pub use pull::Pulled;
 pub use push::Pushed;
 pub use relay::{Connect, Relay};
 pub use runtime::SyncRuntime;
+pub use secrets::{KeyFile, SecretStore};
 pub use snapshot::Uploaded;
 pub use status::{DeviceStatus, SyncStatus};
 
 use crate::{Error, Journal, Result};
-use session::{lock, Session};
+use session::Session;
 use std::sync::Mutex;
 
 /// What one round of sync did, and where it left the journal.
@@ -93,57 +102,9 @@ pub fn default_device_name() -> String {
         .unwrap_or_else(|| "another device".into())
 }
 
-/// Turns sync on for a journal that has none: a new root secret, the journal registered
-/// with the relay at `relay_url`. Returns the pairing code for the other devices.
-/// Nothing is sent yet: [`sync_now`] does that.
-pub async fn enable(
-    journal: &Mutex<Journal>,
-    relays: &dyn Connect,
-    relay_url: &str,
-    device_name: &str,
-) -> Result<String> {
-    let relay_url = pairing::relay_url(relay_url)?;
-    if let Some(settings) = lock(journal).sync_settings()? {
-        return Err(Error::SyncAlreadyEnabled {
-            url: settings.relay_url,
-        });
-    }
-    let secret = RootSecret::generate();
-    relays
-        .relay(&relay_url)?
-        .create_journal(&secret.keys())
-        .await?;
-    lock(journal).enable_sync(&relay_url, &secret, device_name)?;
-    Ok(pairing::encode(&pairing::Pairing { secret, relay_url }))
-}
-
-/// Joins the journal of a pairing code: the relay is asked first, so a wrong code or a
-/// journal the relay doesn't know changes nothing here. Then the relay's snapshot (if
-/// any) and batches come in and this journal's own entries go out: both end merged.
-pub async fn join(
-    journal: &Mutex<Journal>,
-    relays: &dyn Connect,
-    code: &str,
-    device_name: &str,
-    progress: OnProgress<'_>,
-) -> Result<SyncReport> {
-    let pairing = pairing::decode(code)?;
-    if let Some(settings) = lock(journal).sync_settings()? {
-        return Err(Error::SyncAlreadyEnabled {
-            url: settings.relay_url,
-        });
-    }
-    let keys = pairing.secret.keys();
-    relays.relay(&pairing.relay_url)?.info(&keys).await?;
-    lock(journal).enable_sync(&pairing.relay_url, &pairing.secret, device_name)?;
-    let s = Session::open(journal, relays, progress)?;
-    let outcome = catch_up(&s).await;
-    finish(&s, outcome.map(|(pushed, pulled)| (pushed, pulled, None))).await
-}
-
 /// Pulls first, so that only this device's own changes go out (a new device, or one
 /// starting over), then pushes them, then pulls what was just sent to check it is there.
-async fn catch_up(s: &Session<'_>) -> Result<(Pushed, Pulled)> {
+pub(crate) async fn catch_up(s: &Session<'_>) -> Result<(Pushed, Pulled)> {
     let mut pulled = Pulled::default();
     if let Some(snapshot) = s.relay.info(&s.keys).await?.snapshot {
         let merged = snapshot::fetch_and_merge(s, &snapshot).await?;
@@ -166,7 +127,7 @@ pub async fn sync_now(
     relays: &dyn Connect,
     progress: OnProgress<'_>,
 ) -> Result<SyncReport> {
-    let s = Session::open(journal, relays, progress)?;
+    let s = Session::start(journal, relays, progress).await?;
     let seen_before = s.with(|j| Ok(j.sync_enabled()?.incarnation.is_some()))?;
     // What the first push sent counts also when the pull then finds the relay went back.
     let mut sent = Pushed::default();
@@ -182,7 +143,7 @@ pub async fn sync_now(
         // database: register the journal again (a journal there under another
         // credential still refuses) and start over.
         Err(Error::RelayRefusedCredential { .. }) if seen_before => {
-            match s.relay.create_journal(&s.keys).await {
+            match devices::register_again(&s).await {
                 Ok(()) => Some("it no longer knew this journal".to_string()),
                 Err(e) => return finish(&s, Err(e)).await,
             }
@@ -217,7 +178,7 @@ async fn recover(s: &Session<'_>, reason: String) -> Result<(Pushed, Pulled, Opt
 
 /// Records the outcome; on success, uploads a snapshot if one is due, leaves this
 /// device's record with the relay and checks status.
-async fn finish(
+pub(crate) async fn finish(
     s: &Session<'_>,
     outcome: Result<(Pushed, Pulled, Option<Recovered>)>,
 ) -> Result<SyncReport> {
@@ -258,7 +219,7 @@ pub async fn push(
     relays: &dyn Connect,
     progress: OnProgress<'_>,
 ) -> Result<Pushed> {
-    let s = Session::open(journal, relays, progress)?;
+    let s = Session::start(journal, relays, progress).await?;
     push::push(&s).await
 }
 
@@ -268,7 +229,7 @@ pub async fn pull(
     relays: &dyn Connect,
     progress: OnProgress<'_>,
 ) -> Result<Pulled> {
-    let s = Session::open(journal, relays, progress)?;
+    let s = Session::start(journal, relays, progress).await?;
     pull::pull(&s).await
 }
 
@@ -279,22 +240,13 @@ pub async fn upload_snapshot(
     relays: &dyn Connect,
     progress: OnProgress<'_>,
 ) -> Result<Option<Uploaded>> {
-    let s = Session::open(journal, relays, progress)?;
+    let s = Session::start(journal, relays, progress).await?;
     snapshot::maybe_upload(&s, true).await
 }
 
 /// Where sync stands, checked with the relay. An unreachable relay is reported in the
 /// status (`unreachable`), not as an error.
 pub async fn status(journal: &Mutex<Journal>, relays: &dyn Connect) -> Result<SyncStatus> {
-    let s = Session::open(journal, relays, &progress::ignore)?;
+    let s = Session::start(journal, relays, &progress::ignore).await?;
     status::check(&s).await
-}
-
-/// The pairing code of a journal that syncs, to join another device.
-pub fn pairing_code(journal: &Journal) -> Result<String> {
-    let settings = journal.sync_enabled()?;
-    Ok(pairing::encode(&pairing::Pairing {
-        secret: settings.secret,
-        relay_url: settings.relay_url,
-    }))
 }

@@ -40,8 +40,17 @@ pub(crate) async fn hear(s: &Session<'_>) -> Result<Heard> {
         if device_id == own {
             continue;
         }
-        let record = envelope::open(&s.keys, Sealed::DeviceRecord, &device_id, &envelope)
-            .and_then(|plaintext| sealed::read_record(&device_id, &plaintext));
+        // A record counts only when the device it speaks for signed it.
+        let record = envelope::open(&s.keys, Sealed::DeviceRecord, &device_id, &envelope).and_then(
+            |opened| {
+                if opened.signer != device_id {
+                    return Err(crate::Error::Document(
+                        "a record signed by another device".into(),
+                    ));
+                }
+                sealed::read_record(&device_id, &opened.plaintext)
+            },
+        );
         match record {
             Ok(record) => {
                 if s.with(|j| j.hear_device(&record))? {

@@ -8,7 +8,11 @@
 use super::keys::Keys;
 use crate::Result;
 use async_trait::async_trait;
-pub use onward_protocol::{Frame, JournalInfo, PushAnswer, SnapshotInfo};
+use onward_protocol::members::{LoggedOp, SignedOp, SignedWrap};
+pub use onward_protocol::{
+    CreateJournal, DeleteAnswer, Frame, InvitationAnswer, InvitationUpload, JournalInfo,
+    MembersChange, PushAnswer, SnapshotInfo,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +38,23 @@ pub enum Batches {
     SnapshotRequired,
 }
 
+/// Who asks: a journal id and a relay credential. A member asks with its own; a device
+/// joining by invitation with the invitation's.
+#[derive(Clone)]
+pub struct Access {
+    pub journal_id: String,
+    pub credential: String,
+}
+
+impl From<&Keys> for Access {
+    fn from(keys: &Keys) -> Access {
+        Access {
+            journal_id: keys.journal_id().to_string(),
+            credential: keys.credential(),
+        }
+    }
+}
+
 /// One journal's relay, as the sync policy uses it. Every call names the journal by its
 /// keys (the journal id and the credential; the content key never leaves the device).
 #[async_trait]
@@ -41,8 +62,39 @@ pub trait Relay: Send + Sync {
     /// The relay's address, for messages.
     fn url(&self) -> &str;
 
-    /// Registers the journal with its credential.
-    async fn create_journal(&self, keys: &Keys) -> Result<()>;
+    /// Registers the journal with its device list (its genesis, or the whole list when
+    /// registering it again on a relay that lost it).
+    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()>;
+
+    /// Deletes the relay's copy (recoverable for the relay's grace period); `signature`
+    /// is this member's over the delete request.
+    async fn delete_journal(&self, keys: &Keys, signature: &str) -> Result<DeleteAnswer>;
+
+    /// Brings a deleted journal back within the grace period.
+    async fn restore_journal(&self, keys: &Keys, signature: &str) -> Result<()>;
+
+    /// The signed device list.
+    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>>;
+
+    /// Adds one operation (with the wrapped keys of a new epoch); answers the list.
+    async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>>;
+
+    /// The content keys wrapped for this member.
+    async fn wraps(&self, keys: &Keys) -> Result<Vec<SignedWrap>>;
+
+    /// Leaves an invitation with the relay.
+    async fn put_invitation(&self, keys: &Keys, id: &str, upload: &InvitationUpload) -> Result<()>;
+
+    /// Reads an invitation with its own credential.
+    async fn invitation(&self, access: &Access, id: &str) -> Result<InvitationAnswer>;
+
+    /// Uses an invitation: the new device's add, signed with the invitation's key.
+    async fn accept_invitation(
+        &self,
+        access: &Access,
+        id: &str,
+        op: &SignedOp,
+    ) -> Result<Vec<LoggedOp>>;
 
     /// What the relay holds for the journal.
     async fn info(&self, keys: &Keys) -> Result<JournalInfo>;

@@ -15,19 +15,40 @@ pub(crate) struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// A session for a journal that syncs ([`crate::Error::SyncNotEnabled`] otherwise).
+    /// A session for a journal that syncs ([`crate::Error::SyncNotEnabled`] otherwise),
+    /// with the keys and device list as this device last verified them.
     pub fn open(
         journal: &'a Mutex<Journal>,
         relays: &dyn Connect,
         progress: OnProgress<'a>,
     ) -> Result<Session<'a>> {
-        let settings = lock(journal).sync_enabled()?;
+        let (settings, keys) = {
+            let j = lock(journal);
+            (j.sync_enabled()?, j.sync_keys()?)
+        };
         Ok(Session {
             journal,
-            keys: settings.secret.keys(),
+            keys,
             relay: relays.relay(&settings.relay_url)?,
             progress,
         })
+    }
+
+    /// A session that first reads the device list and any new key from the relay
+    /// ([`super::membership::refresh`]): a device removed meanwhile learns it here, the
+    /// others move to a new epoch. An unreachable relay leaves the kept list in place;
+    /// the calls after say so.
+    pub async fn start(
+        journal: &'a Mutex<Journal>,
+        relays: &dyn Connect,
+        progress: OnProgress<'a>,
+    ) -> Result<Session<'a>> {
+        let mut s = Session::open(journal, relays, progress)?;
+        match super::membership::refresh(&mut s).await {
+            Err(crate::Error::RelayUnreachable { .. }) => {}
+            other => other?,
+        }
+        Ok(s)
     }
 
     /// Runs `f` with the journal locked. Keep it short: the app may be waiting.

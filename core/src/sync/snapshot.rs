@@ -72,7 +72,7 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
             ),
         });
     }
-    let plaintext = envelope::open(&s.keys, Sealed::Snapshot, &snapshot.id, &envelope)?;
+    let plaintext = envelope::open(&s.keys, Sealed::Snapshot, &snapshot.id, &envelope)?.plaintext;
     drop(envelope);
     let (header, document) = sealed::read_snapshot(&plaintext).map_err(refused)?;
     if header.covers != snapshot.covers {
