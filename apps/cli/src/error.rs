@@ -44,10 +44,15 @@ impl From<Error> for Failure {
             }
             Error::Document(_) => Some("`onward doctor` checks the journal and says what it finds."),
             Error::Corrupt { .. } => Some("To save what can still be read into a new file: onward doctor --recover NEW_PATH (with the same --journal)."),
-            Error::SyncNotEnabled => Some("`onward sync init --relay URL` starts syncing; `onward sync join CODE` joins the journal your other device syncs."),
+            Error::SyncNotEnabled => Some("`onward sync init --relay URL` starts syncing; `onward sync join` joins the journal your other device syncs, with an invitation from it."),
             Error::SyncAlreadyEnabled { .. } => Some("`onward sync off` forgets the relay (your journal stays); then init or join again."),
-            Error::PairingCode { .. } => Some("On a device that already syncs, `onward sync code` shows it. Nothing was changed here."),
-            Error::RelayRefusedCredential { .. } => Some("`onward sync code` on a device that syncs shows the right code. Nothing was changed here."),
+            Error::PairingCode { .. } | Error::InvitationGone => Some("`onward sync invite` on a device that syncs makes a new invitation. Nothing was changed here."),
+            Error::RecoveryKit { .. } => Some("Nothing was changed here. The kit is the text `onward sync recovery-kit` showed, starting with ONWARDKIT1-."),
+            Error::RelayRefusedCredential { .. } => Some("`onward sync invite` on a device that syncs makes an invitation to join again. Nothing was changed here."),
+            Error::DeviceRemoved | Error::OldSyncSetup => Some("`onward sync off` here, then `onward sync join` with an invitation from a device that syncs."),
+            Error::PlainHttp { .. } => Some("Use the relay's https:// address, or add --allow-insecure-http if you know the network in between."),
+            Error::NoSuchDevice { .. } => Some("`onward devices` lists them by name."),
+            Error::SecretStore { .. } => Some("This device's keys are kept apart from the journal file; check that folder is there and readable by you."),
             Error::RelayUnreachable { .. } | Error::Relay { .. } | Error::RelayAnswer { .. } | Error::RelayWentBack { .. } => {
                 Some("`onward sync status` shows where things stand; `onward sync now` tries again.")
             }

@@ -7,6 +7,7 @@ mod commands;
 mod dates;
 mod error;
 mod output;
+mod qr;
 mod text_input;
 mod vocab;
 

@@ -5,6 +5,7 @@ mod activity;
 mod application;
 mod completions;
 mod contact;
+mod devices;
 mod doctor;
 mod entry;
 mod export;
@@ -122,6 +123,8 @@ pub enum Command {
     /// Sync with your other devices through an end-to-end encrypted relay
     #[command(subcommand)]
     Sync(sync::Command),
+    /// The devices that sync this journal; remove a lost one
+    Devices(devices::DevicesArgs),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -157,9 +160,11 @@ pub fn run(cli: Cli) -> Result<Printed> {
         None => path,
     };
     let mut journal = Journal::open(&open_at)?;
+    journal.set_secret_store(std::sync::Arc::new(key_file(&open_at)));
     // Sync shares the journal with its network steps, so it takes it whole.
     let command = match command {
         Command::Sync(cmd) => return sync::run(cmd, journal),
+        Command::Devices(args) => return devices::run(args, journal),
         other => other,
     };
     let j = &mut journal;
@@ -186,10 +191,22 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Command::Merge(args) => doctor::merge(args, j),
         Command::Export(args) => export::run(args, cli.json, j),
         Command::Import(args) => import::run(args, j),
-        Command::Completions(_) | Command::Prompts(_) | Command::Sync(_) => {
+        Command::Completions(_) | Command::Prompts(_) | Command::Sync(_) | Command::Devices(_) => {
             unreachable!("handled above")
         }
     }
+}
+
+/// Where this device keeps its sync keys for the journal at `journal`: a folder beside
+/// it (`journal.onward-keys/`), readable by its owner only, or `$ONWARD_KEYS_DIR`. The
+/// journal file itself never holds them.
+pub fn key_file(journal: &std::path::Path) -> onward_core::sync::KeyFile {
+    if let Some(dir) = std::env::var_os("ONWARD_KEYS_DIR") {
+        return onward_core::sync::KeyFile::new(dir);
+    }
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push("-keys");
+    onward_core::sync::KeyFile::new(journal.with_file_name(name))
 }
 
 /// `--journal`, else `$ONWARD_JOURNAL` (both through clap), else the data directory.

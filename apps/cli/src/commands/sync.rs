@@ -2,8 +2,9 @@
 //! end-to-end encrypted relay (docs/SYNC.md). The relay stores what it cannot read.
 
 use crate::dates;
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::output::{plural, Printed, NEEDS_ATTENTION};
+use crate::qr;
 use clap::{Args, Subcommand};
 use onward_core::sync::{self, Phase, Progress, SyncReport, SyncRuntime, SyncStatus, Unit};
 use onward_core::Journal;
@@ -14,22 +15,28 @@ use std::sync::Mutex;
 #[derive(Debug, Subcommand)]
 #[command(after_help = "Examples:
   onward sync init --relay https://relay.example.org
-  onward sync join ONWARD1-...        (on your other device, with the code init printed)
+  onward sync invite                  (shows a QR code and a one-time code for your other device)
+  onward sync join                    (on the other device; it asks for the code)
   onward sync now
-  onward sync status")]
+  onward sync status
+  onward devices                      (every device, and `onward devices remove NAME`)")]
 pub enum Command {
-    /// Start syncing this journal through a relay, and get the pairing code for your other devices
+    /// Start syncing this journal through a relay
     Init(InitArgs),
-    /// Join the journal of a pairing code; this device's own entries are kept and merged in
+    /// A one-time invitation for another device, as a QR code and a code to type
+    Invite(InviteArgs),
+    /// Join a journal with an invitation from a device that syncs; this device's own entries are kept and merged in
     Join(JoinArgs),
     /// Send what's new here and bring in what's new elsewhere
     Now,
     /// Where sync stands, checked with the relay
     Status,
-    /// Show the pairing code again (it holds your journal's key: keep it to your devices)
-    Code,
-    /// Stop syncing and forget the relay; your journal stays as it is
-    Off,
+    /// Make a recovery kit: the one way back to your journal if every device is lost
+    RecoveryKit,
+    /// Bring your journal onto this device with a recovery kit, when no other device is left
+    Recover(RecoverArgs),
+    /// Stop syncing on this device; your journal stays here as it is
+    Off(OffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -40,16 +47,52 @@ pub struct InitArgs {
     /// How your other devices name this one (default: this machine's name)
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Allow a relay at a plain http:// address on another machine (its traffic is then not encrypted on the way; your journal's content still is)
+    #[arg(long)]
+    allow_insecure_http: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// How long the invitation stays usable, such as 10m or 2h (at most a day)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    expires: std::time::Duration,
+    /// Print only the code, no QR code
+    #[arg(long)]
+    no_qr: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct JoinArgs {
-    /// The pairing code from `onward sync code` on a device that syncs (spaces are fine)
-    #[arg(required = true, num_args = 1.., value_name = "CODE")]
+    /// The invitation (`ONWARD2-…`); left out, it is asked for, so it stays out of your shell history
+    #[arg(num_args = 0.., value_name = "CODE")]
     code: Vec<String>,
     /// How your other devices name this one (default: this machine's name)
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Join without asking (for scripts)
+    #[arg(long, short)]
+    yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The recovery kit (`ONWARDKIT1-…`); left out, it is asked for
+    #[arg(num_args = 0.., value_name = "KIT")]
+    kit: Vec<String>,
+    /// How your devices name this one (default: this machine's name)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OffArgs {
+    /// Also leave the journal's devices: the others move to a new key this device never gets
+    #[arg(long, conflicts_with = "delete_relay_copy")]
+    leave: bool,
+    /// Also delete the relay's copy (the last device only; the relay can bring it back for a while)
+    #[arg(long)]
+    delete_relay_copy: bool,
 }
 
 pub fn run(command: Command, journal: Journal) -> Result<Printed> {
@@ -57,17 +100,25 @@ pub fn run(command: Command, journal: Journal) -> Result<Printed> {
     let rt = SyncRuntime::new()?;
     match command {
         Command::Init(args) => init(args, &journal, &rt),
+        Command::Invite(args) => invite(args, &journal, &rt),
         Command::Join(args) => join(args, &journal, &rt),
         Command::Now => now(&journal, &rt),
         Command::Status => status(&journal, &rt),
-        Command::Code => code(&journal),
-        Command::Off => off(&journal),
+        Command::RecoveryKit => recovery_kit(&journal, &rt),
+        Command::Recover(args) => recover(args, &journal, &rt),
+        Command::Off(args) => off(args, &journal, &rt),
     }
 }
 
 fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     let name = args.name.unwrap_or_else(sync::default_device_name);
-    let code = rt.block_on(sync::enable(journal, rt.relays(), &args.relay, &name))?;
+    rt.block_on(sync::enable(
+        journal,
+        rt.relays(),
+        &args.relay,
+        args.allow_insecure_http,
+        &name,
+    ))?;
     let url = relay_url(journal)?;
     let first =
         rt.block_on(async { Ok(sync::sync_now(journal, rt.relays(), &show_progress()).await) })?;
@@ -88,18 +139,53 @@ fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
             json!({ "error": e.to_string() })
         }
     };
+    human.push_str(
+        "\nTo add another device, run `onward sync invite` here and scan or type what it shows.\n`onward sync recovery-kit` makes a way back in case every device is lost.",
+    );
+    Ok(Printed::new(
+        json!({ "relay": url, "device": name, "first_sync": first_json }),
+        human,
+    ))
+}
+
+fn invite(args: InviteArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let invite = rt.block_on(sync::invite(journal, rt.relays(), args.expires))?;
+    let mut human = String::new();
+    if !args.no_qr {
+        human.push_str(&qr::render(&invite.code));
+        human.push('\n');
+    }
     human.push_str(&format!(
-        "\nThe pairing code for your other devices (it holds your journal's key: keep it to yourself):\n\n  {code}\n\nOn another device: onward sync join {code}"
+        "Scan this with Onward on your phone, or type the code on your other device:\n\n  {}\n\nIt works once, until {}. On a computer: onward sync join",
+        invite.code,
+        dates::show(invite.expires_at)
     ));
     Ok(Printed::new(
-        json!({ "relay": url, "pairing_code": code, "first_sync": first_json }),
+        json!({ "code": invite.code, "expires_at": invite.expires_at }),
         human,
     ))
 }
 
 fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
-    let code = args.code.join(" ");
+    let code = given_or_asked(args.code, "The invitation (ONWARD2-…): ")?;
     let name = args.name.unwrap_or_else(sync::default_device_name);
+    let preview = rt.block_on(sync::preview(rt.relays(), &code))?;
+    if !args.yes {
+        let devices = match preview.devices.as_slice() {
+            [] => "no device yet".to_string(),
+            names => format!("{} ({})", plural(names.len(), "device"), names.join(", ")),
+        };
+        let question = format!(
+            "This joins the journal synced through {} by {devices}.\nYour entries here will be merged into it. Join? [y/N] ",
+            preview.relay_url
+        );
+        if !confirm(&question)? {
+            return Ok(Printed::new(
+                json!({ "joined": false }),
+                "Nothing changed: this device didn't join.".to_string(),
+            ));
+        }
+    }
     let report = rt.block_on(sync::join(
         journal,
         rt.relays(),
@@ -116,6 +202,70 @@ fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
         report.status.summary()
     );
     Ok(report_printed(&report, human))
+}
+
+fn recovery_kit(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let kit = rt.block_on(sync::recovery_kit(journal, rt.relays()))?;
+    let human = format!(
+        "{}\nYour recovery kit:\n\n  {kit}\n\nKeep it like a house key: on paper or in a password manager, not on this device. Whoever has it can open your journal and add a device. It is the only way back if every device is lost, and it is shown only now: Onward and the relay don't keep it. Making a new kit retires this one.\nTo use it on a new device: onward sync recover",
+        qr::render(&kit)
+    );
+    Ok(Printed::new(json!({ "recovery_kit": kit }), human))
+}
+
+fn recover(args: RecoverArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let kit = given_or_asked(args.kit, "The recovery kit (ONWARDKIT1-…): ")?;
+    let name = args.name.unwrap_or_else(sync::default_device_name);
+    let report = rt.block_on(sync::recover_from_kit(
+        journal,
+        rt.relays(),
+        &kit,
+        &name,
+        &show_progress(),
+    ))?;
+    let url = relay_url(journal)?;
+    let human = format!(
+        "Welcome back: your journal came back from {url} ({} received{}). {}",
+        plural(report.pulled.changes, "change"),
+        records_changed(&report),
+        report.status.summary()
+    );
+    Ok(report_printed(&report, human))
+}
+
+/// The words given on the command line, or a line asked for on the terminal (or read
+/// from standard input when it is not one).
+fn given_or_asked(given: Vec<String>, question: &str) -> Result<String> {
+    if !given.is_empty() {
+        return Ok(given.join(" "));
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("{question}");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::new(format!("couldn't read it: {e}")))?;
+    Ok(line.trim().to_string())
+}
+
+/// Asks a yes/no question on the terminal; without a terminal the answer is no.
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::new(
+            "joining asks before it merges, and there is no terminal to ask on; add --yes to join anyway",
+        )
+        .into());
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::new(format!("couldn't read the answer: {e}")))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 fn now(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
@@ -237,30 +387,35 @@ fn status(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     })
 }
 
-fn code(journal: &Mutex<Journal>) -> Result<Printed> {
-    let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-    let code = sync::pairing_code(&journal)?;
-    let url = journal.sync_enabled()?.relay_url;
-    Ok(Printed::new(
-        json!({ "relay": url, "pairing_code": code }),
-        format!(
-            "{code}\n\nOn another device: onward sync join {code}\nIt holds your journal's key: share it only with your own devices."
-        ),
-    ))
-}
-
-fn off(journal: &Mutex<Journal>) -> Result<Printed> {
-    let mut journal = journal.lock().unwrap_or_else(|p| p.into_inner());
-    let url = journal.sync_settings()?.map(|s| s.relay_url);
-    journal.disable_sync()?;
-    let human = match &url {
-        Some(url) => format!(
-            "Sync is off: this device forgot {url}. Your journal stays here as it is, and your other devices keep syncing without it."
-        ),
-        None => "Sync was already off. Your journal is here as it was.".to_string(),
+fn off(args: OffArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let url = {
+        let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+        journal.sync_settings()?.map(|s| s.relay_url)
+    };
+    let Some(url) = url else {
+        return Ok(Printed::new(
+            json!({ "was_on": false }),
+            "Sync was already off. Your journal is here as it was.".to_string(),
+        ));
+    };
+    let human = if args.leave {
+        rt.block_on(sync::leave(journal, rt.relays()))?;
+        format!("This device left the journal's devices and forgot {url}. Your other devices carry on with a new key; your journal stays here as it is.")
+    } else if args.delete_relay_copy {
+        let deleted = rt.block_on(sync::delete_relay_copy(journal, rt.relays()))?;
+        let until = chrono::DateTime::from_timestamp_millis(deleted.purge_after_ms as i64)
+            .map(dates::show)
+            .unwrap_or_else(|| "a while".into());
+        format!("The relay's copy at {url} is deleted (the relay can still bring it back until {until}), and sync is off. Your journal stays here as it is.")
+    } else {
+        journal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .disable_sync()?;
+        format!("Sync is off: this device forgot {url}. Your journal stays here as it is. Your other devices still list it; `onward devices remove` on one of them takes it off the list.")
     };
     Ok(Printed::new(
-        json!({ "was_on": url.is_some(), "relay": url }),
+        json!({ "was_on": true, "relay": url, "left": args.leave, "deleted_relay_copy": args.delete_relay_copy }),
         human,
     ))
 }
@@ -271,7 +426,7 @@ fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
 }
 
 /// Progress on stderr, rewritten in place, when stderr is a terminal.
-fn show_progress() -> impl Fn(Progress) + Send + Sync {
+pub fn show_progress() -> impl Fn(Progress) + Send + Sync {
     let terminal = std::io::stderr().is_terminal();
     move |p: Progress| {
         if !terminal {
