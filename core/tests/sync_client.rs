@@ -2,9 +2,9 @@
 //! errors, cuts its answer short or sends frames that lie about their length. Each gives
 //! a clear error, never a panic or a hang.
 
-use onward_core::sync::keys::Keys;
+use onward_core::sync::keys::{Keys, MemberSecrets};
 use onward_core::sync::relay::{Batches, Relay};
-use onward_core::sync::{HttpRelay, RootSecret};
+use onward_core::sync::HttpRelay;
 use onward_core::Error;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -38,7 +38,11 @@ fn client(url: &str) -> HttpRelay {
 }
 
 fn keys() -> Keys {
-    RootSecret::from_bytes(&[5; 32]).unwrap().keys()
+    Keys::founding(
+        &"ab".repeat(16),
+        MemberSecrets::derived(b"test", &[5; 32], "device"),
+        [5; 32],
+    )
 }
 
 fn run<T>(f: impl std::future::Future<Output = T>) -> T {

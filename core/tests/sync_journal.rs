@@ -7,8 +7,11 @@ use automerge::{transaction::Transactable, AutoCommit, Change, ROOT};
 use chrono::Utc;
 use onward_core::model::{Entry, EntryKind};
 use onward_core::sync::batches::ChangeRef;
-use onward_core::sync::{RefusedBatch, RootSecret};
+use onward_core::sync::device_list;
+use onward_core::sync::keys::{random32, MemberSecrets};
+use onward_core::sync::RefusedBatch;
 use onward_core::{Error, Journal};
+use onward_protocol::members::LoggedOp;
 
 const ID1: &str = "00112233445566778899aabbccddee01";
 const ID2: &str = "00112233445566778899aabbccddee02";
@@ -24,11 +27,23 @@ fn changes_of(journal: &mut Journal) -> Vec<Change> {
     doc.get_changes(&[])
 }
 
+/// Turns sync on with a device list of its own (the relay is never contacted here).
+fn enable(j: &mut Journal, name: &str) -> onward_core::Result<()> {
+    let (keys, genesis) = device_list::genesis(&MemberSecrets::generate(), random32(), name, 0)?;
+    j.enable_sync(
+        "http://127.0.0.1:9",
+        &keys,
+        &[LoggedOp {
+            op: genesis,
+            seq: 0,
+        }],
+        name,
+    )
+}
+
 fn syncing(path: &std::path::Path) -> Journal {
     let mut j = Journal::open(path).unwrap();
-    // No relay is contacted here; the address only has to be well formed.
-    j.enable_sync("http://127.0.0.1:9", &RootSecret::generate(), "phone")
-        .unwrap();
+    enable(&mut j, "phone").unwrap();
     j
 }
 
@@ -155,7 +170,7 @@ fn pushed_changes_stop_being_pending_and_sync_off_keeps_the_journal() {
     assert_eq!(left[0].hash(), pending[2].hash());
 
     assert!(matches!(
-        laptop.enable_sync("http://127.0.0.1:9", &RootSecret::generate(), "laptop"),
+        enable(&mut laptop, "laptop"),
         Err(Error::SyncAlreadyEnabled { .. })
     ));
     assert!(laptop.disable_sync().unwrap());

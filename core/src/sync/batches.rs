@@ -227,11 +227,15 @@ pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
 mod tests {
     use super::*;
     use crate::sync::envelope::seal;
-    use crate::sync::keys::RootSecret;
+    use crate::sync::keys::MemberSecrets;
     use automerge::{transaction::Transactable, AutoCommit, ROOT};
 
     fn keys() -> Keys {
-        RootSecret::from_bytes(&[3; 32]).unwrap().keys()
+        Keys::founding(
+            &"ab".repeat(16),
+            MemberSecrets::derived(b"test", &[3; 32], "device"),
+            [3; 32],
+        )
     }
 
     /// Two devices writing apart after a shared start, then one merging the other.
@@ -330,7 +334,11 @@ mod tests {
         assert_eq!(first[0].id.len(), 32);
         let hashes: Vec<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
         assert_eq!(first[0].id, keys().batch_id(&hashes));
-        let other = RootSecret::from_bytes(&[4; 32]).unwrap().keys();
+        let other = Keys::founding(
+            &"ab".repeat(16),
+            MemberSecrets::derived(b"test", &[4; 32], "device"),
+            [4; 32],
+        );
         assert_ne!(plan(&other, &changes)[0].id, first[0].id);
     }
 
@@ -395,6 +403,65 @@ mod tests {
                 envelope: tampered,
             },
         );
-        assert!(matches!(&bad, Pulled::Refuse { seq: 4, reason, .. } if reason.contains("key")));
+        assert!(
+            matches!(&bad, Pulled::Refuse { seq: 4, reason, .. } if reason.contains("changed on the way"))
+        );
+    }
+
+    #[test]
+    fn a_batch_signed_by_a_removed_device_after_its_removal_is_refused() {
+        use crate::sync::device_list;
+        use onward_protocol::members::{self, MemberKind, Op};
+        let founder = MemberSecrets::derived(b"test", &[1; 32], "device");
+        let (mut laptop, genesis) =
+            device_list::genesis_with_nonce(&founder, [3; 32], "laptop", 0, [1; 16]).unwrap();
+        let mut roster = members::genesis(laptop.journal_id(), &genesis).unwrap();
+        let phone_secrets = MemberSecrets::derived(b"test", &[2; 32], "device");
+        let phone_member =
+            device_list::member(&laptop, &phone_secrets, MemberKind::Device, "phone", 0).unwrap();
+        let journal = laptop.journal_id().to_string();
+        let add = device_list::sign(
+            &journal,
+            &founder,
+            &founder.device_id(),
+            &roster.head,
+            Op::Add {
+                member: phone_member,
+                invitation: None,
+            },
+        );
+        roster.apply(&add, 0).unwrap();
+        let phone = laptop.as_member(&phone_secrets);
+        let remove = device_list::sign(
+            &journal,
+            &founder,
+            &founder.device_id(),
+            &roster.head,
+            Op::Remove {
+                device: phone_secrets.device_id(),
+                epoch: 1,
+            },
+        );
+        // The relay stored the removal when its latest batch was number 7.
+        roster.apply(&remove, 7).unwrap();
+        laptop.set_roster(roster);
+        let id = "00112233445566778899aabbccddeeff".to_string();
+        let plaintext: Vec<u8> = history(2)
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let envelope = seal(&phone, Sealed::Batch, &id, &plaintext).unwrap();
+        let frame = |seq| Frame {
+            seq,
+            batch_id: id.clone(),
+            envelope: envelope.clone(),
+        };
+        // Written before its removal: still the journal's.
+        assert!(matches!(unpack(&laptop, frame(7)), Pulled::Merge { .. }));
+        let late = unpack(&laptop, frame(8));
+        assert!(
+            matches!(&late, Pulled::Refuse { reason, .. } if reason.contains("after that device was removed")),
+            "{late:?}"
+        );
     }
 }
