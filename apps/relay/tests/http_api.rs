@@ -650,7 +650,7 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
         assert_eq!(error_code(&body), "bad_request");
         assert!(!body["message"].as_str().unwrap().is_empty());
     }
-    let (status, body) = journal.push(&batch_id(1), b"").await;
+    let (status, body) = journal.push_raw(&batch_id(1), b"").await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::BAD_REQUEST, "bad_request"),

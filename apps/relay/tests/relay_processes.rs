@@ -149,7 +149,7 @@ async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Bac
     assert_eq!(journal.create().await, StatusCode::CREATED);
     for n in 1..=2u64 {
         assert_eq!(
-            journal.push(&batch_id(n), &envelope(n, 100)).await.0,
+            journal.push(&batch_id(n), &envelope(n, 200)).await.0,
             StatusCode::CREATED
         );
     }
@@ -170,7 +170,7 @@ async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Bac
             batch_id(3)
         );
         let credential = journal.credential.clone();
-        let body = journal.sealed_batch(&batch_id(3), &envelope(3, 100));
+        let body = journal.sealed_batch(&batch_id(3), &envelope(3, 200));
         tokio::spawn(async move {
             client()
                 .put(url)
@@ -216,7 +216,7 @@ async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Bac
     );
     assert_eq!(
         state["bytes_used"],
-        json!(200),
+        json!(400),
         "nor were its bytes counted"
     );
     let frames = journal.pull_all(0).await;
@@ -225,11 +225,11 @@ async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Bac
 
     // The same batch pushed again takes number 3: no gap, no duplicate.
     assert_eq!(
-        journal.push(&batch_id(3), &envelope(3, 100)).await,
+        journal.push(&batch_id(3), &envelope(3, 200)).await,
         (StatusCode::CREATED, json!({"seq": 3, "duplicate": false}))
     );
     assert_eq!(
-        journal.push(&batch_id(4), &envelope(4, 100)).await.1,
+        journal.push(&batch_id(4), &envelope(4, 200)).await.1,
         json!({"seq": 4, "duplicate": false})
     );
     let frames = journal.pull_all(0).await;

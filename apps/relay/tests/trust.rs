@@ -290,6 +290,8 @@ async fn device_records_need_the_credential_and_go_with_the_journal(backend: Bac
     let journal = relay.journal();
     journal.create().await;
     let device = journal.device.id().to_owned();
+    let other = Device::random();
+    journal.add(&other).await;
     journal.put_record(b"mine").await;
     let (_, before) = journal.status().await;
     for intruder in [
@@ -322,8 +324,6 @@ async fn device_records_need_the_credential_and_go_with_the_journal(backend: Bac
         );
     }
     // A member writes only its own record, signed by itself.
-    let other = Device::random();
-    journal.add(&other).await;
     let (status, body) = journal
         .as_device(&other)
         .put_device(&device, &journal.sealed_record(b"evil"))

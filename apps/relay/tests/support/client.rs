@@ -377,7 +377,9 @@ impl Journal {
 
     /// `PUT` of the journal with its genesis.
     pub async fn create(&self) -> StatusCode {
-        self.create_with(&[self.genesis.clone()], &[]).await.0
+        self.create_with(std::slice::from_ref(&self.genesis), &[])
+            .await
+            .0
     }
 
     /// `PUT` of the journal with a whole device list and wraps.
