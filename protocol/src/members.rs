@@ -251,6 +251,8 @@ pub struct Removal {
     pub index: usize,
     pub epoch: u32,
     pub seq: u64,
+    /// The member removed itself (it left).
+    pub by_itself: bool,
 }
 
 /// What a verified log says.
@@ -362,6 +364,7 @@ impl Roster {
                     index,
                     epoch: *epoch,
                     seq,
+                    by_itself: op.signer == *device,
                 });
                 self.epoch = *epoch;
             }
@@ -384,9 +387,26 @@ impl Roster {
         verify(&inviter.sign_pk, &message, &inv.signature, "invitation")
     }
 
-    /// A wrap signed by a member admitted now, for a member admitted now.
+    /// The member that may sign a wrap of `epoch`: one still admitted when that epoch
+    /// started, or one that left by starting exactly that epoch (a device leaving wraps
+    /// the new key for those it leaves behind). A member removed by another never wraps
+    /// a key of the epoch its removal started, or a later one: it would hand the others
+    /// a key it chose.
+    pub fn wrapper(&self, device: &str, epoch: u32) -> Result<&Member, MembersError> {
+        self.members
+            .get(device)
+            .filter(|s| match s.removed {
+                None => true,
+                Some(r) => r.epoch > epoch || (r.by_itself && r.epoch == epoch),
+            })
+            .map(|s| &s.member)
+            .ok_or_else(|| MembersError::NotAMember(device.to_string()))
+    }
+
+    /// A wrap signed by a member that may wrap its epoch ([`Roster::wrapper`]), for a
+    /// member admitted now.
     pub fn check_wrap(&self, wrap: &SignedWrap) -> Result<(), MembersError> {
-        let signer = self.signer(&wrap.signer)?;
+        let signer = self.wrapper(&wrap.signer, wrap.epoch)?;
         if self.active(&wrap.device).is_none() {
             return Err(MembersError::NotAMember(wrap.device.clone()));
         }

@@ -161,10 +161,8 @@ pub fn unwrap(
         reason: reason.to_string(),
     };
     let signer = roster
-        .members
-        .get(&wrap.signer)
-        .filter(|s| s.removed.is_none_or(|r| r.epoch > wrap.epoch))
-        .ok_or_else(|| refused("it was wrapped by a device that isn't one of this journal's"))?;
+        .wrapper(&wrap.signer, wrap.epoch)
+        .map_err(|_| refused("it was wrapped by a device that isn't one of this journal's"))?;
     let message = SignedWrap::signing_message(
         keys.journal_id(),
         wrap.epoch,
@@ -173,7 +171,7 @@ pub fn unwrap(
         &wrap.chain,
     );
     let signature = hex::decode(&wrap.signature).unwrap_or_default();
-    members::verify_bytes(&signer.member.sign_pk, &message, &signature, "wrap")
+    members::verify_bytes(&signer.sign_pk, &message, &signature, "wrap")
         .map_err(|_| refused("its signature doesn't check out"))?;
     if wrap.device != keys.device_id() {
         return Err(refused("it is meant for another device"));

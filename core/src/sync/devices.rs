@@ -381,7 +381,7 @@ fn find(journal: &Journal, name: &str) -> Result<Device> {
         }),
         _ => Err(Error::invalid(
             "device",
-            &format!("several devices are called {wanted}; give the start of its id instead"),
+            format!("several devices are called {wanted}; give the start of its id instead"),
         )),
     }
 }

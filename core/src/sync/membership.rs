@@ -29,10 +29,16 @@ pub(crate) async fn refresh(s: &mut Session<'_>) -> Result<()> {
             if s.keys.epoch_key(wrap.epoch).is_some() && wrap.chain.is_empty() {
                 continue;
             }
-            let (key, prev) = device_list::unwrap(&s.keys, &roster, &wrap)?;
-            s.keys.add_epoch(wrap.epoch, key);
-            if let Some(prev) = prev {
-                s.keys.add_epoch(wrap.epoch - 1, prev);
+            // A wrap that doesn't check out is left aside: only the relay could have
+            // made it, and the epoch key is missed below if it mattered.
+            match device_list::unwrap(&s.keys, &roster, &wrap) {
+                Ok((key, prev)) => {
+                    s.keys.add_epoch(wrap.epoch, key);
+                    if let Some(prev) = prev {
+                        s.keys.add_epoch(wrap.epoch - 1, prev);
+                    }
+                }
+                Err(e) => tracing::warn!("a wrapped key from the relay was refused: {e}"),
             }
         }
         if s.keys.epoch() < roster.epoch {

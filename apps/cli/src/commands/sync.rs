@@ -254,8 +254,7 @@ fn confirm(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::new(
             "joining asks before it merges, and there is no terminal to ask on; add --yes to join anyway",
-        )
-        .into());
+        ));
     }
     eprint!("{question}");
     let mut answer = String::new();
