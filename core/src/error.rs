@@ -39,7 +39,7 @@ pub enum Error {
     #[error("couldn't reach the sync relay at {url} ({detail}). Your journal is safe and keeps working offline; sync again once you're online")]
     RelayUnreachable { url: String, detail: String },
 
-    #[error("the relay at {url} doesn't know this journal, or refused its key. Check the pairing code, or set sync up again")]
+    #[error("the relay at {url} doesn't know this journal, or refused this device's key. Join again with a new invitation from a device that syncs")]
     RelayRefusedCredential { url: String },
 
     #[error(
@@ -53,9 +53,7 @@ pub enum Error {
     #[error("the sync relay has gone back to an earlier state ({reason}); this device will send again what it lost")]
     RelayWentBack { reason: String },
 
-    #[error(
-        "this pairing code doesn't work: {reason}. Copy it again from a device that already syncs"
-    )]
+    #[error("this invitation doesn't work: {reason}. Copy it again from the device that made it")]
     PairingCode { reason: String },
 
     #[error("{what} was refused: {reason}. It was not applied, and nothing else was changed")]

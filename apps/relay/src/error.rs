@@ -129,7 +129,7 @@ impl Error {
                     .to_owned()
             }
             Error::Unauthorized => "This journal is not known here, or the credential does not match. \
-                 Check the pairing code, or create the journal with PUT first."
+                 Check the device's credential, or create the journal with PUT first."
                 .to_owned(),
             Error::SnapshotRequired { pruned_through } => format!(
                 "Batches through {pruned_through} were folded into a snapshot. \
