@@ -22,7 +22,7 @@ let package = Package(
             supportedInterfaceOrientations: [.portrait, .landscapeLeft, .landscapeRight],
             capabilities: [
                 .faceID(purposeString: "Onward can keep your journal locked until Face ID says it's you."),
-                .camera(purposeString: "Scan the pairing code shown on your other device."),
+                .camera(purposeString: "Scan the invitation shown on your other device."),
             ]
         ),
     ],

@@ -7,8 +7,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// fix; `detail` is a sentence fit to log (or, reworded, to show).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum OnwardError {
-    /// No record (or pending reminder) has this id or key. It may have been typed wrong,
-    /// or belong to another journal.
+    /// No record (or pending reminder, or device of the journal) has this id, key or
+    /// name. It may have been typed wrong, or belong to another journal.
     #[error("{detail}")]
     NotFound { id: String, detail: String },
 
@@ -27,10 +27,11 @@ pub enum OnwardError {
     #[error("{detail}")]
     Storage { detail: String },
 
-    /// Syncing could not be done: the relay is unreachable or refused the journal's key,
-    /// its answer could not be read, a batch was refused, or sync is not set up (or is
-    /// already). The journal is unchanged and keeps working offline; `detail` says what
-    /// to do next.
+    /// Syncing could not be done: the relay is unreachable or refused this device (it
+    /// was removed, or the relay's copy was deleted), its answer could not be read, a
+    /// batch was refused, or sync is not set up (or is already, or by an older Onward).
+    /// The journal is unchanged and keeps working offline; `detail` says what to do
+    /// next.
     #[error("{detail}")]
     Sync { detail: String },
 
@@ -62,12 +63,30 @@ impl From<onward_core::Error> for OnwardError {
                 path: String::new(),
                 detail,
             },
-            Core::Storage(_) | Core::Io { .. } => OnwardError::Storage { detail },
-            Core::PairingCode { reason } => OnwardError::InvalidInput {
-                field: "pairing_code".into(),
-                reason,
+            Core::NoSuchDevice { name, .. } => OnwardError::NotFound { id: name, detail },
+            // The app's Keychain or Keystore failed (locked, say): as for the disk,
+            // retrying later may work.
+            Core::Storage(_) | Core::Io { .. } | Core::SecretStore { .. } => {
+                OnwardError::Storage { detail }
+            }
+            // Everything wrong with what was typed or scanned names the field it was
+            // typed in, with the whole sentence (what to do next) as the reason.
+            Core::PairingCode { .. } | Core::InvitationGone => OnwardError::InvalidInput {
+                field: "invitation".into(),
+                reason: detail,
             },
-            Core::RelayUnreachable { .. }
+            Core::RecoveryKit { .. } => OnwardError::InvalidInput {
+                field: "recovery_kit".into(),
+                reason: detail,
+            },
+            Core::PlainHttp { .. } => OnwardError::InvalidInput {
+                field: "relay".into(),
+                reason: detail,
+            },
+            Core::DeviceRemoved
+            | Core::JournalDeleted
+            | Core::OldSyncSetup
+            | Core::RelayUnreachable { .. }
             | Core::RelayRefusedCredential { .. }
             | Core::Relay { .. }
             | Core::RelayAnswer { .. }
@@ -112,6 +131,51 @@ mod tests {
         ));
         let e: OnwardError = onward_core::Error::NotFound { id: "abcd".into() }.into();
         assert_eq!(e.to_string(), "nothing in this journal has the id abcd");
+    }
+
+    #[test]
+    fn sync_errors_name_the_field_to_fix_or_say_what_happened() {
+        let field = |e: onward_core::Error| match OnwardError::from(e) {
+            OnwardError::InvalidInput { field, reason } => {
+                assert!(!reason.is_empty());
+                field
+            }
+            other => panic!("expected InvalidInput, got {other:?}"),
+        };
+        use onward_core::Error as Core;
+        let bad_code = Core::PairingCode {
+            reason: "a character is off".into(),
+        };
+        assert_eq!(field(bad_code), "invitation");
+        assert_eq!(field(Core::InvitationGone), "invitation");
+        let bad_kit = Core::RecoveryKit {
+            reason: "too short".into(),
+        };
+        assert_eq!(field(bad_kit), "recovery_kit");
+        let plain = Core::PlainHttp {
+            url: "http://relay.example.org".into(),
+        };
+        assert_eq!(field(plain), "relay");
+        let removed = OnwardError::from(Core::DeviceRemoved);
+        assert!(
+            matches!(&removed, OnwardError::Sync { detail } if detail.contains("removed")),
+            "{removed:?}"
+        );
+        let unknown = Core::NoSuchDevice {
+            name: "Old phone".into(),
+            known: String::new(),
+        };
+        assert!(matches!(
+            OnwardError::from(unknown),
+            OnwardError::NotFound { id, .. } if id == "Old phone"
+        ));
+        let locked = Core::SecretStore {
+            detail: "the Keychain is locked".into(),
+        };
+        assert!(matches!(
+            OnwardError::from(locked),
+            OnwardError::Storage { detail } if detail.contains("Keychain is locked")
+        ));
     }
 
     #[test]

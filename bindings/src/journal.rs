@@ -14,6 +14,7 @@ use crate::quick_log::{
 use crate::records::RejectionLogged;
 use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Mood, Record};
 use crate::reminders::Reminder;
+use crate::secret_store::{Adapter, SecretStore};
 use crate::time::{to_utc, to_utc_opt};
 use onward_core::model::{self as core, MessageKind};
 use onward_core::sync::SyncRuntime;
@@ -35,6 +36,9 @@ pub struct Journal {
     pub(crate) background: Mutex<Weak<Running>>,
     /// The runtime and relay connections of this handle's sync, made on first use.
     sync_runtime: Mutex<Option<Arc<SyncRuntime>>>,
+    /// The app's store for this device's sync keys, given again to a journal reopened
+    /// after a panic.
+    secrets: Option<Arc<dyn onward_core::sync::SecretStore>>,
 }
 
 /// What a JSON import did.
@@ -52,20 +56,26 @@ pub struct ImportSummary {
 impl Journal {
     /// Opens the journal at `path`, creating it if there is no file there yet. A file
     /// that is not a journal, is damaged, or comes from a newer Onward raises
-    /// `CorruptJournal` and is left untouched.
-    #[uniffi::constructor]
-    pub fn open(path: String) -> Result<Arc<Journal>> {
+    /// `CorruptJournal` and is left untouched. `secrets` is where this device's sync
+    /// keys live (the Keychain, a Keystore-wrapped file): give it on every open of a
+    /// journal that syncs, or may. Without one the keys are kept in the journal file,
+    /// which is only fit for tests and tools.
+    #[uniffi::constructor(default(secrets = None))]
+    pub fn open(path: String, secrets: Option<Arc<dyn SecretStore>>) -> Result<Arc<Journal>> {
         guard(|| {
+            let secrets = secrets
+                .map(|store| Arc::new(Adapter(store)) as Arc<dyn onward_core::sync::SecretStore>);
             let mut inner = onward_core::Journal::open(&path)?;
             let observers = Arc::new(Registry::default());
             let wrote = Arc::new(AtomicBool::new(false));
-            hook(&mut inner, &observers, &wrote);
+            hook(&mut inner, &observers, &wrote, &secrets);
             Ok(Arc::new(Journal {
                 inner: Arc::new(Mutex::new(inner)),
                 observers,
                 wrote,
                 background: Mutex::new(Weak::new()),
                 sync_runtime: Mutex::new(None),
+                secrets,
             }))
         })
     }
@@ -442,7 +452,7 @@ impl Journal {
             Err(poisoned) => {
                 let mut journal = poisoned.into_inner();
                 if let Ok(mut fresh) = onward_core::Journal::open(journal.path()) {
-                    hook(&mut fresh, &self.observers, &self.wrote);
+                    hook(&mut fresh, &self.observers, &self.wrote, &self.secrets);
                     *journal = fresh;
                     self.inner.clear_poison();
                 }
@@ -453,8 +463,17 @@ impl Journal {
 }
 
 /// Registers this handle's observers on a core journal: the app's (queued, told after
-/// the lock is released) and the flag that says a write changed something.
-fn hook(journal: &mut onward_core::Journal, observers: &Arc<Registry>, wrote: &Arc<AtomicBool>) {
+/// the lock is released) and the flag that says a write changed something; and gives
+/// it the app's secret store.
+fn hook(
+    journal: &mut onward_core::Journal,
+    observers: &Arc<Registry>,
+    wrote: &Arc<AtomicBool>,
+    secrets: &Option<Arc<dyn onward_core::sync::SecretStore>>,
+) {
+    if let Some(store) = secrets {
+        journal.set_secret_store(store.clone());
+    }
     journal.observe(observers.core_hook());
     let wrote = wrote.clone();
     journal.observe(Arc::new(move |_| wrote.store(true, Ordering::Relaxed)));
@@ -468,7 +487,7 @@ mod tests {
     fn a_panic_inside_the_core_is_an_error_and_the_journal_carries_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.onward").display().to_string();
-        let journal = Journal::open(path).unwrap();
+        let journal = Journal::open(path, None).unwrap();
         let failed = journal.write(|j| -> Result<()> {
             j.create(core::Mood::new(3, j.now()))?;
             panic!("the index and the document disagree")

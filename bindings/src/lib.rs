@@ -3,13 +3,17 @@
 //! A thin facade over `onward-core`: one [`Journal`] object, records for what it holds,
 //! the core's enums for kinds and stages, one error type ([`OnwardError`]) and an
 //! observer the app implements ([`JournalObserver`]), and sync with the person's other
-//! devices through a relay (`enable_sync`, `join_sync`, `sync_now`, background sync
-//! reporting to a [`SyncObserver`]). Domain logic stays in the core.
+//! devices through a relay (`enable_sync`, `invite_device`, `preview_invitation`,
+//! `join_sync`, `devices`, `remove_device`, `sync_now`, background sync reporting to a
+//! [`SyncObserver`]), each device with keys of its own kept in the app's
+//! [`SecretStore`]. Domain logic stays in the core.
 //! Every journal call is blocking: call it off the UI thread.
 
 uniffi::setup_scaffolding!();
 
 mod background_sync;
+mod device_records;
+mod devices;
 mod edits;
 mod error;
 mod insights;
@@ -20,11 +24,15 @@ mod observer;
 mod quick_log;
 mod records;
 mod reminders;
+mod secret_store;
 mod sync;
 mod sync_records;
 mod time;
 
 pub use background_sync::{SyncHandle, SyncObserver, SyncState};
+pub use device_records::{
+    DeviceInfo, Invitation, InvitationPreview, RelayCopyDeleted, RemovedDevice,
+};
 pub use edits::{ApplicationEdit, EntryEdit, GoalEdit};
 pub use error::OnwardError;
 pub use insights::{FunnelStage, Insights, MoodWeek, WeekEffort};
@@ -37,4 +45,5 @@ pub use quick_log::{
 };
 pub use records::*;
 pub use reminders::Reminder;
+pub use secret_store::{SecretStore, SecretStoreError};
 pub use sync_records::{RefusedBatch, SyncPhase, SyncProgress, SyncReport, SyncStatus};

@@ -1,5 +1,5 @@
-//! Sync on the [`Journal`]: turn it on with a relay and show the pairing code, join from
-//! another device's code, sync now, check the status, and run it in the background.
+//! Sync on the [`Journal`]: turn it on with a relay, sync now, check the status, run it
+//! in the background, turn it off. Adding and removing devices is in `devices.rs`.
 //! Each call blocks until the relay has answered (a runtime owned by the core does the
 //! network): call them off the UI thread, as every journal call.
 
@@ -12,41 +12,38 @@ use std::sync::Arc;
 
 #[uniffi::export]
 impl Journal {
-    /// Turns sync on with the relay at `relay_url` (`https://…`, or `http://` on a
-    /// loopback address) and returns the pairing code to show (as text or a QR code) to
-    /// the other devices. Nothing is sent yet: `sync_now` or the background sync does
-    /// that. A relay that can't be reached raises `Sync` and leaves sync off.
-    pub fn enable_sync(&self, relay_url: String) -> Result<String> {
+    /// Turns sync on with the relay at `relay_url`: this device makes its own keys (kept
+    /// in the `SecretStore` given to `open`) and registers a new journal there. Then
+    /// `invite_device` adds the next device. `device_name` is how the other devices list
+    /// this one (the machine's name when null). `relay_url` must be `https://`; plain
+    /// `http://` is refused (`InvalidInput`, field `relay`) unless it is this machine
+    /// or `allow_plain_http` is set. Nothing of the journal is sent yet: `sync_now` or
+    /// the background sync does that. A relay that can't be reached raises `Sync` and
+    /// leaves sync off.
+    #[uniffi::method(default(device_name = None, allow_plain_http = false))]
+    pub fn enable_sync(
+        &self,
+        relay_url: String,
+        device_name: Option<String>,
+        allow_plain_http: bool,
+    ) -> Result<()> {
         guard(|| {
             let rt = self.sync_runtime()?;
-            let name = sync::default_device_name();
-            Ok(rt.block_on(sync::enable(&self.inner, rt.relays(), &relay_url, &name))?)
-        })
-    }
-
-    /// Joins the journal of a pairing code from another device: this journal's own
-    /// entries (if any) and the other devices' are merged, nothing lost. A mangled code
-    /// raises `InvalidInput` (field `pairing_code`) and changes nothing; so does a
-    /// relay that can't be reached (`Sync`).
-    pub fn join_sync(&self, code: String) -> Result<SyncReport> {
-        let report = guard(|| {
-            let rt = self.sync_runtime()?;
-            let name = sync::default_device_name();
-            Ok(rt.block_on(sync::join(
+            let name = device_name.unwrap_or_else(sync::default_device_name);
+            Ok(rt.block_on(sync::enable(
                 &self.inner,
                 rt.relays(),
-                &code,
+                &relay_url,
+                allow_plain_http,
                 &name,
-                &progress::ignore,
             ))?)
-        });
-        self.observers.dispatch();
-        report.map(Into::into)
+        })
     }
 
     /// Sends what the relay lacks, brings in what other devices sent, and checks the
     /// result with the relay. Raises `Sync` when the relay can't be reached or refuses
-    /// this journal; the journal keeps working offline, and nothing is lost.
+    /// this journal (this device removed, say: `detail` says so); the journal keeps
+    /// working offline, and nothing is lost.
     pub fn sync_now(&self) -> Result<SyncReport> {
         let report = guard(|| {
             let rt = self.sync_runtime()?;
@@ -70,17 +67,12 @@ impl Journal {
         self.read(|j| Ok(j.sync_settings()?.is_some()))
     }
 
-    /// The pairing code again, to add another device. Raises `Sync` when sync is off.
-    pub fn pairing_code(&self) -> Result<String> {
-        self.read(|j| Ok(sync::pairing_code(j)?))
-    }
-
-    /// Turns sync off on this device and stops the background sync: the records stay,
-    /// the relay and the other devices keep theirs. Says whether sync was on.
+    /// Turns sync off on this device and stops the background sync, telling no one:
+    /// the records stay, the relay and the other devices keep theirs, and the device
+    /// list still names this device (`leave_sync` takes it off). Says whether sync was
+    /// on.
     pub fn disable_sync(&self) -> Result<bool> {
-        if let Some(running) = self.running() {
-            running.stop();
-        }
+        self.stop_background();
         self.write(|j| Ok(j.disable_sync()?))
     }
 
@@ -94,9 +86,7 @@ impl Journal {
         observer: Arc<dyn SyncObserver>,
     ) -> Result<Arc<SyncHandle>> {
         guard(|| {
-            if let Some(previous) = self.running() {
-                previous.stop();
-            }
+            self.stop_background();
             let (handle, running) = background_sync::start(
                 self.inner.clone(),
                 &*self.sync_runtime()?,
@@ -109,5 +99,14 @@ impl Journal {
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = running;
             Ok(Arc::new(handle))
         })
+    }
+}
+
+impl Journal {
+    /// Stops the background sync, if one runs (before sync is turned off here).
+    pub(crate) fn stop_background(&self) {
+        if let Some(running) = self.running() {
+            running.stop();
+        }
     }
 }

@@ -6,7 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 fn open(dir: &tempfile::TempDir) -> Arc<Journal> {
-    Journal::open(dir.path().join("journal.onward").display().to_string()).unwrap()
+    Journal::open(
+        dir.path().join("journal.onward").display().to_string(),
+        None,
+    )
+    .unwrap()
 }
 
 fn new_app(company: &str, role: &str) -> NewApplication {
@@ -154,7 +158,7 @@ fn bad_input_is_a_clear_error_and_changes_nothing() {
 
     let not_a_journal = dir.path().join("notes.txt");
     std::fs::write(&not_a_journal, "my notes, not a journal").unwrap();
-    match Journal::open(not_a_journal.display().to_string()) {
+    match Journal::open(not_a_journal.display().to_string(), None) {
         Err(OnwardError::CorruptJournal { path, .. }) => assert!(path.ends_with("notes.txt")),
         Err(other) => panic!("{other:?}"),
         Ok(_) => panic!("opened a text file"),
@@ -217,4 +221,43 @@ fn one_handle_serves_several_threads() {
     }
     assert_eq!(journal.applications(false).unwrap().len(), 60);
     assert_eq!(heard.0.lock().unwrap().len(), 60);
+}
+
+/// What a person types or scans for sync is checked before anything goes out, and a
+/// mistake names the field to fix; nothing changes.
+#[test]
+fn sync_inputs_are_checked_before_the_network_and_name_their_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = open(&dir);
+    let field_of = |e: OnwardError| match e {
+        OnwardError::InvalidInput { field, reason } => {
+            assert!(!reason.is_empty());
+            field
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    };
+    // Plain http:// to another machine would send the journal's traffic readable.
+    let e = journal
+        .enable_sync("http://relay.example.org".into(), None, false)
+        .unwrap_err();
+    assert_eq!(field_of(e), "relay");
+    assert!(!journal.is_sync_enabled().unwrap());
+    let e = journal
+        .preview_invitation("ONWARD2-NOTACODE".into())
+        .unwrap_err();
+    assert_eq!(field_of(e), "invitation");
+    let e = journal
+        .join_sync("not a code".into(), Some("Laptop".into()))
+        .unwrap_err();
+    assert_eq!(field_of(e), "invitation");
+    let e = journal
+        .recover_from_kit("ONWARDKIT1-AAAA".into(), Some("New phone".into()))
+        .unwrap_err();
+    assert_eq!(field_of(e), "recovery_kit");
+    assert!(!journal.is_sync_enabled().unwrap());
+    assert!(matches!(journal.devices(), Err(OnwardError::Sync { .. })));
+    assert!(matches!(
+        journal.invite_device(10),
+        Err(OnwardError::Sync { .. })
+    ));
 }

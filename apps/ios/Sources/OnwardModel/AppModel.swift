@@ -1,5 +1,8 @@
 import Foundation
 import Observation
+#if canImport(UIKit)
+import UIKit
+#endif
 
 /// Every screen's model over one journal, and the router handing each change from the
 /// core's observer to the screens showing what changed (and only those). Mirrors the
@@ -45,13 +48,17 @@ public final class AppModel {
     public static func open() async throws -> AppModel {
         let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
         var url = dir.appendingPathComponent("journal.onward")
-        let store = try await JournalStore.open(path: url.path)
+        let store = try await JournalStore.open(path: url.path, secrets: KeychainSecretStore())
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
         try? url.setResourceValues(values)
         let app = AppModel(store: store)
+        #if canImport(UIKit)
+        // How the person's other devices list this one, until they rename it.
+        app.sync.deviceName = UIDevice.current.name
+        #endif
         for screen in app.screens { await screen.refresh() }
-        // A paired phone keeps syncing while the app runs.
+        // A phone that syncs keeps syncing while the app runs.
         if app.sync.enabled == true { await app.sync.startBackground() }
         app.router = Task { @MainActor [weak app] in
             guard let changes = app?.store.changes else { return }

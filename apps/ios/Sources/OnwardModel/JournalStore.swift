@@ -24,12 +24,13 @@ public final class JournalStore: @unchecked Sendable {
         observer = journal.observe(observer: Forwarder(continuation))
     }
 
-    /// Opens (or creates) the journal at `path` off the main thread. A file that is not a
+    /// Opens (or creates) the journal at `path` off the main thread, with this device's
+    /// sync keys kept in `secrets` (never in the journal file). A file that is not a
     /// journal raises a `Problem` and is left untouched.
-    public static func open(path: String) async throws -> JournalStore {
+    public static func open(path: String, secrets: SecretStore) async throws -> JournalStore {
         try await withCheckedThrowingContinuation { done in
             DispatchQueue.global(qos: .userInitiated).async {
-                do { done.resume(returning: JournalStore(journal: try Journal.open(path: path))) } catch {
+                do { done.resume(returning: JournalStore(journal: try Journal.open(path: path, secrets: secrets))) } catch {
                     done.resume(throwing: Problem(Words.problem(error)))
                 }
             }

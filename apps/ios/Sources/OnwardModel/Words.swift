@@ -10,6 +10,9 @@ public enum Words {
             return "Something went wrong on our side; your journal is fine. Try again, and tell us if it repeats."
         }
         switch e {
+        // The core's words about a code or a kit are whole sentences that say what to do.
+        case let .InvalidInput(field, reason) where field == "invitation" || field == "recovery_kit":
+            return reason.prefix(1).uppercased() + reason.dropFirst()
         case let .InvalidInput(field, reason): return "That didn't fit (\(field): \(reason)). Change it and try again."
         case .NotFound: return "That one isn't in your journal any more. Pull to refresh and pick again."
         case .CorruptJournal:

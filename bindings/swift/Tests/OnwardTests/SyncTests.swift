@@ -100,7 +100,26 @@ private func isInSync(_ state: SyncState) -> Bool {
     return false
 }
 
+/// The app's secret store, in memory (the Keychain in the app).
+final class MapStore: SecretStore, @unchecked Sendable {
+    private var secrets: [String: Data] = [:]
+    private let lock = NSLock()
+    var count: Int { lock.withLock { secrets.count } }
+    func load(name: String) throws -> Data? { lock.withLock { secrets[name] } }
+    func save(name: String, secret: Data) throws { lock.withLock { secrets[name] = secret } }
+    func delete(name: String) throws { lock.withLock { secrets[name] = nil } }
+}
+
 final class SyncTests: XCTestCase {
+    private func open(_ dir: URL, _ name: String, _ store: SecretStore = MapStore()) throws -> Journal {
+        try Journal.open(path: dir.appendingPathComponent(name).path, secrets: store)
+    }
+
+    private func invalidField(_ error: Error) -> String? {
+        guard case OnwardError.InvalidInput(let field, _) = error else { return nil }
+        return field
+    }
+
     private func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("onward-swift-sync-\(UUID().uuidString)")
@@ -118,26 +137,33 @@ final class SyncTests: XCTestCase {
         try journal.writeEntry(new: NewEntry(kind: .free, body: body)).meta.id
     }
 
-    func testTwoDevicesPairSyncNowAndFollowEachOtherInTheBackground() throws {
+    func testAnInvitationPreviewedThenJoinedAndBothFollowEachOtherInTheBackground() throws {
         let dir = try tempDir()
         let relay = try RelayProcess(dir: dir)
         defer { relay.stop() }
-        let phone = try Journal.open(path: dir.appendingPathComponent("phone.onward").path)
-        let laptop = try Journal.open(path: dir.appendingPathComponent("laptop.onward").path)
+        let phone = try open(dir, "phone.onward")
+        let laptop = try open(dir, "laptop.onward")
 
         XCTAssertFalse(try phone.isSyncEnabled())
-        let code = try phone.enableSync(relayUrl: relay.url)
-        XCTAssertEqual(try phone.pairingCode(), code)
+        try phone.enableSync(relayUrl: relay.url, deviceName: "Phone")
         let rejection = try logRejection(phone)
         let sent = try phone.syncNow()
         XCTAssertGreaterThanOrEqual(sent.sentChanges, 2)
         XCTAssertTrue(sent.inSync)
 
+        let invitation = try phone.inviteDevice(lifetimeMinutes: 10)
+        let preview = try laptop.previewInvitation(code: invitation.code)
+        XCTAssertEqual(preview.relayUrl, relay.url)
+        XCTAssertEqual(preview.devices, ["Phone"])
+        XCTAssertFalse(try laptop.isSyncEnabled())
         let own = try writeEntry(laptop, "Notes from before sync")
-        let joined = try laptop.joinSync(code: code)
+        let joined = try laptop.joinSync(code: invitation.code, deviceName: "Laptop")
         XCTAssertTrue(joined.changedIds.contains(rejection))
         XCTAssertEqual(try laptop.record(id: rejection).item.kind, .rejection)
         XCTAssertEqual(try laptop.record(id: own).item.id, own)
+        _ = try phone.syncNow()
+        XCTAssertEqual(Set(try phone.devices().map(\.name)), ["Phone", "Laptop"])
+        XCTAssertEqual(try laptop.devices().first { $0.thisDevice }?.name, "Laptop")
 
         let heard = Heard()
         let watching = phone.observe(observer: heard)
@@ -169,38 +195,74 @@ final class SyncTests: XCTestCase {
         XCTAssertNotNil(phoneStatus.lastSuccessAt)
     }
 
-    func testAMangledCodeIsAClearErrorAndChangesNothing() throws {
+    func testAnInvitationWorksOnceAndAMangledOneChangesNothing() throws {
         let dir = try tempDir()
         let relay = try RelayProcess(dir: dir)
         defer { relay.stop() }
-        let phone = try Journal.open(path: dir.appendingPathComponent("phone.onward").path)
-        let laptop = try Journal.open(path: dir.appendingPathComponent("laptop.onward").path)
-        let code = try phone.enableSync(relayUrl: relay.url)
+        let phone = try open(dir, "phone.onward")
+        let laptop = try open(dir, "laptop.onward")
+        let tablet = try open(dir, "tablet.onward")
+        try phone.enableSync(relayUrl: relay.url, deviceName: "Phone")
+        let code = try phone.inviteDevice(lifetimeMinutes: 10).code
         let own = try writeEntry(laptop, "Mine alone")
 
         var chars = Array(code)
         let mid = chars.count / 2
         chars[mid] = chars[mid] == "A" ? "B" : "A"
         for bad in [String(chars), "not a code"] {
-            XCTAssertThrowsError(try laptop.joinSync(code: bad)) { error in
-                guard case OnwardError.InvalidInput(let field, _) = error else {
-                    return XCTFail("expected InvalidInput, got \(error)")
-                }
-                XCTAssertEqual(field, "pairing_code")
+            XCTAssertThrowsError(try laptop.joinSync(code: bad, deviceName: "Laptop")) { error in
+                XCTAssertEqual(self.invalidField(error), "invitation", "\(error)")
             }
         }
         XCTAssertFalse(try laptop.isSyncEnabled())
-        XCTAssertThrowsError(try laptop.pairingCode())
         XCTAssertEqual(try laptop.timeline(query: TimelineQuery()).map(\.id), [own])
-        _ = try laptop.joinSync(code: code)
+        _ = try laptop.joinSync(code: code, deviceName: "Laptop")
         XCTAssertTrue(try laptop.isSyncEnabled())
+        XCTAssertThrowsError(try tablet.joinSync(code: code, deviceName: "Tablet")) { error in
+            XCTAssertEqual(self.invalidField(error), "invitation", "\(error)")
+        }
+    }
+
+    func testARemovedDeviceIsToldSoAndAKitBringsTheJournalBack() throws {
+        let dir = try tempDir()
+        let relay = try RelayProcess(dir: dir)
+        defer { relay.stop() }
+        let store = MapStore()
+        let laptop = try open(dir, "laptop.onward", store)
+        let phone = try open(dir, "phone.onward")
+        try laptop.enableSync(relayUrl: relay.url, deviceName: "Laptop")
+        let rejection = try logRejection(laptop)
+        _ = try phone.joinSync(code: try laptop.inviteDevice(lifetimeMinutes: 10).code, deviceName: "Phone")
+        _ = try laptop.syncNow()
+        XCTAssertGreaterThan(store.count, 0)
+
+        XCTAssertEqual(try laptop.removeDevice(name: "Phone").device.name, "Phone")
+        XCTAssertThrowsError(try phone.syncNow()) { error in
+            guard case OnwardError.Sync(let detail) = error else { return XCTFail("expected Sync, got \(error)") }
+            XCTAssertTrue(detail.contains("removed"), detail)
+        }
+
+        let kit = try laptop.recoveryKit()
+        XCTAssertTrue(kit.hasPrefix("ONWARDKIT1-"))
+        let newPhone = try open(dir, "new-phone.onward")
+        let back = try newPhone.recoverFromKit(kit: kit, deviceName: "New phone")
+        XCTAssertTrue(back.changedIds.contains(rejection))
+        XCTAssertEqual(try newPhone.devices().first { $0.thisDevice }?.name, "New phone")
+    }
+
+    func testPlainHttpToAnotherMachineIsRefused() throws {
+        let phone = try open(try tempDir(), "phone.onward")
+        XCTAssertThrowsError(try phone.enableSync(relayUrl: "http://relay.example.org", deviceName: "Phone")) { error in
+            XCTAssertEqual(self.invalidField(error), "relay", "\(error)")
+        }
+        XCTAssertFalse(try phone.isSyncEnabled())
     }
 
     func testWithTheRelayDownSyncFailsClearlyAndLoggingGoesOn() throws {
         let dir = try tempDir()
-        let phone = try Journal.open(path: dir.appendingPathComponent("phone.onward").path)
+        let phone = try open(dir, "phone.onward")
         let relay = try RelayProcess(dir: dir)
-        _ = try phone.enableSync(relayUrl: relay.url)
+        try phone.enableSync(relayUrl: relay.url, deviceName: "Phone")
         relay.stop()
 
         let rejection = try logRejection(phone)

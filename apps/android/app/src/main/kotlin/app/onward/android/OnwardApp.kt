@@ -29,9 +29,13 @@ class OnwardApp : Application() {
     override fun onCreate() {
         super.onCreate()
         model = scope.async {
-            AppModel.open(filesDir.toPath(), Dispatchers.IO, scope, Clock.systemDefaultZone()).also { app ->
+            // The sync keys sit in no-backup storage, sealed by a Keystore key.
+            val secrets = KeystoreSecretStore(noBackupFilesDir.resolve("sync-keys"))
+            AppModel.open(filesDir.toPath(), Dispatchers.IO, scope, Clock.systemDefaultZone(), secrets).also { app ->
+                // How the person's other devices list this one, until they rename it.
+                app.sync.edit { it.copy(deviceName = android.os.Build.MODEL) }
                 app.load()
-                // A paired phone keeps syncing while the app runs.
+                // A phone that syncs keeps syncing while the app runs.
                 if (app.sync.state.value.enabled == true) app.sync.startBackground()
             }
         }

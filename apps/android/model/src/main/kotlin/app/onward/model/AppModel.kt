@@ -1,5 +1,6 @@
 package app.onward.model
 
+import app.onward.SecretStore
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -28,7 +29,7 @@ class AppModel private constructor(
     val insights = InsightsModel(store, clock)
     val stepBack = StepBackModel(store, clock)
     val growth = GrowthModel(store)
-    val sync = SyncModel(store)
+    val sync = SyncModel(store, clock)
 
     val applicationForm = ApplicationForm(store, clock)
     val interviewForm = InterviewForm(store)
@@ -60,11 +61,18 @@ class AppModel private constructor(
 
         /**
          * Opens the journal in [dir] (the app's private storage), with storage calls on
-         * [storage] and the router and screens' work in [scope].
+         * [storage], the router and screens' work in [scope], and this device's sync
+         * keys in [secrets] (the Keystore-backed store on a phone).
          */
-        suspend fun open(dir: Path, storage: CoroutineDispatcher, scope: CoroutineScope, clock: Clock): AppModel {
+        suspend fun open(
+            dir: Path,
+            storage: CoroutineDispatcher,
+            scope: CoroutineScope,
+            clock: Clock,
+            secrets: SecretStore,
+        ): AppModel {
             Files.createDirectories(dir)
-            val store = JournalStore.open(dir.resolve(JOURNAL_FILE).toString(), storage)
+            val store = JournalStore.open(dir.resolve(JOURNAL_FILE).toString(), storage, secrets)
             return AppModel(store, SettingsFile(dir.resolve("settings.properties")), clock, scope)
         }
     }

@@ -5,6 +5,7 @@ import app.onward.JournalChange
 import app.onward.JournalObserver
 import app.onward.ObserverHandle
 import app.onward.OnwardException
+import app.onward.SecretStore
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
@@ -55,13 +56,14 @@ class JournalStore private constructor(
 
     companion object {
         /**
-         * Opens (or creates) the journal at [path], on [storage]. A file that is not a
+         * Opens (or creates) the journal at [path], on [storage], with this device's
+         * sync keys kept in [secrets] (never in the journal file). A file that is not a
          * journal raises [Problem] and is left untouched.
          */
-        suspend fun open(path: String, storage: CoroutineDispatcher): JournalStore =
+        suspend fun open(path: String, storage: CoroutineDispatcher, secrets: SecretStore): JournalStore =
             withContext(storage) {
                 try {
-                    JournalStore(Journal.open(path), storage)
+                    JournalStore(Journal.open(path, secrets), storage)
                 } catch (e: OnwardException) {
                     throw Problem(Words.problem(e), e)
                 }

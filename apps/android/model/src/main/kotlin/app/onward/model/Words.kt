@@ -18,9 +18,16 @@ import app.onward.Stage
  * vocabularies and our way of saying something did not work.
  */
 object Words {
+    private val WHOLE_SENTENCES = setOf("invitation", "recovery_kit")
+
     /** A journal error as a short, kind sentence that says what to do next. */
     fun problem(e: OnwardException): String = when (e) {
-        is OnwardException.InvalidInput -> "That didn't fit (${e.field}: ${e.reason}). Change it and try again."
+        // The core's words about a code or a kit are whole sentences that say what to do.
+        is OnwardException.InvalidInput -> if (e.field in WHOLE_SENTENCES) {
+            e.reason.replaceFirstChar { it.uppercase() }
+        } else {
+            "That didn't fit (${e.field}: ${e.reason}). Change it and try again."
+        }
         is OnwardException.NotFound -> "That one isn't in your journal any more. Pull to refresh and pick again."
         is OnwardException.CorruptJournal ->
             "This journal file can't be opened, and it was left exactly as it is. Keep it, and start a new journal for now."

@@ -20,12 +20,16 @@ const val STORAGE_THREAD = "onward-storage"
  * A real app over a real journal file in a fresh directory, with storage on its own
  * thread (as on a phone, where the UI thread never touches SQLite).
  */
-class Harness(val dir: Path = scratchDir("onward-model")) : AutoCloseable {
+class Harness(
+    val dir: Path = scratchDir("onward-model"),
+    /** This device's sync keys: in memory, kept across reopening when given again. */
+    val secrets: MemorySecretStore = MemorySecretStore(),
+) : AutoCloseable {
     private val executor = Executors.newSingleThreadExecutor { Thread(it, STORAGE_THREAD) }
     val storage = executor.asCoroutineDispatcher()
     val scope = CoroutineScope(SupervisorJob())
     val clock: Clock = Clock.systemDefaultZone()
-    val app: AppModel = runBlocking { AppModel.open(dir, storage, scope, clock).also { it.load() } }
+    val app: AppModel = runBlocking { AppModel.open(dir, storage, scope, clock, secrets).also { it.load() } }
 
     override fun close() {
         app.close()
