@@ -140,13 +140,17 @@ fun lostPhone() = Relay().use { relay ->
                 assertContains(told.problem ?: "", "removed")
                 phone.app.pipeline.state.until { s -> s.board.sumOf { it.cards.size } == 1 }
 
-                // The laptop and the tablet carry on without the phone. (Leaving is not
-                // walked here: the v2 relay refuses a self-removal's wraps today; see
-                // bindings/tests/sync.rs, a_device_can_leave.)
+                // The laptop and the tablet carry on without the phone.
                 tablet.app.sync.syncNow().getOrThrow()
                 assertTrue(app.sync.syncNow().getOrThrow().inSync)
                 assertEquals(setOf("Laptop", "Tablet"), names(tablet.app.sync.state.value.devices))
                 assertEquals("Initech", app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }.board.flatMap { it.cards }.single().company)
+
+                // The tablet leaves by itself; the laptop syncs on alone.
+                tablet.app.sync.leave().getOrThrow()
+                assertFalse(tablet.app.store.read { it.isSyncEnabled() })
+                assertTrue(app.sync.syncNow().getOrThrow().inSync)
+                assertEquals(setOf("Laptop"), names(app.sync.state.value.devices))
             }
         }
     }
