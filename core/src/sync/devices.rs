@@ -30,6 +30,15 @@ fn time(ms: u64) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// Turns sync off again when the relay refused this device's admission, so nothing of a
+/// failed join or recovery stays behind.
+fn undo_on_error<T>(journal: &Mutex<Journal>, outcome: Result<T>) -> Result<T> {
+    if outcome.is_err() {
+        lock(journal).disable_sync()?;
+    }
+    outcome
+}
+
 fn not_yet(journal: &Mutex<Journal>) -> Result<()> {
     match lock(journal).sync_settings()? {
         Some(settings) => Err(Error::SyncAlreadyEnabled {
@@ -303,9 +312,15 @@ pub async fn join(
         },
     );
     let relay = relays.relay(&o.code.relay_url)?;
-    let ops = relay.accept_invitation(&o.access, &o.inv.id, &op).await?;
+    // This device's keys are kept before the invitation is used up: a used invitation
+    // whose keys were then lost would leave a member nobody can act as.
+    lock(journal).enable_sync(&o.code.relay_url, &keys, &o.ops, device_name)?;
+    let ops = undo_on_error(
+        journal,
+        relay.accept_invitation(&o.access, &o.inv.id, &op).await,
+    )?;
     keys.set_roster(membership::check_list(&o.code.journal_id, &o.ops, &ops)?);
-    lock(journal).enable_sync(&o.code.relay_url, &keys, &ops, device_name)?;
+    lock(journal).save_sync_keys(&keys, &ops)?;
     let s = Session::start(journal, relays, progress).await?;
     let outcome = catch_up(&s).await;
     finish(&s, outcome.map(|(pushed, pulled)| (pushed, pulled, None))).await
@@ -637,18 +652,15 @@ pub async fn recover_from_kit(
             invitation: None,
         },
     );
-    let ops_after = relay
-        .change_members(
-            &as_kit,
-            &MembersChange {
-                op,
-                wraps: Vec::new(),
-            },
-        )
-        .await?;
     let mut keys = as_kit.as_member(&me);
+    lock(journal).enable_sync(&code.relay_url, &keys, &ops, device_name)?;
+    let change = MembersChange {
+        op,
+        wraps: Vec::new(),
+    };
+    let ops_after = undo_on_error(journal, relay.change_members(&as_kit, &change).await)?;
     keys.set_roster(membership::check_list(&code.journal_id, &ops, &ops_after)?);
-    lock(journal).enable_sync(&code.relay_url, &keys, &ops_after, device_name)?;
+    lock(journal).save_sync_keys(&keys, &ops_after)?;
     let s = Session::start(journal, relays, progress).await?;
     let outcome = catch_up(&s).await;
     finish(&s, outcome.map(|(pushed, pulled)| (pushed, pulled, None))).await
