@@ -583,6 +583,25 @@ pub mod envelope {
         m
     }
 
+    /// Checks that `envelope` of `object` in `journal` carries a valid signature by the
+    /// Ed25519 key `sign_pk_hex` (the key of the member its head names, which the caller
+    /// looked up; the relay keeps members' keys without rebuilding a roster per write).
+    /// The epoch is not judged here. Returns its head.
+    pub fn verify(
+        sign_pk_hex: &str,
+        kind: u8,
+        journal: &str,
+        object: &str,
+        envelope: &[u8],
+    ) -> Result<Head, MembersError> {
+        let head = head(envelope)
+            .ok_or_else(|| MembersError::Malformed("not a signed envelope".into()))?;
+        let (unsigned, sig) = envelope.split_at(envelope.len() - SIGNATURE_LEN);
+        let message = signing_message(kind, journal, object, unsigned);
+        verify_bytes(sign_pk_hex, &message, sig, "envelope")?;
+        Ok(head)
+    }
+
     /// Checks that `envelope` of `object` is signed by a member admitted now, writing
     /// under the current epoch. Returns its head.
     pub fn check(
@@ -810,6 +829,19 @@ mod tests {
         env.extend_from_slice(&sig.to_bytes());
         let head = envelope::check(&roster, envelope::BATCH, object, &env).unwrap();
         assert_eq!(head.signer, a.member.device);
+        assert_eq!(
+            envelope::verify(&a.member.sign_pk, envelope::BATCH, &journal, object, &env),
+            Ok(head.clone())
+        );
+        let other = dev(5, MemberKind::Device);
+        assert!(envelope::verify(
+            &other.member.sign_pk,
+            envelope::BATCH,
+            &journal,
+            object,
+            &env
+        )
+        .is_err());
         assert!(envelope::check(&roster, envelope::SNAPSHOT, object, &env).is_err());
         for i in 0..env.len() {
             let mut t = env.clone();

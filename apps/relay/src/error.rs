@@ -55,6 +55,33 @@ pub enum Error {
     /// A fault of the relay itself (storage unreachable, a bug): 500, details only in the log.
     #[error("internal: {0}")]
     Internal(String),
+    /// A signature that doesn't check out, or a write signed by another device (403).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The credential of a member removed from the journal's device list (403).
+    #[error("this device was removed from the journal")]
+    DeviceRemoved,
+    /// An invitation used or expired (410 `invitation_gone`).
+    #[error("the invitation was used or has expired")]
+    InvitationGone,
+    /// A journal deleted and not (yet) purged (410 `journal_deleted`).
+    #[error("the journal was deleted")]
+    JournalDeleted {
+        /// When the relay drops it for good (milliseconds since 1970).
+        purge_after_ms: u64,
+    },
+    /// A write under an epoch other than the journal's current one (409 `epoch_outdated`).
+    #[error("the journal is at key epoch {epoch}")]
+    EpochOutdated {
+        /// The journal's epoch now.
+        epoch: u32,
+    },
+    /// A device-list operation that doesn't follow the last one (409 `members_changed`).
+    #[error("the device list changed meanwhile")]
+    MembersChanged,
+    /// A part of a snapshot that is already complete (409 `snapshot_complete`).
+    #[error("the snapshot is complete")]
+    SnapshotComplete,
 }
 
 impl Error {
@@ -71,6 +98,13 @@ impl Error {
             Error::TooManyDevices { .. } => ErrorCode::TooManyDevices,
             Error::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::DeviceRemoved => ErrorCode::DeviceRemoved,
+            Error::InvitationGone => ErrorCode::InvitationGone,
+            Error::JournalDeleted { .. } => ErrorCode::JournalDeleted,
+            Error::EpochOutdated { .. } => ErrorCode::EpochOutdated,
+            Error::MembersChanged => ErrorCode::MembersChanged,
+            Error::SnapshotComplete => ErrorCode::SnapshotComplete,
         }
     }
 
@@ -120,6 +154,29 @@ impl Error {
                 "Something went wrong inside the relay. Try again shortly; the operator's log has the details."
                     .to_owned()
             }
+            Error::Forbidden(why) => format!(
+                "{why} Every write must be signed by the device whose credential the request carries."
+            ),
+            Error::DeviceRemoved => "This device was removed from the journal's devices. \
+                 Pair it again with an invitation from a device still in the journal."
+                .to_owned(),
+            Error::InvitationGone => "This invitation was used or has expired. \
+                 Ask a device in the journal for a new one."
+                .to_owned(),
+            Error::JournalDeleted { purge_after_ms } => format!(
+                "This journal was deleted; the relay drops it for good at {purge_after_ms} \
+                 (milliseconds since 1970). A member can restore it before then (POST .../restore)."
+            ),
+            Error::EpochOutdated { epoch } => format!(
+                "The journal is at key epoch {epoch}: a device was removed. \
+                 Read the device list and your wrapped key (GET .../members, .../wraps), then seal again."
+            ),
+            Error::MembersChanged => "The device list changed since this operation was made: \
+                 its `prev` is not the last operation. Read the list again (GET .../members) and retry."
+                .to_owned(),
+            Error::SnapshotComplete => "This snapshot is already complete and never changes. \
+                 Upload a new snapshot under a new id instead."
+                .to_owned(),
         }
     }
 }
@@ -186,6 +243,22 @@ pub fn with_causes(error: &dyn std::error::Error) -> String {
     text
 }
 
+impl From<onward_protocol::members::MembersError> for Error {
+    /// A device-list operation, wrap or signature refused: a bad or foreign signature is
+    /// 403, anything else (malformed, broken chain) 400.
+    fn from(error: onward_protocol::members::MembersError) -> Self {
+        use onward_protocol::members::MembersError;
+        match error {
+            MembersError::BadSignature(_) | MembersError::NotAMember(_) => {
+                Error::Forbidden(format!("{error}."))
+            }
+            MembersError::Empty | MembersError::Malformed(_) | MembersError::Broken(_) => {
+                Error::BadRequest(format!("{error}."))
+            }
+        }
+    }
+}
+
 /// Results of the relay.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -206,6 +279,13 @@ mod tests {
             Error::TooManyDevices { max: 1 },
             Error::QuotaExceeded { quota: 1 },
             Error::Internal("x".into()),
+            Error::Forbidden("x".into()),
+            Error::DeviceRemoved,
+            Error::InvitationGone,
+            Error::JournalDeleted { purge_after_ms: 1 },
+            Error::EpochOutdated { epoch: 1 },
+            Error::MembersChanged,
+            Error::SnapshotComplete,
         ];
         let codes: Vec<ErrorCode> = errors.iter().map(Error::error_code).collect();
         assert_eq!(codes, ErrorCode::ALL, "one relay error per protocol code");

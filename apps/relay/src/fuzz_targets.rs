@@ -54,6 +54,10 @@ fn harness() -> &'static Harness {
             max_body_bytes: MAX_BODY_BYTES,
             wakeups: std::sync::Arc::new(Wakeups::default()),
             shutdown,
+            clock: crate::clock::Clock::default(),
+            delete_grace: Duration::from_secs(
+                onward_protocol::limits::DEFAULT_DELETE_GRACE_SECONDS,
+            ),
         });
         Harness { runtime, router }
     })

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod frames;
 pub mod fuzz_targets;
@@ -32,6 +33,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::state::AppState;
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
@@ -62,6 +64,10 @@ pub struct Config {
     /// Test knob (`ONWARD_RELAY_STALL_PUSH_MS`): hold each push of a new batch this long
     /// inside its transaction, before the commit, so a test can kill the relay there.
     pub stall_push: Option<Duration>,
+    /// How long a deleted journal can be restored before it is purged.
+    pub delete_grace: Duration,
+    /// The relay's clock; tests move it forward (see [`Clock::advance`]).
+    pub clock: Clock,
 }
 
 impl Config {
@@ -73,6 +79,8 @@ impl Config {
             quota_bytes: limits::DEFAULT_QUOTA_BYTES,
             max_body_bytes: limits::MAX_BODY_BYTES,
             stall_push: None,
+            delete_grace: Duration::from_secs(limits::DEFAULT_DELETE_GRACE_SECONDS),
+            clock: Clock::default(),
         }
     }
 }
@@ -148,7 +156,11 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         max_body_bytes: config.max_body_bytes,
         wakeups: Arc::new(Wakeups::default()),
         shutdown: stopping.clone(),
+        clock: config.clock.clone(),
+        delete_grace: config.delete_grace,
     };
+    purge_now(&state).await?;
+    tokio::spawn(purge_periodically(state.clone(), stopping.clone()));
     let router = api::router(state);
     let mut until_stopped = stopping;
     let server = tokio::spawn(async move {
@@ -159,6 +171,44 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             .await
     });
     Ok(Running { addr, stop, server })
+}
+
+/// How often deleted journals past their grace are looked for (more often when the
+/// grace is shorter, as in tests).
+const PURGE_EVERY: Duration = Duration::from_secs(60);
+
+/// Drops journals deleted longer ago than the grace, and expired invitations' payloads.
+async fn purge_now(state: &AppState) -> Result<(), StartError> {
+    let now = state.clock.now_ms();
+    let grace_ms = u64::try_from(state.delete_grace.as_millis()).unwrap_or(u64::MAX);
+    let purged = state
+        .storage
+        .purge(now.saturating_sub(grace_ms), now)
+        .await
+        .map_err(|e| StartError::Storage(storage_message(e)))?;
+    if purged > 0 {
+        tracing::info!(
+            journals = purged,
+            "purged journals deleted longer ago than the grace"
+        );
+    }
+    Ok(())
+}
+
+/// The background purge, until the relay stops; a failed round is logged and retried.
+async fn purge_periodically(state: AppState, mut stopping: watch::Receiver<bool>) {
+    let every = PURGE_EVERY
+        .min(state.delete_grace)
+        .max(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+        if let Err(e) = purge_now(&state).await {
+            tracing::error!(error = %e, "the purge of deleted journals failed");
+        }
+    }
 }
 
 async fn open_store(store: &Store, stall: PushStall) -> Result<Arc<dyn Storage>, StartError> {

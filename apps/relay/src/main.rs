@@ -41,6 +41,10 @@ struct Args {
     #[arg(long, default_value_t = limits::MAX_BODY_BYTES)]
     max_body_bytes: usize,
 
+    /// Seconds a deleted journal can be restored before the relay drops it for good.
+    #[arg(long, default_value_t = limits::DEFAULT_DELETE_GRACE_SECONDS)]
+    delete_grace_seconds: u64,
+
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -68,6 +72,8 @@ async fn main() -> ExitCode {
         quota_bytes: args.quota_bytes,
         max_body_bytes: args.max_body_bytes,
         stall_push: args.stall_push_ms.map(Duration::from_millis),
+        delete_grace: Duration::from_secs(args.delete_grace_seconds),
+        clock: Default::default(),
     };
     let running = match serve(config).await {
         Ok(running) => running,

@@ -1,9 +1,11 @@
 //! What every request handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
 
@@ -20,4 +22,8 @@ pub struct AppState {
     pub wakeups: Arc<Wakeups>,
     /// Turns true when the relay is shutting down, so long-polls answer at once.
     pub shutdown: watch::Receiver<bool>,
+    /// The relay's clock (invitation expiry, deletion).
+    pub clock: Clock,
+    /// How long a deleted journal can be restored before it is purged.
+    pub delete_grace: Duration,
 }

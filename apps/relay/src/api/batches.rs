@@ -13,18 +13,19 @@ use axum::Json;
 use onward_protocol::limits::{
     DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS, WAIT_RECHECK,
 };
+use onward_protocol::members;
 use onward_protocol::{headers, paths, ErrorBody, PushAnswer};
 use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::journals::journal_id;
 use super::openapi::Octets;
-use crate::auth;
+use crate::auth::{self, Caller};
 use crate::error::{Error, Result};
 use crate::frames;
 use crate::ids::Id;
 use crate::state::AppState;
-use crate::storage::{PullRange, Pulled};
+use crate::storage::{members as list, PullRange, Pulled, Writer};
 
 /// The pull answer's headers, named by the protocol.
 const LATEST_SEQ: HeaderName = HeaderName::from_static(headers::LATEST_SEQ);
@@ -54,12 +55,16 @@ pub struct PullQuery {
     ),
     security(("credential" = [])),
     request_body(content = Octets, content_type = "application/octet-stream",
-        description = "The batch's envelope: version || nonce || ciphertext, opaque to the relay"),
+        description = "The batch's signed envelope: version (2) || epoch || signer || nonce || ciphertext || signature; \
+            signed (kind `B`, object the batch id) by the device whose credential the request carries"),
     responses(
         (status = 201, description = "Stored under a new sequence number", body = PushAnswer),
         (status = 200, description = "Already stored: the sequence number it has", body = PushAnswer),
         (status = 400, description = "Malformed id or an empty body", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential; nothing was stored", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not an envelope signed by this device; `device_removed`", body = ErrorBody),
+        (status = 409, description = "`epoch_outdated`: sealed under an epoch other than the journal's", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
         (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 507, description = "`quota_exceeded`: the journal would go over its quota", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
@@ -73,16 +78,23 @@ pub async fn push(
     let Path((journal, batch)) = path?;
     let journal = Id::parse("journal", &journal)?;
     let batch = Id::parse("batch", &batch)?;
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let caller = auth::member(&app, &journal, &headers).await?;
     let envelope = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
     if envelope.is_empty() {
         return Err(Error::BadRequest(
             "The body is empty; send the batch's envelope.".into(),
         ));
     }
+    let writer = signed_writer(
+        &caller,
+        &journal,
+        members::envelope::BATCH,
+        &batch,
+        &envelope,
+    )?;
     let pushed = app
         .storage
-        .push_batch(&journal, &batch, envelope, app.quota_bytes)
+        .push_batch(&journal, &batch, envelope, &writer, app.quota_bytes)
         .await?;
     let status = if pushed.duplicate {
         StatusCode::OK
@@ -97,6 +109,30 @@ pub async fn push(
             duplicate: pushed.duplicate,
         }),
     ))
+}
+
+/// Checks that `envelope` of `object` is signed by the calling device under the journal's
+/// epoch; the storage checks the same writer again under the journal's lock.
+pub(crate) fn signed_writer(
+    caller: &Caller,
+    journal: &Id,
+    kind: u8,
+    object: &Id,
+    envelope: &[u8],
+) -> Result<Writer> {
+    list::check_envelope(
+        journal,
+        kind,
+        object.as_str(),
+        envelope,
+        caller.access.epoch,
+        &caller.access.members,
+        Some(&caller.device),
+    )?;
+    Ok(Writer {
+        device: caller.device.clone(),
+        epoch: Some(caller.access.epoch),
+    })
 }
 
 /// Returns the batches after a cursor as frames, optionally waiting for one to arrive.
@@ -119,6 +155,8 @@ pub async fn push(
             content_type = "application/vnd.onward.batches", body = Octets),
         (status = 400, description = "Malformed id, `after`, `limit` or `wait`", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`device_removed`: this device was removed", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
         (status = 409, description = "`snapshot_required`: `after` is below `pruned_through`; start from the snapshot", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
@@ -142,7 +180,7 @@ pub async fn pull(
             "`wait` must be 0 to {MAX_WAIT_SECONDS} seconds; got {wait}."
         )));
     }
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    auth::member(&app, &journal, &headers).await?;
     let range = PullRange {
         after: query.after.unwrap_or(0),
         limit,

@@ -1,16 +1,21 @@
-//! `PUT`, `GET` and `DELETE /v1/journals/{journal}`.
+//! `PUT`, `GET` and `DELETE /v1/journals/{journal}`, and `POST .../restore`.
 
-use axum::extract::rejection::PathRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use onward_protocol::{paths, ErrorBody, JournalInfo, SnapshotInfo};
+use onward_protocol::members::{self, verify_bytes};
+use onward_protocol::{
+    headers, paths, CreateJournal, DeleteAnswer, ErrorBody, JournalInfo, SnapshotInfo,
+};
 
-use crate::auth;
+use super::json_body;
+use crate::auth::{self, Caller};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::state::AppState;
-use crate::storage::{Creation, SnapshotState};
+use crate::storage::{members as list, Creation, SnapshotState};
 
 /// The protocol's snapshot listing of a stored snapshot.
 fn snapshot_info(s: SnapshotState) -> SnapshotInfo {
@@ -29,7 +34,7 @@ pub(crate) fn journal_id(path: Result<Path<String>, PathRejection>) -> Result<Id
 }
 
 /// Checks, on creation only, that the credential is 64 lowercase hex characters, so a
-/// malformed one never becomes a journal's credential.
+/// malformed one never becomes a member's credential.
 fn check_credential_format(headers: &HeaderMap) -> Result<()> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -45,45 +50,58 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
         Ok(())
     } else {
         Err(Error::BadRequest(
-            "The credential must be 64 lowercase hex characters (see docs/SYNC.md, Keys).".into(),
+            "The credential must be 64 lowercase hex characters (see docs/SYNC.md, Devices and keys).".into(),
         ))
     }
 }
 
-/// Creates a journal owned by the presented credential.
+/// Creates a journal from its signed device list.
 #[utoipa::path(put, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
+    request_body(content = CreateJournal, description = "The device list, genesis first, and wrapped keys (when registering again)"),
     responses(
-        (status = 201, description = "The journal was created with this credential"),
-        (status = 200, description = "The journal was already there with this credential"),
-        (status = 400, description = "Malformed journal id or credential", body = ErrorBody),
-        (status = 401, description = "The journal is there with another credential, or no credential was sent", body = ErrorBody),
+        (status = 201, description = "The journal was created"),
+        (status = 200, description = "The journal was already there with the same genesis"),
+        (status = 400, description = "Malformed journal id, credential, body or device list", body = ErrorBody),
+        (status = 401, description = "The journal is there with another genesis, or no credential was sent", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`: the journal is deleted, waiting for its purge", body = ErrorBody),
+        (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn create(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode> {
     let journal = journal_id(path)?;
     let presented = auth::credential_hash(&headers)?;
     check_credential_format(&headers)?;
-    match app.storage.create_journal(&journal, &presented).await? {
+    let request: CreateJournal = json_body(body, app.max_body_bytes, "a device list")?;
+    let new = list::new_journal(&journal, request.ops, request.wraps, &presented)?;
+    let genesis = new.ops.first().cloned();
+    match app.storage.create_journal(&journal, new).await? {
         Creation::Created => {
             tracing::info!(journal = %journal, "journal created");
             Ok(StatusCode::CREATED)
         }
-        Creation::Existing { credential_sha256 }
-            if auth::same_credential(&credential_sha256, &presented) =>
-        {
-            Ok(StatusCode::OK)
-        }
+        // A device re-registering (the relay lost it, or the answer was lost) is fine.
+        Creation::Existing {
+            genesis: stored,
+            deleted_at_ms,
+        } if stored.is_some() && stored == genesis => match deleted_at_ms {
+            Some(at) => Err(Error::JournalDeleted {
+                purge_after_ms: auth::purge_after(at, app.delete_grace),
+            }),
+            None => Ok(StatusCode::OK),
+        },
         Creation::Existing { .. } => Err(Error::Unauthorized),
     }
 }
 
-/// Reports a journal's sequence numbers, bytes, incarnation and newest snapshot.
+/// Reports a journal's sequence numbers, bytes, incarnation, epoch, members and newest snapshot.
 #[utoipa::path(get, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
@@ -91,6 +109,8 @@ pub async fn create(
         (status = 200, description = "The journal's state", body = JournalInfo),
         (status = 400, description = "Malformed journal id", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`device_removed`: this device was removed", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`: the journal is deleted; a member may restore it", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn status(
@@ -99,7 +119,7 @@ pub async fn status(
     headers: HeaderMap,
 ) -> Result<Json<JournalInfo>> {
     let journal = journal_id(path)?;
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    auth::member(&app, &journal, &headers).await?;
     let state = app.storage.journal(&journal).await?;
     Ok(Json(JournalInfo {
         latest_seq: state.latest_seq,
@@ -107,30 +127,95 @@ pub async fn status(
         bytes_used: state.bytes_used,
         quota_bytes: app.quota_bytes,
         incarnation: state.incarnation.to_string(),
-        epoch: 0,
-        members: 0,
+        epoch: state.epoch,
+        members: state.members,
         snapshot: state.snapshot.map(snapshot_info),
     }))
 }
 
-/// Deletes a journal with every batch, snapshot and device record.
+/// Deletes a journal: it answers `journal_deleted` until a restore or its purge.
 #[utoipa::path(delete, path = paths::JOURNAL, tag = "journals",
-    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("onward-signature" = String, Header, description = "The member's Ed25519 signature (hex) over members::request_message(\"delete\", journal, incarnation)"),
+    ),
     security(("credential" = [])),
     responses(
-        (status = 204, description = "The journal and everything stored for it (batches, snapshots, device records) are gone"),
+        (status = 202, description = "Deleted; purged after `purge_after_ms` unless restored", body = DeleteAnswer),
         (status = 400, description = "Malformed journal id", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`forbidden`: no signature or one that doesn't check out; `device_removed`", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`: already deleted", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn delete(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
+) -> Result<(StatusCode, Json<DeleteAnswer>)> {
+    let journal = journal_id(path)?;
+    let caller = auth::member(&app, &journal, &headers).await?;
+    check_request_signature(&caller, "delete", &journal, &headers)?;
+    let now = app.clock.now_ms();
+    app.storage.set_deleted(&journal, Some(now)).await?;
+    tracing::info!(journal = %journal, "journal deleted (restorable until its purge)");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(DeleteAnswer {
+            purge_after_ms: auth::purge_after(now, app.delete_grace),
+        }),
+    ))
+}
+
+/// Brings a deleted journal back, as it was, within its grace period.
+#[utoipa::path(post, path = paths::RESTORE, tag = "journals",
+    params(
+        ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("onward-signature" = String, Header, description = "The member's Ed25519 signature (hex) over members::request_message(\"restore\", journal, incarnation)"),
+    ),
+    security(("credential" = [])),
+    responses(
+        (status = 200, description = "The journal is back (also when it was not deleted)"),
+        (status = 400, description = "Malformed journal id", body = ErrorBody),
+        (status = 401, description = "Unknown (or purged) journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`forbidden`: no signature or one that doesn't check out; `device_removed`", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn restore(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
 ) -> Result<StatusCode> {
     let journal = journal_id(path)?;
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
-    app.storage.delete_journal(&journal).await?;
-    tracing::info!(journal = %journal, "journal deleted");
-    Ok(StatusCode::NO_CONTENT)
+    let caller = auth::member_of_deleted(&app, &journal, &headers).await?;
+    check_request_signature(&caller, "restore", &journal, &headers)?;
+    if caller.access.deleted_at_ms.is_some() {
+        app.storage.set_deleted(&journal, None).await?;
+        tracing::info!(journal = %journal, "journal restored");
+    }
+    Ok(StatusCode::OK)
+}
+
+/// A request that changes the whole journal must carry the caller's signature over the
+/// action, the journal and its incarnation: a credential alone deletes nothing.
+fn check_request_signature(
+    caller: &Caller,
+    action: &str,
+    journal: &Id,
+    headers: &HeaderMap,
+) -> Result<()> {
+    let signature = headers
+        .get(headers::SIGNATURE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| hex::decode(v.trim()).ok())
+        .ok_or_else(|| {
+            Error::Forbidden(format!(
+                "A {action} needs the `{}` header: your device's signature (hex) over the request.",
+                headers::SIGNATURE
+            ))
+        })?;
+    let message =
+        members::request_message(action, journal.as_str(), caller.access.incarnation.as_str());
+    verify_bytes(&caller.sign_pk, &message, &signature, action)
+        .map_err(|e| Error::Forbidden(format!("{e}.")))
 }

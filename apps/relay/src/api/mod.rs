@@ -3,17 +3,20 @@
 pub mod batches;
 pub mod devices;
 pub mod health;
+pub mod invitations;
 pub mod journals;
+pub mod members;
 pub mod openapi;
 pub mod snapshots;
 
 use std::any::Any;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Response;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 use onward_protocol::paths;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -42,12 +45,35 @@ pub fn router(state: AppState) -> Router {
         )
         .route(paths::DEVICES, get(devices::list_devices))
         .route(paths::DEVICE, put(devices::put_device))
+        .route(paths::RESTORE, post(journals::restore))
+        .route(paths::MEMBERS, get(members::list).post(members::change))
+        .route(paths::WRAPS, get(members::wraps))
+        .route(
+            paths::INVITATION,
+            put(invitations::put).get(invitations::get),
+        )
+        .route(paths::INVITATION_ACCEPT, post(invitations::accept))
         .fallback(no_such_route)
         .method_not_allowed_fallback(no_such_method)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(panic_answer))
         .layer(logging::trace_layer())
         .with_state(state)
+}
+
+/// Reads a JSON request body (after the credential was checked): over the limit is 413,
+/// anything that is not the expected JSON 400.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+    what: &str,
+) -> Result<T, Error> {
+    let bytes = body.map_err(|r| Error::from_body(r, limit))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::BadRequest(format!(
+            "The body is not {what} as JSON ({e}); see docs/SYNC.md, HTTP API."
+        ))
+    })
 }
 
 async fn no_such_route() -> Error {

@@ -1,16 +1,18 @@
 //! `GET /v1/openapi.json`: the API's OpenAPI 3 description, generated from the handlers.
 
 use axum::Json;
+use onward_protocol::members::{Invitation, LoggedOp, SignedOp, SignedWrap};
 use onward_protocol::{
-    headers, paths, DeviceRecord, DeviceRecords, ErrorBody, JournalInfo, PartAnswer, PushAnswer,
-    SnapshotInfo,
+    headers, paths, AcceptInvitation, CreateJournal, DeleteAnswer, DeviceRecord, DeviceRecords,
+    ErrorBody, InvitationAnswer, InvitationUpload, JournalInfo, MembersAnswer, MembersChange,
+    PartAnswer, PushAnswer, SnapshotInfo, WrapsAnswer,
 };
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{batches, devices, health, journals, snapshots};
+use super::{batches, devices, health, invitations, journals, members, snapshots};
 
 /// Raw bytes in a request or response body (an envelope, a snapshot part, pull frames).
 #[derive(utoipa::ToSchema)]
@@ -25,8 +27,11 @@ pub struct Octets(Vec<u8>);
         title = "onward-relay",
         description = "Stores and forwards the end-to-end encrypted sync batches and snapshots of \
             Onward journals. The relay never sees plaintext: journal ids, batch ids, sequence numbers \
-            and sizes only. Requests about a journal carry `Authorization: Bearer <credential hex>`; \
-            an unknown journal and a wrong credential get the same 401. The protocol is docs/SYNC.md."
+            and sizes only. Requests about a journal carry `Authorization: Bearer <credential hex>`, \
+            a member's own (the invitation's for the invitation routes); an unknown journal and a wrong \
+            credential get the same 401, a removed device's credential 403 `device_removed`. Every write \
+            is signed by the writing device's key and checked against the journal's signed device list. \
+            The protocol is docs/SYNC.md."
     ),
     paths(
         health::health,
@@ -34,6 +39,13 @@ pub struct Octets(Vec<u8>);
         journals::create,
         journals::status,
         journals::delete,
+        journals::restore,
+        members::list,
+        members::change,
+        members::wraps,
+        invitations::put,
+        invitations::get,
+        invitations::accept,
         batches::push,
         batches::pull,
         snapshots::put_part,
@@ -51,6 +63,18 @@ pub struct Octets(Vec<u8>);
         DeviceRecords,
         DeviceRecord,
         Octets,
+        CreateJournal,
+        DeleteAnswer,
+        MembersAnswer,
+        MembersChange,
+        WrapsAnswer,
+        InvitationUpload,
+        InvitationAnswer,
+        AcceptInvitation,
+        SignedOp,
+        LoggedOp,
+        SignedWrap,
+        Invitation,
     )),
     modifiers(&CredentialScheme, &PullHeaders),
 )]
@@ -68,7 +92,7 @@ impl Modify for CredentialScheme {
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
                         .bearer_format(
-                            "64 lowercase hex characters, derived from the journal's root secret",
+                            "64 lowercase hex characters: a member's (or an invitation's) own relay credential",
                         )
                         .build(),
                 ),

@@ -15,7 +15,7 @@ use crate::auth;
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::state::AppState;
-use crate::storage::SnapshotPart;
+use crate::storage::{PartStored, SnapshotPart, Writer};
 
 /// The query of a part upload.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -41,7 +41,9 @@ fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Res
     Ok((journal, snapshot, index))
 }
 
-/// Uploads one part of a snapshot envelope; a part sent twice replaces the first.
+/// Uploads one part of a snapshot envelope; a part sent twice replaces the first until
+/// the snapshot is complete. The whole envelope must be signed by a member under the
+/// journal's epoch (kind `S`, object the snapshot id), checked when the last part arrives.
 #[utoipa::path(put, path = paths::SNAPSHOT_PART, tag = "snapshots",
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
@@ -56,7 +58,9 @@ fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Res
         (status = 200, description = "Stored; `complete` says whether every part is there", body = PartAnswer),
         (status = 400, description = "Malformed id, index, `parts` or `covers`; parts or covers differ from earlier parts; covers beyond the latest seq; empty body", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential; nothing was stored", body = ErrorBody),
-        (status = 409, description = "`snapshot_outdated`: a snapshot covering more is already complete", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the whole envelope is not signed by a member under the journal's epoch (the snapshot was dropped); `device_removed`", body = ErrorBody),
+        (status = 409, description = "`snapshot_outdated`: a snapshot covering more is already complete; `snapshot_complete`: this snapshot is complete", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
         (status = 413, description = "The part is over 1 MiB or the body over the relay's limit", body = ErrorBody),
         (status = 507, description = "`quota_exceeded`: the journal would go over its quota", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
@@ -82,7 +86,7 @@ pub async fn put_part(
             query.parts
         )));
     }
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    let caller = auth::member(&app, &journal, &headers).await?;
     let bytes = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
     if bytes.len() > MAX_SNAPSHOT_PART_BYTES {
         return Err(Error::PayloadTooLarge {
@@ -101,11 +105,25 @@ pub async fn put_part(
         covers: query.covers,
         bytes,
     };
-    let complete = app
+    // The envelope is judged once whole, by the storage, under the journal's lock.
+    let writer = Writer {
+        device: caller.device,
+        epoch: None,
+    };
+    match app
         .storage
-        .put_snapshot_part(&journal, part, app.quota_bytes)
-        .await?;
-    Ok(Json(PartAnswer { complete }))
+        .put_snapshot_part(&journal, part, &writer, app.quota_bytes)
+        .await?
+    {
+        PartStored::Incomplete => Ok(Json(PartAnswer { complete: false })),
+        PartStored::Complete => Ok(Json(PartAnswer { complete: true })),
+        PartStored::Refused(why) => {
+            tracing::warn!(journal = %journal, reason = %why, "snapshot refused and dropped");
+            Err(Error::Forbidden(format!(
+                "The whole snapshot did not check out and was dropped: {why}"
+            )))
+        }
+    }
 }
 
 /// Downloads one part of a snapshot.
@@ -120,6 +138,7 @@ pub async fn put_part(
         (status = 200, description = "The part's bytes", content_type = "application/octet-stream", body = Octets),
         (status = 400, description = "Malformed id or index", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`device_removed`", body = ErrorBody),
         (status = 404, description = "No such part (the snapshot was replaced, or the part is not uploaded yet)", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
@@ -129,7 +148,7 @@ pub async fn get_part(
     headers: HeaderMap,
 ) -> Result<Response> {
     let (journal, snapshot, index) = part_path(path)?;
-    auth::authorize(app.storage.as_ref(), &journal, &headers).await?;
+    auth::member(&app, &journal, &headers).await?;
     let bytes = app
         .storage
         .snapshot_part(&journal, &snapshot, index)

@@ -10,19 +10,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use deadpool_postgres::{ManagerConfig, Pool, PoolConfig, RecyclingMethod, Runtime, Timeouts};
+use onward_protocol::members::{envelope, LoggedOp, SignedOp, SignedWrap};
+use onward_protocol::InvitationUpload;
 use tokio_postgres::{IsolationLevel, NoTls, Transaction};
 
+use super::members::{self as list, Plan};
 use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
-    signed, unsigned, Creation, JournalState, PullRange, Pulled, Pushed, SnapshotPart,
-    SnapshotState, Storage, StoredBatch, StoredDevice,
+    signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
+    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    StoredDevice, StoredInvitation, Writer,
 };
 use crate::error::{with_causes, Error};
 use crate::ids::Id;
 
 /// The schema version this relay writes.
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 
 /// Serializes schema setup between relay processes starting together (any fixed number).
 const SCHEMA_LOCK: i64 = 0x6f6e_7761_7264;
@@ -77,6 +81,61 @@ CREATE TABLE devices (
 );
 ";
 
+/// Version 3 (protocol v2, devices with their own keys): each journal's key epoch and
+/// deletion time, its signed device list (the authority), the members derived from it
+/// (to authenticate a request without verifying the list), wrapped keys and invitations.
+/// Journals from before keep their `credential_sha256` but have no members: no
+/// credential opens them any more.
+const SCHEMA_V3: &str = "
+ALTER TABLE journals ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE journals ADD COLUMN deleted_at_ms BIGINT;
+CREATE TABLE member_ops (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    idx INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (journal, idx)
+);
+CREATE TABLE members (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    device TEXT NOT NULL,
+    sign_pk TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL,
+    removed BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (journal, device)
+);
+CREATE TABLE wraps (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    epoch INTEGER NOT NULL,
+    device TEXT NOT NULL,
+    wrap TEXT NOT NULL,
+    PRIMARY KEY (journal, epoch, device)
+);
+CREATE TABLE invitations (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    id TEXT NOT NULL,
+    invitation TEXT NOT NULL,
+    payload TEXT,
+    used BOOLEAN NOT NULL DEFAULT FALSE,
+    expires_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (journal, id)
+);
+";
+
+/// The tables holding a journal's rows, children first (what a purge deletes).
+const JOURNAL_TABLES: [&str; 8] = [
+    "invitations",
+    "wraps",
+    "members",
+    "member_ops",
+    "devices",
+    "snapshot_parts",
+    "snapshots",
+    "batches",
+];
+
 /// Journals in a PostgreSQL database, shared safely by several relay processes.
 #[derive(Clone)]
 pub struct PostgresStorage {
@@ -103,6 +162,7 @@ struct JournalRow {
     bytes_used: u64,
     incarnation: Id,
     pruned_through_id: Option<Id>,
+    epoch: u32,
 }
 
 impl PostgresStorage {
@@ -173,6 +233,9 @@ async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
         tx.batch_execute("ALTER TABLE journals ALTER COLUMN incarnation SET NOT NULL")
             .await?;
     }
+    if version < 3 {
+        tx.batch_execute(SCHEMA_V3).await?;
+    }
     if version < SCHEMA_VERSION {
         tx.execute("DELETE FROM onward_relay_schema", &[]).await?;
         tx.execute(
@@ -219,11 +282,24 @@ async fn lock_journal(tx: &Transaction<'_>, journal: &Id) -> Result<JournalRow, 
     journal_row(tx, journal, " FOR UPDATE").await
 }
 
+/// Locks an existing journal's row and reads when it was deleted.
+async fn lock_journal_deleted(tx: &Transaction<'_>, journal: &Id) -> Result<Option<i64>, Error> {
+    let row = tx
+        .query_opt(
+            "SELECT deleted_at_ms FROM journals WHERE id = $1 FOR UPDATE",
+            &[&journal.as_str()],
+        )
+        .await?
+        // Purged between the insert and this read: the caller may simply try again.
+        .ok_or_else(|| Error::Internal("the journal was purged while being created".into()))?;
+    Ok(row.get(0))
+}
+
 async fn journal_row(tx: &Transaction<'_>, journal: &Id, lock: &str) -> Result<JournalRow, Error> {
     let row = tx
         .query_opt(
             &format!(
-                "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id
+                "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id, epoch
                    FROM journals WHERE id = $1{lock}"
             ),
             &[&journal.as_str()],
@@ -239,7 +315,219 @@ async fn journal_row(tx: &Transaction<'_>, journal: &Id, lock: &str) -> Result<J
             .get::<_, Option<&str>>(4)
             .map(|id| Id::parse("batch", id))
             .transpose()?,
+        epoch: u32::try_from(row.get::<_, i32>(5)).unwrap_or(0),
     })
+}
+
+/// The device list of `journal`, oldest first.
+async fn load_ops(tx: &Transaction<'_>, journal: &Id) -> Result<Vec<LoggedOp>, Error> {
+    let rows = tx
+        .query(
+            "SELECT body, signer, signature, seq FROM member_ops WHERE journal = $1 ORDER BY idx",
+            &[&journal.as_str()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LoggedOp {
+            op: SignedOp {
+                body: r.get(0),
+                signer: r.get(1),
+                signature: r.get(2),
+            },
+            seq: unsigned(r.get(3)),
+        })
+        .collect())
+}
+
+async fn insert_op(
+    tx: &Transaction<'_>,
+    journal: &Id,
+    index: u32,
+    logged: &LoggedOp,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO member_ops (journal, idx, body, signer, signature, seq) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &journal.as_str(),
+            &small(index, "index")?,
+            &logged.op.body,
+            &logged.op.signer,
+            &logged.op.signature,
+            &signed(logged.seq, "seq")?,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn member_rows(tx: &Transaction<'_>, journal: &Id) -> Result<Vec<MemberRow>, Error> {
+    let rows = tx
+        .query(
+            "SELECT device, sign_pk, credential_sha256, removed FROM members WHERE journal = $1
+              ORDER BY device COLLATE \"C\"",
+            &[&journal.as_str()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MemberRow {
+            device: r.get(0),
+            sign_pk: r.get(1),
+            credential_sha256: r.get(2),
+            removed: r.get(3),
+        })
+        .collect())
+}
+
+async fn insert_member(tx: &Transaction<'_>, journal: &Id, m: &MemberRow) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO members (journal, device, sign_pk, credential_sha256, removed) VALUES ($1, $2, $3, $4, $5)",
+        &[&journal.as_str(), &m.device, &m.sign_pk, &m.credential_sha256, &m.removed],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_wrap(tx: &Transaction<'_>, journal: &Id, wrap: &SignedWrap) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO wraps (journal, epoch, device, wrap) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (journal, epoch, device) DO UPDATE SET wrap = EXCLUDED.wrap",
+        &[
+            &journal.as_str(),
+            &small(wrap.epoch, "epoch")?,
+            &wrap.device,
+            &to_json(wrap)?,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks the writer under the lock (see [`rules::check_writer`]).
+async fn check_writer(
+    tx: &Transaction<'_>,
+    journal: &Id,
+    epoch: u32,
+    writer: &Writer,
+) -> Result<(), Error> {
+    let removed = tx
+        .query_opt(
+            "SELECT removed FROM members WHERE journal = $1 AND device = $2",
+            &[&journal.as_str(), &writer.device],
+        )
+        .await?
+        .map(|r| r.get::<_, bool>(0));
+    rules::check_writer(epoch, removed, writer)
+}
+
+async fn stored_invitation(
+    tx: &Transaction<'_>,
+    journal: &Id,
+    id: &Id,
+) -> Result<Option<StoredInvitation>, Error> {
+    let row = tx
+        .query_opt(
+            "SELECT invitation, payload, used FROM invitations WHERE journal = $1 AND id = $2",
+            &[&journal.as_str(), &id.as_str()],
+        )
+        .await?;
+    row.map(|r| {
+        Ok(StoredInvitation {
+            invitation: from_json(r.get::<_, &str>(0))?,
+            payload: r.get(1),
+            used: r.get(2),
+        })
+    })
+    .transpose()
+}
+
+/// Stores a change the device-list rules accepted.
+async fn store_plan(tx: &Transaction<'_>, journal: &Id, plan: &Plan) -> Result<(), Error> {
+    let j = journal.as_str();
+    insert_op(tx, journal, plan.index, &plan.op).await?;
+    if let Some(member) = &plan.added {
+        insert_member(tx, journal, member).await?;
+    }
+    if let Some(device) = &plan.removed {
+        tx.execute(
+            "UPDATE members SET removed = TRUE WHERE journal = $1 AND device = $2",
+            &[&j, device],
+        )
+        .await?;
+    }
+    for wrap in &plan.wraps {
+        insert_wrap(tx, journal, wrap).await?;
+    }
+    if let Some(id) = &plan.uses_invitation {
+        tx.execute(
+            "UPDATE invitations SET used = TRUE, payload = NULL WHERE journal = $1 AND id = $2",
+            &[&j, id],
+        )
+        .await?;
+    }
+    tx.execute(
+        "UPDATE journals SET epoch = $2 WHERE id = $1",
+        &[&j, &small(plan.epoch, "epoch")?],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The parts of `snapshot`, concatenated in index order.
+async fn snapshot_bytes(
+    tx: &Transaction<'_>,
+    journal: &Id,
+    snapshot: &Id,
+) -> Result<Vec<u8>, Error> {
+    let rows = tx
+        .query(
+            "SELECT bytes FROM snapshot_parts WHERE journal = $1 AND snapshot = $2 ORDER BY idx",
+            &[&journal.as_str(), &snapshot.as_str()],
+        )
+        .await?;
+    let mut whole = Vec::new();
+    for r in rows {
+        whole.extend_from_slice(r.get::<_, &[u8]>(0));
+    }
+    Ok(whole)
+}
+
+/// Drops an unfinished snapshot and gives its bytes back to the quota.
+async fn drop_snapshot(tx: &Transaction<'_>, journal: &Id, snapshot: &Id) -> Result<(), Error> {
+    let (j, s) = (journal.as_str(), snapshot.as_str());
+    let freed: i64 = tx
+        .query_one(
+            "SELECT COALESCE(SUM(octet_length(bytes)), 0)::BIGINT FROM snapshot_parts
+              WHERE journal = $1 AND snapshot = $2",
+            &[&j, &s],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "DELETE FROM snapshot_parts WHERE journal = $1 AND snapshot = $2",
+        &[&j, &s],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM snapshots WHERE journal = $1 AND id = $2",
+        &[&j, &s],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE journals SET bytes_used = bytes_used - $2 WHERE id = $1",
+        &[&j, &freed],
+    )
+    .await?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(format!("json: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Internal(format!("stored json: {e}")))
 }
 
 async fn newest_snapshot(
@@ -337,48 +625,70 @@ fn small(value: u32, what: &str) -> Result<i32, Error> {
 
 #[async_trait]
 impl Storage for PostgresStorage {
-    async fn create_journal(
-        &self,
-        journal: &Id,
-        credential_sha256: &str,
-    ) -> Result<Creation, Error> {
-        let client = self.pool.get().await?;
-        let inserted = client
+    async fn create_journal(&self, journal: &Id, new: NewJournal) -> Result<Creation, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let j = journal.as_str();
+        // `credential_sha256` was the protocol v1 journal credential; members have their own.
+        let inserted = tx
             .query_opt(
-                "INSERT INTO journals (id, credential_sha256, incarnation) VALUES ($1, $2, $3)
+                "INSERT INTO journals (id, credential_sha256, incarnation, epoch) VALUES ($1, '', $2, $3)
                  ON CONFLICT (id) DO NOTHING RETURNING id",
-                &[
-                    &journal.as_str(),
-                    &credential_sha256,
-                    &Id::random()?.as_str(),
-                ],
+                &[&j, &Id::random()?.as_str(), &small(new.epoch, "epoch")?],
             )
             .await?;
-        if inserted.is_some() {
-            return Ok(Creation::Created);
+        if inserted.is_none() {
+            // Another process may be creating it right now: its row lock makes us wait.
+            let deleted: Option<i64> = lock_journal_deleted(&tx, journal).await?;
+            let genesis = load_ops(&tx, journal)
+                .await?
+                .into_iter()
+                .next()
+                .map(|l| l.op);
+            tx.commit().await?;
+            return Ok(Creation::Existing {
+                genesis,
+                deleted_at_ms: deleted.map(unsigned),
+            });
         }
-        let existing = client
-            .query_opt(
-                "SELECT credential_sha256 FROM journals WHERE id = $1",
-                &[&journal.as_str()],
-            )
-            .await?
-            // Deleted between the insert and this read: the caller may simply try again.
-            .ok_or_else(|| Error::Internal("the journal was deleted while being created".into()))?;
-        Ok(Creation::Existing {
-            credential_sha256: existing.get(0),
-        })
+        for (index, op) in new.ops.iter().enumerate() {
+            let logged = LoggedOp {
+                op: op.clone(),
+                seq: 0,
+            };
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            insert_op(&tx, journal, index, &logged).await?;
+        }
+        for member in &new.members {
+            insert_member(&tx, journal, member).await?;
+        }
+        for wrap in &new.wraps {
+            insert_wrap(&tx, journal, wrap).await?;
+        }
+        tx.commit().await?;
+        Ok(Creation::Created)
     }
 
-    async fn credential(&self, journal: &Id) -> Result<Option<String>, Error> {
-        let client = self.pool.get().await?;
-        let row = client
+    async fn access(&self, journal: &Id) -> Result<Option<Access>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = read_view(&mut client).await?;
+        let row = tx
             .query_opt(
-                "SELECT credential_sha256 FROM journals WHERE id = $1",
+                "SELECT epoch, deleted_at_ms, incarnation FROM journals WHERE id = $1",
                 &[&journal.as_str()],
             )
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let members = member_rows(&tx, journal).await?;
+        tx.commit().await?;
+        Ok(Some(Access {
+            epoch: u32::try_from(row.get::<_, i32>(0)).unwrap_or(0),
+            deleted_at_ms: row.get::<_, Option<i64>>(1).map(unsigned),
+            incarnation: Id::parse("incarnation", row.get::<_, &str>(2))?,
+            members,
+        }))
     }
 
     async fn journal(&self, journal: &Id) -> Result<JournalState, Error> {
@@ -386,34 +696,68 @@ impl Storage for PostgresStorage {
         let tx = read_view(&mut client).await?;
         let row = journal_row(&tx, journal, "").await?;
         let snapshot = newest_snapshot(&tx, journal).await?;
+        let members: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM members WHERE journal = $1 AND NOT removed",
+                &[&journal.as_str()],
+            )
+            .await?
+            .get(0);
         tx.commit().await?;
         Ok(JournalState {
             latest_seq: row.latest_seq,
             pruned_through: row.pruned_through,
             bytes_used: row.bytes_used,
             incarnation: row.incarnation,
+            epoch: row.epoch,
+            members: u32::try_from(members).unwrap_or(u32::MAX),
             snapshot,
         })
     }
 
-    async fn delete_journal(&self, journal: &Id) -> Result<(), Error> {
+    async fn set_deleted(&self, journal: &Id, at_ms: Option<u64>) -> Result<(), Error> {
+        let client = self.pool.get().await?;
+        let at = at_ms.map(|ms| signed(ms, "deleted_at_ms")).transpose()?;
+        client
+            .execute(
+                "UPDATE journals SET deleted_at_ms = $2 WHERE id = $1",
+                &[&journal.as_str(), &at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn purge(&self, deleted_by_ms: u64, now_ms: u64) -> Result<u64, Error> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let j = journal.as_str();
-        tx.execute("SELECT 1 FROM journals WHERE id = $1 FOR UPDATE", &[&j])
+        let by = signed(deleted_by_ms, "deleted_by_ms")?;
+        // Locked first, so a write in flight on another process finishes before its rows go.
+        let gone: Vec<String> = tx
+            .query(
+                "SELECT id FROM journals WHERE deleted_at_ms IS NOT NULL AND deleted_at_ms <= $1
+                  ORDER BY id FOR UPDATE",
+                &[&by],
+            )
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        for table in JOURNAL_TABLES {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE journal = ANY($1)"),
+                &[&gone],
+            )
             .await?;
-        tx.execute("DELETE FROM devices WHERE journal = $1", &[&j])
+        }
+        tx.execute("DELETE FROM journals WHERE id = ANY($1)", &[&gone])
             .await?;
-        tx.execute("DELETE FROM snapshot_parts WHERE journal = $1", &[&j])
-            .await?;
-        tx.execute("DELETE FROM snapshots WHERE journal = $1", &[&j])
-            .await?;
-        tx.execute("DELETE FROM batches WHERE journal = $1", &[&j])
-            .await?;
-        tx.execute("DELETE FROM journals WHERE id = $1", &[&j])
-            .await?;
+        tx.execute(
+            "UPDATE invitations SET payload = NULL WHERE payload IS NOT NULL AND expires_at_ms <= $1",
+            &[&signed(now_ms, "now_ms")?],
+        )
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(gone.len() as u64)
     }
 
     async fn push_batch(
@@ -421,11 +765,13 @@ impl Storage for PostgresStorage {
         journal: &Id,
         batch: &Id,
         envelope: Bytes,
+        writer: &Writer,
         quota: u64,
     ) -> Result<Pushed, Error> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = lock_journal(&tx, journal).await?;
+        check_writer(&tx, journal, row.epoch, writer).await?;
         let (j, b) = (journal.as_str(), batch.as_str());
         let existing = tx
             .query_opt(
@@ -535,11 +881,13 @@ impl Storage for PostgresStorage {
         &self,
         journal: &Id,
         part: SnapshotPart,
+        writer: &Writer,
         quota: u64,
-    ) -> Result<bool, Error> {
+    ) -> Result<PartStored, Error> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = lock_journal(&tx, journal).await?;
+        check_writer(&tx, journal, row.epoch, writer).await?;
         let (j, s) = (journal.as_str(), part.snapshot.as_str());
         let known = tx
             .query_opt(
@@ -548,9 +896,10 @@ impl Storage for PostgresStorage {
             )
             .await?
             .map(|r| (r.get::<_, i32>(0), r.get::<_, i64>(1), r.get::<_, bool>(2)));
-        let known_rules = known.map(|(parts, covers, _)| KnownSnapshot {
+        let known_rules = known.map(|(parts, covers, complete)| KnownSnapshot {
             parts: u32::try_from(parts).unwrap_or(0),
             covers: unsigned(covers),
+            complete,
         });
         rules::check_snapshot_part(&part, known_rules, row.latest_seq, row.pruned_through)?;
         let index = small(part.index, "index")?;
@@ -583,25 +932,40 @@ impl Storage for PostgresStorage {
             &[&j, &replaced, &signed(size, "size")?],
         )
         .await?;
-        let complete = if matches!(known, Some((_, _, true))) {
-            true
+        let received: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM snapshot_parts WHERE journal = $1 AND snapshot = $2",
+                &[&j, &s],
+            )
+            .await?
+            .get(0);
+        let stored = if received < i64::from(part.parts) {
+            PartStored::Incomplete
         } else {
-            let received: i64 = tx
-                .query_one(
-                    "SELECT COUNT(*) FROM snapshot_parts WHERE journal = $1 AND snapshot = $2",
-                    &[&j, &s],
-                )
-                .await?
-                .get(0);
-            if received >= i64::from(part.parts) {
-                complete_snapshot(&tx, journal, &part.snapshot, covers).await?;
-                true
-            } else {
-                false
+            let whole = snapshot_bytes(&tx, journal, &part.snapshot).await?;
+            let members = member_rows(&tx, journal).await?;
+            let checked = list::check_envelope(
+                journal,
+                envelope::SNAPSHOT,
+                s,
+                &whole,
+                row.epoch,
+                &members,
+                None,
+            );
+            match checked {
+                Ok(()) => {
+                    complete_snapshot(&tx, journal, &part.snapshot, covers).await?;
+                    PartStored::Complete
+                }
+                Err(refused) => {
+                    drop_snapshot(&tx, journal, &part.snapshot).await?;
+                    PartStored::Refused(refused.to_string())
+                }
             }
         };
         tx.commit().await?;
-        Ok(complete)
+        Ok(stored)
     }
 
     async fn snapshot_part(
@@ -623,15 +987,16 @@ impl Storage for PostgresStorage {
     async fn put_device(
         &self,
         journal: &Id,
-        device: &Id,
         record: Bytes,
+        writer: &Writer,
         quota: u64,
     ) -> Result<(), Error> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // Under the journal's lock, so two new devices at once cannot both be the 64th.
         let row = lock_journal(&tx, journal).await?;
-        let (j, d) = (journal.as_str(), device.as_str());
+        check_writer(&tx, journal, row.epoch, writer).await?;
+        let (j, d) = (journal.as_str(), writer.device.as_str());
         let replaced: Option<i64> = tx
             .query_opt(
                 "SELECT octet_length(record)::BIGINT FROM devices WHERE journal = $1 AND device = $2",
@@ -678,5 +1043,80 @@ impl Storage for PostgresStorage {
                 })
             })
             .collect()
+    }
+
+    async fn member_ops(&self, journal: &Id) -> Result<Vec<LoggedOp>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = read_view(&mut client).await?;
+        let ops = load_ops(&tx, journal).await?;
+        tx.commit().await?;
+        Ok(ops)
+    }
+
+    async fn change_members(
+        &self,
+        journal: &Id,
+        request: MembersRequest,
+    ) -> Result<Vec<LoggedOp>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = lock_journal(&tx, journal).await?;
+        let mut log = load_ops(&tx, journal).await?;
+        let invitation = match &request {
+            MembersRequest::Accept { invitation, .. } => {
+                stored_invitation(&tx, journal, invitation).await?
+            }
+            MembersRequest::Change { .. } => None,
+        };
+        let plan = list::plan(journal, &log, row.latest_seq, &request, invitation.as_ref())?;
+        store_plan(&tx, journal, &plan).await?;
+        tx.commit().await?;
+        log.push(plan.op);
+        Ok(log)
+    }
+
+    async fn wraps(&self, journal: &Id, device: &str) -> Result<Vec<SignedWrap>, Error> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT wrap FROM wraps WHERE journal = $1 AND device = $2 ORDER BY epoch",
+                &[&journal.as_str(), &device],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| from_json(r.get::<_, &str>(0)))
+            .collect()
+    }
+
+    async fn put_invitation(&self, journal: &Id, upload: InvitationUpload) -> Result<(), Error> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        lock_journal(&tx, journal).await?;
+        let inv = &upload.invitation;
+        let id = Id::parse("invitation", &inv.id)?;
+        list::check_invitation(journal, &load_ops(&tx, journal).await?, inv)?;
+        rules::check_new_invitation(stored_invitation(&tx, journal, &id).await?.as_ref(), inv)?;
+        tx.execute(
+            "INSERT INTO invitations (journal, id, invitation, payload, expires_at_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (journal, id) DO NOTHING",
+            &[
+                &journal.as_str(),
+                &id.as_str(),
+                &to_json(inv)?,
+                &upload.payload,
+                &signed(inv.expires_at_ms, "expires_at_ms")?,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn invitation(&self, journal: &Id, id: &Id) -> Result<Option<StoredInvitation>, Error> {
+        let mut client = self.pool.get().await?;
+        let tx = read_view(&mut client).await?;
+        let stored = stored_invitation(&tx, journal, id).await?;
+        tx.commit().await?;
+        Ok(stored)
     }
 }

@@ -2,7 +2,9 @@
 
 use onward_protocol::limits::MAX_DEVICES;
 
-use super::SnapshotPart;
+use onward_protocol::members::Invitation;
+
+use super::{SnapshotPart, StoredInvitation, Writer};
 use crate::error::Error;
 use crate::ids::Id;
 
@@ -13,6 +15,25 @@ pub struct KnownSnapshot {
     pub parts: u32,
     /// The sequence number it covers.
     pub covers: u64,
+    /// Every part arrived and it checked out: it never changes again.
+    pub complete: bool,
+}
+
+/// Checks, under the journal's lock, that the writer is still an active member
+/// (`removed`: its row's flag, `None` when it has none) writing under the journal's
+/// `epoch`: a removal committed since the API's check wins.
+pub fn check_writer(epoch: u32, removed: Option<bool>, writer: &Writer) -> Result<(), Error> {
+    match removed {
+        None => Err(Error::Forbidden(format!(
+            "Device {} is not a member of this journal.",
+            writer.device
+        ))),
+        Some(true) => Err(Error::DeviceRemoved),
+        Some(false) if writer.epoch.is_some_and(|e| e != epoch) => {
+            Err(Error::EpochOutdated { epoch })
+        }
+        Some(false) => Ok(()),
+    }
 }
 
 /// Refuses a write that would take the journal's stored bytes over `quota`.
@@ -22,6 +43,21 @@ pub fn check_quota(bytes_used: u64, freed: u64, added: u64, quota: u64) -> Resul
         Err(Error::QuotaExceeded { quota })
     } else {
         Ok(())
+    }
+}
+
+/// An invitation id may be stored once; the same invitation sent again (a retried
+/// upload) is fine and changes nothing.
+pub fn check_new_invitation(
+    existing: Option<&StoredInvitation>,
+    invitation: &Invitation,
+) -> Result<(), Error> {
+    match existing {
+        Some(stored) if stored.invitation != *invitation => Err(Error::BadRequest(format!(
+            "Invitation {} is already stored with other contents; make a new invitation.",
+            invitation.id
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -72,6 +108,9 @@ pub fn check_snapshot_part(
     pruned_through: u64,
 ) -> Result<(), Error> {
     if let Some(known) = known {
+        if known.complete {
+            return Err(Error::SnapshotComplete);
+        }
         if known.parts != part.parts || known.covers != part.covers {
             return Err(Error::BadRequest(format!(
                 "Snapshot {} was started with parts={} and covers={}; every part must repeat them.",
@@ -118,6 +157,28 @@ mod tests {
     }
 
     #[test]
+    fn a_writer_must_be_an_active_member_at_the_current_epoch() {
+        let writer = |epoch| Writer {
+            device: "d".into(),
+            epoch,
+        };
+        assert!(check_writer(2, Some(false), &writer(Some(2))).is_ok());
+        assert!(check_writer(2, Some(false), &writer(None)).is_ok());
+        assert!(matches!(
+            check_writer(2, Some(false), &writer(Some(1))),
+            Err(Error::EpochOutdated { epoch: 2 })
+        ));
+        assert!(matches!(
+            check_writer(2, Some(true), &writer(Some(2))),
+            Err(Error::DeviceRemoved)
+        ));
+        assert!(matches!(
+            check_writer(2, None, &writer(Some(2))),
+            Err(Error::Forbidden(_))
+        ));
+    }
+
+    #[test]
     fn only_a_new_device_is_counted_against_the_limit() {
         let max = MAX_DEVICES as u64;
         assert!(check_device_count(max - 1, true).is_ok());
@@ -144,8 +205,18 @@ mod tests {
         let known = Some(KnownSnapshot {
             parts: 2,
             covers: 5,
+            complete: false,
         });
         assert!(check_snapshot_part(&part(3, 5), known, 5, 0).is_err());
+        let complete = Some(KnownSnapshot {
+            parts: 2,
+            covers: 5,
+            complete: true,
+        });
+        assert!(matches!(
+            check_snapshot_part(&part(2, 5), complete, 5, 0),
+            Err(Error::SnapshotComplete)
+        ));
         assert!(matches!(
             check_snapshot_part(&part(2, 6), None, 5, 0),
             Err(Error::BadRequest(_))

@@ -7,19 +7,23 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use onward_protocol::members::{envelope, LoggedOp, SignedOp, SignedWrap};
+use onward_protocol::InvitationUpload;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::members::{self as list, Plan};
 use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
-    signed, unsigned, Creation, JournalState, PullRange, Pulled, Pushed, SnapshotPart,
-    SnapshotState, Storage, StoredBatch, StoredDevice,
+    signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
+    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    StoredDevice, StoredInvitation, Writer,
 };
 use crate::error::Error;
 use crate::ids::Id;
 
 /// The schema version this relay writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: journals with their counters, batches, snapshots and their parts.
 const SCHEMA_V1: &str = "
@@ -71,6 +75,61 @@ CREATE TABLE devices (
 );
 ";
 
+/// Version 3 (protocol v2, devices with their own keys): each journal's key epoch and
+/// deletion time, its signed device list (the authority), the members derived from it
+/// (to authenticate a request without verifying the list), wrapped keys and invitations.
+/// Journals from before keep their `credential_sha256` but have no members: no
+/// credential opens them any more.
+const SCHEMA_V3: &str = "
+ALTER TABLE journals ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE journals ADD COLUMN deleted_at_ms INTEGER;
+CREATE TABLE member_ops (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    idx INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (journal, idx)
+);
+CREATE TABLE members (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    device TEXT NOT NULL,
+    sign_pk TEXT NOT NULL,
+    credential_sha256 TEXT NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (journal, device)
+);
+CREATE TABLE wraps (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    epoch INTEGER NOT NULL,
+    device TEXT NOT NULL,
+    wrap TEXT NOT NULL,
+    PRIMARY KEY (journal, epoch, device)
+);
+CREATE TABLE invitations (
+    journal TEXT NOT NULL REFERENCES journals(id),
+    id TEXT NOT NULL,
+    invitation TEXT NOT NULL,
+    payload TEXT,
+    used INTEGER NOT NULL DEFAULT 0,
+    expires_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (journal, id)
+);
+";
+
+/// The tables holding a journal's rows, children first (what a purge deletes).
+const JOURNAL_TABLES: [&str; 8] = [
+    "invitations",
+    "wraps",
+    "members",
+    "member_ops",
+    "devices",
+    "snapshot_parts",
+    "snapshots",
+    "batches",
+];
+
 /// Journals in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStorage {
@@ -91,6 +150,7 @@ struct JournalRow {
     bytes_used: u64,
     incarnation: Id,
     pruned_through_id: Option<Id>,
+    epoch: u32,
 }
 
 impl SqliteStorage {
@@ -168,6 +228,9 @@ fn migrate(conn: &mut Connection) -> Result<(), Error> {
     if version < 2 {
         tx.execute_batch(SCHEMA_V2)?;
     }
+    if version < 3 {
+        tx.execute_batch(SCHEMA_V3)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
@@ -176,7 +239,7 @@ fn migrate(conn: &mut Connection) -> Result<(), Error> {
 fn journal_row(tx: &Connection, journal: &Id) -> Result<JournalRow, Error> {
     let row = tx
         .query_row(
-            "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id
+            "SELECT latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id, epoch
                FROM journals WHERE id = ?1",
             params![journal.as_str()],
             |row| {
@@ -186,13 +249,14 @@ fn journal_row(tx: &Connection, journal: &Id) -> Result<JournalRow, Error> {
                     row.get::<_, i64>(2)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, Option<String>>(4)?,
+                    row.get::<_, i64>(5)?,
                 ))
             },
         )
         .optional()?
-        // The journal was deleted between authorization and this call.
+        // The journal was purged between authorization and this call.
         .ok_or(Error::Unauthorized)?;
-    let (latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id) = row;
+    let (latest_seq, pruned_through, bytes_used, incarnation, pruned_through_id, epoch) = row;
     Ok(JournalRow {
         latest_seq: unsigned(latest_seq),
         pruned_through: unsigned(pruned_through),
@@ -201,7 +265,189 @@ fn journal_row(tx: &Connection, journal: &Id) -> Result<JournalRow, Error> {
         pruned_through_id: pruned_through_id
             .map(|id| Id::parse("batch", &id))
             .transpose()?,
+        epoch: u32::try_from(epoch).unwrap_or(0),
     })
+}
+
+/// The device list of `journal`, oldest first.
+fn load_ops(tx: &Connection, journal: &Id) -> Result<Vec<LoggedOp>, Error> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT body, signer, signature, seq FROM member_ops WHERE journal = ?1 ORDER BY idx",
+    )?;
+    let rows = stmt.query_map(params![journal.as_str()], |r| {
+        Ok(LoggedOp {
+            op: SignedOp {
+                body: r.get(0)?,
+                signer: r.get(1)?,
+                signature: r.get(2)?,
+            },
+            seq: unsigned(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn insert_op(tx: &Connection, journal: &Id, index: u32, logged: &LoggedOp) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO member_ops (journal, idx, body, signer, signature, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            journal.as_str(),
+            i64::from(index),
+            logged.op.body,
+            logged.op.signer,
+            logged.op.signature,
+            signed(logged.seq, "seq")?
+        ],
+    )?;
+    Ok(())
+}
+
+fn member_rows(tx: &Connection, journal: &Id) -> Result<Vec<MemberRow>, Error> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT device, sign_pk, credential_sha256, removed FROM members WHERE journal = ?1 ORDER BY device",
+    )?;
+    let rows = stmt.query_map(params![journal.as_str()], |r| {
+        Ok(MemberRow {
+            device: r.get(0)?,
+            sign_pk: r.get(1)?,
+            credential_sha256: r.get(2)?,
+            removed: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn insert_member(tx: &Connection, journal: &Id, m: &MemberRow) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO members (journal, device, sign_pk, credential_sha256, removed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![journal.as_str(), m.device, m.sign_pk, m.credential_sha256, m.removed],
+    )?;
+    Ok(())
+}
+
+fn insert_wrap(tx: &Connection, journal: &Id, wrap: &SignedWrap) -> Result<(), Error> {
+    tx.execute(
+        "INSERT OR REPLACE INTO wraps (journal, epoch, device, wrap) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            journal.as_str(),
+            i64::from(wrap.epoch),
+            wrap.device,
+            to_json(wrap)?
+        ],
+    )?;
+    Ok(())
+}
+
+/// Whether `device` is removed (`None`: not a member).
+fn removed(tx: &Connection, journal: &Id, device: &str) -> Result<Option<bool>, Error> {
+    Ok(tx
+        .query_row(
+            "SELECT removed FROM members WHERE journal = ?1 AND device = ?2",
+            params![journal.as_str(), device],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Checks the writer under the lock (see [`rules::check_writer`]).
+fn check_writer(tx: &Connection, journal: &Id, epoch: u32, writer: &Writer) -> Result<(), Error> {
+    rules::check_writer(epoch, removed(tx, journal, &writer.device)?, writer)
+}
+
+fn stored_invitation(
+    tx: &Connection,
+    journal: &Id,
+    id: &Id,
+) -> Result<Option<StoredInvitation>, Error> {
+    let row: Option<(String, Option<String>, bool)> = tx
+        .query_row(
+            "SELECT invitation, payload, used FROM invitations WHERE journal = ?1 AND id = ?2",
+            params![journal.as_str(), id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(invitation, payload, used)| {
+        Ok(StoredInvitation {
+            invitation: from_json(&invitation)?,
+            payload,
+            used,
+        })
+    })
+    .transpose()
+}
+
+/// Stores a change the device-list rules accepted.
+fn store_plan(tx: &Connection, journal: &Id, plan: &Plan) -> Result<(), Error> {
+    let j = journal.as_str();
+    insert_op(tx, journal, plan.index, &plan.op)?;
+    if let Some(member) = &plan.added {
+        insert_member(tx, journal, member)?;
+    }
+    if let Some(device) = &plan.removed {
+        tx.execute(
+            "UPDATE members SET removed = 1 WHERE journal = ?1 AND device = ?2",
+            params![j, device],
+        )?;
+    }
+    for wrap in &plan.wraps {
+        insert_wrap(tx, journal, wrap)?;
+    }
+    if let Some(id) = &plan.uses_invitation {
+        tx.execute(
+            "UPDATE invitations SET used = 1, payload = NULL WHERE journal = ?1 AND id = ?2",
+            params![j, id],
+        )?;
+    }
+    tx.execute(
+        "UPDATE journals SET epoch = ?2 WHERE id = ?1",
+        params![j, i64::from(plan.epoch)],
+    )?;
+    Ok(())
+}
+
+/// The parts of `snapshot`, concatenated in index order.
+fn snapshot_bytes(tx: &Connection, journal: &Id, snapshot: &Id) -> Result<Vec<u8>, Error> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT bytes FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2 ORDER BY idx",
+    )?;
+    let mut rows = stmt.query(params![journal.as_str(), snapshot.as_str()])?;
+    let mut whole = Vec::new();
+    while let Some(r) = rows.next()? {
+        let part: Vec<u8> = r.get(0)?;
+        whole.extend_from_slice(&part);
+    }
+    Ok(whole)
+}
+
+/// Drops an unfinished snapshot and gives its bytes back to the quota.
+fn drop_snapshot(tx: &Connection, journal: &Id, snapshot: &Id) -> Result<(), Error> {
+    let (j, s) = (journal.as_str(), snapshot.as_str());
+    let freed: i64 = tx.query_row(
+        "SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2",
+        params![j, s],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "DELETE FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2",
+        params![j, s],
+    )?;
+    tx.execute(
+        "DELETE FROM snapshots WHERE journal = ?1 AND id = ?2",
+        params![j, s],
+    )?;
+    tx.execute(
+        "UPDATE journals SET bytes_used = bytes_used - ?2 WHERE id = ?1",
+        params![j, freed],
+    )?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(format!("json: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Internal(format!("stored json: {e}")))
 }
 
 fn newest_snapshot(tx: &Connection, journal: &Id) -> Result<Option<SnapshotState>, Error> {
@@ -288,42 +534,67 @@ fn complete_snapshot(
 
 #[async_trait]
 impl Storage for SqliteStorage {
-    async fn create_journal(
-        &self,
-        journal: &Id,
-        credential_sha256: &str,
-    ) -> Result<Creation, Error> {
-        let (journal, hash) = (journal.clone(), credential_sha256.to_owned());
+    async fn create_journal(&self, journal: &Id, new: NewJournal) -> Result<Creation, Error> {
+        let journal = journal.clone();
         self.write(move |tx| {
-            let existing: Option<String> = tx
+            let j = journal.as_str();
+            let existing: Option<Option<i64>> = tx
                 .query_row(
-                    "SELECT credential_sha256 FROM journals WHERE id = ?1",
-                    params![journal.as_str()],
+                    "SELECT deleted_at_ms FROM journals WHERE id = ?1",
+                    params![j],
                     |row| row.get(0),
                 )
                 .optional()?;
-            if let Some(credential_sha256) = existing {
-                return Ok(Creation::Existing { credential_sha256 });
+            if let Some(deleted_at) = existing {
+                return Ok(Creation::Existing {
+                    genesis: load_ops(tx, &journal)?.into_iter().next().map(|l| l.op),
+                    deleted_at_ms: deleted_at.map(unsigned),
+                });
             }
+            // `credential_sha256` was the protocol v1 journal credential; members have their own.
             tx.execute(
-                "INSERT INTO journals (id, credential_sha256, incarnation) VALUES (?1, ?2, ?3)",
-                params![journal.as_str(), hash, Id::random()?.as_str()],
+                "INSERT INTO journals (id, credential_sha256, incarnation, epoch) VALUES (?1, '', ?2, ?3)",
+                params![j, Id::random()?.as_str(), i64::from(new.epoch)],
             )?;
+            for (index, op) in new.ops.iter().enumerate() {
+                let logged = LoggedOp {
+                    op: op.clone(),
+                    seq: 0,
+                };
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                insert_op(tx, &journal, index, &logged)?;
+            }
+            for member in &new.members {
+                insert_member(tx, &journal, member)?;
+            }
+            for wrap in &new.wraps {
+                insert_wrap(tx, &journal, wrap)?;
+            }
             Ok(Creation::Created)
         })
         .await
     }
 
-    async fn credential(&self, journal: &Id) -> Result<Option<String>, Error> {
+    async fn access(&self, journal: &Id) -> Result<Option<Access>, Error> {
         let journal = journal.clone();
         self.run(move |conn| {
-            Ok(conn
+            let tx = conn.transaction()?;
+            let row: Option<(i64, Option<i64>, String)> = tx
                 .query_row(
-                    "SELECT credential_sha256 FROM journals WHERE id = ?1",
+                    "SELECT epoch, deleted_at_ms, incarnation FROM journals WHERE id = ?1",
                     params![journal.as_str()],
-                    |row| row.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .optional()?)
+                .optional()?;
+            let Some((epoch, deleted_at_ms, incarnation)) = row else {
+                return Ok(None);
+            };
+            Ok(Some(Access {
+                epoch: u32::try_from(epoch).unwrap_or(0),
+                deleted_at_ms: deleted_at_ms.map(unsigned),
+                incarnation: Id::parse("incarnation", &incarnation)?,
+                members: member_rows(&tx, &journal)?,
+            }))
         })
         .await
     }
@@ -333,27 +604,53 @@ impl Storage for SqliteStorage {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let row = journal_row(&tx, &journal)?;
+            let members: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM members WHERE journal = ?1 AND removed = 0",
+                params![journal.as_str()],
+                |r| r.get(0),
+            )?;
             Ok(JournalState {
                 latest_seq: row.latest_seq,
                 pruned_through: row.pruned_through,
                 bytes_used: row.bytes_used,
                 incarnation: row.incarnation,
+                epoch: row.epoch,
+                members: u32::try_from(members).unwrap_or(u32::MAX),
                 snapshot: newest_snapshot(&tx, &journal)?,
             })
         })
         .await
     }
 
-    async fn delete_journal(&self, journal: &Id) -> Result<(), Error> {
+    async fn set_deleted(&self, journal: &Id, at_ms: Option<u64>) -> Result<(), Error> {
         let journal = journal.clone();
         self.write(move |tx| {
-            let j = journal.as_str();
-            tx.execute("DELETE FROM devices WHERE journal = ?1", params![j])?;
-            tx.execute("DELETE FROM snapshot_parts WHERE journal = ?1", params![j])?;
-            tx.execute("DELETE FROM snapshots WHERE journal = ?1", params![j])?;
-            tx.execute("DELETE FROM batches WHERE journal = ?1", params![j])?;
-            tx.execute("DELETE FROM journals WHERE id = ?1", params![j])?;
+            let at = at_ms.map(|ms| signed(ms, "deleted_at_ms")).transpose()?;
+            tx.execute(
+                "UPDATE journals SET deleted_at_ms = ?2 WHERE id = ?1",
+                params![journal.as_str(), at],
+            )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn purge(&self, deleted_by_ms: u64, now_ms: u64) -> Result<u64, Error> {
+        self.write(move |tx| {
+            let by = signed(deleted_by_ms, "deleted_by_ms")?;
+            let gone = "SELECT id FROM journals WHERE deleted_at_ms IS NOT NULL AND deleted_at_ms <= ?1";
+            for table in JOURNAL_TABLES {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE journal IN ({gone})"),
+                    params![by],
+                )?;
+            }
+            let purged = tx.execute(&format!("DELETE FROM journals WHERE id IN ({gone})"), params![by])?;
+            tx.execute(
+                "UPDATE invitations SET payload = NULL WHERE payload IS NOT NULL AND expires_at_ms <= ?1",
+                params![signed(now_ms, "now_ms")?],
+            )?;
+            Ok(purged as u64)
         })
         .await
     }
@@ -363,11 +660,14 @@ impl Storage for SqliteStorage {
         journal: &Id,
         batch: &Id,
         envelope: Bytes,
+        writer: &Writer,
         quota: u64,
     ) -> Result<Pushed, Error> {
         let (journal, batch, stall) = (journal.clone(), batch.clone(), self.stall);
+        let writer = writer.clone();
         self.write(move |tx| {
             let row = journal_row(tx, &journal)?;
+            check_writer(tx, &journal, row.epoch, &writer)?;
             let existing: Option<i64> = tx
                 .query_row(
                     "SELECT seq FROM batches WHERE journal = ?1 AND batch_id = ?2",
@@ -462,11 +762,14 @@ impl Storage for SqliteStorage {
         &self,
         journal: &Id,
         part: SnapshotPart,
+        writer: &Writer,
         quota: u64,
-    ) -> Result<bool, Error> {
+    ) -> Result<PartStored, Error> {
         let journal = journal.clone();
+        let writer = writer.clone();
         self.write(move |tx| {
             let row = journal_row(tx, &journal)?;
+            check_writer(tx, &journal, row.epoch, &writer)?;
             let (j, s) = (journal.as_str(), part.snapshot.as_str());
             let known = tx
                 .query_row(
@@ -475,9 +778,10 @@ impl Storage for SqliteStorage {
                     |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)),
                 )
                 .optional()?;
-            let known_rules = known.map(|(parts, covers, _)| KnownSnapshot {
+            let known_rules = known.map(|(parts, covers, complete)| KnownSnapshot {
                 parts: u32::try_from(parts).unwrap_or(0),
                 covers: unsigned(covers),
+                complete,
             });
             rules::check_snapshot_part(&part, known_rules, row.latest_seq, row.pruned_through)?;
             let index = i64::from(part.index);
@@ -506,19 +810,31 @@ impl Storage for SqliteStorage {
                 "UPDATE journals SET bytes_used = bytes_used - ?2 + ?3 WHERE id = ?1",
                 params![j, replaced, signed(size, "size")?],
             )?;
-            if matches!(known, Some((_, _, true))) {
-                return Ok(true);
-            }
             let received: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2",
                 params![j, s],
                 |r| r.get(0),
             )?;
             if received < i64::from(part.parts) {
-                return Ok(false);
+                return Ok(PartStored::Incomplete);
+            }
+            let whole = snapshot_bytes(tx, &journal, &part.snapshot)?;
+            let members = member_rows(tx, &journal)?;
+            let checked = list::check_envelope(
+                &journal,
+                envelope::SNAPSHOT,
+                s,
+                &whole,
+                row.epoch,
+                &members,
+                None,
+            );
+            if let Err(refused) = checked {
+                drop_snapshot(tx, &journal, &part.snapshot)?;
+                return Ok(PartStored::Refused(refused.to_string()));
             }
             complete_snapshot(tx, &journal, &part, covers)?;
-            Ok(true)
+            Ok(PartStored::Complete)
         })
         .await
     }
@@ -546,14 +862,15 @@ impl Storage for SqliteStorage {
     async fn put_device(
         &self,
         journal: &Id,
-        device: &Id,
         record: Bytes,
+        writer: &Writer,
         quota: u64,
     ) -> Result<(), Error> {
-        let (journal, device) = (journal.clone(), device.clone());
+        let (journal, writer) = (journal.clone(), writer.clone());
         self.write(move |tx| {
             let row = journal_row(tx, &journal)?;
-            let (j, d) = (journal.as_str(), device.as_str());
+            check_writer(tx, &journal, row.epoch, &writer)?;
+            let (j, d) = (journal.as_str(), writer.device.as_str());
             let replaced: Option<i64> = tx
                 .query_row(
                     "SELECT LENGTH(record) FROM devices WHERE journal = ?1 AND device = ?2",
@@ -600,6 +917,84 @@ impl Storage for SqliteStorage {
             Ok(devices)
         })
         .await
+    }
+
+    async fn member_ops(&self, journal: &Id) -> Result<Vec<LoggedOp>, Error> {
+        let journal = journal.clone();
+        self.run(move |conn| load_ops(conn, &journal)).await
+    }
+
+    async fn change_members(
+        &self,
+        journal: &Id,
+        request: MembersRequest,
+    ) -> Result<Vec<LoggedOp>, Error> {
+        let journal = journal.clone();
+        self.write(move |tx| {
+            let row = journal_row(tx, &journal)?;
+            let log = load_ops(tx, &journal)?;
+            let invitation = match &request {
+                MembersRequest::Accept { invitation, .. } => {
+                    stored_invitation(tx, &journal, invitation)?
+                }
+                MembersRequest::Change { .. } => None,
+            };
+            let plan = list::plan(
+                &journal,
+                &log,
+                row.latest_seq,
+                &request,
+                invitation.as_ref(),
+            )?;
+            store_plan(tx, &journal, &plan)?;
+            let mut log = log;
+            log.push(plan.op);
+            Ok(log)
+        })
+        .await
+    }
+
+    async fn wraps(&self, journal: &Id, device: &str) -> Result<Vec<SignedWrap>, Error> {
+        let (journal, device) = (journal.clone(), device.to_owned());
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT wrap FROM wraps WHERE journal = ?1 AND device = ?2 ORDER BY epoch",
+            )?;
+            let texts = stmt
+                .query_map(params![journal.as_str(), device], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            texts.iter().map(|t| from_json(t)).collect()
+        })
+        .await
+    }
+
+    async fn put_invitation(&self, journal: &Id, upload: InvitationUpload) -> Result<(), Error> {
+        let journal = journal.clone();
+        self.write(move |tx| {
+            journal_row(tx, &journal)?;
+            let inv = &upload.invitation;
+            let id = Id::parse("invitation", &inv.id)?;
+            list::check_invitation(&journal, &load_ops(tx, &journal)?, inv)?;
+            rules::check_new_invitation(stored_invitation(tx, &journal, &id)?.as_ref(), inv)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO invitations (journal, id, invitation, payload, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    journal.as_str(),
+                    id.as_str(),
+                    to_json(inv)?,
+                    upload.payload,
+                    signed(inv.expires_at_ms, "expires_at_ms")?
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn invitation(&self, journal: &Id, id: &Id) -> Result<Option<StoredInvitation>, Error> {
+        let (journal, id) = (journal.clone(), id.clone());
+        self.run(move |conn| stored_invitation(conn, &journal, &id))
+            .await
     }
 }
 

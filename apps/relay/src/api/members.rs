@@ -1,0 +1,96 @@
+//! `GET` and `POST /v1/journals/{journal}/members` (the signed device list) and
+//! `GET .../wraps` (the content keys wrapped for the asking member).
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use onward_protocol::{paths, ErrorBody, MembersAnswer, MembersChange, WrapsAnswer};
+
+use super::journals::journal_id;
+use super::json_body;
+use crate::auth;
+use crate::error::Result;
+use crate::state::AppState;
+use crate::storage::MembersRequest;
+
+/// The journal's device list, oldest first.
+#[utoipa::path(get, path = paths::MEMBERS, tag = "members",
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
+    security(("credential" = [])),
+    responses(
+        (status = 200, description = "Every signed operation with the latest seq when it was stored", body = MembersAnswer),
+        (status = 400, description = "Malformed journal id", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`device_removed`", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<MembersAnswer>> {
+    let journal = journal_id(path)?;
+    auth::member(&app, &journal, &headers).await?;
+    let ops = app.storage.member_ops(&journal).await?;
+    Ok(Json(MembersAnswer { ops }))
+}
+
+/// Adds a member (signed by a member: a recovery kit, or a device added by one) or
+/// removes one (with the new epoch's key wrapped for every member left).
+#[utoipa::path(post, path = paths::MEMBERS, tag = "members",
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
+    security(("credential" = [])),
+    request_body(content = MembersChange, description = "One signed operation naming the last one as `prev`, and wraps"),
+    responses(
+        (status = 200, description = "Taken in: the whole list", body = MembersAnswer),
+        (status = 400, description = "A malformed or broken operation (an add by invitation, removing a non-member, a wrong epoch, \
+            a list already at 1024 operations), or a removal without a wrap of the new epoch for every member left", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the signature or signer doesn't check out; `device_removed`", body = ErrorBody),
+        (status = 409, description = "`members_changed`: `prev` is not the last operation", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn change(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<MembersAnswer>> {
+    let journal = journal_id(path)?;
+    auth::member(&app, &journal, &headers).await?;
+    let change: MembersChange = json_body(body, app.max_body_bytes, "a device-list change")?;
+    let request = MembersRequest::Change {
+        op: change.op,
+        wraps: change.wraps,
+    };
+    let ops = app.storage.change_members(&journal, request).await?;
+    tracing::info!(journal = %journal, ops = ops.len(), "device list changed");
+    Ok(Json(MembersAnswer { ops }))
+}
+
+/// Every content key wrapped for the asking member, in epoch order.
+#[utoipa::path(get, path = paths::WRAPS, tag = "members",
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
+    security(("credential" = [])),
+    responses(
+        (status = 200, description = "The wraps for this member", body = WrapsAnswer),
+        (status = 400, description = "Malformed journal id", body = ErrorBody),
+        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 403, description = "`device_removed`", body = ErrorBody),
+        (status = 410, description = "`journal_deleted`", body = ErrorBody),
+        (status = 500, description = "The relay failed", body = ErrorBody),
+    ))]
+pub async fn wraps(
+    State(app): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<WrapsAnswer>> {
+    let journal = journal_id(path)?;
+    let caller = auth::member(&app, &journal, &headers).await?;
+    let wraps = app.storage.wraps(&journal, &caller.device).await?;
+    Ok(Json(WrapsAnswer { wraps }))
+}
