@@ -109,6 +109,7 @@ pub struct Running {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
+    purge: JoinHandle<()>,
 }
 
 impl Running {
@@ -125,6 +126,11 @@ impl Running {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "the server stopped with an error"),
             Err(e) => tracing::error!(error = %e, "the server task failed"),
+        }
+        // Awaited too: it holds the storage, which must be closed when this returns (a
+        // SQLite file may be replaced next, as in a restore from a backup).
+        if let Err(e) = self.purge.await {
+            tracing::error!(error = %e, "the purge task failed");
         }
     }
 }
@@ -160,7 +166,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         delete_grace: config.delete_grace,
     };
     purge_now(&state).await?;
-    tokio::spawn(purge_periodically(state.clone(), stopping.clone()));
+    let purge = tokio::spawn(purge_periodically(state.clone(), stopping.clone()));
     let router = api::router(state);
     let mut until_stopped = stopping;
     let server = tokio::spawn(async move {
@@ -170,7 +176,12 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             })
             .await
     });
-    Ok(Running { addr, stop, server })
+    Ok(Running {
+        addr,
+        stop,
+        server,
+        purge,
+    })
 }
 
 /// How often deleted journals past their grace are looked for (more often when the

@@ -17,7 +17,7 @@ async fn a_restored_relay_answers_as_at_the_backup(backend: Backend) {
     let journal = relay.journal();
     journal.create().await;
     for n in 1..=3u64 {
-        journal.push(&batch_id(n), &envelope(n, 100)).await;
+        journal.push(&batch_id(n), &envelope(n, 200)).await;
     }
     let incarnation = journal.incarnation().await;
     let after_3 = journal.pull("after=3").await.after_id;
@@ -27,7 +27,7 @@ async fn a_restored_relay_answers_as_at_the_backup(backend: Backend) {
     let saved = backup::take(&relay, "relay.backup");
     for n in 4..=5u64 {
         assert_eq!(
-            journal.push(&batch_id(n), &envelope(n, 100)).await.1,
+            journal.push(&batch_id(n), &envelope(n, 200)).await.1,
             json!({"seq": n, "duplicate": false})
         );
     }
@@ -43,7 +43,7 @@ async fn a_restored_relay_answers_as_at_the_backup(backend: Backend) {
         "the credential works after a restore"
     );
     assert_eq!(state["latest_seq"], json!(3));
-    assert_eq!(state["bytes_used"], json!(300));
+    assert_eq!(state["bytes_used"], json!(600));
     assert_eq!(
         state["incarnation"],
         json!(incarnation),
@@ -65,7 +65,7 @@ async fn a_restored_relay_answers_as_at_the_backup(backend: Backend) {
 
     // The lost number 4 goes to another batch: the after-id tells them apart.
     assert_eq!(
-        journal.push(&batch_id(40), &envelope(40, 100)).await,
+        journal.push(&batch_id(40), &envelope(40, 200)).await,
         (StatusCode::CREATED, json!({"seq": 4, "duplicate": false}))
     );
     let new_4 = journal.pull("after=4").await.after_id;

@@ -5,6 +5,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use onward_protocol::members::Op;
 use onward_relay::{serve, StartError, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -56,7 +57,26 @@ async fn health_and_journal_creation(backend: Backend) {
         "creating again with the same credential"
     );
     let intruder = journal.with_credential(&random_hex(64));
-    assert_eq!(intruder.create().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        intruder.create().await,
+        StatusCode::FORBIDDEN,
+        "a credential that is no member's of the list"
+    );
+    // The same founder's key and nonce (so the same journal id), another genesis.
+    let mut founder = journal.device.clone();
+    founder.member.box_pk = "11".repeat(32);
+    let body: Value = serde_json::from_str(&journal.genesis.body).unwrap();
+    let other_genesis = founder.sign_op(
+        &journal.id,
+        "",
+        Op::Genesis {
+            journal: journal.id.clone(),
+            nonce: body["op"]["nonce"].as_str().unwrap().to_owned(),
+            founder: founder.member.clone(),
+        },
+    );
+    let (status, body) = journal.create_with(&[other_genesis], &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "another genesis: {body}");
 
     let incarnation = journal.incarnation().await;
     let (status, state) = journal.status().await;
@@ -64,7 +84,8 @@ async fn health_and_journal_creation(backend: Backend) {
     assert_eq!(
         state,
         json!({"latest_seq": 0, "pruned_through": 0, "bytes_used": 0,
-               "quota_bytes": 512 * 1024 * 1024, "incarnation": incarnation, "snapshot": null})
+               "quota_bytes": 512 * 1024 * 1024, "incarnation": incarnation,
+               "epoch": 0, "members": 1, "snapshot": null})
     );
 
     let other = relay.journal();
@@ -98,7 +119,7 @@ async fn pushed_batches_come_back_as_frames(backend: Backend) {
     journal.create().await;
     for n in 1..=3u64 {
         let (status, answer) = journal
-            .push(&batch_id(100 + n), &envelope(n, 100 * n as usize))
+            .push(&batch_id(100 + n), &envelope(n, 200 * n as usize))
             .await;
         assert_eq!(status, StatusCode::CREATED);
         assert_eq!(answer, json!({"seq": n, "duplicate": false}));
@@ -111,33 +132,34 @@ async fn pushed_batches_come_back_as_frames(backend: Backend) {
     assert_eq!(pull.seqs(), vec![1, 2, 3]);
     for (frame, n) in pull.frames.iter().zip(1u64..) {
         assert_eq!(frame.batch, batch_id(100 + n));
-        assert_eq!(frame.envelope, envelope(n, 100 * n as usize));
+        assert_eq!(
+            frame.envelope,
+            journal.sealed_batch(&frame.batch, &envelope(n, 200 * n as usize))
+        );
     }
     let (_, state) = journal.status().await;
     assert_eq!(state["latest_seq"], json!(3));
-    assert_eq!(state["bytes_used"], json!(600));
+    assert_eq!(state["bytes_used"], json!(1200));
 }
 
 async fn the_same_batch_twice_keeps_its_first_seq(backend: Backend) {
     let relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    assert_eq!(
-        journal.push(&batch_id(1), b"\x01first").await.1["seq"],
-        json!(1)
-    );
-    assert_eq!(
-        journal.push(&batch_id(2), b"\x01second").await.1["seq"],
-        json!(2)
-    );
-    let (status, again) = journal.push(&batch_id(1), b"\x01first").await;
+    let (first, second) = (envelope(1, 200), envelope(2, 210));
+    assert_eq!(journal.push(&batch_id(1), &first).await.1["seq"], json!(1));
+    assert_eq!(journal.push(&batch_id(2), &second).await.1["seq"], json!(2));
+    let (status, again) = journal.push(&batch_id(1), &first).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, json!({"seq": 1, "duplicate": true}));
     let frames = journal.pull_all(0).await;
     assert_eq!(frames.len(), 2, "stored once");
-    assert_eq!(frames[0].envelope, b"\x01first");
+    assert_eq!(
+        frames[0].envelope,
+        journal.sealed_batch(&batch_id(1), &first)
+    );
     let (_, state) = journal.status().await;
-    assert_eq!(state["bytes_used"], json!(6 + 7), "counted once");
+    assert_eq!(state["bytes_used"], json!(200 + 210), "counted once");
     assert_eq!(state["latest_seq"], json!(2));
 }
 
@@ -191,7 +213,10 @@ async fn a_pull_holds_at_most_4_mib_of_envelopes(backend: Backend) {
         "a third 1.5 MiB envelope would pass 4 MiB"
     );
     assert_eq!(first.latest_seq, Some(3));
-    assert_eq!(first.frames[1].envelope, envelope(2, big));
+    assert_eq!(
+        first.frames[1].envelope,
+        journal.sealed_batch(&batch_id(2), &envelope(2, big))
+    );
     let second = journal.pull("after=2").await;
     assert_eq!(second.seqs(), vec![3]);
 
@@ -219,14 +244,17 @@ async fn a_waiting_pull_wakes_when_a_batch_arrives(backend: Backend) {
         !waiting.is_finished(),
         "the pull waits while there is nothing"
     );
-    journal.push(&batch_id(7), b"\x01news").await;
+    journal.push(&batch_id(7), b"news").await;
     let pull = tokio::time::timeout(Duration::from_secs(40), waiting)
         .await
         .expect("the waiting pull answers")
         .unwrap();
     assert_eq!(pull.status, StatusCode::OK);
     assert_eq!(pull.seqs(), vec![1]);
-    assert_eq!(pull.frames[0].envelope, b"\x01news");
+    assert_eq!(
+        pull.frames[0].envelope,
+        journal.sealed_batch(&batch_id(7), b"news")
+    );
 
     // A waiting pull with batches already there answers at once with them.
     let ready = journal.pull("after=0&wait=30").await;
@@ -256,7 +284,7 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
         journal.push(&batch_id(n), &envelope(n, 1000)).await;
     }
     let snapshot = random_hex(32);
-    let whole = envelope(99, 2500);
+    let whole = journal.sealed_snapshot(&snapshot, &envelope(99, 2500));
     let parts: Vec<&[u8]> = whole.chunks(1000).collect();
     // Out of order, one part twice.
     assert_eq!(
@@ -327,7 +355,7 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
     // A newer snapshot replaces the older one.
     let newer = random_hex(32);
     assert_eq!(
-        journal.put_part(&newer, 0, 1, 5, b"\x01all").await.1,
+        journal.put_snapshot(&newer, 5, b"all").await.1,
         json!({"complete": true})
     );
     assert_eq!(
@@ -337,13 +365,20 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
     let (_, state) = journal.status().await;
     assert_eq!(state["snapshot"]["id"], json!(newer));
     assert_eq!(state["pruned_through"], json!(5));
-    assert_eq!(state["bytes_used"], json!(4));
+    assert_eq!(state["bytes_used"], json!(125), "the smallest envelope");
     assert!(journal.pull("after=5").await.frames.is_empty());
-    // Sending a part of the complete snapshot again is fine.
+    // A complete snapshot never changes: its part can't be sent again.
+    let (status, body) = journal.put_snapshot(&newer, 5, b"all").await;
     assert_eq!(
-        journal.put_part(&newer, 0, 1, 5, b"\x01all").await.1,
-        json!({"complete": true})
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "snapshot_complete")
     );
+    let (status, body) = journal.put_snapshot(&newer, 5, b"other").await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "snapshot_complete")
+    );
+    assert_eq!(journal.status().await.1, state, "nothing changed");
 }
 
 async fn snapshot_parts_must_agree(backend: Backend) {
@@ -351,7 +386,7 @@ async fn snapshot_parts_must_agree(backend: Backend) {
     let journal = relay.journal();
     journal.create().await;
     for n in 1..=3u64 {
-        journal.push(&batch_id(n), b"\x01x").await;
+        journal.push(&batch_id(n), b"x").await;
     }
     let snapshot = random_hex(32);
     assert_eq!(
@@ -382,7 +417,7 @@ async fn snapshot_parts_must_agree(backend: Backend) {
     );
 
     assert_eq!(
-        journal.put_part(&random_hex(32), 0, 1, 2, b"\x01s").await.1,
+        journal.put_snapshot(&random_hex(32), 2, b"s").await.1,
         json!({"complete": true})
     );
     let (status, body) = journal.put_part(&random_hex(32), 0, 1, 1, b"\x01old").await;
@@ -400,7 +435,7 @@ async fn another_credential_can_neither_read_nor_write(backend: Backend) {
     let theirs = relay.journal();
     mine.create().await;
     theirs.create().await;
-    mine.push(&batch_id(1), b"\x01mine").await;
+    mine.push(&batch_id(1), b"mine").await;
     let snapshot = random_hex(32);
     mine.put_part(&snapshot, 0, 2, 1, b"\x01part").await;
     let (_, before) = mine.status().await;
@@ -446,7 +481,7 @@ async fn another_credential_can_neither_read_nor_write(backend: Backend) {
     assert_eq!(after, before, "nothing was stored or removed");
     let frames = mine.pull_all(0).await;
     assert_eq!(frames.len(), 1);
-    assert_eq!(frames[0].envelope, b"\x01mine");
+    assert_eq!(frames[0].envelope, mine.sealed_batch(&batch_id(1), b"mine"));
     assert_eq!(
         mine.get_part(&snapshot, 0).await,
         (StatusCode::OK, b"\x01part".to_vec())
@@ -615,7 +650,7 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
         assert_eq!(error_code(&body), "bad_request");
         assert!(!body["message"].as_str().unwrap().is_empty());
     }
-    let (status, body) = journal.push(&batch_id(1), b"").await;
+    let (status, body) = journal.push_raw(&batch_id(1), b"").await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::BAD_REQUEST, "bad_request"),
@@ -640,14 +675,23 @@ async fn malformed_ids_and_parameters_are_400(backend: Backend) {
 }
 
 async fn delete_removes_everything(backend: Backend) {
-    let relay = Fixture::start(backend).await;
+    let mut relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    journal.push(&batch_id(1), b"\x01a").await;
+    journal.push(&batch_id(1), b"a").await;
     let snapshot = random_hex(32);
-    journal.put_part(&snapshot, 0, 1, 1, b"\x01s").await;
-    let (status, body) = journal.delete().await;
-    assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+    journal.put_snapshot(&snapshot, 1, b"s").await;
+    let (status, body) = journal.delete_signed().await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(error_code(&journal.status().await.1), "journal_deleted");
+    // Past the grace the journal is as good as gone; a relay start purges it.
+    relay
+        .config
+        .clock
+        .advance(Duration::from_secs(8 * 24 * 3600));
+    assert_eq!(journal.status().await.0, StatusCode::UNAUTHORIZED);
+    relay.restart().await;
+    let journal = journal.via(&relay.base);
     assert_eq!(journal.status().await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
         journal.get_part(&snapshot, 0).await.0,
@@ -668,7 +712,7 @@ async fn delete_removes_everything(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        journal.push(&batch_id(1), b"\x01a").await.1,
+        journal.push(&batch_id(1), b"a").await.1,
         json!({"seq": 1, "duplicate": false})
     );
 }
@@ -696,6 +740,16 @@ async fn openapi_lists_every_route(backend: Backend) {
         ("put", "/v1/journals/{journal}"),
         ("get", "/v1/journals/{journal}"),
         ("delete", "/v1/journals/{journal}"),
+        ("post", "/v1/journals/{journal}/restore"),
+        ("get", "/v1/journals/{journal}/members"),
+        ("post", "/v1/journals/{journal}/members"),
+        ("get", "/v1/journals/{journal}/wraps"),
+        ("put", "/v1/journals/{journal}/invitations/{invitation}"),
+        ("get", "/v1/journals/{journal}/invitations/{invitation}"),
+        (
+            "post",
+            "/v1/journals/{journal}/invitations/{invitation}/accept",
+        ),
         ("put", "/v1/journals/{journal}/batches/{batch}"),
         ("get", "/v1/journals/{journal}/batches"),
         (
@@ -721,7 +775,8 @@ async fn openapi_lists_every_route(backend: Backend) {
             .replace("{batch}", &random_hex(32))
             .replace("{snapshot}", &random_hex(32))
             .replace("{index}", "0")
-            .replace("{device}", &random_hex(32));
+            .replace("{device}", &random_hex(32))
+            .replace("{invitation}", &random_hex(32));
         let response = relay
             .http
             .request(
@@ -815,7 +870,7 @@ async fn a_restarted_relay_keeps_its_journals(backend: Backend) {
         journal.push(&batch_id(n), &envelope(n, 300)).await;
     }
     let snapshot = random_hex(32);
-    journal.put_part(&snapshot, 0, 1, 2, b"\x01snap").await;
+    journal.put_snapshot(&snapshot, 2, b"snap").await;
     let (_, before) = journal.status().await;
 
     relay.restart().await;
@@ -825,17 +880,20 @@ async fn a_restarted_relay_keeps_its_journals(backend: Backend) {
     assert_eq!(after, before);
     let frames = journal.pull_all(2).await;
     assert_eq!(frames.len(), 1);
-    assert_eq!(frames[0].envelope, envelope(3, 300));
+    assert_eq!(
+        frames[0].envelope,
+        journal.sealed_batch(&batch_id(3), &envelope(3, 300))
+    );
     assert_eq!(
         journal.get_part(&snapshot, 0).await,
-        (StatusCode::OK, b"\x01snap".to_vec())
+        (StatusCode::OK, journal.sealed_snapshot(&snapshot, b"snap"))
     );
     assert_eq!(
         journal.push(&batch_id(3), &envelope(3, 300)).await.1,
         json!({"seq": 3, "duplicate": true})
     );
     assert_eq!(
-        journal.push(&batch_id(4), b"\x01new").await.1,
+        journal.push(&batch_id(4), b"new").await.1,
         json!({"seq": 4, "duplicate": false})
     );
 }
@@ -844,7 +902,7 @@ async fn shutting_down_answers_waiting_pulls(backend: Backend) {
     let mut relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    journal.push(&batch_id(1), b"\x01a").await;
+    journal.push(&batch_id(1), b"a").await;
     let waiting = {
         let journal = journal.clone();
         tokio::spawn(async move { journal.pull("after=1&wait=60").await })
@@ -865,19 +923,19 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
     let mut relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    journal.push(&batch_id(1), b"\x01kept").await;
+    journal.push(&batch_id(1), b"kept").await;
     relay.stop().await;
     match &relay.config.store {
         Store::Sqlite(path) => {
             let db = rusqlite::Connection::open(path).unwrap();
-            db.pragma_update(None, "user_version", 3).unwrap();
+            db.pragma_update(None, "user_version", 4).unwrap();
         }
         Store::Postgres(url) => {
             let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
                 .await
                 .unwrap();
             tokio::spawn(connection);
-            db.execute("UPDATE onward_relay_schema SET version = 3", &[])
+            db.execute("UPDATE onward_relay_schema SET version = 4", &[])
                 .await
                 .unwrap();
         }
@@ -893,15 +951,15 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
         "{message}"
     );
 
-    // Nothing was changed: back at version 2 the journal is all there.
+    // Nothing was changed: back at version 3 the journal is all there.
     match &relay.config.store {
         Store::Sqlite(path) => {
             let db = rusqlite::Connection::open(path).unwrap();
             let version: i64 = db
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .unwrap();
-            assert_eq!(version, 3);
-            db.pragma_update(None, "user_version", 2).unwrap();
+            assert_eq!(version, 4);
+            db.pragma_update(None, "user_version", 3).unwrap();
         }
         Store::Postgres(url) => {
             let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
@@ -913,8 +971,8 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
                 .await
                 .unwrap()
                 .get(0);
-            assert_eq!(version, 3);
-            db.execute("UPDATE onward_relay_schema SET version = 2", &[])
+            assert_eq!(version, 4);
+            db.execute("UPDATE onward_relay_schema SET version = 3", &[])
                 .await
                 .unwrap();
         }
@@ -922,5 +980,8 @@ async fn a_database_of_a_newer_relay_is_refused_and_left_alone(backend: Backend)
     relay.restart().await;
     let frames = journal.via(&relay.base).pull_all(0).await;
     assert_eq!(frames.len(), 1);
-    assert_eq!(frames[0].envelope, b"\x01kept");
+    assert_eq!(
+        frames[0].envelope,
+        journal.sealed_batch(&batch_id(1), b"kept")
+    );
 }

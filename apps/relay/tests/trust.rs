@@ -5,11 +5,12 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use onward_relay::Store;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::client::{batch_id, envelope, random_hex};
+use support::client::{batch_id, envelope, random_hex, Device};
 use support::relay::{Backend, Fixture};
 
 /// protocol::limits::MAX_DEVICE_RECORD_BYTES and MAX_DEVICES, as docs/SYNC.md states them.
@@ -56,7 +57,13 @@ async fn a_journal_created_again_has_a_new_incarnation(backend: Backend) {
         "creating again keeps it"
     );
 
-    assert_eq!(journal.delete().await.0, StatusCode::NO_CONTENT);
+    assert_eq!(journal.delete_signed().await.0, StatusCode::ACCEPTED);
+    relay
+        .config
+        .clock
+        .advance(Duration::from_secs(8 * 24 * 3600));
+    relay.restart().await;
+    let journal = journal.via(&relay.base);
     assert_eq!(journal.create().await, StatusCode::CREATED);
     let second = journal.incarnation().await;
     assert_ne!(
@@ -111,7 +118,7 @@ async fn the_after_id_outlives_the_snapshot_that_pruned_it(backend: Backend) {
         journal.push(&batch_id(200 + n), &envelope(n, 10)).await;
     }
     assert_eq!(
-        journal.put_part(&random_hex(32), 0, 1, 2, b"\x01s").await.1,
+        journal.put_snapshot(&random_hex(32), 2, b"s").await.1,
         json!({"complete": true})
     );
     let at_snapshot = journal.pull("after=2").await;
@@ -123,9 +130,9 @@ async fn the_after_id_outlives_the_snapshot_that_pruned_it(backend: Backend) {
         "batch 2 is gone but its id is kept"
     );
     // A second snapshot covering the same number keeps the id; one covering more moves it.
-    journal.put_part(&random_hex(32), 0, 1, 2, b"\x01t").await;
+    journal.put_snapshot(&random_hex(32), 2, b"t").await;
     assert_eq!(journal.pull("after=2").await.after_id, Some(batch_id(202)));
-    journal.put_part(&random_hex(32), 0, 1, 3, b"\x01u").await;
+    journal.put_snapshot(&random_hex(32), 3, b"u").await;
     let moved = journal.pull("after=3").await;
     assert_eq!(moved.pruned_through, Some(3));
     assert_eq!(moved.after_id, Some(batch_id(203)));
@@ -148,37 +155,42 @@ async fn device_records_are_stored_replaced_and_listed(backend: Backend) {
         journal.devices().await,
         (StatusCode::OK, json!({"devices": []}))
     );
-    let (a, b) = (format!("{:032x}", 0xa), format!("{:032x}", 0xb));
+    let other = Device::random();
+    assert_eq!(journal.add(&other).await.0, StatusCode::OK);
+    let theirs = journal.as_device(&other);
+    let (mine_record, their_record) = (envelope(7, 150), envelope(8, 160));
     assert_eq!(
-        journal.put_device(&b, b"\x01bee").await,
+        theirs.put_record(&their_record).await,
         (StatusCode::NO_CONTENT, Value::Null)
     );
     assert_eq!(
-        journal.put_device(&a, &[1, 0xff, 0]).await.0,
+        journal.put_record(&mine_record).await.0,
         StatusCode::NO_CONTENT
     );
     let (status, list) = journal.devices().await;
     assert_eq!(status, StatusCode::OK);
+    let mut expected = vec![
+        json!({"id": journal.device.id(), "record": hex::encode(journal.sealed_record(&mine_record))}),
+        json!({"id": other.id(), "record": hex::encode(theirs.sealed_record(&their_record))}),
+    ];
+    expected.sort_by_key(|d| d["id"].as_str().unwrap().to_owned());
     assert_eq!(
         list,
-        json!({"devices": [
-            {"id": a, "record": "01ff00"},
-            {"id": b, "record": hex::encode(b"\x01bee")},
-        ]}),
+        json!({ "devices": expected }),
         "in device id order, records as lowercase hex"
     );
-    journal.push(&batch_id(1), &envelope(1, 100)).await;
-    assert_eq!(journal.status().await.1["bytes_used"], json!(3 + 4 + 100));
+    journal.push(&batch_id(1), &envelope(1, 200)).await;
+    assert_eq!(
+        journal.status().await.1["bytes_used"],
+        json!(150 + 160 + 200)
+    );
 
-    assert_eq!(
-        journal.put_device(&b, b"\x01a longer record").await.0,
-        StatusCode::NO_CONTENT
-    );
+    let longer = envelope(9, 300);
+    assert_eq!(theirs.put_record(&longer).await.0, StatusCode::NO_CONTENT);
     let (_, list) = journal.devices().await;
-    assert_eq!(
-        list["devices"][1]["record"],
-        json!(hex::encode(b"\x01a longer record"))
-    );
+    assert!(list["devices"].as_array().unwrap().contains(
+        &json!({"id": other.id(), "record": hex::encode(theirs.sealed_record(&longer))})
+    ));
     assert_eq!(
         list["devices"].as_array().unwrap().len(),
         2,
@@ -186,7 +198,7 @@ async fn device_records_are_stored_replaced_and_listed(backend: Backend) {
     );
     assert_eq!(
         journal.status().await.1["bytes_used"],
-        json!(3 + b"\x01a longer record".len() + 100),
+        json!(150 + 300 + 200),
         "the replaced record's bytes are freed"
     );
 }
@@ -195,15 +207,13 @@ async fn device_records_are_bounded_in_size_and_number(backend: Backend) {
     let relay = Fixture::start_with(backend, |c| c.quota_bytes = 2 * 1024 * 1024).await;
     let journal = relay.journal();
     journal.create().await;
-    let device = random_hex(32);
+    let device = journal.device.id().to_owned();
     let (status, body) = journal.put_device(&device, b"").await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::BAD_REQUEST, "bad_request")
     );
-    let (status, body) = journal
-        .put_device(&device, &vec![7u8; RECORD_LIMIT + 1])
-        .await;
+    let (status, body) = journal.put_record(&vec![7u8; RECORD_LIMIT + 1]).await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
@@ -216,10 +226,7 @@ async fn device_records_are_bounded_in_size_and_number(backend: Backend) {
         "{body}"
     );
     assert_eq!(
-        journal
-            .put_device(&device, &vec![7u8; RECORD_LIMIT])
-            .await
-            .0,
+        journal.put_record(&vec![7u8; RECORD_LIMIT]).await.0,
         StatusCode::NO_CONTENT,
         "exactly the limit is fine"
     );
@@ -231,21 +238,24 @@ async fn device_records_are_bounded_in_size_and_number(backend: Backend) {
 
     let mut ids = BTreeSet::from([device.clone()]);
     while ids.len() < DEVICE_LIMIT {
-        let id = random_hex(32);
+        let member = Device::random();
+        assert_eq!(journal.add(&member).await.0, StatusCode::OK);
         assert_eq!(
-            journal.put_device(&id, b"\x01r").await.0,
+            journal.as_device(&member).put_record(b"r").await.0,
             StatusCode::NO_CONTENT
         );
-        ids.insert(id);
+        ids.insert(member.id().to_owned());
     }
-    let (status, body) = journal.put_device(&random_hex(32), b"\x01r").await;
+    let one_more = Device::random();
+    assert_eq!(journal.add(&one_more).await.0, StatusCode::OK);
+    let (status, body) = journal.as_device(&one_more).put_record(b"r").await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::CONFLICT, "too_many_devices"),
         "{body}"
     );
     assert_eq!(
-        journal.put_device(&device, b"\x01replaced").await.0,
+        journal.put_record(b"replaced").await.0,
         StatusCode::NO_CONTENT,
         "a device that has a record may replace it"
     );
@@ -259,17 +269,17 @@ async fn device_records_are_bounded_in_size_and_number(backend: Backend) {
     assert_eq!(listed, ids.into_iter().collect::<Vec<_>>());
 
     // Records count against the quota.
-    let full = Fixture::start_with(backend, |c| c.quota_bytes = 100).await;
+    let full = Fixture::start_with(backend, |c| c.quota_bytes = 400).await;
     let journal = full.journal();
     journal.create().await;
-    journal.push(&batch_id(1), &envelope(1, 90)).await;
-    let (status, body) = journal.put_device(&random_hex(32), &[1u8; 11]).await;
+    journal.push(&batch_id(1), &envelope(1, 200)).await;
+    let (status, body) = journal.put_record(&[1u8; 201]).await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::INSUFFICIENT_STORAGE, "quota_exceeded")
     );
     assert_eq!(
-        journal.put_device(&random_hex(32), &[1u8; 10]).await.0,
+        journal.put_record(&[1u8; 200]).await.0,
         StatusCode::NO_CONTENT,
         "exactly full is fine"
     );
@@ -279,8 +289,10 @@ async fn device_records_need_the_credential_and_go_with_the_journal(backend: Bac
     let relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    let device = random_hex(32);
-    journal.put_device(&device, b"\x01mine").await;
+    let device = journal.device.id().to_owned();
+    let other = Device::random();
+    journal.add(&other).await;
+    journal.put_record(b"mine").await;
     let (_, before) = journal.status().await;
     for intruder in [
         journal.with_credential(&random_hex(64)),
@@ -292,7 +304,10 @@ async fn device_records_need_the_credential_and_go_with_the_journal(backend: Bac
             (StatusCode::UNAUTHORIZED, "unauthorized")
         );
         assert_eq!(
-            intruder.put_device(&device, b"\x01evil").await.0,
+            intruder
+                .put_device(&device, &journal.sealed_record(b"evil"))
+                .await
+                .0,
             StatusCode::UNAUTHORIZED
         );
         // Checked before the body is looked at: a stranger learns nothing from limits.
@@ -308,35 +323,55 @@ async fn device_records_need_the_credential_and_go_with_the_journal(backend: Bac
             StatusCode::UNAUTHORIZED
         );
     }
+    // A member writes only its own record, signed by itself.
+    let (status, body) = journal
+        .as_device(&other)
+        .put_device(&device, &journal.sealed_record(b"evil"))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, body) = journal
+        .as_device(&other)
+        .with_credential(&journal.credential)
+        .put_record(b"evil")
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "a record signed by another device"
+    );
     assert_eq!(journal.status().await.1, before, "nothing changed");
     assert_eq!(
         journal.devices().await.1["devices"][0]["record"],
-        json!(hex::encode(b"\x01mine"))
+        json!(hex::encode(journal.sealed_record(b"mine")))
     );
 
-    assert_eq!(journal.delete().await.0, StatusCode::NO_CONTENT);
-    assert_eq!(journal.devices().await.0, StatusCode::UNAUTHORIZED);
-    journal.create().await;
+    assert_eq!(journal.delete_signed().await.0, StatusCode::ACCEPTED);
+    let (status, body) = journal.devices().await;
     assert_eq!(
-        journal.devices().await,
-        (StatusCode::OK, json!({"devices": []})),
-        "deleting the journal removed its device records"
+        (status, error_code(&body)),
+        (StatusCode::GONE, "journal_deleted")
     );
-    assert_eq!(journal.status().await.1["bytes_used"], json!(0));
 }
 
 /// Turns the relay's database back into schema version 1 (no incarnation, no kept
-/// after-id, no device records), as a relay from before this change left it.
+/// after-id, no device records, no device lists), as a relay from before left it.
 async fn downgrade_to_version_1(store: &Store) {
+    let v3 = "DROP TABLE invitations; DROP TABLE wraps; DROP TABLE members; DROP TABLE member_ops;
+              ALTER TABLE journals DROP COLUMN epoch;
+              ALTER TABLE journals DROP COLUMN deleted_at_ms;";
     match store {
         Store::Sqlite(path) => {
             let db = rusqlite::Connection::open(path).unwrap();
-            db.execute_batch(
-                "ALTER TABLE journals DROP COLUMN incarnation;
+            db.execute_batch(&format!(
+                "{v3}
+                 ALTER TABLE journals DROP COLUMN incarnation;
                  ALTER TABLE journals DROP COLUMN pruned_through_id;
                  DROP TABLE devices;
-                 PRAGMA user_version = 1;",
-            )
+                 PRAGMA user_version = 1;"
+            ))
             .unwrap();
         }
         Store::Postgres(url) => {
@@ -344,14 +379,43 @@ async fn downgrade_to_version_1(store: &Store) {
                 .await
                 .unwrap();
             tokio::spawn(connection);
-            db.batch_execute(
-                "ALTER TABLE journals DROP COLUMN incarnation;
+            db.batch_execute(&format!(
+                "{v3}
+                 ALTER TABLE journals DROP COLUMN incarnation;
                  ALTER TABLE journals DROP COLUMN pruned_through_id;
                  DROP TABLE devices;
-                 UPDATE onward_relay_schema SET version = 1;",
-            )
+                 UPDATE onward_relay_schema SET version = 1;"
+            ))
             .await
             .unwrap();
+        }
+    }
+}
+
+/// Every journal's incarnation and batch count, read from the database itself.
+async fn stored_journals(store: &Store) -> Vec<(String, i64)> {
+    let sql = "SELECT j.incarnation, (SELECT COUNT(*) FROM batches b WHERE b.journal = j.id)
+                 FROM journals j ORDER BY j.id";
+    match store {
+        Store::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            let mut stmt = db.prepare(sql).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        }
+        Store::Postgres(url) => {
+            let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            db.query(sql, &[])
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect()
         }
     }
 }
@@ -361,27 +425,36 @@ async fn an_old_database_gets_an_incarnation_per_journal(backend: Backend) {
     let journals = [relay.journal(), relay.journal(), relay.journal()];
     for (journal, n) in journals.iter().zip(1u64..) {
         journal.create().await;
-        journal.push(&batch_id(n), &envelope(n, 10)).await;
+        journal.push(&batch_id(n), &envelope(n, 200)).await;
     }
     relay.stop().await;
     downgrade_to_version_1(&relay.config.store).await;
     relay.restart().await;
-    let mut incarnations = BTreeSet::new();
-    for (journal, n) in journals.iter().zip(1u64..) {
-        let journal = journal.via(&relay.base);
-        incarnations.insert(journal.incarnation().await);
-        let pull = journal.pull("after=0").await;
-        assert_eq!(pull.seqs(), vec![1], "the batches survived the upgrade");
-        assert_eq!(pull.frames[0].batch, batch_id(n));
-        assert_eq!(journal.devices().await.0, StatusCode::OK);
-    }
+    let stored = stored_journals(&relay.config.store).await;
+    let incarnations: BTreeSet<String> = stored.iter().map(|(i, _)| i.clone()).collect();
     assert_eq!(incarnations.len(), 3, "a random one each: {incarnations:?}");
+    assert!(
+        stored.iter().all(|(_, batches)| *batches == 1),
+        "the batches survived the upgrade: {stored:?}"
+    );
+    for journal in &journals {
+        // A journal from before device lists has no members: no credential opens it.
+        let journal = journal.via(&relay.base);
+        assert_eq!(journal.status().await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(journal.create().await, StatusCode::UNAUTHORIZED);
+    }
+    let fresh = relay.journal();
+    assert_eq!(fresh.create().await, StatusCode::CREATED);
+    assert_eq!(
+        fresh.push(&batch_id(1), b"new").await.0,
+        StatusCode::CREATED
+    );
 
     relay.restart().await;
-    for journal in &journals {
-        assert!(
-            incarnations.contains(&journal.via(&relay.base).incarnation().await),
-            "given once, then kept"
-        );
-    }
+    let again: BTreeSet<String> = stored_journals(&relay.config.store)
+        .await
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
+    assert!(incarnations.is_subset(&again), "given once, then kept");
 }

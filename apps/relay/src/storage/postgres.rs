@@ -282,17 +282,19 @@ async fn lock_journal(tx: &Transaction<'_>, journal: &Id) -> Result<JournalRow, 
     journal_row(tx, journal, " FOR UPDATE").await
 }
 
-/// Locks an existing journal's row and reads when it was deleted.
-async fn lock_journal_deleted(tx: &Transaction<'_>, journal: &Id) -> Result<Option<i64>, Error> {
+/// Locks an existing journal's row and reads when it was deleted (`None`: there is no
+/// such row, it was purged since the insert found it).
+async fn lock_journal_deleted(
+    tx: &Transaction<'_>,
+    journal: &Id,
+) -> Result<Option<Option<i64>>, Error> {
     let row = tx
         .query_opt(
             "SELECT deleted_at_ms FROM journals WHERE id = $1 FOR UPDATE",
             &[&journal.as_str()],
         )
-        .await?
-        // Purged between the insert and this read: the caller may simply try again.
-        .ok_or_else(|| Error::Internal("the journal was purged while being created".into()))?;
-    Ok(row.get(0))
+        .await?;
+    Ok(row.map(|r| r.get(0)))
 }
 
 async fn journal_row(tx: &Transaction<'_>, journal: &Id, lock: &str) -> Result<JournalRow, Error> {
@@ -629,17 +631,29 @@ impl Storage for PostgresStorage {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let j = journal.as_str();
-        // `credential_sha256` was the protocol v1 journal credential; members have their own.
-        let inserted = tx
-            .query_opt(
-                "INSERT INTO journals (id, credential_sha256, incarnation, epoch) VALUES ($1, '', $2, $3)
-                 ON CONFLICT (id) DO NOTHING RETURNING id",
-                &[&j, &Id::random()?.as_str(), &small(new.epoch, "epoch")?],
-            )
-            .await?;
-        if inserted.is_none() {
+        // A purge may drop the row between the insert and the lock: then insert again
+        // (each statement sees what committed before it).
+        let mut existing = None;
+        for _ in 0..3 {
+            // `credential_sha256` was the protocol v1 journal credential; members have their own.
+            let inserted = tx
+                .query_opt(
+                    "INSERT INTO journals (id, credential_sha256, incarnation, epoch) VALUES ($1, '', $2, $3)
+                     ON CONFLICT (id) DO NOTHING RETURNING id",
+                    &[&j, &Id::random()?.as_str(), &small(new.epoch, "epoch")?],
+                )
+                .await?;
+            if inserted.is_some() {
+                existing = None;
+                break;
+            }
             // Another process may be creating it right now: its row lock makes us wait.
-            let deleted: Option<i64> = lock_journal_deleted(&tx, journal).await?;
+            existing = lock_journal_deleted(&tx, journal).await?;
+            if existing.is_some() {
+                break;
+            }
+        }
+        if let Some(deleted) = existing {
             let genesis = load_ops(&tx, journal)
                 .await?
                 .into_iter()
