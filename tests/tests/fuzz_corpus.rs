@@ -333,6 +333,7 @@ fn the_seeds_are_well_formed_where_they_should_be() {
     assert!(matches!(relay_seed("push-batch.txt"), Some(200 | 201)));
     assert_eq!(relay_seed("pull-batches.txt"), Some(200));
     assert_eq!(relay_seed("journal-status.txt"), Some(200));
+    assert_eq!(relay_seed("members.txt"), Some(200));
     assert_eq!(relay_seed("pull-bad-query.txt"), Some(400));
 }
 
@@ -530,6 +531,47 @@ fn write_sync_seeds() {
         "device_list",
         "invite-and-remove.json",
         &serde_json::to_vec_pretty(&log).unwrap(),
+    );
+
+    // The relay's HTTP seeds that reach its handlers: a v2 journal created with its
+    // genesis by the founder's credential, a batch it signed, read back.
+    let founder = MemberSecrets::derived(b"onward-fuzz-seed", &[4; 32], "device");
+    let (relay_keys, genesis) =
+        device_list::genesis_with_nonce(&founder, [5; 32], "relay seed", 0, [4; 16]).unwrap();
+    let journal_id = relay_keys.journal_id().to_string();
+    let bearer = format!("Bearer {}", founder.credential());
+    let request = |method: &str, path: &str, body: &[u8]| {
+        let mut out = format!("{method}\n/v1/journals/{journal_id}{path}\n{bearer}\n").into_bytes();
+        out.extend_from_slice(body);
+        out
+    };
+    let create = serde_json::to_vec(&onward_core::sync::relay::CreateJournal {
+        ops: vec![genesis],
+        wraps: Vec::new(),
+    })
+    .unwrap();
+    write(
+        "relay_http",
+        "create-journal.txt",
+        &request("PUT", "", &create),
+    );
+    let batch_id = "fedcba9876543210fedcba9876543210";
+    let batch = envelope::seal(&relay_keys, Sealed::Batch, batch_id, &first).unwrap();
+    write(
+        "relay_http",
+        "push-batch.txt",
+        &request("PUT", &format!("/batches/{batch_id}"), &batch),
+    );
+    write(
+        "relay_http",
+        "pull-batches.txt",
+        &request("GET", "/batches?after=0&limit=100&wait=5", b""),
+    );
+    write("relay_http", "journal-status.txt", &request("GET", "", b""));
+    write(
+        "relay_http",
+        "members.txt",
+        &request("GET", "/members", b""),
     );
 
     // Wraps for the fuzz targets' device: epoch 0, and epoch 1 with epoch 0's key chained.
