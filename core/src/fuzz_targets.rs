@@ -206,18 +206,35 @@ fn fuzz_roster() -> (crate::sync::keys::Keys, onward_protocol::members::Roster) 
 }
 
 /// An encrypted envelope from the relay (a batch or a snapshot part): opened with the
-/// journal's keys, which refuses anything it did not seal. The bytes sealed as a batch
-/// open again to the same bytes.
+/// journal's keys, which refuses anything this device did not seal and sign (the seed
+/// corpus holds envelopes sealed with [`sync_keys`], so opening is reached). An envelope
+/// opens as one kind of object, for one object id, signed by this device; what it holds
+/// seals and opens again to the same bytes. Any bytes sealed as a batch open again to
+/// the same bytes.
 pub fn sync_envelope(data: &[u8]) {
     use crate::sync::envelope::{open, seal, Sealed};
     let keys = sync_keys();
     let id = "00112233445566778899aabbccddeeff";
-    for kind in [Sealed::Batch, Sealed::Snapshot] {
-        assert!(
-            open(&keys, kind, id, data).is_err(),
-            "bytes nobody sealed opened as an envelope"
-        );
+    let other = "ffeeddccbbaa99887766554433221100";
+    let mut kinds = 0;
+    for kind in [Sealed::Batch, Sealed::Snapshot, Sealed::DeviceRecord] {
+        if let Ok(opened) = open(&keys, kind, id, data) {
+            kinds += 1;
+            assert_eq!(
+                opened.signer,
+                keys.device_id(),
+                "opened with another signer"
+            );
+            assert!(
+                open(&keys, kind, other, data).is_err(),
+                "an envelope opened for two object ids"
+            );
+            let again = seal(&keys, kind, id, &opened.plaintext).expect("it seals again");
+            let reopened = open(&keys, kind, id, &again).expect("it opens again");
+            assert_eq!(reopened.plaintext, opened.plaintext);
+        }
     }
+    assert!(kinds <= 1, "an envelope opened as {kinds} kinds of object");
     let sealed = seal(&keys, Sealed::Batch, id, data).expect("any bytes can be sealed");
     let opened = open(&keys, Sealed::Batch, id, &sealed).expect("a sealed envelope opens");
     assert_eq!(opened.plaintext, data, "an envelope changed its content");

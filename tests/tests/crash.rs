@@ -1227,7 +1227,7 @@ fn finish_sync(path: &Path, source: &Model) -> Result<usize, String> {
 /// per batch); `ONWARD_CRASH_SEED` as above.
 #[test]
 fn a_pull_killed_midway_loses_nothing() {
-    use onward_core::sync::{enable, progress::ignore, sync_now, SyncRuntime};
+    use onward_core::sync::{enable, invite, progress::ignore, sync_now, SyncRuntime};
     let rt = SyncRuntime::new().unwrap();
     let seed = seed_from_env("pull crash test");
     let kills = env_number("ONWARD_CRASH_PULL_KILLS", 12);
@@ -1256,10 +1256,9 @@ fn a_pull_killed_midway_loses_nothing() {
 
     // Another device pushes its journal in many batches.
     let source_path = dir.join("device-a.onward");
-    let code = {
+    let source_journal = {
         let journal = std::sync::Mutex::new(Journal::open(&source_path).unwrap());
-        let code = rt
-            .block_on(enable(&journal, rt.relays(), &url, "writer"))
+        rt.block_on(enable(&journal, rt.relays(), &url, false, "writer"))
             .unwrap();
         let at = chrono::Utc::now() - chrono::Duration::days(2);
         for b in 0..batches {
@@ -1278,7 +1277,7 @@ fn a_pull_killed_midway_loses_nothing() {
             rt.block_on(sync_now(&journal, rt.relays(), &ignore))
                 .unwrap();
         }
-        code
+        journal
     };
     let source = inspect(&source_path)
         .unwrap_or_else(|e| fail(&dir, seed, 0, e))
@@ -1291,6 +1290,16 @@ fn a_pull_killed_midway_loses_nothing() {
     let mut path = dir.join("device-b-0.onward");
     for round in 0..kills {
         let delay = Duration::from_millis(rng.random_range(0..=window_ms));
+        // An invitation is used once, and a kill may land after the relay took it: each
+        // run gets a fresh one (a writer that joined already just pulls).
+        let code = rt
+            .block_on(invite(
+                &source_journal,
+                rt.relays(),
+                Duration::from_secs(60 * 60),
+            ))
+            .unwrap()
+            .code;
         let killed = run_and_kill(&path, rng.random(), &["pull", &code], Aim::Start, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let run = parse_pull(&killed.stdout);
@@ -1340,6 +1349,7 @@ fn a_pull_killed_midway_loses_nothing() {
         mid_pull * 3 >= kills,
         "only {mid_pull} of {kills} kills landed inside a pull: the aim is off"
     );
+    drop(source_journal);
     drop(relay);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,14 @@
 //! `ONWARD_FUZZ_MUTATIONS` (default 24) sets the mutations per corpus file (half
 //! of that for the journal-file target, whose every input is a database to open);
 //! `ONWARD_FUZZ_SEED` replays another round of them.
+//!
+//! The seeds of the sync targets are real: envelopes and frames sealed and signed with
+//! `fuzz_targets::sync_keys()` (so the open and merge branches are reached), a verified
+//! device list with an add by invitation and a removal, signed wraps for the fuzz
+//! targets' device, and invitation and recovery-kit codes. `write_sync_seeds` (ignored;
+//! `cargo nextest run -p onward-tests --test fuzz_corpus --run-ignored only`) writes them
+//! again; `the_seeds_are_well_formed_where_they_should_be` checks that they still reach
+//! past the first checks.
 
 use onward_core::fuzz_targets;
 use rand::prelude::*;
@@ -177,6 +185,16 @@ fn pull_frames_corpus() {
 }
 
 #[test]
+fn device_list_corpus() {
+    replay("device_list", fuzz_targets::device_list, mutations());
+}
+
+#[test]
+fn wrapped_key_corpus() {
+    replay("wrapped_key", fuzz_targets::wrapped_key, mutations());
+}
+
+#[test]
 fn relay_http_corpus() {
     replay(
         "relay_http",
@@ -185,21 +203,120 @@ fn relay_http_corpus() {
     );
 }
 
-/// The seeds reach past the first check: a real code reads, real frames split.
+fn seed_path(target: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target)
+        .join(name)
+}
+
+fn seed(target: &str, name: &str) -> Vec<u8> {
+    let path = seed_path(target, name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The object id the sync_envelope target opens envelopes as.
+const ENVELOPE_ID: &str = "00112233445566778899aabbccddeeff";
+
+/// The seeds reach past the first check: real codes read, real frames split, open and
+/// merge, a real device list verifies, real wraps open.
 #[test]
 fn the_seeds_are_well_formed_where_they_should_be() {
-    let code = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/pairing_code/https.txt"),
+    use onward_core::sync::envelope::{self, Sealed};
+    use onward_core::sync::pairing::{self, CodeKind};
+    use onward_core::sync::{batches, device_list};
+    use onward_protocol::members::{self, LoggedOp, SignedWrap};
+
+    let text = |target: &str, name: &str| String::from_utf8(seed(target, name)).unwrap();
+    let code = pairing::decode(
+        CodeKind::Invitation,
+        &text("pairing_code", "invitation.txt"),
     )
     .unwrap();
-    let pairing = onward_core::sync::pairing::decode(&code).unwrap();
-    assert_eq!(pairing.relay_url, "https://relay.example.org");
-    let frames = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/pull_frames/two-frames.bin"),
+    assert_eq!(code.relay_url, "https://relay.example.org");
+    let spaced = text("pairing_code", "invitation-loopback-spaced.txt");
+    assert_eq!(
+        pairing::decode(CodeKind::Invitation, &spaced)
+            .unwrap()
+            .relay_url,
+        "http://127.0.0.1:8787"
+    );
+    let kit = text("pairing_code", "recovery-kit.txt");
+    assert_eq!(
+        pairing::decode(CodeKind::RecoveryKit, &kit)
+            .unwrap()
+            .secret
+            .len(),
+        32
+    );
+    let wrong = text("pairing_code", "invitation-wrong-check.txt");
+    assert!(pairing::decode(CodeKind::Invitation, &wrong).is_err());
+    let old = pairing::decode(
+        CodeKind::Invitation,
+        &text("pairing_code", "version-1-refused.txt"),
+    )
+    .unwrap_err();
+    assert!(old.to_string().contains("earlier Onward"), "{old}");
+
+    // Envelopes sealed with the fuzz targets' keys open, each as its kind.
+    let keys = fuzz_targets::sync_keys();
+    let batch = envelope::open(
+        &keys,
+        Sealed::Batch,
+        ENVELOPE_ID,
+        &seed("sync_envelope", "batch.bin"),
     )
     .unwrap();
+    assert_eq!(batch.signer, keys.device_id());
+    envelope::open(
+        &keys,
+        Sealed::Snapshot,
+        ENVELOPE_ID,
+        &seed("sync_envelope", "snapshot.bin"),
+    )
+    .unwrap();
+
+    let frames = seed("pull_frames", "two-frames.bin");
     let decoded = onward_protocol::frames::decode(&frames[8..]).unwrap();
     assert_eq!(decoded.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
+    // The sealed frames open and hold Automerge changes: the merge is reached.
+    let sealed = seed("pull_frames", "sealed-frames.bin");
+    assert_eq!(&sealed[..8], &[0; 8], "the cursor is 0");
+    let decoded = onward_protocol::frames::decode(&sealed[8..]).unwrap();
+    assert_eq!(decoded.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
+    for frame in decoded {
+        match batches::unpack(&keys, frame) {
+            batches::Pulled::Merge { refs, .. } => assert!(!refs.is_empty()),
+            refused => panic!("a sealed frame was refused: {refused:?}"),
+        }
+    }
+
+    // The device list verifies: a genesis, an add by invitation, a removal.
+    let ops: Vec<LoggedOp> =
+        serde_json::from_slice(&seed("device_list", "invite-and-remove.json")).unwrap();
+    let journal = match members::parse_body(&ops[0].op).unwrap().op {
+        members::Op::Genesis { journal, .. } => journal,
+        other => panic!("{other:?}"),
+    };
+    let roster = members::verify_log(&journal, &ops).unwrap();
+    assert_eq!(
+        (roster.len, roster.epoch, roster.used_invitations.len()),
+        (3, 1, 1)
+    );
+    assert_eq!(roster.active_members().count(), 1);
+
+    // The wraps open for the fuzz targets' device.
+    let (fuzz_keys, fuzz_roster) = fuzz_device();
+    for (name, epoch, chained) in [
+        ("epoch-0.json", 0, false),
+        ("epoch-1-chained.json", 1, true),
+    ] {
+        let wrap: SignedWrap = serde_json::from_slice(&seed("wrapped_key", name)).unwrap();
+        assert_eq!(wrap.epoch, epoch);
+        let (_, prev) = device_list::unwrap(&fuzz_keys, &fuzz_roster, &wrap).unwrap();
+        assert_eq!(prev.is_some(), chained, "{name}");
+    }
+
     // The relay's seeds reach its handlers: a journal is created, takes a batch and
     // gives it back.
     let relay_seed = |name: &str| {
@@ -216,5 +333,261 @@ fn the_seeds_are_well_formed_where_they_should_be() {
     assert!(matches!(relay_seed("push-batch.txt"), Some(200 | 201)));
     assert_eq!(relay_seed("pull-batches.txt"), Some(200));
     assert_eq!(relay_seed("journal-status.txt"), Some(200));
+    assert_eq!(relay_seed("members.txt"), Some(200));
     assert_eq!(relay_seed("pull-bad-query.txt"), Some(400));
+}
+
+/// The fuzz targets' device (as `fuzz_targets::wrapped_key` makes it): its keys, with
+/// epoch 0's key, and its one-device list.
+fn fuzz_device() -> (onward_core::sync::Keys, onward_protocol::members::Roster) {
+    use onward_core::sync::device_list;
+    use onward_core::sync::keys::MemberSecrets;
+    let founder = MemberSecrets::derived(b"onward-fuzz", &[7; 32], "device");
+    let (mut keys, op) =
+        device_list::genesis_with_nonce(&founder, [7; 32], "fuzz", 0, [7; 16]).unwrap();
+    let roster = onward_protocol::members::genesis(keys.journal_id(), &op).unwrap();
+    keys.set_roster(roster.clone());
+    (keys, roster)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the seeds of the sync targets again (see the module's docs).
+#[test]
+#[ignore = "writes fuzz/corpus: run it by hand after a change of the sync formats"]
+fn write_sync_seeds() {
+    use onward_core::sync::device_list;
+    use onward_core::sync::envelope::{self, Sealed};
+    use onward_core::sync::keys::{credential_hash, MemberSecrets};
+    use onward_core::sync::pairing::{self, Code, CodeKind};
+    use onward_core::sync::relay::Frame;
+    use onward_protocol::members::{self, Invitation, LoggedOp, MemberKind, Op};
+
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let path = seed_path(target, name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    };
+
+    // Codes.
+    let code = |kind, secret: Vec<u8>, url: &str| {
+        pairing::encode(&Code {
+            kind,
+            secret,
+            journal_id: "0123456789abcdef0123456789abcdef".into(),
+            relay_url: url.into(),
+        })
+    };
+    let invitation = code(
+        CodeKind::Invitation,
+        (0..16).collect(),
+        "https://relay.example.org",
+    );
+    write("pairing_code", "invitation.txt", invitation.as_bytes());
+    let mut wrong = invitation.clone();
+    let last = if wrong.ends_with('A') { "B" } else { "A" };
+    wrong.replace_range(wrong.len() - 1.., last);
+    write(
+        "pairing_code",
+        "invitation-wrong-check.txt",
+        wrong.as_bytes(),
+    );
+    let loopback = code(
+        CodeKind::Invitation,
+        vec![0x42; 16],
+        "http://127.0.0.1:8787",
+    );
+    let spaced: Vec<String> = loopback
+        .to_lowercase()
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    write(
+        "pairing_code",
+        "invitation-loopback-spaced.txt",
+        spaced.join(" ").as_bytes(),
+    );
+    let kit = code(
+        CodeKind::RecoveryKit,
+        vec![0x17; 32],
+        "https://relay.example.org",
+    );
+    write("pairing_code", "recovery-kit.txt", kit.as_bytes());
+
+    // Envelopes and frames sealed with the fuzz targets' keys; real journal changes.
+    let keys = fuzz_targets::sync_keys();
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = onward_core::Journal::open(dir.path().join("seed.onward")).unwrap();
+    let now = journal.now();
+    journal
+        .add_entry(onward_core::model::Entry::new(
+            onward_core::model::EntryKind::Free,
+            "A talk with the recruiter".to_string(),
+            now,
+        ))
+        .unwrap();
+    let first: Vec<u8> = journal
+        .with_document(|doc| Ok(doc.changes_after(&[])))
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect();
+    let heads = journal.with_document(|doc| Ok(doc.heads())).unwrap();
+    journal
+        .add_entry(onward_core::model::Entry::new(
+            onward_core::model::EntryKind::Free,
+            "Sent the thank-you note".to_string(),
+            now,
+        ))
+        .unwrap();
+    let second: Vec<u8> = journal
+        .with_document(|doc| Ok(doc.changes_after(&heads)))
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect();
+    write(
+        "sync_envelope",
+        "batch.bin",
+        &envelope::seal(&keys, Sealed::Batch, ENVELOPE_ID, &first).unwrap(),
+    );
+    let document = journal.document_bytes().unwrap();
+    write(
+        "sync_envelope",
+        "snapshot.bin",
+        &envelope::seal(&keys, Sealed::Snapshot, ENVELOPE_ID, &document).unwrap(),
+    );
+    let frames: Vec<Frame> = [(1u64, &first), (2, &second)]
+        .into_iter()
+        .map(|(seq, changes)| {
+            let batch_id = format!("{seq:032x}");
+            Frame {
+                seq,
+                envelope: envelope::seal(&keys, Sealed::Batch, &batch_id, changes).unwrap(),
+                batch_id,
+            }
+        })
+        .collect();
+    let mut sealed = 0u64.to_be_bytes().to_vec();
+    sealed.extend(onward_protocol::frames::encode(&frames));
+    write("pull_frames", "sealed-frames.bin", &sealed);
+
+    // A device list: a genesis, a device added by invitation, that device removed.
+    let a = MemberSecrets::derived(b"onward-fuzz-seed", &[1; 32], "device");
+    let b = MemberSecrets::derived(b"onward-fuzz-seed", &[2; 32], "device");
+    let inv = MemberSecrets::derived(b"onward-fuzz-seed", &[3; 32], "invitation");
+    let (a_keys, genesis) =
+        device_list::genesis_with_nonce(&a, [9; 32], "laptop", 1_767_225_600_000, [1; 16]).unwrap();
+    let journal_id = a_keys.journal_id().to_string();
+    let mut log = vec![LoggedOp {
+        op: genesis,
+        seq: 0,
+    }];
+    let roster = members::verify_log(&journal_id, &log).unwrap();
+    let id = "0123456789abcdef0123456789abcdef";
+    let sign_pk = hex(&inv.sign_pk());
+    let credential = credential_hash(&inv.credential());
+    let expires_at_ms = 1_767_226_200_000;
+    let message =
+        Invitation::signing_message(&journal_id, id, &sign_pk, &credential, expires_at_ms);
+    let invitation = Invitation {
+        id: id.into(),
+        sign_pk,
+        credential_sha256: credential,
+        expires_at_ms,
+        inviter: a.device_id(),
+        signature: hex(&a.sign(&message)),
+    };
+    let member =
+        device_list::member(&a_keys, &b, MemberKind::Device, "phone", 1_767_225_700_000).unwrap();
+    let add = device_list::sign(
+        &journal_id,
+        &inv,
+        id,
+        &roster.head,
+        Op::Add {
+            member,
+            invitation: Some(invitation),
+        },
+    );
+    log.push(LoggedOp { op: add, seq: 3 });
+    let roster = members::verify_log(&journal_id, &log).unwrap();
+    let remove = device_list::sign(
+        &journal_id,
+        &a,
+        &a.device_id(),
+        &roster.head,
+        Op::Remove {
+            device: b.device_id(),
+            epoch: 1,
+        },
+    );
+    log.push(LoggedOp { op: remove, seq: 5 });
+    members::verify_log(&journal_id, &log).unwrap();
+    write(
+        "device_list",
+        "invite-and-remove.json",
+        &serde_json::to_vec_pretty(&log).unwrap(),
+    );
+
+    // The relay's HTTP seeds that reach its handlers: a v2 journal created with its
+    // genesis by the founder's credential, a batch it signed, read back.
+    let founder = MemberSecrets::derived(b"onward-fuzz-seed", &[4; 32], "device");
+    let (relay_keys, genesis) =
+        device_list::genesis_with_nonce(&founder, [5; 32], "relay seed", 0, [4; 16]).unwrap();
+    let journal_id = relay_keys.journal_id().to_string();
+    let bearer = format!("Bearer {}", founder.credential());
+    let request = |method: &str, path: &str, body: &[u8]| {
+        let mut out = format!("{method}\n/v1/journals/{journal_id}{path}\n{bearer}\n").into_bytes();
+        out.extend_from_slice(body);
+        out
+    };
+    let create = serde_json::to_vec(&onward_core::sync::relay::CreateJournal {
+        ops: vec![genesis],
+        wraps: Vec::new(),
+    })
+    .unwrap();
+    write(
+        "relay_http",
+        "create-journal.txt",
+        &request("PUT", "", &create),
+    );
+    let batch_id = "fedcba9876543210fedcba9876543210";
+    let batch = envelope::seal(&relay_keys, Sealed::Batch, batch_id, &first).unwrap();
+    write(
+        "relay_http",
+        "push-batch.txt",
+        &request("PUT", &format!("/batches/{batch_id}"), &batch),
+    );
+    write(
+        "relay_http",
+        "pull-batches.txt",
+        &request("GET", "/batches?after=0&limit=100&wait=5", b""),
+    );
+    write("relay_http", "journal-status.txt", &request("GET", "", b""));
+    write(
+        "relay_http",
+        "members.txt",
+        &request("GET", "/members", b""),
+    );
+
+    // Wraps for the fuzz targets' device: epoch 0, and epoch 1 with epoch 0's key chained.
+    let (mut fuzz_keys, fuzz_roster) = fuzz_device();
+    let me = fuzz_roster.active(&fuzz_keys.device_id()).unwrap().clone();
+    let wrap = device_list::wrap(&fuzz_keys, &me, 0).unwrap();
+    write(
+        "wrapped_key",
+        "epoch-0.json",
+        &serde_json::to_vec_pretty(&wrap).unwrap(),
+    );
+    fuzz_keys.add_epoch(1, [8; 32]);
+    let wrap = device_list::wrap(&fuzz_keys, &me, 1).unwrap();
+    write(
+        "wrapped_key",
+        "epoch-1-chained.json",
+        &serde_json::to_vec_pretty(&wrap).unwrap(),
+    );
 }

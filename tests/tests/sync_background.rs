@@ -67,9 +67,19 @@ fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     let phone = Mutex::new(Journal::open(dir.path().join("phone.onward")).unwrap());
     let first = entry(&laptop, "Written before sync was on");
     let relays = HttpRelays::default();
-    let code = relay
-        .block_on(sync::enable(&laptop, &relays, &relay.url(), "laptop"))
+    relay
+        .block_on(sync::enable(
+            &laptop,
+            &relays,
+            &relay.url(),
+            false,
+            "laptop",
+        ))
         .unwrap();
+    let code = relay
+        .block_on(sync::invite(&laptop, &relays, Duration::from_secs(10 * 60)))
+        .unwrap()
+        .code;
     relay
         .block_on(sync::join(
             &phone,

@@ -170,9 +170,8 @@ fn chaos(store: Store, dir: &Path, backend: &str) {
     let mut written = Written::default();
     add_entry(&devices[0], "[t0] the first entry", &mut written);
     devices[0].run(&["sync", "init", "--relay", &proxy.url()]);
-    let code = devices[0].pairing_code();
     for device in &devices[1..] {
-        device.run(&["sync", "join", &code]);
+        device.join(&devices[0], &[]);
     }
 
     let fault_rng = Arc::new(Mutex::new(StdRng::seed_from_u64(seed ^ 0x5eed)));

@@ -6,9 +6,9 @@
 mod sync_support;
 
 use onward_core::sync::envelope::{self, Sealed};
+use onward_core::sync::pairing::{self, Code, CodeKind};
 use onward_core::sync::relay::Connect;
 use onward_core::sync::HttpRelays;
-use onward_core::sync::{pairing, RootSecret};
 use onward_core::Journal;
 use std::sync::Mutex;
 use sync_support::{Device, Relay};
@@ -34,17 +34,18 @@ fn add_entry(d: &Device, text: &str) -> String {
         .to_string()
 }
 
-/// The relay client of a device's journal, from its pairing code.
+/// The relay client of a device's journal, with the device's own keys (from its key
+/// file).
 fn client_of(
     d: &Device,
+    relay: &Relay,
 ) -> (
     std::sync::Arc<dyn onward_core::sync::Relay>,
     onward_core::sync::keys::Keys,
 ) {
-    let pairing = pairing::decode(&d.pairing_code()).unwrap();
-    let keys = pairing.secret.keys();
-    let relay = HttpRelays::default().relay(&pairing.relay_url).unwrap();
-    (relay, keys)
+    let keys = d.keys();
+    let client = HttpRelays::default().relay(&relay.url()).unwrap();
+    (client, keys)
 }
 
 #[test]
@@ -65,10 +66,9 @@ fn two_devices_end_up_with_everything() {
         "{init}"
     );
     assert!(init.contains("In sync."), "{init}");
-    let code = laptop.pairing_code();
-    assert!(init.contains(&format!("onward sync join {code}")), "{init}");
+    assert!(init.contains("run `onward sync invite` here"), "{init}");
 
-    let joined = phone.run(&["sync", "join", &code]);
+    let joined = phone.join(&laptop, &[]);
     assert!(joined.contains("Joined the journal"), "{joined}");
     assert!(joined.contains("In sync."), "{joined}");
     let now = laptop.run(&["sync", "now"]);
@@ -111,7 +111,7 @@ fn a_concurrent_edit_of_one_entry_keeps_both_versions() {
     let phone = Device::new(dir.path(), "phone");
     let id = add_entry(&laptop, "A first draft about the interview");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
 
     laptop.run(&[
         "entry",
@@ -150,41 +150,65 @@ fn a_concurrent_edit_of_one_entry_keeps_both_versions() {
 }
 
 #[test]
-fn a_wrong_code_is_refused_and_changes_nothing() {
+fn a_wrong_or_used_invitation_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
+    let tablet = Device::new(dir.path(), "tablet");
     add_application(&laptop, "Acme");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
     add_entry(&phone, "Only on the phone");
     let before = std::fs::read(&phone.journal).unwrap();
 
-    let code = laptop.pairing_code();
+    let code = laptop.invite();
     let mut flipped: Vec<char> = code.chars().collect();
     let i = code.len() / 2;
     flipped[i] = if flipped[i] == 'A' { 'B' } else { 'A' };
     let flipped: String = flipped.into_iter().collect();
-    let err = phone.fail(&["sync", "join", &flipped]);
+    let err = phone.fail(&["sync", "join", &flipped, "--yes"]);
     assert!(err.contains("this pairing code doesn't work"), "{err}");
-    assert!(err.contains("onward sync code"), "{err}");
-    let err = phone.fail(&["sync", "join", &code[..code.len() - 6]]);
+    assert!(err.contains("onward sync invite"), "{err}");
+    let err = phone.fail(&["sync", "join", &code[..code.len() - 6], "--yes"]);
     assert!(err.contains("this pairing code doesn't work"), "{err}");
-    let err = phone.fail(&["sync", "join", "HELLO-THERE"]);
-    assert!(err.contains("ONWARD1-"), "{err}");
+    let err = phone.fail(&["sync", "join", "HELLO-THERE", "--yes"]);
+    assert!(err.contains("ONWARD2-"), "{err}");
+    // A pairing code of protocol v1 is refused by name.
+    let err = phone.fail(&[
+        "sync",
+        "join",
+        "ONWARD1-MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPI",
+        "--yes",
+    ]);
+    assert!(err.contains("a pairing code of an earlier Onward"), "{err}");
 
-    // Well formed, but of a journal the relay doesn't know.
-    let stranger = pairing::encode(&pairing::Pairing {
-        secret: RootSecret::generate(),
+    // Without --yes and without a terminal to ask on, nothing is joined (and the
+    // invitation stays usable).
+    let err = phone.fail(&["sync", "join", &code]);
+    assert!(err.contains("add --yes"), "{err}");
+
+    // Well formed, but of an invitation the relay doesn't know.
+    let stranger = pairing::encode(&Code {
+        kind: CodeKind::Invitation,
+        secret: vec![7; 16],
+        journal_id: "0123456789abcdef0123456789abcdef".into(),
         relay_url: relay.url(),
     });
-    let err = phone.fail(&["sync", "join", &stranger]);
-    assert!(err.contains("doesn't know this journal"), "{err}");
+    let err = phone.fail(&["sync", "join", &stranger, "--yes"]);
+    assert!(err.contains("already used or has expired"), "{err}");
 
-    // Nothing changed: no sync settings, the same records, the same file.
+    // The invitation works once: the tablet uses it, then it is refused.
+    let joined = tablet.run(&["sync", "join", &code, "--yes"]);
+    assert!(joined.contains("Joined the journal"), "{joined}");
+    let err = phone.fail(&["sync", "join", &code, "--yes"]);
+    assert!(err.contains("already used or has expired"), "{err}");
+    assert!(err.contains("onward sync invite"), "{err}");
+
+    // Nothing changed: no sync settings, no keys, the same records, the same file.
     let err = phone.fail(&["sync", "status"]);
     assert!(err.contains("sync isn't set up"), "{err}");
-    assert!(err.contains("onward sync join CODE"), "{err}");
+    assert!(err.contains("onward sync join"), "{err}");
+    assert!(!phone.keys_dir().exists());
     assert_eq!(phone.titles().len(), 1);
     assert_eq!(std::fs::read(&phone.journal).unwrap(), before);
 }
@@ -197,7 +221,7 @@ fn with_the_relay_down_the_journal_keeps_working_and_catches_up_later() {
     let phone = Device::new(dir.path(), "phone");
     add_application(&laptop, "Acme");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
 
     relay.stop();
     add_entry(&laptop, "Written on the train");
@@ -240,7 +264,7 @@ fn status_says_in_sync_only_after_a_real_check() {
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
     assert!(laptop.run(&["sync", "status"]).ends_with("In sync.\n"));
 
     // Something new on the relay that this device hasn't pulled.
@@ -264,17 +288,36 @@ fn a_tampered_batch_is_refused_and_the_others_still_apply() {
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
 
-    // Someone with the credential (or the relay itself) slips in a batch that doesn't
-    // open with the journal's key, and one that opens but holds no Automerge changes.
-    let (client, keys) = client_of(&laptop);
+    // A changed envelope doesn't get past the relay: its signature no longer checks.
+    let (client, keys) = client_of(&laptop, &relay);
     let forged = "00112233445566778899aabbccddeeff";
     let mut bad = envelope::seal(&keys, Sealed::Batch, forged, b"hello").unwrap();
     bad[40] ^= 0x55;
-    relay
+    let refused = relay.block_on(client.put_batch(&keys, forged, bad.clone()));
+    let err = refused
+        .expect_err("the relay takes no tampered envelope")
+        .to_string();
+    assert!(err.contains("forbidden"), "{err}");
+    // So the relay itself changes a batch it stores, and a member (a buggy device) pushes
+    // one that opens but holds no Automerge changes.
+    bad[40] ^= 0x55;
+    let stored = relay
         .block_on(client.put_batch(&keys, forged, bad))
         .unwrap();
+    {
+        let db = rusqlite::Connection::open(dir.path().join("relay.db")).unwrap();
+        let changed = db
+            .execute(
+                "UPDATE batches SET envelope = \
+                 substr(envelope, 1, 40) || x'55' || substr(envelope, 42) \
+                 WHERE batch_id = ?1 AND seq = ?2",
+                rusqlite::params![forged, stored.seq as i64],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
     let garbage = "ffeeddccbbaa99887766554433221100";
     let sealed = envelope::seal(&keys, Sealed::Batch, garbage, b"not automerge").unwrap();
     relay
@@ -300,7 +343,7 @@ fn a_tampered_batch_is_refused_and_the_others_still_apply() {
     assert!(refused[0]["reason"]
         .as_str()
         .unwrap()
-        .contains("doesn't open"));
+        .contains("changed on the way"));
     assert_eq!(refused[1]["batch_id"], garbage);
     assert!(refused[1]["reason"]
         .as_str()
@@ -310,7 +353,7 @@ fn a_tampered_batch_is_refused_and_the_others_still_apply() {
     let seq = &refused[0]["seq"];
     assert!(
         human.contains(&format!(
-            "Refused      batch {seq} ({forged}): it doesn't open"
+            "Refused      batch {seq} ({forged}): its signature doesn't check out"
         )),
         "{human}"
     );
@@ -329,7 +372,7 @@ fn a_new_device_starts_from_a_snapshot_and_a_behind_one_catches_up_from_it() {
     let tablet = Device::new(dir.path(), "tablet");
     add_application(&laptop, "Acme");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
     for company in ["Globex", "Initech", "Umbrella"] {
         add_application(&laptop, company);
         laptop.run(&["sync", "now"]);
@@ -346,14 +389,14 @@ fn a_new_device_starts_from_a_snapshot_and_a_behind_one_catches_up_from_it() {
         .unwrap()
         .expect("a snapshot is uploaded");
     drop(journal);
-    let (client, keys) = client_of(&laptop);
+    let (client, keys) = client_of(&laptop, &relay);
     let info = relay.block_on(client.info(&keys)).unwrap();
     assert_eq!(info.pruned_through, uploaded.covers);
     assert_eq!(info.snapshot.as_ref().unwrap().id, uploaded.snapshot_id);
 
     // A new device starts from it.
     add_entry(&tablet, "Notes from before the tablet joined");
-    let joined = tablet.json(&["sync", "join", &laptop.pairing_code()]);
+    let joined = tablet.json(&["sync", "join", &laptop.invite(), "--yes"]);
     assert_eq!(joined["pulled"]["from_snapshot"], true);
     assert_eq!(joined["status"]["in_sync"], true);
     // The phone, whose cursor is below what the relay dropped, starts from it too.
@@ -380,4 +423,8 @@ fn sync_off_forgets_the_relay_and_keeps_the_journal() {
     assert!(laptop.fail(&["sync", "now"]).contains("sync isn't set up"));
     let err = laptop.fail(&["sync", "init", "--relay", "ftp://relay.example.org"]);
     assert!(err.contains("http:// or https://"), "{err}");
+    // Plain HTTP to another machine is refused unless allowed.
+    let err = laptop.fail(&["sync", "init", "--relay", "http://relay.example.org"]);
+    assert!(err.contains("unencrypted"), "{err}");
+    assert!(err.contains("--allow-insecure-http"), "{err}");
 }

@@ -172,7 +172,7 @@ fn a_faulty_network_loses_nothing_and_sync_catches_up() {
     let phone = Device::new(dir.path(), "phone");
     add_entry(&laptop, "Before any trouble");
     laptop.run(&["sync", "init", "--relay", &proxy.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
     assert_eq!(phone.titles(), laptop.titles());
 
     let mut written = 1;

@@ -1,19 +1,23 @@
 //! What the relay keeps is unreadable: entries carrying a marker in their text, company
-//! names and tags are synced between two devices, a snapshot of the whole journal is
-//! uploaded and more batches follow it, then every byte the relay stored (the SQLite file
-//! with its -wal and -shm; for PostgreSQL a pg_dump of the database and every file under
-//! the server's data directory, its write-ahead log included) and everything the relay
-//! logged is searched for the marker, the key material (root secret, content key,
-//! credential, batch-id key; raw and hex), the journal's file name and the devices' names.
-//! A credential of another journal gets a 401 that says nothing, and neither stores nor
-//! reveals anything.
+//! names and tags are synced between two devices (the second joined by invitation), a
+//! snapshot of the whole journal is uploaded and more batches follow it, then every byte
+//! the relay stored (the SQLite file with its -wal and -shm; for PostgreSQL a pg_dump of
+//! the database and every file under the server's data directory, its write-ahead log
+//! included) and everything the relay logged is searched for the marker, the key
+//! material (each device's private signing and box keys and relay credential and every
+//! epoch key, as read from its key file, and the content and batch-id keys derived from
+//! each epoch key; raw and hex), the journal's file name and the devices' names. The
+//! devices' journal files and their -wal hold none of the key material either (keys live
+//! in the key file beside the journal, mode 0600). A credential that is no member's gets a
+//! 401 that says nothing, and neither stores nor reveals anything.
 
 mod sync_support;
 
 use hkdf::Hkdf;
 use onward_core::sync::relay::Connect;
-use onward_core::sync::{pairing, HttpRelays};
+use onward_core::sync::HttpRelays;
 use onward_core::Journal;
+use serde_json::Value;
 use sha2::Sha256;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -35,32 +39,80 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Every secret the relay must not hold, as (what, bytes): raw and hex forms.
-fn needles(code: &str) -> Vec<(String, Vec<u8>)> {
-    let pairing = pairing::decode(code).unwrap();
-    let secret = pairing.secret.as_bytes().to_vec();
-    // Derived as docs/SYNC.md says, independently of the core (whose content key is private).
-    let hk = Hkdf::<Sha256>::new(Some(b"onward-sync-v1"), &secret);
-    let mut content_key = [0u8; 32];
-    hk.expand(b"content-key", &mut content_key).unwrap();
-    let mut credential = [0u8; 32];
-    hk.expand(b"relay-credential", &mut credential).unwrap();
-    let mut batch_id_key = [0u8; 32];
-    hk.expand(b"batch-id", &mut batch_id_key).unwrap();
+fn unhex(text: &str) -> Vec<u8> {
+    assert!(text.len() == 64, "a 32-byte key as hex: {text}");
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// A device's secret keys as its key file holds them (what, bytes): its signing key, box
+/// key and relay credential, every epoch key it has, and the content and batch-id keys
+/// derived from each epoch key as docs/SYNC.md says (independently of the core, whose
+/// derived keys are private). The key file is readable by its owner only.
+fn key_material(device: &Device) -> Vec<(String, Vec<u8>)> {
+    let files = device.key_files();
+    assert_eq!(files.len(), 1, "one key file: {files:?}");
+    let (path, bytes) = &files[0];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} is mode {mode:o}", path.display());
+    }
+    let stored: Value = serde_json::from_slice(bytes).unwrap();
+    let name = device
+        .journal
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let mut out = Vec::new();
+    for part in ["sign", "boxing", "credential"] {
+        let key = stored["member"][part]
+            .as_str()
+            .unwrap_or_else(|| panic!("{stored}"));
+        out.push((format!("{name}'s {part} key"), unhex(key)));
+    }
+    let epochs = stored["epochs"].as_array().unwrap();
+    assert!(!epochs.is_empty(), "{name} has an epoch key");
+    for pair in epochs {
+        let epoch = pair[0].as_u64().unwrap();
+        let key = unhex(pair[1].as_str().unwrap());
+        let hk = Hkdf::<Sha256>::new(Some(b"onward-sync-v2"), &key);
+        for info in ["content-key", "batch-id", "chain"] {
+            let mut derived = [0u8; 32];
+            hk.expand(info.as_bytes(), &mut derived).unwrap();
+            out.push((format!("{name}'s epoch {epoch} {info}"), derived.to_vec()));
+        }
+        out.push((format!("{name}'s epoch {epoch} key"), key));
+    }
+    // The credential matches what the core sends.
+    let keys = device.keys();
     assert_eq!(
-        hex(&credential),
-        pairing.secret.keys().credential(),
-        "the derivation matches the core's"
+        stored["member"]["credential"].as_str().unwrap(),
+        keys.credential(),
+        "the key file holds the credential the core uses"
     );
+    out
+}
+
+/// Key material, raw and hex.
+fn with_hex(material: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (what, bytes) in material {
+        out.push((format!("{what} (hex)"), hex(&bytes).into_bytes()));
+        out.push((format!("{what} (raw)"), bytes));
+    }
+    out
+}
+
+/// Every secret the relay must not hold, as (what, bytes): raw and hex forms.
+fn needles(devices: &[Device]) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![(format!("the marker {MARKER}"), MARKER.as_bytes().to_vec())];
-    for (what, bytes) in [
-        ("root secret", secret),
-        ("content key", content_key.to_vec()),
-        ("credential", credential.to_vec()),
-        ("batch-id key", batch_id_key.to_vec()),
-    ] {
-        out.push((format!("the {what} (hex)"), hex(&bytes).into_bytes()));
-        out.push((format!("the {what} (raw)"), bytes));
+    for device in devices {
+        out.extend(with_hex(key_material(device)));
     }
     // The laptop's device name is its machine's name, the journal's name (see Device).
     out.push((
@@ -80,6 +132,28 @@ fn needles(code: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The devices' journal files (and their -wal) hold no key material: keys live in the
+/// key file beside them.
+fn scan_journals(devices: &[Device]) {
+    let mut keys = Vec::new();
+    for device in devices {
+        keys.extend(with_hex(key_material(device)));
+    }
+    let mut scanned = 0;
+    for device in devices {
+        for suffix in ["", "-wal"] {
+            let path = format!("{}{suffix}", device.journal.display());
+            if let Ok(bytes) = std::fs::read(&path) {
+                if !bytes.is_empty() {
+                    assert_holds_none(&path, &bytes, &keys);
+                }
+                scanned += bytes.len();
+            }
+        }
+    }
+    assert!(scanned > 0, "the journal files were scanned");
+}
+
 fn assert_holds_none(what: &str, stored: &[u8], needles: &[(String, Vec<u8>)]) {
     assert!(!stored.is_empty(), "{what} holds something to scan");
     for (needle, bytes) in needles {
@@ -90,8 +164,8 @@ fn assert_holds_none(what: &str, stored: &[u8], needles: &[(String, Vec<u8>)]) {
     }
 }
 
-/// Two devices sync entries full of the marker through `relay`; returns the pairing code.
-fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
+/// Two devices sync entries full of the marker through `relay`; returns them.
+fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> [Device; 2] {
     let url = format!("http://{}", relay.addr());
     let laptop = Device::new(dir, JOURNAL_NAME);
     let phone = Device::new(dir, "phone");
@@ -114,8 +188,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
         &format!("{MARKER}-tag"),
     ]);
     laptop.run(&["sync", "init", "--relay", &url]);
-    let code = laptop.pairing_code();
-    phone.run(&["sync", "join", &code, "--name", PHONE_NAME]);
+    phone.join(&laptop, &["--name", PHONE_NAME]);
     phone.run(&[
         "entry",
         "add",
@@ -142,7 +215,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     .unwrap()
     .expect("a snapshot is uploaded");
     drop(journal);
-    let keys = pairing::decode(&code).unwrap().secret.keys();
+    let keys = laptop.keys();
     let info =
         sync_support::on_runtime(HttpRelays::default().relay(&url).unwrap().info(&keys)).unwrap();
     let snapshot = info.snapshot.expect("the relay holds the snapshot");
@@ -159,7 +232,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> String {
     phone.run(&["sync", "now"]);
     assert!(laptop.run(&["sync", "now"]).contains("In sync."));
     assert_eq!(laptop.titles().len(), 4);
-    code
+    [laptop, phone]
 }
 
 /// Everything the relay process printed (its log) holds none of the secrets either.
@@ -168,10 +241,10 @@ fn scan_log(log: &Path, needles: &[(String, Vec<u8>)]) {
     assert_holds_none("the relay's log", &bytes, needles);
 }
 
-/// Asks `relay` about journal `code` with another journal's credential.
-fn intrude(relay: SocketAddr, code: &str) {
-    let journal = pairing::decode(code).unwrap().secret.keys();
-    let stranger = onward_core::sync::RootSecret::generate().keys();
+/// Asks `relay` about the journal of device `d` with a credential that is no member's.
+fn intrude(relay: SocketAddr, d: &Device) {
+    let journal = d.keys();
+    let stranger = hex(&[0x5a; 32]);
     for (method, path, body) in [
         ("GET", format!("/v1/journals/{}", journal.journal_id()), ""),
         (
@@ -196,7 +269,7 @@ fn intrude(relay: SocketAddr, code: &str) {
             conn,
             "{method} {path} HTTP/1.1\r\nhost: {relay}\r\nauthorization: Bearer {}\r\n\
              content-length: {}\r\nconnection: close\r\n\r\n{body}",
-            stranger.credential(),
+            stranger,
             body.len()
         )
         .unwrap();
@@ -216,9 +289,9 @@ fn intrude(relay: SocketAddr, code: &str) {
     }
 }
 
-/// The journal as the relay answers its owner: status and every frame after its snapshot.
-fn owner_view(relay: SocketAddr, code: &str) -> String {
-    let keys = pairing::decode(code).unwrap().secret.keys();
+/// The journal as the relay answers a member: status and every frame after its snapshot.
+fn owner_view(relay: SocketAddr, d: &Device) -> String {
+    let keys = d.keys();
     let info = sync_support::on_runtime(
         HttpRelays::default()
             .relay(&format!("http://{relay}"))
@@ -259,11 +332,11 @@ fn owner_view(relay: SocketAddr, code: &str) -> String {
     seen
 }
 
-fn check_intruder_changes_nothing(relay: &RelayProcess, code: &str) {
-    let before = owner_view(relay.addr(), code);
-    intrude(relay.addr(), code);
+fn check_intruder_changes_nothing(relay: &RelayProcess, d: &Device) {
+    let before = owner_view(relay.addr(), d);
+    intrude(relay.addr(), d);
     assert_eq!(
-        owner_view(relay.addr(), code),
+        owner_view(relay.addr(), d),
         before,
         "nothing stored or removed"
     );
@@ -275,8 +348,9 @@ fn the_sqlite_relay_stores_nothing_readable() {
     let db = dir.path().join("relay.db");
     let log = dir.path().join("relay.log");
     let mut relay = RelayProcess::start(Store::Sqlite(db.clone()), &log);
-    let code = sync_marked_entries(&relay, dir.path());
-    check_intruder_changes_nothing(&relay, &code);
+    let devices = sync_marked_entries(&relay, dir.path());
+    check_intruder_changes_nothing(&relay, &devices[0]);
+    scan_journals(&devices);
     // Killed, so whatever sits in the -wal and -shm files stays there to be scanned.
     relay.kill();
     let stored = rusqlite::Connection::open(&db).unwrap();
@@ -289,7 +363,7 @@ fn the_sqlite_relay_stores_nothing_readable() {
     assert!(count("batches") >= 1, "batches after it are stored");
     assert!(count("devices") >= 2, "both devices' records are stored");
     drop(stored);
-    let needles = needles(&code);
+    let needles = needles(&devices);
     scan_log(&log, &needles);
     let mut scanned = 0;
     for suffix in ["", "-wal", "-shm"] {
@@ -311,8 +385,9 @@ fn the_postgres_relay_stores_nothing_readable() {
     let pg = PgServer::start();
     let log = dir.path().join("relay.log");
     let mut relay = RelayProcess::start(Store::Postgres(pg.url()), &log);
-    let code = sync_marked_entries(&relay, dir.path());
-    check_intruder_changes_nothing(&relay, &code);
+    let devices = sync_marked_entries(&relay, dir.path());
+    check_intruder_changes_nothing(&relay, &devices[0]);
+    scan_journals(&devices);
     relay.kill();
     for table in ["snapshot_parts", "batches"] {
         let rows: u64 = pg
@@ -339,7 +414,7 @@ fn the_postgres_relay_stores_nothing_readable() {
     );
     let text = String::from_utf8_lossy(&dump.stdout);
     assert!(text.contains("COPY "), "the dump holds the tables: {text}");
-    let needles = needles(&code);
+    let needles = needles(&devices);
     assert_holds_none("the PostgreSQL database", &dump.stdout, &needles);
     scan_log(&log, &needles);
     // Every file the server wrote: tables, indexes, TOAST, the write-ahead log. A

@@ -117,8 +117,9 @@ fn seeds_that_once_failed_pass() {
 /// core/src/journal/sync.rs).
 const REGRESSIONS: &[u64] = &[0, 2, 4, 36, 39, 91];
 
-/// A batch sealed with the journal's keys whose content is not Automerge changes (or a
-/// tampered envelope) sits in the relay among honest ones; then a device uploads a
+/// A batch signed and sealed by a member whose content is not Automerge changes (or an
+/// envelope the relay changed after storing it: it refuses one that arrives tampered)
+/// sits in the relay among honest ones; then a device uploads a
 /// snapshot. No snapshot covers the refused batch, and the honest batches after it
 /// reach every device.
 #[test]
@@ -138,21 +139,38 @@ fn a_refused_batch_is_never_covered_by_a_snapshot_and_holds_nothing_back() {
         sim.add(1).unwrap();
         sim.sync(1).unwrap();
 
-        // The bad batch, pushed by someone holding the keys (a buggy or older device).
-        let keys = sim.journal(0).sync_enabled().unwrap().secret.keys();
+        // The bad batch, pushed by a member (a buggy or older device).
+        let keys = sim.journal(0).sync_keys().unwrap();
         let bad_id = "0badbadbadbadbadbadbadbadbadbad0";
-        let envelope = if tampered {
+        let relay = sim.connect(0).relay_handle();
+        let bad = if tampered {
+            // The relay refuses a tampered envelope (its signature no longer checks
+            // out), so the tampering is the relay's own: it changes a stored byte.
             let mut e = envelope::seal(&keys, Sealed::Batch, bad_id, b"x").unwrap();
             let last = e.len() - 1;
             e[last] ^= 1;
-            e
+            let refused = sim.block_on(relay.put_batch(&keys, bad_id, e.clone()));
+            assert!(
+                matches!(&refused, Err(onward_core::Error::Relay { detail, .. }) if detail.contains("forbidden")),
+                "{refused:?}"
+            );
+            e[last] ^= 1;
+            let bad = sim.block_on(relay.put_batch(&keys, bad_id, e)).unwrap();
+            let mut net = sim.net.lock().unwrap();
+            let stored = net
+                .relay
+                .journals
+                .get_mut(keys.journal_id())
+                .unwrap()
+                .batches
+                .get_mut(&bad.seq)
+                .unwrap();
+            stored.1[last] ^= 1;
+            bad
         } else {
-            envelope::seal(&keys, Sealed::Batch, bad_id, b"not automerge changes").unwrap()
+            let e = envelope::seal(&keys, Sealed::Batch, bad_id, b"not automerge changes").unwrap();
+            sim.block_on(relay.put_batch(&keys, bad_id, e)).unwrap()
         };
-        let relay = sim.connect(0).relay_handle();
-        let bad = sim
-            .block_on(relay.put_batch(&keys, bad_id, envelope))
-            .unwrap();
 
         // Honest batches after it.
         for d in 0..3 {

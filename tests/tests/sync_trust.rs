@@ -15,7 +15,7 @@
 mod sync_support;
 
 use onward_core::sync::relay::{Batches, Connect, JournalInfo};
-use onward_core::sync::{pairing, HttpRelays};
+use onward_core::sync::HttpRelays;
 use onward_tests::fault_proxy::{split_frames, Fault, FaultProxy};
 use serde_json::Value;
 use std::path::Path;
@@ -85,12 +85,11 @@ fn cursor(d: &Device) -> u64 {
     status_json(d)["cursor"].as_u64().unwrap()
 }
 
-/// What the relay holds for `code`'s journal, asked with its credential: the journal's
-/// info and every batch it still has, as (seq, batch id).
-fn relay_holds(code: &str) -> (JournalInfo, Vec<(u64, String)>) {
-    let pairing = pairing::decode(code).unwrap();
-    let keys = pairing.secret.keys();
-    let relay = HttpRelays::default().relay(&pairing.relay_url).unwrap();
+/// What the relay holds for the journal of device `d`, asked with its credential: the
+/// journal's info and every batch it still has, as (seq, batch id).
+fn relay_holds(d: &Device) -> (JournalInfo, Vec<(u64, String)>) {
+    let keys = d.keys();
+    let relay = HttpRelays::default().relay(&d.relay_url()).unwrap();
     sync_support::on_runtime(async {
         let info = relay.info(&keys).await.unwrap();
         let mut held = Vec::new();
@@ -114,8 +113,8 @@ fn relay_holds(code: &str) -> (JournalInfo, Vec<(u64, String)>) {
 }
 
 /// The relay's numbers have no gap and no batch twice, and its latest is the last batch.
-fn assert_no_gap(code: &str) -> u64 {
-    let (info, held) = relay_holds(code);
+fn assert_no_gap(d: &Device) -> u64 {
+    let (info, held) = relay_holds(d);
     let seqs: Vec<u64> = held.iter().map(|(s, _)| *s).collect();
     let want: Vec<u64> = (info.pruned_through + 1..=info.latest_seq).collect();
     assert_eq!(seqs, want, "the relay's batches are numbered without a gap");
@@ -159,9 +158,8 @@ fn killed_while_writing(backend: Backend) {
     let phone = Device::new(dir.path(), "phone");
     add_entry(&laptop, "Before the crash");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    let code = laptop.pairing_code();
-    phone.run(&["sync", "join", &code]);
-    let before = assert_no_gap(&code);
+    phone.join(&laptop, &[]);
+    let before = assert_no_gap(&laptop);
 
     // Every push of a new batch now stalls inside its transaction.
     relay.kill();
@@ -188,7 +186,7 @@ fn killed_while_writing(backend: Backend) {
     relay.set_env(&[]);
     relay.start_again();
     assert_eq!(
-        assert_no_gap(&code),
+        assert_no_gap(&laptop),
         before,
         "the batch cut off in its transaction is not on the relay"
     );
@@ -205,7 +203,7 @@ fn killed_while_writing(backend: Backend) {
     );
     assert_eq!(phone.titles(), laptop.titles());
     assert_eq!(phone.titles().len(), 2);
-    assert!(assert_no_gap(&code) > before);
+    assert!(assert_no_gap(&laptop) > before);
     sync_in_sync(&laptop);
 }
 
@@ -234,8 +232,7 @@ fn restored_from_backup(backend: Backend) {
     let tablet = Device::new(dir.path(), "tablet");
     add_entry(&laptop, "Laptop 1");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
-    let code = laptop.pairing_code();
-    phone.run(&["sync", "join", &code]);
+    phone.join(&laptop, &[]);
     for i in 2..=3 {
         add_entry(&laptop, &format!("Laptop {i}"));
         laptop.run(&["sync", "now"]);
@@ -244,7 +241,7 @@ fn restored_from_backup(backend: Backend) {
     }
     laptop.run(&["sync", "now"]);
     let backed_up = backup::take(&storage.store, storage.pg.as_ref(), dir.path(), "relay.bak");
-    let at_backup = assert_no_gap(&code);
+    let at_backup = assert_no_gap(&laptop);
 
     // After the backup: batches the backup lacks. "Phone 5" is on the phone only (and on
     // the relay until the restore); "Laptop 5" on both devices.
@@ -256,12 +253,12 @@ fn restored_from_backup(backend: Backend) {
     laptop.run(&["sync", "now"]);
     add_entry(&phone, "Phone 5");
     phone.run(&["sync", "now"]);
-    assert!(assert_no_gap(&code) > at_backup);
+    assert!(assert_no_gap(&laptop) > at_backup);
     let all = phone.titles();
     assert_eq!(all.len(), 9, "{all:?}");
 
     backup::restore(&mut relay, &storage.store, storage.pg.as_ref(), &backed_up);
-    assert_eq!(assert_no_gap(&code), at_backup, "the restore went back");
+    assert_eq!(assert_no_gap(&laptop), at_backup, "the restore went back");
 
     add_entry(&laptop, "Laptop after the restore");
     let laptop_out = sync_in_sync(&laptop);
@@ -292,7 +289,7 @@ fn restored_from_backup(backend: Backend) {
     everything.sort();
     assert_eq!(laptop.titles(), everything);
     assert_eq!(phone.titles(), everything);
-    assert_no_gap(&code);
+    assert_no_gap(&laptop);
 
     let status = laptop.run(&["sync", "status"]);
     assert!(status.contains("Caught up"), "{status}");
@@ -300,7 +297,7 @@ fn restored_from_backup(backend: Backend) {
     assert!(status.ends_with("In sync.\n"), "{status}");
 
     // A device joining now gets the whole journal from the relay.
-    let joined = tablet.run(&["sync", "join", &code]);
+    let joined = tablet.join(&laptop, &[]);
     assert!(joined.contains(IN_SYNC), "{joined}");
     assert_eq!(tablet.titles(), everything);
 }
@@ -332,9 +329,8 @@ fn at_the_same_time(backend: Backend) {
         .collect();
     add_entry(&devices[0], "The first entry");
     devices[0].run(&["sync", "init", "--relay", &relay.url()]);
-    let code = devices[0].pairing_code();
     for d in &devices[1..] {
-        d.run(&["sync", "join", &code]);
+        d.join(&devices[0], &[]);
     }
     let mut written = 1;
     for round in 0..rounds {
@@ -373,7 +369,7 @@ fn at_the_same_time(backend: Backend) {
         assert_eq!(status["in_sync"], true, "{status}");
         assert_eq!(status["refused"], serde_json::json!([]), "{status}");
     }
-    assert_no_gap(&code);
+    assert_no_gap(&devices[0]);
 }
 
 #[test]
@@ -410,7 +406,7 @@ fn lying_relay_setup(dir: &Path) -> (RelayProcess, FaultProxy, Device, Device) {
     let phone = Device::new(dir, "phone");
     add_entry(&laptop, "On the laptop");
     laptop.run(&["sync", "init", "--relay", &proxy.url()]);
-    phone.run(&["sync", "join", &laptop.pairing_code()]);
+    phone.join(&laptop, &[]);
     add_entry(&phone, "From the phone, one");
     phone.run(&["sync", "now"]);
     add_entry(&phone, "From the phone, two");

@@ -4,8 +4,10 @@
 
 use anyhow::{ensure, Context, Result};
 use onward_core::model::{Entry, EntryKind};
-use onward_core::sync::relay::{Batches, Connect};
-use onward_core::sync::{self, progress, HttpRelays, RootSecret};
+use onward_core::sync::envelope::{self, Sealed};
+use onward_core::sync::keys::{random32, MemberSecrets};
+use onward_core::sync::relay::{Batches, Connect, CreateJournal};
+use onward_core::sync::{self, device_list, progress, HttpRelays};
 use onward_core::{Filter, Journal};
 use onward_relay::Config;
 use std::net::SocketAddr;
@@ -15,6 +17,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// How long the benchmark's invitations last.
+const INVITATION_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// The size of each envelope of the throughput figure, and of an empty one (a
+/// signed envelope's header, nonce, tag and signature).
+const BENCH_ENVELOPE_BYTES: usize = 1024;
+const MIN_ENVELOPE_BYTES: usize = 1 + 4 + 16 + 24 + 16 + 64;
 
 /// The figures of the sync section.
 #[derive(Debug, serde::Serialize)]
@@ -128,9 +138,10 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
     let relays = HttpRelays::default();
     let a = Mutex::new(Journal::open(dir.join("a.onward"))?);
     let b = Mutex::new(Journal::open(dir.join("b.onward"))?);
-    let code = sync::enable(&a, &relays, &wire.url(), "a").await?;
+    sync::enable(&a, &relays, &wire.url(), false, "a").await?;
     sync::sync_now(&a, &relays, ignore).await?;
-    sync::join(&b, &relays, &code, "b", ignore).await?;
+    let invite = sync::invite(&a, &relays, INVITATION_LIFETIME).await?;
+    sync::join(&b, &relays, &invite.code, "b", ignore).await?;
     let fresh = one_entry(&a, &b, &wire, repeats, None).await?;
     let (a_relays, b_relays) = (HttpRelays::default(), HttpRelays::default());
     let kept = one_entry(&a, &b, &wire, repeats, Some((&a_relays, &b_relays))).await?;
@@ -141,16 +152,18 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
     eprintln!("measuring a new device bootstrapping the journal ...");
     let big = Mutex::new(Journal::open(built)?);
     let bootstrap_records = records(&big)?;
-    let code = sync::enable(&big, &relays, &wire.url(), "big").await?;
+    sync::enable(&big, &relays, &wire.url(), false, "big").await?;
     sync::sync_now(&big, &relays, ignore).await?;
     sync::upload_snapshot(&big, &relays, ignore)
         .await?
         .context("the journal uploaded a snapshot")?;
     let snapshot_bytes = big.lock().unwrap().document_bytes()?.len() as u64;
+    // The invitation is made on the device that syncs, before the new device starts.
+    let invite = sync::invite(&big, &relays, INVITATION_LIFETIME).await?;
     let fresh = Mutex::new(Journal::open(dir.join("new-device.onward"))?);
     let before = wire.total();
     let started = Instant::now();
-    let joined = sync::join(&fresh, &HttpRelays::default(), &code, "new", ignore).await?;
+    let joined = sync::join(&fresh, &HttpRelays::default(), &invite.code, "new", ignore).await?;
     let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
     let bootstrap_bytes = wire.total() - before;
     ensure!(
@@ -227,30 +240,43 @@ async fn one_entry(
     Ok((bytes, times))
 }
 
-/// `journals` journals each push `batches` 1 KiB envelopes, all journals at once;
-/// returns batches per second, after checking every batch comes back as it was sent.
+/// `journals` journals each push `batches` 1 KiB envelopes (signed and sealed by the
+/// journal's device, so the relay checks each as it does a device's), all journals at
+/// once; returns batches per second, after checking every batch comes back as it was sent.
 async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
     let relay = HttpRelays::default().relay(url)?;
     let mut clients = Vec::new();
-    for _ in 0..journals {
-        let keys = RootSecret::generate().keys();
-        relay.create_journal(&keys).await?;
+    let mut sealed = Vec::new();
+    let now_ms = chrono::Utc::now().timestamp_millis() as u64;
+    for j in 0..journals {
+        let (keys, genesis) =
+            device_list::genesis(&MemberSecrets::generate(), random32(), "bench", now_ms)?;
+        let body = CreateJournal {
+            ops: vec![genesis],
+            wraps: Vec::new(),
+        };
+        relay.create_journal(&keys, &body).await?;
+        // Sealed before the clock starts: the figure is the relay's, not the sealing's.
+        let mut envelopes = Vec::new();
+        for i in 0..batches {
+            let id = format!("{j:016x}{i:016x}");
+            let mut plaintext = vec![1u8; BENCH_ENVELOPE_BYTES - MIN_ENVELOPE_BYTES];
+            plaintext[..8].copy_from_slice(&((j * 1_000_000 + i) as u64).to_be_bytes());
+            envelopes.push((
+                id.clone(),
+                envelope::seal(&keys, Sealed::Batch, &id, &plaintext)?,
+            ));
+        }
+        sealed.push(envelopes);
         clients.push(Arc::new(keys));
     }
-    let envelope = |j: usize, i: usize| {
-        let mut e = vec![1u8; 1024];
-        e[1..9].copy_from_slice(&((j * 1_000_000 + i) as u64).to_be_bytes());
-        e
-    };
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (j, keys) in clients.iter().enumerate() {
-        let (keys, relay) = (keys.clone(), relay.clone());
+    for (keys, envelopes) in clients.iter().zip(&sealed) {
+        let (keys, relay, envelopes) = (keys.clone(), relay.clone(), envelopes.clone());
         tasks.push(tokio::spawn(async move {
-            for i in 0..batches {
-                relay
-                    .put_batch(&keys, &format!("{:016x}{:016x}", j, i), envelope(j, i))
-                    .await?;
+            for (id, envelope) in envelopes {
+                relay.put_batch(&keys, &id, envelope).await?;
             }
             anyhow::Ok(())
         }));
@@ -274,7 +300,7 @@ async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
                 Batches::SnapshotRequired => anyhow::bail!("no snapshot was uploaded"),
             }
         }
-        let sent: Vec<Vec<u8>> = (0..batches).map(|i| envelope(j, i)).collect();
+        let sent: Vec<Vec<u8>> = sealed[j].iter().map(|(_, e)| e.clone()).collect();
         ensure!(got == sent, "journal {j}: every batch came back, in order");
     }
     Ok(rate)

@@ -1,4 +1,4 @@
-//! `crash-writer JOURNAL_PATH SEED [mix|compact|pull PAIRING_CODE]`: opens the journal
+//! `crash-writer JOURNAL_PATH SEED [mix|compact|pull INVITATION]`: opens the journal
 //! and writes to it until it is killed, printing what each call wrote once the call has returned Ok (the
 //! line protocol of `onward_tests::crash`). The crash test kills it at random moments
 //! and checks that every acknowledged write is still there.
@@ -9,7 +9,7 @@
 //! rebuild. `compact` adds large entries and compacts explicitly after about every
 //! other one, so a kill is likely to land in the middle of a compaction.
 //!
-//! `pull` joins the journal of the pairing code (or, once joined, pulls from its relay)
+//! `pull` joins the journal of the invitation (or, once joined, pulls from its relay)
 //! and prints `pulled CURSOR ID...` after each batch merged (the cursor saved and the
 //! record ids the journal then holds), then `caught-up` and waits to be killed.
 
@@ -70,7 +70,7 @@ struct Writer {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix|compact|pull PAIRING_CODE]");
+        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix|compact|pull INVITATION]");
         exit(2);
     }
     let seed: u64 = args[2].parse().unwrap_or_else(|_| {
@@ -82,7 +82,7 @@ fn main() {
         Some("compact") => Mode::Compact,
         Some("pull") => {
             let Some(code) = args.get(4) else {
-                eprintln!("crash-writer: pull needs a pairing code");
+                eprintln!("crash-writer: pull needs an invitation (ONWARD2-…)");
                 exit(2)
             };
             let j = Journal::open(&args[1]).unwrap_or_else(|e| fail("open", e));

@@ -10,13 +10,17 @@ use automerge::ChangeHash;
 use onward_core::sync::batches;
 use onward_core::sync::envelope::{self, Sealed};
 use onward_core::sync::keys::Keys;
-use onward_core::sync::relay::{Batches, Connect, JournalInfo, PushAnswer, Relay, SnapshotInfo};
+use onward_core::sync::relay::{
+    Access, Batches, Connect, CreateJournal, DeleteAnswer, InvitationAnswer, InvitationUpload,
+    JournalInfo, MembersChange, PushAnswer, Relay, SnapshotInfo,
+};
 use onward_core::sync::sealed;
-use onward_core::sync::RootSecret;
 use onward_core::{Error, Result};
+use onward_protocol::members::{LoggedOp, SignedOp, SignedWrap};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -112,8 +116,12 @@ pub struct Net {
     pub record_history: BTreeMap<String, Vec<Vec<u8>>>,
     /// device id -> the simulation's index of that device.
     pub device_index: BTreeMap<String, usize>,
-    /// The journal's secret, for the checker to open what devices push and publish.
-    pub secret: Option<RootSecret>,
+    /// A member's keys (the founder's), for the checker to open what devices push and
+    /// publish (with the relay's device list of the moment, so every member's
+    /// signature is known).
+    pub keys: Option<Keys>,
+    /// The relay's clock (milliseconds since 1970): the simulation's.
+    pub clock: Arc<AtomicI64>,
     /// Every change the relay acknowledged to a device (the answer reached it):
     /// hash -> (device, seq).
     pub acked: BTreeMap<ChangeHash, (usize, u64)>,
@@ -136,7 +144,8 @@ impl Net {
             seen_snapshots: Vec::new(),
             record_history: BTreeMap::new(),
             device_index: BTreeMap::new(),
-            secret: None,
+            keys: None,
+            clock: Arc::new(AtomicI64::new(0)),
             acked: BTreeMap::new(),
             heard: BTreeMap::new(),
             log: Vec::new(),
@@ -173,11 +182,19 @@ impl Net {
     }
 
     fn keys(&self) -> Option<Keys> {
-        self.secret.as_ref().map(RootSecret::keys)
+        let mut keys = self.keys.clone()?;
+        if let Some(j) = self.relay.journals.get(keys.journal_id()) {
+            keys.set_roster(j.roster.clone());
+        }
+        Some(keys)
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.clock.load(Ordering::SeqCst).max(0) as u64
     }
 
     /// The faults of any call: `Err` when the request is dropped.
-    fn before(&mut self, device: usize, keys: &Keys, what: &str) -> Result<()> {
+    fn before(&mut self, device: usize, journal_id: &str, what: &str) -> Result<()> {
         self.maybe_back_up();
         match self.roll(&ANY_CALL) {
             Some(Fault::DropRequest) => {
@@ -188,31 +205,47 @@ impl Net {
             Some(Fault::RestoreBackup) => {
                 // A backup from before the journal existed would make the relay refuse
                 // it for good (401): that's setting sync up again, not a sync fault.
+                // So would one from before a device joined (the relay no longer knows
+                // its credential, and registering the journal again adds no member to
+                // a journal that is there): only backups with today's device list.
+                let ops = self.relay.journals.get(journal_id).map(|j| j.ops.clone());
                 let with_journal: Vec<usize> = (0..self.backups.len())
-                    .filter(|&i| self.backups[i].journals.contains_key(keys.journal_id()))
+                    .filter(|&i| {
+                        self.backups[i].journals.get(journal_id).map(|j| &j.ops) == ops.as_ref()
+                    })
                     .collect();
                 if with_journal.is_empty() {
                     return Ok(());
                 }
                 let i = with_journal[self.rng.random_range(0..with_journal.len())];
                 self.relay = self.backups[i].clone();
-                let latest = self
-                    .relay
-                    .journals
-                    .get(keys.journal_id())
-                    .map(|j| j.latest_seq);
+                let latest = self.relay.journals.get(journal_id).map(|j| j.latest_seq);
                 self.count(
                     Fault::RestoreBackup,
                     device,
                     &format!("before {what}: backup {i}, latest {latest:?}"),
                 );
             }
-            Some(Fault::Recreate) if self.relay.journals.contains_key(keys.journal_id()) => {
+            Some(Fault::Recreate) if self.relay.journals.contains_key(journal_id) => {
+                // Registered again as a device does it: the whole device list (stored
+                // afresh, numbered 0) and the keys wrapped for its members.
                 let incarnation = self.new_id();
-                self.relay.journals.insert(
-                    keys.journal_id().to_string(),
-                    memory::StoredJournal::new(keys.credential(), incarnation),
+                let old = &self.relay.journals[journal_id];
+                let ops = old
+                    .ops
+                    .iter()
+                    .map(|o| LoggedOp {
+                        op: o.op.clone(),
+                        seq: 0,
+                    })
+                    .collect();
+                let fresh = memory::StoredJournal::new(
+                    ops,
+                    old.roster.clone(),
+                    old.wraps.clone(),
+                    incarnation,
                 );
+                self.relay.journals.insert(journal_id.to_string(), fresh);
                 self.count(Fault::Recreate, device, &format!("before {what}"));
             }
             _ => {}
@@ -242,10 +275,10 @@ impl Net {
 
     fn note_acked(&mut self, device: usize, batch_id: &str, envelope: &[u8], seq: u64) {
         let Some(keys) = self.keys() else { return };
-        let Ok(plaintext) = envelope::open(&keys, Sealed::Batch, batch_id, envelope) else {
+        let Ok(opened) = envelope::open(&keys, Sealed::Batch, batch_id, envelope) else {
             return;
         };
-        if let Ok(refs) = batches::change_refs(&plaintext) {
+        if let Ok(refs) = batches::change_refs(&opened.plaintext) {
             for r in refs {
                 self.acked.entry(r.hash).or_insert((device, seq));
             }
@@ -255,10 +288,10 @@ impl Net {
     fn note_heard(&mut self, device: usize, served: &[(String, Vec<u8>)]) {
         let Some(keys) = self.keys() else { return };
         for (id, record) in served {
-            let Ok(plaintext) = envelope::open(&keys, Sealed::DeviceRecord, id, record) else {
+            let Ok(opened) = envelope::open(&keys, Sealed::DeviceRecord, id, record) else {
                 continue;
             };
-            let Ok(record) = sealed::read_record(id, &plaintext) else {
+            let Ok(record) = sealed::read_record(id, &opened.plaintext) else {
                 continue;
             };
             let known = self
@@ -324,24 +357,122 @@ impl Relay for DeviceRelay {
         URL
     }
 
-    async fn create_journal(&self, keys: &Keys) -> Result<()> {
+    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "create")?;
+        net.before(d, keys.journal_id(), "create")?;
         let incarnation = net.new_id();
         let done = net
             .relay
-            .create(keys.journal_id(), keys.credential(), || incarnation);
+            .create(keys.journal_id(), &keys.credential(), body, || incarnation);
         net.after_write(d, "create", done)
+    }
+
+    async fn delete_journal(&self, keys: &Keys, signature: &str) -> Result<DeleteAnswer> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "delete")?;
+        let now = net.now_ms();
+        let done = net
+            .relay
+            .delete(keys.journal_id(), &keys.credential(), signature, now);
+        net.after_write(d, "delete", done)
+    }
+
+    async fn restore_journal(&self, keys: &Keys, signature: &str) -> Result<()> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "restore")?;
+        let done = net
+            .relay
+            .restore(keys.journal_id(), &keys.credential(), signature);
+        net.after_write(d, "restore", done)
+    }
+
+    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "members")?;
+        Ok(net
+            .relay
+            .journal(keys.journal_id(), &keys.credential())?
+            .ops
+            .clone())
+    }
+
+    async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "change members")?;
+        let now = net.now_ms();
+        let (journal, _) = net
+            .relay
+            .journal_mut(keys.journal_id(), &keys.credential())?;
+        let done = journal.change_members(&change.op, &change.wraps, None, now);
+        net.after_write(d, "change members", done)
+    }
+
+    async fn wraps(&self, keys: &Keys) -> Result<Vec<SignedWrap>> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "wraps")?;
+        let (journal, member) = net
+            .relay
+            .member(keys.journal_id(), &keys.credential(), false)?;
+        Ok(journal.wraps_for(&member.device))
+    }
+
+    async fn put_invitation(&self, keys: &Keys, id: &str, upload: &InvitationUpload) -> Result<()> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, keys.journal_id(), "invite")?;
+        let now = net.now_ms();
+        let (journal, inviter) = net
+            .relay
+            .journal_mut(keys.journal_id(), &keys.credential())?;
+        let done = journal.put_invitation(&inviter, id, upload, now);
+        net.after_write(d, "invite", done)
+    }
+
+    async fn invitation(&self, access: &Access, id: &str) -> Result<InvitationAnswer> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, &access.journal_id, "read invitation")?;
+        let now = net.now_ms();
+        let journal = net
+            .relay
+            .for_invitation(&access.journal_id, id, &access.credential)?;
+        journal.read_invitation(id, &access.credential, now)
+    }
+
+    async fn accept_invitation(
+        &self,
+        access: &Access,
+        id: &str,
+        op: &SignedOp,
+    ) -> Result<Vec<LoggedOp>> {
+        let d = self.device;
+        let mut net = self.net();
+        net.before(d, &access.journal_id, "accept invitation")?;
+        let now = net.now_ms();
+        let journal = net
+            .relay
+            .for_invitation(&access.journal_id, id, &access.credential)?;
+        let done = journal.change_members(op, &[], Some(id), now);
+        if done.is_ok() {
+            net.log
+                .push(format!("  device {d} accepted invitation {}", &id[..8]));
+        }
+        net.after_write(d, "accept invitation", done)
     }
 
     async fn info(&self, keys: &Keys) -> Result<JournalInfo> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "info")?;
+        net.before(d, keys.journal_id(), "info")?;
         let mut info = net
             .relay
-            .journal(keys.journal_id(), keys.credential())?
+            .journal(keys.journal_id(), &keys.credential())?
             .info();
         if net.roll(&[Fault::StaleSnapshot]).is_some() {
             let current = info.snapshot.as_ref().map(|s| s.id.clone());
@@ -377,16 +508,16 @@ impl Relay for DeviceRelay {
     ) -> Result<PushAnswer> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "push")?;
-        let journal = net
+        net.before(d, keys.journal_id(), "push")?;
+        let (journal, writer) = net
             .relay
-            .journal_mut(keys.journal_id(), keys.credential())?;
-        let mut answer = journal.push(batch_id, envelope.clone());
+            .journal_mut(keys.journal_id(), &keys.credential())?;
+        let mut answer = journal.push(&writer, batch_id, envelope.clone());
         if net.roll(&[Fault::DuplicatePush]).is_some() {
-            let journal = net
+            let (journal, writer) = net
                 .relay
-                .journal_mut(keys.journal_id(), keys.credential())?;
-            answer = journal.push(batch_id, envelope.clone());
+                .journal_mut(keys.journal_id(), &keys.credential())?;
+            answer = journal.push(&writer, batch_id, envelope.clone());
             net.count(Fault::DuplicatePush, d, "push sent twice");
         }
         let answer = net.after_write(d, "push", answer)?;
@@ -399,7 +530,7 @@ impl Relay for DeviceRelay {
         net.note_acked(d, batch_id, &envelope, answer.seq);
         if let Some(keys) = net.keys() {
             if let Ok(p) = envelope::open(&keys, Sealed::Batch, batch_id, &envelope) {
-                let hashes: Vec<String> = batches::change_refs(&p)
+                let hashes: Vec<String> = batches::change_refs(&p.plaintext)
                     .unwrap_or_default()
                     .iter()
                     .map(|r| r.hash.to_string()[..8].to_string())
@@ -419,10 +550,10 @@ impl Relay for DeviceRelay {
     ) -> Result<Batches> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "pull")?;
+        net.before(d, keys.journal_id(), "pull")?;
         let answer = net
             .relay
-            .journal(keys.journal_id(), keys.credential())?
+            .journal(keys.journal_id(), &keys.credential())?
             .pull(after, limit);
         let Batches::Frames(mut answer) = answer else {
             net.log.push(format!(
@@ -521,10 +652,10 @@ impl Relay for DeviceRelay {
     ) -> Result<bool> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "snapshot part")?;
-        let journal = net
+        net.before(d, keys.journal_id(), "snapshot part")?;
+        let (journal, _) = net
             .relay
-            .journal_mut(keys.journal_id(), keys.credential())?;
+            .journal_mut(keys.journal_id(), &keys.credential())?;
         let done = journal.put_part(snapshot_id, index, parts, covers, bytes);
         if let Ok(true) = done {
             net.log.push(format!(
@@ -545,8 +676,8 @@ impl Relay for DeviceRelay {
     ) -> Result<Vec<u8>> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "snapshot download")?;
-        let journal = net.relay.journal(keys.journal_id(), keys.credential())?;
+        net.before(d, keys.journal_id(), "snapshot download")?;
+        let journal = net.relay.journal(keys.journal_id(), &keys.credential())?;
         // A dropped snapshot is still served from an old copy: only a lying relay's
         // info leads a device to one.
         let mut part = journal.part(snapshot_id, index).or_else(|e| {
@@ -600,11 +731,11 @@ impl Relay for DeviceRelay {
     async fn put_device_record(&self, keys: &Keys, device_id: &str, record: Vec<u8>) -> Result<()> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "record")?;
-        let journal = net
+        net.before(d, keys.journal_id(), "record")?;
+        let (journal, writer) = net
             .relay
-            .journal_mut(keys.journal_id(), keys.credential())?;
-        let done = journal.put_device(device_id, record.clone());
+            .journal_mut(keys.journal_id(), &keys.credential())?;
+        let done = journal.put_device(&writer, device_id, record.clone());
         if done.is_ok() {
             net.device_index.insert(device_id.to_string(), d);
             net.record_history
@@ -618,10 +749,10 @@ impl Relay for DeviceRelay {
     async fn device_records(&self, keys: &Keys) -> Result<Vec<(String, Vec<u8>)>> {
         let d = self.device;
         let mut net = self.net();
-        net.before(d, keys, "records")?;
+        net.before(d, keys.journal_id(), "records")?;
         let mut records = net
             .relay
-            .journal(keys.journal_id(), keys.credential())?
+            .journal(keys.journal_id(), &keys.credential())?
             .device_records();
         // Chosen by the simulation's device numbers, not by the (random) device ids.
         let mut others: Vec<(usize, usize)> = records
@@ -665,9 +796,9 @@ impl Relay for DeviceRelay {
     }
 }
 
-/// A journal's secret, for the checker (`None` before sync is on).
-pub fn share_secret(net: &Arc<Mutex<Net>>, secret: RootSecret) {
-    net.lock().unwrap().secret = Some(secret);
+/// A member's keys, for the checker (`None` before sync is on).
+pub fn share_keys(net: &Arc<Mutex<Net>>, keys: Keys) {
+    net.lock().unwrap().keys = Some(keys);
 }
 
 /// The change hashes the relay acknowledged, in hash order.

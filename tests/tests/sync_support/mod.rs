@@ -196,10 +196,68 @@ impl Device {
         titles
     }
 
-    pub fn pairing_code(&self) -> String {
-        self.json(&["sync", "code"])["pairing_code"]
-            .as_str()
+    /// A one-time invitation for another device (`onward sync invite --no-qr`).
+    pub fn invite(&self) -> String {
+        let invite = self.json(&["sync", "invite", "--no-qr"]);
+        let code = invite["code"].as_str().unwrap().to_string();
+        assert!(code.starts_with("ONWARD2-"), "{invite}");
+        assert!(invite["expires_at"].is_string(), "{invite}");
+        code
+    }
+
+    /// Joins the journal `inviter` syncs, with an invitation of its own; the human output.
+    pub fn join(&self, inviter: &Device, extra: &[&str]) -> String {
+        let code = inviter.invite();
+        let mut args = vec!["sync", "join", &code, "--yes"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// The folder of this device's key file (`<journal>-keys/`, as the CLI keeps it).
+    pub fn keys_dir(&self) -> PathBuf {
+        let mut name = self.journal.file_name().unwrap().to_os_string();
+        name.push("-keys");
+        self.journal.with_file_name(name)
+    }
+
+    /// This device's sync keys, read from its journal and key file as the CLI reads
+    /// them (with the device list it last verified).
+    pub fn keys(&self) -> onward_core::sync::Keys {
+        let mut journal = onward_core::Journal::open(&self.journal).unwrap();
+        journal.set_secret_store(std::sync::Arc::new(onward_core::sync::KeyFile::new(
+            self.keys_dir(),
+        )));
+        journal.sync_keys().unwrap()
+    }
+
+    /// The bytes of every file in this device's key folder (its private keys and the
+    /// epoch keys it holds, as stored).
+    pub fn key_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(self.keys_dir())
             .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The relay this device syncs through, from its journal's sync settings.
+    pub fn relay_url(&self) -> String {
+        let journal = onward_core::Journal::open(&self.journal).unwrap();
+        journal.sync_enabled().unwrap().relay_url
+    }
+
+    /// The journal id, from `onward sync status --json`.
+    pub fn journal_id(&self) -> String {
+        let status = self.json(&["sync", "status"]);
+        status["journal_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no journal_id in {status}"))
             .to_string()
     }
 }
