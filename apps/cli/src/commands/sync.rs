@@ -139,6 +139,7 @@ fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
             json!({ "error": e.to_string() })
         }
     };
+    human.push_str(&keys_line(journal));
     human.push_str(
         "\nTo add another device, run `onward sync invite` here and scan or type what it shows.\n`onward sync recovery-kit` makes a way back in case every device is lost.",
     );
@@ -195,11 +196,12 @@ fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
-        "Joined the journal synced through {url}: received {}{}, sent {}. {}",
+        "Joined the journal synced through {url}: received {}{}, sent {}. {}{}",
         plural(report.pulled.changes, "change"),
         records_changed(&report),
         plural(report.pushed.changes, "change"),
-        report.status.summary()
+        report.status.summary(),
+        keys_line(journal)
     );
     Ok(report_printed(&report, human))
 }
@@ -225,12 +227,22 @@ fn recover(args: RecoverArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Res
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
-        "Welcome back: your journal came back from {url} ({} received{}). {}",
+        "Welcome back: your journal came back from {url} ({} received{}). {}{}",
         plural(report.pulled.changes, "change"),
         records_changed(&report),
-        report.status.summary()
+        report.status.summary(),
+        keys_line(journal)
     );
     Ok(report_printed(&report, human))
+}
+
+/// Where this device's keys went, in a line of its own.
+fn keys_line(journal: &Mutex<Journal>) -> String {
+    let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+    format!(
+        "\nThis device's keys are in {} (readable only by you, never in the journal file).\n",
+        super::key_file(journal.path()).dir().display()
+    )
 }
 
 /// The words given on the command line, or a line asked for on the terminal (or read
