@@ -685,7 +685,7 @@ fn refused_op(error: MembersError, signer: &str) -> Error {
 }
 
 fn hex_bytes(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
