@@ -144,6 +144,7 @@ fn wait_for_log(relay: &RelayProcess, needle: &str, times: usize, limit: Duratio
 fn same_device(d: &Device) -> Device {
     Device {
         journal: d.journal.clone(),
+        env: d.env.clone(),
     }
 }
 

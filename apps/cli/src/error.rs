@@ -52,7 +52,7 @@ impl From<Error> for Failure {
             Error::DeviceRemoved | Error::OldSyncSetup => Some("`onward sync off` here, then `onward sync join` with an invitation from a device that syncs."),
             Error::PlainHttp { .. } => Some("Use the relay's https:// address, or add --allow-insecure-http if you know the network in between."),
             Error::NoSuchDevice { .. } => Some("`onward devices` lists them by name."),
-            Error::SecretStore { .. } => Some("This device's keys are kept apart from the journal file; check that folder is there and readable by you."),
+            Error::SecretStore { .. } => Some("This device's keys are kept apart from the journal file, in the system keyring or the folder beside the journal: check the keyring is unlocked, or the folder is there and readable by you."),
             Error::RelayUnreachable { .. } | Error::Relay { .. } | Error::RelayAnswer { .. } | Error::RelayWentBack { .. } => {
                 Some("`onward sync status` shows where things stand; `onward sync now` tries again.")
             }

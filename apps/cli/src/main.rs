@@ -6,6 +6,7 @@
 mod commands;
 mod dates;
 mod error;
+mod keys;
 mod output;
 mod qr;
 mod text_input;

@@ -112,6 +112,8 @@ impl Drop for Relay {
 /// One device: a journal file used through the real `onward` binary.
 pub struct Device {
     pub journal: PathBuf,
+    /// Set for each run, after the defaults (keys in the key folder, `ONWARD_KEYS=file`).
+    pub env: Vec<(String, String)>,
 }
 
 /// What a run printed.
@@ -127,6 +129,7 @@ impl Device {
     pub fn new(dir: &Path, name: &str) -> Device {
         Device {
             journal: dir.join(format!("{name}.onward")),
+            env: Vec::new(),
         }
     }
 
@@ -142,6 +145,9 @@ impl Device {
             .env_remove("ONWARD_JOURNAL")
             .env_remove("EDITOR")
             .env_remove("VISUAL")
+            // The key folder, whatever keyring the machine running the tests has.
+            .env("ONWARD_KEYS", "file")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         let out = bounded(cmd, RUN_LIMIT);
         Ran {

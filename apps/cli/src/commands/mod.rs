@@ -160,7 +160,9 @@ pub fn run(cli: Cli) -> Result<Printed> {
         None => path,
     };
     let mut journal = Journal::open(&open_at)?;
-    journal.set_secret_store(std::sync::Arc::new(key_file(&open_at)));
+    journal.set_secret_store(std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(
+        &open_at,
+    )));
     // Sync shares the journal with its network steps, so it takes it whole.
     let command = match command {
         Command::Sync(cmd) => return sync::run(cmd, journal),
@@ -195,18 +197,6 @@ pub fn run(cli: Cli) -> Result<Printed> {
             unreachable!("handled above")
         }
     }
-}
-
-/// Where this device keeps its sync keys for the journal at `journal`: a folder beside
-/// it (`journal.onward-keys/`), readable by its owner only, or `$ONWARD_KEYS_DIR`. The
-/// journal file itself never holds them.
-pub fn key_file(journal: &std::path::Path) -> onward_core::sync::KeyFile {
-    if let Some(dir) = std::env::var_os("ONWARD_KEYS_DIR") {
-        return onward_core::sync::KeyFile::new(dir);
-    }
-    let mut name = journal.file_name().unwrap_or_default().to_os_string();
-    name.push("-keys");
-    onward_core::sync::KeyFile::new(journal.with_file_name(name))
 }
 
 /// `--journal`, else `$ONWARD_JOURNAL` (both through clap), else the data directory.

@@ -240,8 +240,8 @@ fn recover(args: RecoverArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Res
 fn keys_line(journal: &Mutex<Journal>) -> String {
     let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
     format!(
-        "\nThis device's keys are in {} (readable only by you, never in the journal file).\n",
-        super::key_file(journal.path()).dir().display()
+        "\nThis device's keys are in {}, never in the journal file.\n",
+        crate::keys::DeviceKeys::for_journal(journal.path()).place()
     )
 }
 
