@@ -206,7 +206,7 @@ fn sync_marked_entries(relay: &RelayProcess, dir: &Path) -> [Device; 2] {
         "{titles:?}"
     );
     // The whole journal as a snapshot (the laptop is caught up), then a batch after it.
-    let journal = Mutex::new(Journal::open(&laptop.journal).unwrap());
+    let journal = Mutex::new(laptop.open());
     let uploaded = sync_support::on_runtime(onward_core::sync::upload_snapshot(
         &journal,
         &HttpRelays::default(),

@@ -36,8 +36,9 @@ impl<'a> Session<'a> {
 
     /// A session that first reads the device list and any new key from the relay
     /// ([`super::membership::refresh`]): a device removed meanwhile learns it here, the
-    /// others move to a new epoch. An unreachable relay leaves the kept list in place;
-    /// the calls after say so.
+    /// others move to a new epoch. A relay that can't be reached or can't answer right
+    /// now (a 503 from its proxy) leaves the kept list in place; the calls after say so,
+    /// and a status check still shows what this device knows.
     pub async fn start(
         journal: &'a Mutex<Journal>,
         relays: &dyn Connect,
@@ -45,7 +46,7 @@ impl<'a> Session<'a> {
     ) -> Result<Session<'a>> {
         let mut s = Session::open(journal, relays, progress)?;
         match super::membership::refresh(&mut s).await {
-            Err(crate::Error::RelayUnreachable { .. }) => {}
+            Err(crate::Error::RelayUnreachable { .. } | crate::Error::Relay { .. }) => {}
             other => other?,
         }
         Ok(s)

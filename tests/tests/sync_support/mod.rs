@@ -229,11 +229,16 @@ impl Device {
     /// This device's sync keys, read from its journal and key file as the CLI reads
     /// them (with the device list it last verified).
     pub fn keys(&self) -> onward_core::sync::Keys {
+        self.open().sync_keys().unwrap()
+    }
+
+    /// This device's journal opened in the test, with its key folder as the CLI keeps it.
+    pub fn open(&self) -> onward_core::Journal {
         let mut journal = onward_core::Journal::open(&self.journal).unwrap();
         journal.set_secret_store(std::sync::Arc::new(onward_core::sync::KeyFile::new(
             self.keys_dir(),
         )));
-        journal.sync_keys().unwrap()
+        journal
     }
 
     /// The bytes of every file in this device's key folder (its private keys and the

@@ -87,7 +87,11 @@ class SyncModel(
         working(CHECKING)
         return store.attempt { it.enableSync(address, name()) }
             .onSuccess {
-                edit { it.copy(enabled = true, working = false, inSync = false, statusLine = NOT_YET, problem = null) }
+                // The background check may have answered already: its line is newer.
+                edit {
+                    val line = if (it.statusLine == CHECKING) NOT_YET else it.statusLine
+                    it.copy(enabled = true, working = false, inSync = false, statusLine = line, problem = null)
+                }
                 loadDevices()
             }
             .onFailure(::trouble)
