@@ -79,6 +79,10 @@ pub enum Error {
     /// A device-list operation that doesn't follow the last one (409 `members_changed`).
     #[error("the device list changed meanwhile")]
     MembersChanged,
+    /// A credential that isn't 64 lowercase hex characters, on creation (401, as any bad
+    /// credential: an API client treats them alike).
+    #[error("the credential is malformed")]
+    MalformedCredential,
     /// A part of a snapshot that is already complete (409 `snapshot_complete`).
     #[error("the snapshot is complete")]
     SnapshotComplete,
@@ -89,7 +93,7 @@ impl Error {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             Error::BadRequest(_) => ErrorCode::BadRequest,
-            Error::Unauthorized => ErrorCode::Unauthorized,
+            Error::Unauthorized | Error::MalformedCredential => ErrorCode::Unauthorized,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Error::SnapshotRequired { .. } => ErrorCode::SnapshotRequired,
@@ -130,6 +134,9 @@ impl Error {
             }
             Error::Unauthorized => "This journal is not known here, or the credential does not match. \
                  Check the device's credential, or create the journal with PUT first."
+                .to_owned(),
+            Error::MalformedCredential => "The credential must be 64 lowercase hex characters \
+                 (see docs/SYNC.md, Devices and keys)."
                 .to_owned(),
             Error::SnapshotRequired { pruned_through } => format!(
                 "Batches through {pruned_through} were folded into a snapshot. \

@@ -95,8 +95,8 @@ async fn health_and_journal_creation(backend: Backend) {
         .await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
-        "a malformed credential never becomes a journal's"
+        StatusCode::UNAUTHORIZED,
+        "a malformed credential never becomes a journal's, and is a 401 like any bad one"
     );
     assert!(String::from_utf8_lossy(&body).contains("64 lowercase hex"));
     let anonymous = relay

@@ -49,9 +49,7 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
     if well_formed {
         Ok(())
     } else {
-        Err(Error::BadRequest(
-            "The credential must be 64 lowercase hex characters (see docs/SYNC.md, Devices and keys).".into(),
-        ))
+        Err(Error::MalformedCredential)
     }
 }
 
@@ -63,8 +61,8 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
     responses(
         (status = 201, description = "The journal was created"),
         (status = 200, description = "The journal was already there with the same genesis"),
-        (status = 400, description = "Malformed journal id, credential, body or device list", body = ErrorBody),
-        (status = 401, description = "The journal is there with another genesis, or no credential was sent", body = ErrorBody),
+        (status = 400, description = "Malformed journal id, body or device list", body = ErrorBody),
+        (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there with another genesis", body = ErrorBody),
         (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's", body = ErrorBody),
         (status = 410, description = "`journal_deleted`: the journal is deleted, waiting for its purge", body = ErrorBody),
         (status = 413, description = "The body is over the relay's limit", body = ErrorBody),

@@ -74,6 +74,8 @@ pub async fn put_part(
 ) -> Result<Json<PartAnswer>> {
     let (journal, snapshot, index) = part_path(path)?;
     let Query(query) = query?;
+    // Who asks comes first: a stranger learns nothing, not even which parts fit.
+    let caller = auth::member(&app, &journal, &headers).await?;
     if query.parts == 0 || index >= query.parts {
         return Err(Error::BadRequest(format!(
             "The part index must be below `parts` (at least 1); got index {index} of {}.",
@@ -86,7 +88,6 @@ pub async fn put_part(
             query.parts
         )));
     }
-    let caller = auth::member(&app, &journal, &headers).await?;
     let bytes = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
     if bytes.len() > MAX_SNAPSHOT_PART_BYTES {
         return Err(Error::PayloadTooLarge {
