@@ -41,8 +41,8 @@ use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::stall::PushStall;
 use crate::storage::Storage;
-use crate::wakeups::Wakeups;
 pub use crate::wakeups::WakeMode;
+use crate::wakeups::Wakeups;
 
 /// Where the relay keeps journals.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +179,8 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
     // Pushes through other processes reach this one by NOTIFY only in `Notify` mode.
     let pg = pg.filter(|_| config.wake == WakeMode::Notify);
     let wakeups = Arc::new(Wakeups::new(config.wake, pg.is_some()));
-    let listen = pg.map(|target| storage::listen::spawn(&target, wakeups.clone(), stopping.clone()));
+    let listen =
+        pg.map(|target| storage::listen::spawn(&target, wakeups.clone(), stopping.clone()));
     if listen.is_some() {
         // Serve once pushes through other processes wake this one; a listener that cannot
         // connect in time leaves the pulls on the periodic re-check until it does.
@@ -278,7 +279,8 @@ async fn open_store(
             Ok((Arc::new(storage.with_push_stall(stall)), None))
         }
         Store::Postgres(url) => {
-            let target = pg_connect::parse(url).map_err(|e| StartError::Storage(storage_message(e)))?;
+            let target =
+                pg_connect::parse(url).map_err(|e| StartError::Storage(storage_message(e)))?;
             let storage = PostgresStorage::connect_to(&target)
                 .await
                 .map_err(|e| StartError::Storage(storage_message(e)))?;

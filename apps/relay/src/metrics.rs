@@ -43,13 +43,17 @@ pub struct Metrics {
 
 fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let c = IntCounterVec::new(Opts::new(name, help), labels).expect("a valid metric");
-    registry.register(Box::new(c.clone())).expect("registered once");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("registered once");
     c
 }
 
 fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
     let g = IntGauge::new(name, help).expect("a valid metric");
-    registry.register(Box::new(g.clone())).expect("registered once");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("registered once");
     g
 }
 

@@ -133,8 +133,10 @@ impl Wakeups {
     /// The listener connected (`true`) or dropped: waiting pulls look once and take the
     /// re-check interval that now holds.
     pub fn set_listening(&self, connected: bool) {
-        self.deaf.store(!connected, Ordering::SeqCst);
-        self.wake_all();
+        let was_deaf = self.deaf.swap(!connected, Ordering::SeqCst);
+        if was_deaf == connected {
+            self.wake_all();
+        }
     }
 
     /// False while pushes through other processes cannot wake this one (for `/readyz`).

@@ -207,7 +207,8 @@ async fn pull_waiting(
     let deadline = Instant::now() + wait;
     let wakeups = &app.wakeups;
     let notify = wakeups.subscribe(journal);
-    let _waiting = wakeups.waiting();
+    // Counted as waiting from its first empty look on (what `/metrics` shows).
+    let mut waiting = None;
     let mut shutdown = app.shutdown.clone();
     let mut look = Look::First;
     loop {
@@ -220,6 +221,7 @@ async fn pull_waiting(
         if !pulled.batches.is_empty() || now >= deadline || *shutdown.borrow() {
             return Ok(pulled);
         }
+        waiting.get_or_insert_with(|| wakeups.waiting());
         let listening = wakeups.listening();
         tokio::select! {
             _ = notified => {

@@ -127,7 +127,10 @@ async fn listen_once(
             .listen_reconnects
             .fetch_add(1, Ordering::Relaxed);
     }
-    tracing::info!(channel = CHANNEL, "listening for batches pushed through any relay process");
+    tracing::info!(
+        channel = CHANNEL,
+        "listening for batches pushed through any relay process"
+    );
     wakeups.set_listening(true);
     loop {
         tokio::select! {

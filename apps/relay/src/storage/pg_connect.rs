@@ -117,7 +117,9 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 /// Parses a `--postgres` URL and builds its TLS connector.
 pub fn parse(url: &str) -> Result<PgTarget, Error> {
     let (rest, mode, root) = split_tls_params(url);
-    let ssl = mode.as_deref().map_or(Ok(SslMode::Prefer), SslMode::parse)?;
+    let ssl = mode
+        .as_deref()
+        .map_or(Ok(SslMode::Prefer), SslMode::parse)?;
     let mut config = tokio_postgres::Config::from_str(&rest)
         .map_err(|e| Error::Internal(format!("the PostgreSQL URL is not usable: {e}")))?;
     config.ssl_mode(match ssl {
@@ -143,12 +145,10 @@ fn client_config(ssl: SslMode, root: Option<&str>) -> Result<ClientConfig, Error
             .with_custom_certificate_verifier(Arc::new(Unchecked(provider())))
             .with_no_client_auth(),
         SslMode::VerifyCa | SslMode::VerifyFull => {
-            let verifier = WebPkiServerVerifier::builder_with_provider(
-                Arc::new(roots(root)?),
-                provider(),
-            )
-            .build()
-            .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?;
+            let verifier =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots(root)?), provider())
+                    .build()
+                    .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?;
             let verifier: Arc<dyn ServerCertVerifier> = if ssl == SslMode::VerifyCa {
                 Arc::new(AnyName(verifier))
             } else {
@@ -171,9 +171,7 @@ fn roots(root: Option<&str>) -> Result<RootCertStore, Error> {
         Some(path) => {
             let certs = CertificateDer::pem_file_iter(path)
                 .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    Error::Internal(format!("cannot read sslrootcert {path:?}: {e}"))
-                })?;
+                .map_err(|e| Error::Internal(format!("cannot read sslrootcert {path:?}: {e}")))?;
             if certs.is_empty() {
                 return Err(Error::Internal(format!(
                     "sslrootcert {path:?} holds no PEM certificate"
@@ -251,13 +249,10 @@ impl ServerCertVerifier for AnyName {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
             Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
             | Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::NotValidForNameContext { .. },
@@ -302,9 +297,15 @@ mod tests {
         assert_eq!(mode.as_deref(), Some("verify-full"));
         assert_eq!(root.as_deref(), Some("/etc/ca.pem"));
         let (rest, mode, _) = split_tls_params("postgres://relay@db/onward?sslmode=require");
-        assert_eq!((rest.as_str(), mode.as_deref()), ("postgres://relay@db/onward", Some("require")));
+        assert_eq!(
+            (rest.as_str(), mode.as_deref()),
+            ("postgres://relay@db/onward", Some("require"))
+        );
         let (rest, mode, _) = split_tls_params("host=db user=relay sslmode=disable");
-        assert_eq!((rest.as_str(), mode.as_deref()), ("host=db user=relay", Some("disable")));
+        assert_eq!(
+            (rest.as_str(), mode.as_deref()),
+            ("host=db user=relay", Some("disable"))
+        );
     }
 
     #[test]
@@ -312,14 +313,38 @@ mod tests {
         use tokio_postgres::config::SslMode as Pg;
         for (url, ssl, pg) in [
             ("postgres://u@h/d", SslMode::Prefer, Pg::Prefer),
-            ("postgres://u@h/d?sslmode=disable", SslMode::Disable, Pg::Disable),
-            ("postgres://u@h/d?sslmode=prefer", SslMode::Prefer, Pg::Prefer),
-            ("postgres://u@h/d?sslmode=require", SslMode::Require, Pg::Require),
-            ("postgres://u@h/d?sslmode=verify-ca", SslMode::VerifyCa, Pg::Require),
-            ("postgres://u@h/d?sslmode=verify-full", SslMode::VerifyFull, Pg::Require),
+            (
+                "postgres://u@h/d?sslmode=disable",
+                SslMode::Disable,
+                Pg::Disable,
+            ),
+            (
+                "postgres://u@h/d?sslmode=prefer",
+                SslMode::Prefer,
+                Pg::Prefer,
+            ),
+            (
+                "postgres://u@h/d?sslmode=require",
+                SslMode::Require,
+                Pg::Require,
+            ),
+            (
+                "postgres://u@h/d?sslmode=verify-ca",
+                SslMode::VerifyCa,
+                Pg::Require,
+            ),
+            (
+                "postgres://u@h/d?sslmode=verify-full",
+                SslMode::VerifyFull,
+                Pg::Require,
+            ),
         ] {
             let target = parse(url).unwrap();
-            assert_eq!((target.ssl, target.config.get_ssl_mode()), (ssl, pg), "{url}");
+            assert_eq!(
+                (target.ssl, target.config.get_ssl_mode()),
+                (ssl, pg),
+                "{url}"
+            );
         }
         assert!(parse("postgres://u@h/d?sslmode=sometimes").is_err());
         let missing = parse("postgres://u@h/d?sslmode=verify-full&sslrootcert=/no/such.pem");

@@ -21,8 +21,8 @@ use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
-    PartStored, PullRange, Totals, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
-    StoredDevice, StoredInvitation, Writer,
+    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::{with_causes, Error};
 use crate::ids::Id;
@@ -837,7 +837,8 @@ impl Storage for PostgresStorage {
         )
         .await?;
         // Delivered to every relay process's listener when (and only if) this commits.
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &j]).await?;
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &j])
+            .await?;
         self.stall.before_commit(batch).await;
         tx.commit().await?;
         Ok(Pushed {

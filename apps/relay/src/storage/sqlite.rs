@@ -16,8 +16,8 @@ use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
-    PartStored, PullRange, Totals, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
-    StoredDevice, StoredInvitation, Writer,
+    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::Error;
 use crate::ids::Id;
