@@ -72,10 +72,8 @@ fn pull_queries(relay: &onward_relay::Running) -> (u64, u64) {
     let c = &relay.wakeups().counts;
     let first = c.first.load(Ordering::Relaxed);
     let recheck = c.recheck.load(Ordering::Relaxed);
-    let total = 2 * first
-        + c.woken.load(Ordering::Relaxed)
-        + recheck
-        + c.resync.load(Ordering::Relaxed);
+    let total =
+        2 * first + c.woken.load(Ordering::Relaxed) + recheck + c.resync.load(Ordering::Relaxed);
     (total, recheck)
 }
 
@@ -85,7 +83,10 @@ pub fn measure(dir: &Path, plan: &LoadPlan) -> Result<Vec<LoadFigures>> {
         plan.devices >= 1 && plan.journals >= 1 && plan.journals <= plan.devices,
         "--load-devices must be at least 1 and at least --load-journals"
     );
-    ensure!(plan.pushes >= 1 && plan.seconds > 0.0, "pushes and seconds must be positive");
+    ensure!(
+        plan.pushes >= 1 && plan.seconds > 0.0,
+        "pushes and seconds must be positive"
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -134,7 +135,11 @@ async fn one_design(store: Store, mode: WakeMode, plan: &LoadPlan) -> Result<Loa
     for p in 0..plan.pushes {
         let keys = &journals[p % plan.journals];
         let id = format!("{:032x}", p as u128 + 1);
-        sealed.push((p % plan.journals, id.clone(), envelope::seal(keys, Sealed::Batch, &id, &[7u8; 64])?));
+        sealed.push((
+            p % plan.journals,
+            id.clone(),
+            envelope::seal(keys, Sealed::Batch, &id, &[7u8; 64])?,
+        ));
     }
 
     let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
@@ -188,7 +193,9 @@ async fn one_design(store: Store, mode: WakeMode, plan: &LoadPlan) -> Result<Loa
         let keys = journals[j].clone();
         let (http, sent) = (http.clone(), sent.clone());
         pushes.push(tokio::spawn(async move {
-            sent.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), Instant::now());
+            sent.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id.clone(), Instant::now());
             http.put_batch(&keys, &id, envelope).await
         }));
     }

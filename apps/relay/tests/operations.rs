@@ -297,6 +297,11 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
         "every wake-up came from NOTIFY"
     );
     assert_eq!(wakes("local"), 0.0, "nothing was pushed through process 1");
+    assert_eq!(
+        sample(&text, "onward_relay_listen_reconnects_total", &[]),
+        Some(0.0),
+        "the listener (and its heartbeat) held"
+    );
     assert!(
         p99 <= P99_WITHIN,
         "p99 {p99:?} is over {P99_WITHIN:?} (p50 {p50:?})"
@@ -304,7 +309,10 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
 
     // The listener goes away and cannot come back for a while: readiness says so, and a
     // push through process 2 still reaches a pull waiting on process 1 (by the re-check).
-    pg.psql_on("postgres", "ALTER DATABASE onward_relay ALLOW_CONNECTIONS false");
+    pg.psql_on(
+        "postgres",
+        "ALTER DATABASE onward_relay ALLOW_CONNECTIONS false",
+    );
     let killed = pg.psql_on(
         "postgres",
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \

@@ -140,7 +140,7 @@ async fn listen_once(
                 return Ok(());
             }
             _ = tokio::time::sleep(HEARTBEAT) => {
-                let beat = tokio::time::timeout(ANSWER_WITHIN, client.simple_query("")).await;
+                let beat = tokio::time::timeout(ANSWER_WITHIN, client.simple_query("SELECT 1")).await;
                 if !matches!(beat, Ok(Ok(_))) {
                     driver.abort();
                     tracing::warn!("the PostgreSQL listener's connection stopped answering");
