@@ -120,6 +120,7 @@ pub struct Running {
     purge: JoinHandle<()>,
     listen: Option<JoinHandle<()>>,
     wakeups: Arc<Wakeups>,
+    storage: Arc<dyn Storage>,
 }
 
 impl Running {
@@ -151,6 +152,15 @@ impl Running {
             if let Err(e) = listen.await {
                 tracing::error!(error = %e, "the PostgreSQL listener failed");
             }
+        }
+        // A connection's task may drop its clone of the router (and so of the storage) a
+        // moment after the server said it stopped: wait for the last one (bounded).
+        let until = tokio::time::Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&self.storage) > 1 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if Arc::strong_count(&self.storage) > 1 {
+            tracing::warn!("the storage is still in use 5 s after the server stopped");
         }
     }
 }
@@ -192,6 +202,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             tracing::warn!("the PostgreSQL listener is not connected yet; waiting pulls re-check storage until it is");
         }
     }
+    let state_storage = storage.clone();
     let state = AppState {
         storage,
         quota_bytes: config.quota_bytes,
@@ -220,6 +231,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         purge,
         listen,
         wakeups,
+        storage: state_storage,
     })
 }
 
