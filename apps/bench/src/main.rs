@@ -8,6 +8,7 @@
 //! cargo run --release -p onward-bench -- --entries 10000 --json > bench.json
 //! cargo run --release -p onward-bench -- --entries 10000 --sync
 //! cargo run --release -p onward-bench -- --limits     # sizes beyond the usual, peak memory
+//! cargo run --release -p onward-bench -- --relay-load --load-devices 5000   # long-polls
 //! ```
 
 mod baseline;
@@ -15,6 +16,7 @@ mod import;
 mod limits;
 mod measure;
 mod probe;
+mod relay_load;
 mod report;
 mod sync;
 mod workload;
@@ -102,6 +104,32 @@ struct Args {
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     limit_records: usize,
 
+    /// Instead of the comparison: many long-polling devices on one relay process on
+    /// loopback, push→wake latency and storage queries per second, for the LISTEN/NOTIFY
+    /// design and the polling one before it, in the same run.
+    #[arg(long)]
+    relay_load: bool,
+
+    /// Long-polling devices (--relay-load).
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    load_devices: usize,
+
+    /// Journals the devices are spread over (--relay-load; 0: one per 10 devices).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    load_journals: usize,
+
+    /// Pushes in the measured window (--relay-load).
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    load_pushes: usize,
+
+    /// Seconds of the measured window (--relay-load).
+    #[arg(long, default_value_t = 10.0, value_name = "S")]
+    load_seconds: f64,
+
+    /// A PostgreSQL URL for --relay-load (a fresh SQLite file when not given).
+    #[arg(long, value_name = "URL")]
+    load_postgres: Option<String>,
+
     #[arg(long, hide = true, value_name = "NAME")]
     limit_child: Option<String>,
 
@@ -159,6 +187,33 @@ fn run_limits(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// `--relay-load`: both designs, then a table (or JSON).
+fn run_relay_load(args: &Args) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("onward-relay-load-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let plan = relay_load::LoadPlan {
+        devices: args.load_devices,
+        journals: if args.load_journals == 0 {
+            args.load_devices.div_ceil(10)
+        } else {
+            args.load_journals
+        },
+        pushes: args.load_pushes,
+        seconds: args.load_seconds,
+        wait: Duration::from_secs(30),
+        postgres: args.load_postgres.clone(),
+    };
+    let figures = relay_load::measure(dir.path(), &plan)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+    } else {
+        print!("{}", relay_load::table(&figures));
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<()> {
     for (path, probe) in [
         (&args.probe_open, Probe::Open),
@@ -176,6 +231,9 @@ fn run(args: Args) -> Result<()> {
     }
     if args.limits {
         return run_limits(&args);
+    }
+    if args.relay_load {
+        return run_relay_load(&args);
     }
     if args.entries == 0 {
         bail!("--entries must be at least 1");

@@ -58,6 +58,7 @@ fn harness() -> &'static Harness {
             delete_grace: Duration::from_secs(
                 onward_protocol::limits::DEFAULT_DELETE_GRACE_SECONDS,
             ),
+            metrics: Default::default(),
         });
         Harness { runtime, router }
     })

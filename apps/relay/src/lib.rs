@@ -18,6 +18,7 @@ pub mod frames;
 pub mod fuzz_targets;
 pub mod ids;
 pub mod logging;
+pub mod metrics;
 pub mod state;
 pub mod storage;
 pub mod wakeups;
@@ -35,10 +36,12 @@ use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
 use crate::state::AppState;
+use crate::storage::pg_connect::{self, PgTarget};
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::stall::PushStall;
 use crate::storage::Storage;
+pub use crate::wakeups::WakeMode;
 use crate::wakeups::Wakeups;
 
 /// Where the relay keeps journals.
@@ -46,7 +49,9 @@ use crate::wakeups::Wakeups;
 pub enum Store {
     /// A SQLite file (created if missing).
     Sqlite(PathBuf),
-    /// A PostgreSQL database URL, e.g. `postgres://relay@db.example:5432/onward`.
+    /// A PostgreSQL database URL, e.g. `postgres://relay@db.example:5432/onward`, with
+    /// libpq's `sslmode` (`disable`, `prefer`, `require`, `verify-ca`, `verify-full`) and
+    /// `sslrootcert` (see [`storage::pg_connect`]).
     Postgres(String),
 }
 
@@ -68,6 +73,8 @@ pub struct Config {
     pub delete_grace: Duration,
     /// The relay's clock; tests move it forward (see [`Clock::advance`]).
     pub clock: Clock,
+    /// How waiting pulls learn of new batches (`Poll`: the old design, to compare).
+    pub wake: WakeMode,
 }
 
 impl Config {
@@ -81,6 +88,7 @@ impl Config {
             stall_push: None,
             delete_grace: Duration::from_secs(limits::DEFAULT_DELETE_GRACE_SECONDS),
             clock: Clock::default(),
+            wake: WakeMode::default(),
         }
     }
 }
@@ -110,12 +118,20 @@ pub struct Running {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     purge: JoinHandle<()>,
+    listen: Option<JoinHandle<()>>,
+    wakeups: Arc<Wakeups>,
+    storage: Arc<dyn Storage>,
 }
 
 impl Running {
     /// The address the relay listens on (with the real port when port 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Its waiting pulls' counts (what `/metrics` reports, for tests and benchmarks).
+    pub fn wakeups(&self) -> &Arc<Wakeups> {
+        &self.wakeups
     }
 
     /// Stops accepting connections, answers waiting long-polls at once, lets requests in
@@ -132,6 +148,20 @@ impl Running {
         if let Err(e) = self.purge.await {
             tracing::error!(error = %e, "the purge task failed");
         }
+        if let Some(listen) = self.listen {
+            if let Err(e) = listen.await {
+                tracing::error!(error = %e, "the PostgreSQL listener failed");
+            }
+        }
+        // A connection's task may drop its clone of the router (and so of the storage) a
+        // moment after the server said it stopped: wait for the last one (bounded).
+        let until = tokio::time::Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&self.storage) > 1 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if Arc::strong_count(&self.storage) > 1 {
+            tracing::warn!("the storage is still in use 5 s after the server stopped");
+        }
     }
 }
 
@@ -144,7 +174,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             config.max_body_bytes
         )));
     }
-    let storage = open_store(&config.store, PushStall(config.stall_push)).await?;
+    let (storage, pg) = open_store(&config.store, PushStall(config.stall_push)).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -156,14 +186,32 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         source,
     })?;
     let (stop, stopping) = watch::channel(false);
+    // Pushes through other processes reach this one by NOTIFY only in `Notify` mode.
+    let pg = pg.filter(|_| config.wake == WakeMode::Notify);
+    let wakeups = Arc::new(Wakeups::new(config.wake, pg.is_some()));
+    let listen =
+        pg.map(|target| storage::listen::spawn(&target, wakeups.clone(), stopping.clone()));
+    if listen.is_some() {
+        // Serve once pushes through other processes wake this one; a listener that cannot
+        // connect in time leaves the pulls on the periodic re-check until it does.
+        let until = tokio::time::Instant::now() + LISTEN_FIRST_WITHIN;
+        while !wakeups.listening() && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        if !wakeups.listening() {
+            tracing::warn!("the PostgreSQL listener is not connected yet; waiting pulls re-check storage until it is");
+        }
+    }
+    let state_storage = storage.clone();
     let state = AppState {
         storage,
         quota_bytes: config.quota_bytes,
         max_body_bytes: config.max_body_bytes,
-        wakeups: Arc::new(Wakeups::default()),
+        wakeups: wakeups.clone(),
         shutdown: stopping.clone(),
         clock: config.clock.clone(),
         delete_grace: config.delete_grace,
+        metrics: Arc::new(metrics::Metrics::new()),
     };
     purge_now(&state).await?;
     let purge = tokio::spawn(purge_periodically(state.clone(), stopping.clone()));
@@ -181,8 +229,14 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         stop,
         server,
         purge,
+        listen,
+        wakeups,
+        storage: state_storage,
     })
 }
+
+/// How long `serve` waits for the PostgreSQL listener's first connection.
+const LISTEN_FIRST_WITHIN: Duration = Duration::from_secs(5);
 
 /// How often deleted journals past their grace are looked for (more often when the
 /// grace is shorter, as in tests).
@@ -222,7 +276,11 @@ async fn purge_periodically(state: AppState, mut stopping: watch::Receiver<bool>
     }
 }
 
-async fn open_store(store: &Store, stall: PushStall) -> Result<Arc<dyn Storage>, StartError> {
+/// The storage, and for PostgreSQL the parsed URL (its listener connects with it too).
+async fn open_store(
+    store: &Store,
+    stall: PushStall,
+) -> Result<(Arc<dyn Storage>, Option<PgTarget>), StartError> {
     match store {
         Store::Sqlite(path) => {
             let path = path.clone();
@@ -230,13 +288,15 @@ async fn open_store(store: &Store, stall: PushStall) -> Result<Arc<dyn Storage>,
                 .await
                 .map_err(|e| StartError::Storage(e.to_string()))?
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
-            Ok(Arc::new(storage.with_push_stall(stall)))
+            Ok((Arc::new(storage.with_push_stall(stall)), None))
         }
         Store::Postgres(url) => {
-            let storage = PostgresStorage::connect(url)
+            let target =
+                pg_connect::parse(url).map_err(|e| StartError::Storage(storage_message(e)))?;
+            let storage = PostgresStorage::connect_to(&target)
                 .await
                 .map_err(|e| StartError::Storage(storage_message(e)))?;
-            Ok(Arc::new(storage.with_push_stall(stall)))
+            Ok((Arc::new(storage.with_push_stall(stall)), Some(target)))
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use onward_protocol::limits;
 use onward_relay::logging::{self, LogFormat};
-use onward_relay::{serve, Config, Store};
+use onward_relay::{serve, Config, Store, WakeMode};
 
 /// Stores and forwards the encrypted sync batches of Onward journals.
 #[derive(Debug, Parser)]
@@ -57,6 +57,12 @@ struct Args {
         hide = true
     )]
     stall_push_ms: Option<u64>,
+
+    /// How waiting pulls learn of new batches: `notify` (pushes wake them, through
+    /// PostgreSQL LISTEN/NOTIFY from every process) or `poll` (the design before: each
+    /// waiting pull re-checks storage every 500 ms). Kept to compare the two; hidden.
+    #[arg(long, value_enum, default_value_t = WakeMode::Notify, env = "ONWARD_RELAY_WAKE", hide = true)]
+    wake: WakeMode,
 }
 
 #[tokio::main]
@@ -74,6 +80,7 @@ async fn main() -> ExitCode {
         stall_push: args.stall_push_ms.map(Duration::from_millis),
         delete_grace: Duration::from_secs(args.delete_grace_seconds),
         clock: Default::default(),
+        wake: args.wake,
     };
     let running = match serve(config).await {
         Ok(running) => running,

@@ -106,7 +106,8 @@ async fn several_relay_processes_over_one_postgres_number_every_batch_once() {
         "every batch stored once"
     );
 
-    // A pull waiting in one process learns of a push through another (periodic re-check).
+    // A pull waiting in one process learns of a push through another (LISTEN/NOTIFY; see
+    // operations.rs for the latency and the listener going away).
     let waiting = {
         let journal = journal.via(&bases[0]);
         tokio::spawn(async move { journal.pull(&format!("after={total}&wait=30")).await })

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onward_protocol::limits::{
-    DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS, WAIT_RECHECK,
+    DEFAULT_PULL_LIMIT, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_WAIT_SECONDS,
 };
 use onward_protocol::members;
 use onward_protocol::{headers, paths, ErrorBody, PushAnswer};
@@ -26,6 +26,7 @@ use crate::frames;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{members as list, PullRange, Pulled, Writer};
+use crate::wakeups::Look;
 
 /// The pull answer's headers, named by the protocol.
 const LATEST_SEQ: HeaderName = HeaderName::from_static(headers::LATEST_SEQ);
@@ -191,8 +192,9 @@ pub async fn pull(
 }
 
 /// Pulls; while there is nothing to return and time is left, waits for a push to this
-/// journal in this process, re-checking storage every [`WAIT_RECHECK`] for pushes through
-/// other relay processes. Answers at once when the relay shuts down.
+/// journal (through this process, or with PostgreSQL any process: see [`crate::wakeups`]),
+/// re-checking storage on its own only as often as [`crate::wakeups::Wakeups::recheck_every`]
+/// says. Answers at once when the relay shuts down.
 async fn pull_waiting(
     app: &AppState,
     journal: &Id,
@@ -203,20 +205,32 @@ async fn pull_waiting(
         return app.storage.pull(journal, range).await;
     }
     let deadline = Instant::now() + wait;
-    let notify = app.wakeups.subscribe(journal);
+    let wakeups = &app.wakeups;
+    let notify = wakeups.subscribe(journal);
+    // Counted as waiting from its first empty look on (what `/metrics` shows).
+    let mut waiting = None;
     let mut shutdown = app.shutdown.clone();
+    let mut look = Look::First;
     loop {
         // Registered before looking at storage, so a push in between still wakes us.
         let mut notified = pin!(notify.notified());
         notified.as_mut().enable();
+        wakeups.looked(look);
         let pulled = app.storage.pull(journal, range).await?;
         let now = Instant::now();
         if !pulled.batches.is_empty() || now >= deadline || *shutdown.borrow() {
             return Ok(pulled);
         }
+        waiting.get_or_insert_with(|| wakeups.waiting());
+        let listening = wakeups.listening();
         tokio::select! {
-            _ = notified => {}
-            _ = tokio::time::sleep(WAIT_RECHECK.min(deadline - now)) => {}
+            _ = notified => {
+                // A change of the listener's state wakes every pull too.
+                look = if wakeups.listening() == listening { Look::Woken } else { Look::Resync };
+            }
+            _ = tokio::time::sleep(wakeups.recheck_every().min(deadline - now)) => {
+                look = Look::Recheck;
+            }
             _ = shutdown.wait_for(|stopping| *stopping) => return Ok(pulled),
         }
     }

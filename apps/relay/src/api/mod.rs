@@ -15,6 +15,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Response;
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -23,13 +24,24 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::Error;
 use crate::logging;
+use crate::metrics;
 use crate::state::AppState;
 
-/// The relay's routes with body limit and request logging.
+/// Liveness: the process is up.
+pub const LIVEZ: &str = "/livez";
+/// Readiness: storage answers and (PostgreSQL) the listener is connected.
+pub const READYZ: &str = "/readyz";
+/// Prometheus metrics, text format.
+pub const METRICS: &str = "/metrics";
+
+/// The relay's routes with body limit, request logging and metrics.
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     Router::new()
         .route(paths::HEALTH, get(health::health))
+        .route(LIVEZ, get(health::livez))
+        .route(READYZ, get(health::readyz))
+        .route(METRICS, get(metrics::metrics))
         .route(paths::OPENAPI, get(openapi::openapi))
         .route(
             paths::JOURNAL,
@@ -58,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(panic_answer))
         .layer(logging::trace_layer())
+        .layer(from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
 

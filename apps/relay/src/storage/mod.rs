@@ -5,7 +5,9 @@
 //! numbers have no gaps, a batch is never visible before a lower one, and `bytes_used`
 //! stays exact, also with several relay processes on one PostgreSQL.
 
+pub mod listen;
 pub mod members;
+pub mod pg_connect;
 pub mod postgres;
 pub mod rules;
 pub mod sqlite;
@@ -218,6 +220,18 @@ pub struct StoredDevice {
     pub record: Bytes,
 }
 
+/// Totals over every journal stored (for `/metrics` and `/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Journals stored (deleted ones waiting for their purge too).
+    pub journals: u64,
+    /// Bytes of batches, snapshot parts and device records, the sum of the quotas' counts.
+    pub stored_bytes: u64,
+    /// Batches dropped in favour of snapshots, over the journals stored now (the sum of
+    /// their `pruned_through`: numbers have no gaps and a snapshot drops every batch it covers).
+    pub pruned_batches: u64,
+}
+
 /// A pull request after the checks of the API.
 #[derive(Debug, Clone, Copy)]
 pub struct PullRange {
@@ -335,6 +349,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The invitation `id` of `journal`, if stored.
     async fn invitation(&self, journal: &Id, id: &Id) -> Result<Option<StoredInvitation>, Error>;
+
+    /// Totals over every journal (one query; also what `/readyz` asks to see storage answer).
+    async fn totals(&self) -> Result<Totals, Error>;
 }
 
 /// Converts a stored count (SQL integers are signed) to the API's unsigned form.

@@ -9,18 +9,20 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use deadpool_postgres::{ManagerConfig, Pool, PoolConfig, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use onward_protocol::members::{envelope, LoggedOp, SignedOp, SignedWrap};
 use onward_protocol::InvitationUpload;
-use tokio_postgres::{IsolationLevel, NoTls, Transaction};
+use tokio_postgres::{IsolationLevel, Transaction};
 
+use super::listen::CHANNEL;
 use super::members::{self as list, Plan};
+use super::pg_connect::{self, PgTarget};
 use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
     PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
-    StoredDevice, StoredInvitation, Writer,
+    StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::{with_causes, Error};
 use crate::ids::Id;
@@ -166,27 +168,33 @@ struct JournalRow {
 }
 
 impl PostgresStorage {
-    /// Connects to `url` (e.g. `postgres://user@host:5432/db`) and brings the schema up to date.
+    /// Connects to `url` (e.g. `postgres://user@host:5432/db?sslmode=require`, see
+    /// [`pg_connect`]) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self, Error> {
-        let mut config = deadpool_postgres::Config::new();
-        config.url = Some(url.to_owned());
-        config.manager = Some(ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        });
-        let mut pool_config = PoolConfig::new(16);
-        pool_config.timeouts = Timeouts {
-            wait: Some(Duration::from_secs(10)),
-            create: Some(Duration::from_secs(10)),
-            recycle: Some(Duration::from_secs(10)),
-        };
-        config.pool = Some(pool_config);
-        let pool = config
-            .create_pool(Some(Runtime::Tokio1), NoTls)
+        Self::connect_to(&pg_connect::parse(url)?).await
+    }
+
+    /// Connects to a parsed URL and brings the schema up to date.
+    pub async fn connect_to(target: &PgTarget) -> Result<Self, Error> {
+        let manager = Manager::from_config(
+            target.config.clone(),
+            target.tls.clone(),
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .recycle_timeout(Some(Duration::from_secs(10)))
+            .build()
             .map_err(|e| Error::Internal(format!("the PostgreSQL URL is not usable: {e}")))?;
         let mut client = pool.get().await.map_err(|e| {
             Error::Internal(format!(
                 "cannot connect to PostgreSQL: {}. Check that the server is running and that the \
-                 --postgres URL (host, port, user, database) is right.",
+                 --postgres URL (host, port, user, database, sslmode) is right.",
                 with_causes(&e)
             ))
         })?;
@@ -828,6 +836,9 @@ impl Storage for PostgresStorage {
             &[&j, &seq_sql, &signed(size, "size")?],
         )
         .await?;
+        // Delivered to every relay process's listener when (and only if) this commits.
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &j])
+            .await?;
         self.stall.before_commit(batch).await;
         tx.commit().await?;
         Ok(Pushed {
@@ -1132,5 +1143,21 @@ impl Storage for PostgresStorage {
         let stored = stored_invitation(&tx, journal, id).await?;
         tx.commit().await?;
         Ok(stored)
+    }
+
+    async fn totals(&self) -> Result<Totals, Error> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*), COALESCE(SUM(bytes_used), 0)::BIGINT,
+                        COALESCE(SUM(pruned_through), 0)::BIGINT FROM journals",
+                &[],
+            )
+            .await?;
+        Ok(Totals {
+            journals: unsigned(row.get(0)),
+            stored_bytes: unsigned(row.get(1)),
+            pruned_batches: unsigned(row.get(2)),
+        })
     }
 }

@@ -17,7 +17,7 @@ use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
     PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
-    StoredDevice, StoredInvitation, Writer,
+    StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::Error;
 use crate::ids::Id;
@@ -995,6 +995,22 @@ impl Storage for SqliteStorage {
         let (journal, id) = (journal.clone(), id.clone());
         self.run(move |conn| stored_invitation(conn, &journal, &id))
             .await
+    }
+
+    async fn totals(&self) -> Result<Totals, Error> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT COUNT(*), COALESCE(SUM(bytes_used), 0), COALESCE(SUM(pruned_through), 0) FROM journals",
+            )?;
+            Ok(stmt.query_row([], |r| {
+                Ok(Totals {
+                    journals: unsigned(r.get(0)?),
+                    stored_bytes: unsigned(r.get(1)?),
+                    pruned_batches: unsigned(r.get(2)?),
+                })
+            })?)
+        })
+        .await
     }
 }
 

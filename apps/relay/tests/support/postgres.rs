@@ -65,6 +65,21 @@ fn check(what: &str, output: Output) {
 impl PgServer {
     /// Creates and starts a server with a database `onward_relay`.
     pub fn start() -> PgServer {
+        PgServer::start_with(false)
+    }
+
+    /// [`PgServer::start`] with TLS on and plaintext refused (`hostssl` only), under a
+    /// certificate for 127.0.0.1 signed by a root of its own ([`PgServer::certificate`]).
+    pub fn start_tls() -> PgServer {
+        PgServer::start_with(true)
+    }
+
+    /// The root (PEM) that signed the server's certificate, when it runs with TLS.
+    pub fn certificate(&self) -> PathBuf {
+        self.socket_dir().join("ca.crt")
+    }
+
+    fn start_with(tls: bool) -> PgServer {
         let bin = server_binaries();
         let as_postgres_user = running_as_root();
         let dir = tempfile::Builder::new()
@@ -101,6 +116,9 @@ impl PgServer {
                 .output()
                 .expect("run initdb"),
         );
+        if tls {
+            server.set_up_tls();
+        }
         // Another process may take the port between our probe and the server's bind: retry.
         let mut last = None;
         for _ in 0..3 {
@@ -154,6 +172,121 @@ impl PgServer {
                 .expect("run createdb"),
         );
         server
+    }
+
+    /// A certificate for 127.0.0.1 and its key beside the data directory, `ssl = on`, and
+    /// `hostssl` in place of `host` in pg_hba.conf so a plaintext connection is refused.
+    fn set_up_tls(&self) {
+        let dir = self.socket_dir();
+        let (crt, key) = (dir.join("server.crt"), dir.join("server.key"));
+        let (ca, ca_key, csr) = (
+            dir.join("ca.crt"),
+            dir.join("ca.key"),
+            dir.join("server.csr"),
+        );
+        let ext = dir.join("server.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("write the extension file");
+        let openssl = |what: &str, args: &[&std::ffi::OsStr]| {
+            check(
+                what,
+                Command::new("openssl")
+                    .args(args)
+                    .output()
+                    .expect("run openssl (Debian package openssl)"),
+            )
+        };
+        let os = |s: &'static str| std::ffi::OsStr::new(s);
+        // A root of its own, and the server's certificate signed by it.
+        openssl(
+            "openssl req (root)",
+            &[
+                os("req"),
+                os("-x509"),
+                os("-newkey"),
+                os("rsa:2048"),
+                os("-nodes"),
+                os("-days"),
+                os("2"),
+                os("-subj"),
+                os("/CN=onward test root"),
+                os("-keyout"),
+                ca_key.as_os_str(),
+                os("-out"),
+                ca.as_os_str(),
+            ],
+        );
+        openssl(
+            "openssl req (server)",
+            &[
+                os("req"),
+                os("-newkey"),
+                os("rsa:2048"),
+                os("-nodes"),
+                os("-subj"),
+                os("/CN=127.0.0.1"),
+                os("-keyout"),
+                key.as_os_str(),
+                os("-out"),
+                csr.as_os_str(),
+            ],
+        );
+        openssl(
+            "openssl x509 (sign)",
+            &[
+                os("x509"),
+                os("-req"),
+                os("-in"),
+                csr.as_os_str(),
+                os("-CA"),
+                ca.as_os_str(),
+                os("-CAkey"),
+                ca_key.as_os_str(),
+                os("-CAcreateserial"),
+                os("-days"),
+                os("2"),
+                os("-extfile"),
+                ext.as_os_str(),
+                os("-out"),
+                crt.as_os_str(),
+            ],
+        );
+        for file in [&crt, &key] {
+            if self.as_postgres_user {
+                check(
+                    "chown",
+                    Command::new("chown")
+                        .arg("postgres")
+                        .arg(file)
+                        .output()
+                        .expect("run chown"),
+                );
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod key");
+        std::fs::set_permissions(&crt, std::fs::Permissions::from_mode(0o644)).expect("chmod crt");
+        let conf = self.data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        text.push_str(&format!(
+            "\nssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+            crt.display(),
+            key.display()
+        ));
+        std::fs::write(&conf, text).expect("write postgresql.conf");
+        let hba = self.data.join("pg_hba.conf");
+        let text = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+        let text: Vec<String> = text
+            .lines()
+            .map(|line| match line.strip_prefix("host ") {
+                Some(rest) => format!("hostssl {rest}"),
+                None => line.to_owned(),
+            })
+            .collect();
+        std::fs::write(&hba, text.join("\n") + "\n").expect("write pg_hba.conf");
     }
 
     /// The URL of the test database.
@@ -221,6 +354,12 @@ impl PgServer {
 
     /// Runs `sql` with psql on the test database; what it printed (unaligned, tuples only).
     pub fn psql(&self, sql: &str) -> String {
+        self.psql_on("onward_relay", sql)
+    }
+
+    /// [`PgServer::psql`] on the database `db` (`postgres` while `onward_relay` takes no
+    /// connections).
+    pub fn psql_on(&self, db: &str, sql: &str) -> String {
         let port = self.port.to_string();
         let output = self
             .command(
@@ -233,7 +372,7 @@ impl PgServer {
                     "-U",
                     "postgres",
                     "-d",
-                    "onward_relay",
+                    db,
                     "-v",
                     "ON_ERROR_STOP=1",
                     "-tA",
