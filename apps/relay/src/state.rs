@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
+use crate::guard::Guard;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
 
@@ -26,4 +27,6 @@ pub struct AppState {
     pub clock: Clock,
     /// How long a deleted journal can be restored before it is purged.
     pub delete_grace: Duration,
+    /// Abuse limits: rates, long-poll caps, registration.
+    pub guard: Arc<Guard>,
 }
