@@ -9,7 +9,6 @@ use onward_core::sync::envelope::{self, Sealed};
 use onward_core::sync::pairing::{self, Code, CodeKind};
 use onward_core::sync::relay::Connect;
 use onward_core::sync::HttpRelays;
-use onward_core::Journal;
 use std::sync::Mutex;
 use sync_support::{Device, Relay};
 

@@ -16,7 +16,6 @@ mod sync_support;
 use hkdf::Hkdf;
 use onward_core::sync::relay::Connect;
 use onward_core::sync::HttpRelays;
-use onward_core::Journal;
 use serde_json::Value;
 use sha2::Sha256;
 use std::io::{Read, Write};

@@ -25,8 +25,10 @@ use std::time::Duration;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one request may take in all (a long poll adds its wait to this).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long an idle kept-alive connection stays open.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long an idle kept-alive connection stays open: below the relay's own idle close
+/// (its header read timeout, 10 s by default), so a device rarely sends on a connection
+/// the relay is closing.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The HTTP relays of one journal handle: one [`HttpRelay`] (and so one connection pool)
 /// per address, made on first use.
