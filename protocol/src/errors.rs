@@ -20,10 +20,13 @@ pub enum ErrorCode {
     EpochOutdated,
     MembersChanged,
     SnapshotComplete,
+    RateLimited,
+    TooBusy,
+    RegistrationRequired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -41,6 +44,9 @@ impl ErrorCode {
         ErrorCode::EpochOutdated,
         ErrorCode::MembersChanged,
         ErrorCode::SnapshotComplete,
+        ErrorCode::RateLimited,
+        ErrorCode::TooBusy,
+        ErrorCode::RegistrationRequired,
     ];
 
     /// The code as it appears in the `error` field.
@@ -63,6 +69,9 @@ impl ErrorCode {
             ErrorCode::EpochOutdated => "epoch_outdated",
             ErrorCode::MembersChanged => "members_changed",
             ErrorCode::SnapshotComplete => "snapshot_complete",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooBusy => "too_busy",
+            ErrorCode::RegistrationRequired => "registration_required",
         }
     }
 
@@ -83,6 +92,9 @@ impl ErrorCode {
             ErrorCode::EpochOutdated | ErrorCode::MembersChanged | ErrorCode::SnapshotComplete => {
                 409
             }
+            ErrorCode::RateLimited => 429,
+            ErrorCode::TooBusy => 503,
+            ErrorCode::RegistrationRequired => 403,
         }
     }
 

@@ -22,3 +22,7 @@ pub const AFTER_ID: &str = "onward-after-id";
 /// A member's Ed25519 signature (hex) over a request that changes the whole journal
 /// (`DELETE` of a journal, its restore): see `members::request_message`.
 pub const SIGNATURE: &str = "onward-signature";
+
+/// Request header of a journal's creation on a relay run with `--registration token`: the
+/// token its operator handed out (docs/SYNC.md, "Abuse limits").
+pub const REGISTRATION: &str = "onward-registration";

@@ -69,3 +69,8 @@ pub const MAX_INVITATION_PAYLOAD_BYTES: usize = 4 * 1024;
 
 /// How long a deleted journal can be restored before the relay drops it (default).
 pub const DEFAULT_DELETE_GRACE_SECONDS: u64 = 7 * 24 * 60 * 60;
+
+/// What each stored row (a batch, a snapshot part, a device record) counts against the
+/// quota on top of its bytes, so a journal of tiny batches cannot store far more rows
+/// than one of full ones.
+pub const QUOTA_ROW_OVERHEAD_BYTES: u64 = 256;

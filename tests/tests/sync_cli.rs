@@ -427,3 +427,40 @@ fn sync_off_forgets_the_relay_and_keeps_the_journal() {
     assert!(err.contains("unencrypted"), "{err}");
     assert!(err.contains("--allow-insecure-http"), "{err}");
 }
+
+#[test]
+fn a_relay_that_asks_for_registration_tokens_takes_a_journal_only_with_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start_with(dir.path(), |c| {
+        c.registration = onward_relay::guard::Registration::Token("for-dana".into());
+    });
+    let laptop = Device::new(dir.path(), "laptop");
+    add_application(&laptop, "Initech");
+    let refused = laptop.fail(&["sync", "init", "--relay", &relay.url()]);
+    assert!(refused.contains("registration token"), "{refused}");
+    let refused = laptop.fail(&[
+        "sync",
+        "init",
+        "--relay",
+        &relay.url(),
+        "--registration-token",
+        "not-it",
+    ]);
+    assert!(refused.contains("registration token"), "{refused}");
+
+    let init = laptop.run(&[
+        "sync",
+        "init",
+        "--relay",
+        &relay.url(),
+        "--registration-token",
+        "for-dana",
+    ]);
+    assert!(init.contains("Sync is on"), "{init}");
+    assert!(init.contains("In sync."), "{init}");
+    // A device joining by invitation needs no token.
+    let phone = Device::new(dir.path(), "phone");
+    let joined = phone.join(&laptop, &[]);
+    assert!(joined.contains("Joined the journal"), "{joined}");
+    assert!(phone.titles().iter().any(|t| t.contains("Initech")));
+}

@@ -115,6 +115,16 @@ async fn one_design(store: Store, mode: WakeMode, plan: &LoadPlan) -> Result<Loa
     let mut config = Config::sqlite("unused.db".into(), "127.0.0.1:0".parse()?);
     config.store = store;
     config.wake = mode;
+    // Every simulated device shares 127.0.0.1, and thousands wait at once: the abuse
+    // limits would measure themselves, not the wake-ups.
+    config.limits = onward_relay::guard::Limits {
+        ip_per_second: 0,
+        journal_per_second: 0,
+        max_connections: plan.devices * 2 + 256,
+        max_long_polls: plan.devices * 2,
+        max_long_polls_per_journal: plan.devices * 2,
+        ..Default::default()
+    };
     let relay = onward_relay::serve(config).await?;
     let url = format!("http://{}", relay.addr());
     let http: Arc<dyn Relay> = HttpRelays::default().relay(&url)?;
@@ -127,7 +137,7 @@ async fn one_design(store: Store, mode: WakeMode, plan: &LoadPlan) -> Result<Loa
             ops: vec![genesis],
             wraps: Vec::new(),
         };
-        http.create_journal(&keys, &body).await?;
+        http.create_journal(&keys, &body, None).await?;
         journals.push(Arc::new(keys));
     }
     // Sealed before the clock starts: push `p` goes to journal `p % journals`.

@@ -255,7 +255,7 @@ async fn push_many(url: &str, journals: usize, batches: usize) -> Result<f64> {
             ops: vec![genesis],
             wraps: Vec::new(),
         };
-        relay.create_journal(&keys, &body).await?;
+        relay.create_journal(&keys, &body, None).await?;
         // Sealed before the clock starts: the figure is the relay's, not the sealing's.
         let mut envelopes = Vec::new();
         for i in 0..batches {

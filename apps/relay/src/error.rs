@@ -86,6 +86,21 @@ pub enum Error {
     /// A part of a snapshot that is already complete (409 `snapshot_complete`).
     #[error("the snapshot is complete")]
     SnapshotComplete,
+    /// Too many requests from one address or for one journal (429 `rate_limited`).
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a request would be taken again (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// Too many connections or waiting pulls at once (503 `too_busy`).
+    #[error("too busy; retry after {retry_after_secs} s")]
+    TooBusy {
+        /// Seconds to wait before trying again (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// A new journal on a relay that takes them only with its registration token (403).
+    #[error("a new journal needs this relay's registration token")]
+    RegistrationRequired,
 }
 
 impl Error {
@@ -109,6 +124,9 @@ impl Error {
             Error::EpochOutdated { .. } => ErrorCode::EpochOutdated,
             Error::MembersChanged => ErrorCode::MembersChanged,
             Error::SnapshotComplete => ErrorCode::SnapshotComplete,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::TooBusy { .. } => ErrorCode::TooBusy,
+            Error::RegistrationRequired => ErrorCode::RegistrationRequired,
         }
     }
 
@@ -184,6 +202,29 @@ impl Error {
             Error::SnapshotComplete => "This snapshot is already complete and never changes. \
                  Upload a new snapshot under a new id instead."
                 .to_owned(),
+            Error::RateLimited { retry_after_secs } => format!(
+                "That was a lot of requests in a short time. Please wait {retry_after_secs} s \
+                 (the Retry-After header) and try again."
+            ),
+            Error::TooBusy { retry_after_secs } => format!(
+                "The relay is busy with many connections or waiting pulls right now. \
+                 Please try again in {retry_after_secs} s (the Retry-After header)."
+            ),
+            Error::RegistrationRequired => format!(
+                "This relay takes new journals only with its operator's registration token, \
+                 sent in the `{}` header. Ask the operator for one.",
+                onward_protocol::headers::REGISTRATION
+            ),
+        }
+    }
+
+    /// Seconds for the `Retry-After` header, for the answers that have one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Error::RateLimited { retry_after_secs } | Error::TooBusy { retry_after_secs } => {
+                Some((*retry_after_secs).max(1))
+            }
+            _ => None,
         }
     }
 }
@@ -197,7 +238,13 @@ impl IntoResponse for Error {
             error: self.code().to_owned(),
             message: self.message(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -293,6 +340,13 @@ mod tests {
             Error::EpochOutdated { epoch: 1 },
             Error::MembersChanged,
             Error::SnapshotComplete,
+            Error::RateLimited {
+                retry_after_secs: 1,
+            },
+            Error::TooBusy {
+                retry_after_secs: 1,
+            },
+            Error::RegistrationRequired,
         ];
         let codes: Vec<ErrorCode> = errors.iter().map(Error::error_code).collect();
         assert_eq!(codes, ErrorCode::ALL, "one relay error per protocol code");

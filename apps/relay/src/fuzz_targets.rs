@@ -59,6 +59,15 @@ fn harness() -> &'static Harness {
                 onward_protocol::limits::DEFAULT_DELETE_GRACE_SECONDS,
             ),
             metrics: Default::default(),
+            // No request rates: a fuzzer sends far more than any device.
+            guard: std::sync::Arc::new(crate::guard::Guard::new(
+                crate::guard::Limits {
+                    ip_per_second: 0,
+                    journal_per_second: 0,
+                    ..Default::default()
+                },
+                crate::guard::Registration::Open,
+            )),
         });
         Harness { runtime, router }
     })

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod error;
 pub mod frames;
 pub mod fuzz_targets;
+pub mod guard;
 pub mod ids;
 pub mod logging;
 pub mod metrics;
@@ -75,6 +76,10 @@ pub struct Config {
     pub clock: Clock,
     /// How waiting pulls learn of new batches (`Poll`: the old design, to compare).
     pub wake: WakeMode,
+    /// Abuse limits: request rates, connection and long-poll caps, read timeouts.
+    pub limits: guard::Limits,
+    /// Who may create a journal.
+    pub registration: guard::Registration,
 }
 
 impl Config {
@@ -89,6 +94,8 @@ impl Config {
             delete_grace: Duration::from_secs(limits::DEFAULT_DELETE_GRACE_SECONDS),
             clock: Clock::default(),
             wake: WakeMode::default(),
+            limits: guard::Limits::default(),
+            registration: guard::Registration::Open,
         }
     }
 }
@@ -174,6 +181,7 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
             config.max_body_bytes
         )));
     }
+    config.limits.check().map_err(StartError::Config)?;
     let (storage, pg) = open_store(&config.store, PushStall(config.stall_push)).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -212,18 +220,20 @@ pub async fn serve(config: Config) -> Result<Running, StartError> {
         clock: config.clock.clone(),
         delete_grace: config.delete_grace,
         metrics: Arc::new(metrics::Metrics::new()),
+        guard: Arc::new(guard::Guard::new(
+            config.limits.clone(),
+            config.registration.clone(),
+        )),
     };
     purge_now(&state).await?;
     let purge = tokio::spawn(purge_periodically(state.clone(), stopping.clone()));
     let router = api::router(state);
-    let mut until_stopped = stopping;
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = until_stopped.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
+    let server = tokio::spawn(guard::connections::serve_connections(
+        listener,
+        router,
+        config.limits,
+        stopping,
+    ));
     Ok(Running {
         addr,
         stop,
@@ -261,8 +271,10 @@ async fn purge_now(state: &AppState) -> Result<(), StartError> {
 }
 
 /// The background purge, until the relay stops; a failed round is logged and retried.
+/// Each round also lets the rate limiters forget who went quiet.
 async fn purge_periodically(state: AppState, mut stopping: watch::Receiver<bool>) {
     let every = PURGE_EVERY
+        .min(guard::FORGET_EVERY)
         .min(state.delete_grace)
         .max(Duration::from_millis(100));
     loop {
@@ -270,6 +282,7 @@ async fn purge_periodically(state: AppState, mut stopping: watch::Receiver<bool>
             _ = tokio::time::sleep(every) => {}
             _ = stopping.wait_for(|stop| *stop) => return,
         }
+        state.guard.rates.forget_idle();
         if let Err(e) = purge_now(&state).await {
             tracing::error!(error = %e, "the purge of deleted journals failed");
         }

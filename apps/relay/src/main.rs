@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use onward_protocol::limits;
+use onward_relay::guard::{self, Limits, Registration};
 use onward_relay::logging::{self, LogFormat};
 use onward_relay::{serve, Config, Store, WakeMode};
 
@@ -45,6 +46,50 @@ struct Args {
     #[arg(long, default_value_t = limits::DEFAULT_DELETE_GRACE_SECONDS)]
     delete_grace_seconds: u64,
 
+    /// Requests per second from one IP address (sustained; 0 turns the limit off).
+    #[arg(long, default_value_t = guard::DEFAULT_IP_PER_SECOND, env = "ONWARD_RELAY_IP_PER_SECOND")]
+    ip_per_second: u32,
+
+    /// Requests from one IP address in a burst above the sustained rate.
+    #[arg(long, default_value_t = guard::DEFAULT_IP_BURST, env = "ONWARD_RELAY_IP_BURST")]
+    ip_burst: u32,
+
+    /// Requests per second for one journal, all its devices together (0: off).
+    #[arg(long, default_value_t = guard::DEFAULT_JOURNAL_PER_SECOND, env = "ONWARD_RELAY_JOURNAL_PER_SECOND")]
+    journal_per_second: u32,
+
+    /// Requests for one journal in a burst above the sustained rate.
+    #[arg(long, default_value_t = guard::DEFAULT_JOURNAL_BURST, env = "ONWARD_RELAY_JOURNAL_BURST")]
+    journal_burst: u32,
+
+    /// Open connections at once; more are answered 503 too_busy.
+    #[arg(long, default_value_t = guard::DEFAULT_MAX_CONNECTIONS, env = "ONWARD_RELAY_MAX_CONNECTIONS")]
+    max_connections: usize,
+
+    /// Pulls waiting for new batches (long-polls) at once.
+    #[arg(long, default_value_t = guard::DEFAULT_MAX_LONG_POLLS, env = "ONWARD_RELAY_MAX_LONG_POLLS")]
+    max_long_polls: usize,
+
+    /// Pulls waiting at once for one journal.
+    #[arg(long, default_value_t = guard::DEFAULT_MAX_LONG_POLLS_PER_JOURNAL, env = "ONWARD_RELAY_MAX_LONG_POLLS_PER_JOURNAL")]
+    max_long_polls_per_journal: usize,
+
+    /// Seconds a connection may take to send a request's headers (and stay idle).
+    #[arg(long, default_value_t = guard::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), env = "ONWARD_RELAY_HEADER_TIMEOUT_SECONDS")]
+    header_timeout_seconds: u64,
+
+    /// Seconds a request body may pause before it is cut off.
+    #[arg(long, default_value_t = guard::DEFAULT_BODY_READ_TIMEOUT.as_secs(), env = "ONWARD_RELAY_BODY_TIMEOUT_SECONDS")]
+    body_timeout_seconds: u64,
+
+    /// Who may create a journal: anyone (open), or whoever has --registration-token (token).
+    #[arg(long, value_enum, default_value_t = RegistrationMode::Open, env = "ONWARD_RELAY_REGISTRATION")]
+    registration: RegistrationMode,
+
+    /// The token a new journal must carry (Onward-Registration header) with --registration token.
+    #[arg(long, env = "ONWARD_RELAY_REGISTRATION_TOKEN", hide_env_values = true)]
+    registration_token: Option<String>,
+
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -65,10 +110,32 @@ struct Args {
     wake: WakeMode,
 }
 
+/// How the relay takes new journals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RegistrationMode {
+    /// Anyone may create a journal.
+    Open,
+    /// A new journal needs --registration-token.
+    Token,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     logging::init(args.log_format);
+    let registration = match (args.registration, args.registration_token) {
+        (RegistrationMode::Open, _) => Registration::Open,
+        (RegistrationMode::Token, Some(token)) if !token.trim().is_empty() => {
+            Registration::Token(token.trim().to_owned())
+        }
+        (RegistrationMode::Token, _) => {
+            eprintln!(
+                "onward-relay could not start: --registration token needs --registration-token \
+                 (or ONWARD_RELAY_REGISTRATION_TOKEN), the token you hand to the people you host."
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let config = Config {
         listen: args.listen,
         store: match args.postgres {
@@ -81,6 +148,18 @@ async fn main() -> ExitCode {
         delete_grace: Duration::from_secs(args.delete_grace_seconds),
         clock: Default::default(),
         wake: args.wake,
+        limits: Limits {
+            ip_per_second: args.ip_per_second,
+            ip_burst: args.ip_burst,
+            journal_per_second: args.journal_per_second,
+            journal_burst: args.journal_burst,
+            max_connections: args.max_connections,
+            max_long_polls: args.max_long_polls,
+            max_long_polls_per_journal: args.max_long_polls_per_journal,
+            header_read_timeout: Duration::from_secs(args.header_timeout_seconds),
+            body_read_timeout: Duration::from_secs(args.body_timeout_seconds),
+        },
+        registration,
     };
     let running = match serve(config).await {
         Ok(running) => running,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
+use crate::guard::Guard;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 use crate::wakeups::Wakeups;
@@ -29,4 +30,6 @@ pub struct AppState {
     pub delete_grace: Duration,
     /// What `/metrics` reports.
     pub metrics: Arc<Metrics>,
+    /// Abuse limits: rates, long-poll caps, registration.
+    pub guard: Arc<Guard>,
 }

@@ -139,7 +139,7 @@ async fn pushed_batches_come_back_as_frames(backend: Backend) {
     }
     let (_, state) = journal.status().await;
     assert_eq!(state["latest_seq"], json!(3));
-    assert_eq!(state["bytes_used"], json!(1200));
+    assert_eq!(state["bytes_used"], json!(1200 + 3 * support::ROW));
 }
 
 async fn the_same_batch_twice_keeps_its_first_seq(backend: Backend) {
@@ -159,7 +159,11 @@ async fn the_same_batch_twice_keeps_its_first_seq(backend: Backend) {
         journal.sealed_batch(&batch_id(1), &first)
     );
     let (_, state) = journal.status().await;
-    assert_eq!(state["bytes_used"], json!(200 + 210), "counted once");
+    assert_eq!(
+        state["bytes_used"],
+        json!(200 + 210 + 2 * support::ROW),
+        "counted once"
+    );
     assert_eq!(state["latest_seq"], json!(2));
 }
 
@@ -307,8 +311,8 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
     );
     assert_eq!(
         before["bytes_used"],
-        json!(5000 + 1000 + 500),
-        "a resent part counts once"
+        json!(5000 + 1000 + 500 + 7 * support::ROW),
+        "a resent part counts once (each row with its overhead)"
     );
     assert_eq!(
         journal.put_part(&snapshot, 1, 3, 4, parts[1]).await.1,
@@ -324,7 +328,7 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
     );
     assert_eq!(
         state["bytes_used"],
-        json!(1000 + 2500),
+        json!(1000 + 2500 + 4 * support::ROW),
         "batches 1 to 4 are gone"
     );
 
@@ -365,7 +369,11 @@ async fn a_complete_snapshot_replaces_the_batches_it_covers(backend: Backend) {
     let (_, state) = journal.status().await;
     assert_eq!(state["snapshot"]["id"], json!(newer));
     assert_eq!(state["pruned_through"], json!(5));
-    assert_eq!(state["bytes_used"], json!(125), "the smallest envelope");
+    assert_eq!(
+        state["bytes_used"],
+        json!(125 + support::ROW),
+        "the smallest envelope"
+    );
     assert!(journal.pull("after=5").await.frames.is_empty());
     // A complete snapshot never changes: its part can't be sent again.
     let (status, body) = journal.put_snapshot(&newer, 5, b"all").await;
@@ -530,7 +538,9 @@ async fn bodies_over_the_limit_are_refused(backend: Backend) {
 }
 
 async fn a_push_over_the_quota_is_refused(backend: Backend) {
-    let relay = Fixture::start_with(backend, |c| c.quota_bytes = 1000).await;
+    // Room for 1000 bytes in two rows.
+    let quota = 1000 + 2 * support::ROW;
+    let relay = Fixture::start_with(backend, |c| c.quota_bytes = quota).await;
     let journal = relay.journal();
     journal.create().await;
     assert_eq!(
@@ -552,7 +562,7 @@ async fn a_push_over_the_quota_is_refused(backend: Backend) {
     let (_, state) = journal.status().await;
     assert_eq!(
         (state["bytes_used"].clone(), state["quota_bytes"].clone()),
-        (json!(1000), json!(1000))
+        (json!(quota), json!(quota))
     );
     let (status, body) = journal.put_part(&random_hex(32), 0, 1, 2, b"\x01").await;
     assert_eq!(

@@ -102,7 +102,7 @@ async fn several_relay_processes_over_one_postgres_number_every_batch_once() {
     assert_eq!(state["latest_seq"], json!(total));
     assert_eq!(
         state["bytes_used"],
-        json!(total * 200),
+        json!(total * (200 + support::ROW)),
         "every batch stored once"
     );
 
@@ -217,7 +217,7 @@ async fn a_relay_killed_while_writing_a_batch_loses_only_that_batch(backend: Bac
     );
     assert_eq!(
         state["bytes_used"],
-        json!(400),
+        json!(2 * (200 + support::ROW)),
         "nor were its bytes counted"
     );
     let frames = journal.pull_all(0).await;

@@ -182,7 +182,7 @@ async fn device_records_are_stored_replaced_and_listed(backend: Backend) {
     journal.push(&batch_id(1), &envelope(1, 200)).await;
     assert_eq!(
         journal.status().await.1["bytes_used"],
-        json!(150 + 160 + 200)
+        json!(150 + 160 + 200 + 3 * support::ROW)
     );
 
     let longer = envelope(9, 300);
@@ -198,7 +198,7 @@ async fn device_records_are_stored_replaced_and_listed(backend: Backend) {
     );
     assert_eq!(
         journal.status().await.1["bytes_used"],
-        json!(150 + 300 + 200),
+        json!(150 + 300 + 200 + 3 * support::ROW),
         "the replaced record's bytes are freed"
     );
 }
@@ -269,7 +269,7 @@ async fn device_records_are_bounded_in_size_and_number(backend: Backend) {
     assert_eq!(listed, ids.into_iter().collect::<Vec<_>>());
 
     // Records count against the quota.
-    let full = Fixture::start_with(backend, |c| c.quota_bytes = 400).await;
+    let full = Fixture::start_with(backend, |c| c.quota_bytes = 400 + 2 * support::ROW).await;
     let journal = full.journal();
     journal.create().await;
     journal.push(&batch_id(1), &envelope(1, 200)).await;

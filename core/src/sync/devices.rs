@@ -59,6 +59,27 @@ pub async fn enable(
     allow_plain_http: bool,
     device_name: &str,
 ) -> Result<()> {
+    enable_with_token(
+        journal,
+        relays,
+        relay_url,
+        allow_plain_http,
+        device_name,
+        None,
+    )
+    .await
+}
+
+/// [`enable`] on a relay whose operator gives out registration tokens (`onward-relay
+/// --registration token`): `registration_token` is sent with the journal's creation.
+pub async fn enable_with_token(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    relay_url: &str,
+    allow_plain_http: bool,
+    device_name: &str,
+    registration_token: Option<&str>,
+) -> Result<()> {
     let relay_url = pairing::relay_url(relay_url, allow_plain_http)?;
     not_yet(journal)?;
     let me = MemberSecrets::generate();
@@ -69,7 +90,7 @@ pub async fn enable(
     };
     relays
         .relay(&relay_url)?
-        .create_journal(&keys, &body)
+        .create_journal(&keys, &body, registration_token)
         .await?;
     let ops = vec![LoggedOp {
         op: genesis,
@@ -680,5 +701,7 @@ pub(crate) async fn register_again(s: &Session<'_>) -> Result<()> {
         ops: ops.into_iter().map(|o| o.op).collect(),
         wraps,
     };
-    s.relay.create_journal(&s.keys, &body).await
+    // A relay that lost the journal and asks for registration tokens refuses this
+    // (`registration_required`): the device keeps no token.
+    s.relay.create_journal(&s.keys, &body, None).await
 }

@@ -25,8 +25,10 @@ use std::time::Duration;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one request may take in all (a long poll adds its wait to this).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long an idle kept-alive connection stays open.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long an idle kept-alive connection stays open: below the relay's own idle close
+/// (its header read timeout, 10 s by default), so a device rarely sends on a connection
+/// the relay is closing.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The HTTP relays of one journal handle: one [`HttpRelay`] (and so one connection pool)
 /// per address, made on first use.
@@ -51,6 +53,14 @@ impl Connect for HttpRelays {
 pub struct HttpRelay {
     http: reqwest::Client,
     base: String,
+}
+
+/// " (it asks to wait N s)" for a refusal with `Retry-After`.
+fn retry_hint(retry_after: Option<u64>) -> String {
+    match retry_after {
+        Some(secs) => format!(" and to wait {secs} s"),
+        None => String::new(),
+    }
 }
 
 impl HttpRelay {
@@ -104,16 +114,22 @@ impl HttpRelay {
         if status.is_success() {
             return Ok(resp);
         }
+        let retry_after = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let body = self
             .body(resp, limits::MAX_JSON_BYTES)
             .await
             .unwrap_or_default();
         let problem: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-        Err(self.refusal(status, problem))
+        Err(self.refusal(status, problem, retry_after))
     }
 
-    /// The error an answer other than 2xx stands for.
-    fn refusal(&self, status: StatusCode, problem: ErrorBody) -> Error {
+    /// The error an answer other than 2xx stands for (`retry_after`: its `Retry-After`
+    /// in seconds, for `429` and `503`).
+    fn refusal(&self, status: StatusCode, problem: ErrorBody, retry_after: Option<u64>) -> Error {
         let problem_code = problem.error.clone();
         let said = match (problem.error.is_empty(), problem.message.is_empty()) {
             (false, false) => format!("{} ({})", problem.message, problem.error),
@@ -129,6 +145,17 @@ impl HttpRelay {
             detail,
         };
         match (status, ErrorCode::parse(&problem_code)) {
+            (_, Some(ErrorCode::RegistrationRequired)) => relay(
+                "it takes new journals only with a registration token from the people who run it"
+                    .to_string(),
+            ),
+            (StatusCode::TOO_MANY_REQUESTS, _) => relay(format!(
+                "it asked this device to slow down{}",
+                retry_hint(retry_after)
+            )),
+            (_, Some(ErrorCode::TooBusy)) => {
+                relay(format!("it is busy right now{}", retry_hint(retry_after)))
+            }
             (_, Some(ErrorCode::DeviceRemoved)) => Error::DeviceRemoved,
             (_, Some(ErrorCode::InvitationGone)) => Error::InvitationGone,
             (_, Some(ErrorCode::JournalDeleted)) => Error::JournalDeleted,
@@ -208,9 +235,17 @@ impl Relay for HttpRelay {
         &self.base
     }
 
-    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()> {
-        self.send(self.request(keys, Method::PUT, "").json(body))
-            .await?;
+    async fn create_journal(
+        &self,
+        keys: &Keys,
+        body: &CreateJournal,
+        registration: Option<&str>,
+    ) -> Result<()> {
+        let mut request = self.request(keys, Method::PUT, "").json(body);
+        if let Some(token) = registration {
+            request = request.header(headers::REGISTRATION, token);
+        }
+        self.send(request).await?;
         Ok(())
     }
 
@@ -323,7 +358,7 @@ impl Relay for HttpRelay {
             if ErrorCode::parse(&problem.error) == Some(ErrorCode::SnapshotRequired) {
                 return Ok(Batches::SnapshotRequired);
             }
-            return Err(self.refusal(StatusCode::CONFLICT, problem));
+            return Err(self.refusal(StatusCode::CONFLICT, problem, None));
         }
         let resp = self.check(resp).await?;
         let text = |name: &str| -> String {

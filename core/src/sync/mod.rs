@@ -36,8 +36,8 @@ mod status;
 pub use crate::store::sync_state::{PeerRecord, RefusedBatch, SyncSettings};
 pub use background::{SyncHandle, SyncObserver, SyncState};
 pub use devices::{
-    delete_relay_copy, devices, enable, invite, join, leave, preview, recover_from_kit,
-    recovery_kit, remove, Device, InvitationPreview, Invite, Removed,
+    delete_relay_copy, devices, enable, enable_with_token, invite, join, leave, preview,
+    recover_from_kit, recovery_kit, remove, Device, InvitationPreview, Invite, Removed,
 };
 pub use http::{HttpRelay, HttpRelays};
 pub use keys::Keys;

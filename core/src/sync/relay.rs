@@ -63,8 +63,14 @@ pub trait Relay: Send + Sync {
     fn url(&self) -> &str;
 
     /// Registers the journal with its device list (its genesis, or the whole list when
-    /// registering it again on a relay that lost it).
-    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()>;
+    /// registering it again on a relay that lost it). `registration` is the token of a
+    /// relay whose operator hands them out (`Onward-Registration`, docs/SYNC.md).
+    async fn create_journal(
+        &self,
+        keys: &Keys,
+        body: &CreateJournal,
+        registration: Option<&str>,
+    ) -> Result<()>;
 
     /// Deletes the relay's copy (recoverable for the relay's grace period); `signature`
     /// is this member's over the delete request.

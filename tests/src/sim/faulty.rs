@@ -357,7 +357,12 @@ impl Relay for DeviceRelay {
         URL
     }
 
-    async fn create_journal(&self, keys: &Keys, body: &CreateJournal) -> Result<()> {
+    async fn create_journal(
+        &self,
+        keys: &Keys,
+        body: &CreateJournal,
+        _registration: Option<&str>,
+    ) -> Result<()> {
         let d = self.device;
         let mut net = self.net();
         net.before(d, keys.journal_id(), "create")?;

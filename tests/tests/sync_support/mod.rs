@@ -30,11 +30,27 @@ pub struct Relay {
     running: Option<Running>,
     addr: SocketAddr,
     db: PathBuf,
+    adjust: fn(&mut Config),
+}
+
+/// The relay's config for `db` on `addr`: the defaults, but no request rates (every
+/// device of a test shares one loopback address), then `adjust`.
+fn config(db: &Path, addr: SocketAddr, adjust: fn(&mut Config)) -> Config {
+    let mut config = Config::sqlite(db.to_path_buf(), addr);
+    config.limits.ip_per_second = 0;
+    config.limits.journal_per_second = 0;
+    adjust(&mut config);
+    config
 }
 
 impl Relay {
     /// A relay on a free loopback port, keeping its journals in `dir`.
     pub fn start(dir: &Path) -> Relay {
+        Relay::start_with(dir, |_| {})
+    }
+
+    /// [`Relay::start`] with a config `adjust` changes (registration, limits).
+    pub fn start_with(dir: &Path, adjust: fn(&mut Config)) -> Relay {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -42,9 +58,10 @@ impl Relay {
             .unwrap();
         let db = dir.join("relay.db");
         let running = runtime
-            .block_on(onward_relay::serve(Config::sqlite(
-                db.clone(),
+            .block_on(onward_relay::serve(config(
+                &db,
                 "127.0.0.1:0".parse().unwrap(),
+                adjust,
             )))
             .unwrap();
         let addr = running.addr();
@@ -53,6 +70,7 @@ impl Relay {
             running: Some(running),
             addr,
             db,
+            adjust,
         }
     }
 
@@ -76,9 +94,10 @@ impl Relay {
         assert!(self.running.is_none(), "stop it first");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            match self.runtime.block_on(onward_relay::serve(Config::sqlite(
-                self.db.clone(),
+            match self.runtime.block_on(onward_relay::serve(config(
+                &self.db,
                 self.addr,
+                self.adjust,
             ))) {
                 Ok(running) => {
                     self.running = Some(running);

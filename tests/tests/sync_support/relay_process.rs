@@ -128,6 +128,10 @@ impl RelayProcess {
         let log_copy = log.try_clone().unwrap();
         let mut cmd = Command::new(super::onward_binary().with_file_name("onward-relay"));
         cmd.args(["--listen", &self.addr.to_string()]);
+        // Many simulated devices on one loopback address: no request rates (a test's own
+        // env may set them).
+        cmd.env("ONWARD_RELAY_IP_PER_SECOND", "0")
+            .env("ONWARD_RELAY_JOURNAL_PER_SECOND", "0");
         cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         match &self.store {
             Store::Sqlite(db) => cmd.arg("--db").arg(db),

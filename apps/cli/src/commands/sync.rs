@@ -50,6 +50,14 @@ pub struct InitArgs {
     /// Allow a relay at a plain http:// address on another machine (its traffic is then not encrypted on the way; your journal's content still is)
     #[arg(long)]
     allow_insecure_http: bool,
+    /// The registration token from the people who run the relay, if they gave you one
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ONWARD_REGISTRATION_TOKEN",
+        hide_env_values = true
+    )]
+    registration_token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -112,12 +120,13 @@ pub fn run(command: Command, journal: Journal) -> Result<Printed> {
 
 fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     let name = args.name.unwrap_or_else(sync::default_device_name);
-    rt.block_on(sync::enable(
+    rt.block_on(sync::enable_with_token(
         journal,
         rt.relays(),
         &args.relay,
         args.allow_insecure_http,
         &name,
+        args.registration_token.as_deref(),
     ))?;
     let url = relay_url(journal)?;
     let first =

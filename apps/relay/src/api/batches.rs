@@ -4,8 +4,7 @@
 use std::pin::pin;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +22,7 @@ use super::openapi::Octets;
 use crate::auth::{self, Caller};
 use crate::error::{Error, Result};
 use crate::frames;
+use crate::guard::body::UnreadBody;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{members as list, PullRange, Pulled, Writer};
@@ -74,13 +74,13 @@ pub async fn push(
     State(app): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<(StatusCode, Json<PushAnswer>)> {
     let Path((journal, batch)) = path?;
     let journal = Id::parse("journal", &journal)?;
     let batch = Id::parse("batch", &batch)?;
     let caller = auth::member(&app, &journal, &headers).await?;
-    let envelope = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
+    let envelope = body.read(app.max_body_bytes).await?;
     if envelope.is_empty() {
         return Err(Error::BadRequest(
             "The body is empty; send the batch's envelope.".into(),
@@ -159,6 +159,7 @@ pub(crate) fn signed_writer(
         (status = 403, description = "`device_removed`: this device was removed", body = ErrorBody),
         (status = 410, description = "`journal_deleted`", body = ErrorBody),
         (status = 409, description = "`snapshot_required`: `after` is below `pruned_through`; start from the snapshot", body = ErrorBody),
+        (status = 503, description = "`too_busy`: too many pulls are waiting (`wait`), in the relay or for this journal; try again after `Retry-After`", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn pull(
@@ -182,6 +183,12 @@ pub async fn pull(
         )));
     }
     auth::member(&app, &journal, &headers).await?;
+    // Held while the pull waits: the process and each journal have a cap on waiting pulls.
+    let _waiting = if wait > 0 {
+        Some(app.guard.long_polls.enter(&journal)?)
+    } else {
+        None
+    };
     let range = PullRange {
         after: query.after.unwrap_or(0),
         limit,

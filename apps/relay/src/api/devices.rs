@@ -1,8 +1,7 @@
 //! `PUT /v1/journals/{journal}/devices/{device}` and `GET /v1/journals/{journal}/devices`:
 //! each device's sealed record, opaque to the relay, stored and listed for the others.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -15,6 +14,7 @@ use super::journals::journal_id;
 use super::openapi::Octets;
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::guard::body::UnreadBody;
 use crate::ids::Id;
 use crate::state::AppState;
 
@@ -42,7 +42,7 @@ pub async fn put_device(
     State(app): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<StatusCode> {
     let Path((journal, device)) = path?;
     let journal = Id::parse("journal", &journal)?;
@@ -55,7 +55,7 @@ pub async fn put_device(
             caller.device
         )));
     }
-    let record = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
+    let record = body.read(app.max_body_bytes).await?;
     if record.len() > MAX_DEVICE_RECORD_BYTES {
         return Err(Error::PayloadTooLarge {
             limit: MAX_DEVICE_RECORD_BYTES,

@@ -2,8 +2,7 @@
 //! a member leaves a signed one-time invitation; the invited device, with the
 //! invitation's own credential, reads it and joins once, before it expires.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -15,6 +14,7 @@ use onward_protocol::{
 use super::json_body;
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::guard::body::UnreadBody;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{members as list, MembersRequest, StoredInvitation};
@@ -80,11 +80,11 @@ pub async fn put(
     State(app): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<StatusCode> {
     let (journal, id) = invitation_path(path)?;
     let caller = auth::member(&app, &journal, &headers).await?;
-    let upload: InvitationUpload = json_body(body, app.max_body_bytes, "an invitation")?;
+    let upload: InvitationUpload = json_body(body, app.max_body_bytes, "an invitation").await?;
     check_upload(&upload, &id, &caller.device, app.clock.now_ms())?;
     app.storage.put_invitation(&journal, upload).await?;
     Ok(StatusCode::CREATED)
@@ -150,11 +150,12 @@ pub async fn accept(
     State(app): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<MembersAnswer>> {
     let (journal, id) = invitation_path(path)?;
     auth::invitation_holder(&app, &journal, &id, &headers).await?;
-    let AcceptInvitation { op } = json_body(body, app.max_body_bytes, "an accepted invitation")?;
+    let AcceptInvitation { op } =
+        json_body(body, app.max_body_bytes, "an accepted invitation").await?;
     let request = MembersRequest::Accept {
         invitation: id,
         op,

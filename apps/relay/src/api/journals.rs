@@ -1,7 +1,6 @@
 //! `PUT`, `GET` and `DELETE /v1/journals/{journal}`, and `POST .../restore`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -13,6 +12,8 @@ use onward_protocol::{
 use super::json_body;
 use crate::auth::{self, Caller};
 use crate::error::{Error, Result};
+use crate::guard::body::UnreadBody;
+use crate::guard::Registration;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{members as list, Creation, SnapshotState};
@@ -63,7 +64,7 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
         (status = 200, description = "The journal was already there with the same genesis"),
         (status = 400, description = "Malformed journal id, body or device list", body = ErrorBody),
         (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there with another genesis", body = ErrorBody),
-        (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's; `registration_required`: a new journal on a relay run with `--registration token`, without its token in `Onward-Registration`", body = ErrorBody),
         (status = 410, description = "`journal_deleted`: the journal is deleted, waiting for its purge", body = ErrorBody),
         (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
@@ -72,12 +73,18 @@ pub async fn create(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<StatusCode> {
     let journal = journal_id(path)?;
     let presented = auth::credential_hash(&headers)?;
     check_credential_format(&headers)?;
-    let request: CreateJournal = json_body(body, app.max_body_bytes, "a device list")?;
+    // Before the body is read: a new journal on a relay that asks for its registration
+    // token (a device registering its journal again does not need one).
+    if app.guard.registration != Registration::Open && app.storage.access(&journal).await?.is_none()
+    {
+        app.guard.registration.check(&headers)?;
+    }
+    let request: CreateJournal = json_body(body, app.max_body_bytes, "a device list").await?;
     let new = list::new_journal(&journal, request.ops, request.wraps, &presented)?;
     let genesis = new.ops.first().cloned();
     match app.storage.create_journal(&journal, new).await? {

@@ -1,8 +1,7 @@
 //! `GET` and `POST /v1/journals/{journal}/members` (the signed device list) and
 //! `GET .../wraps` (the content keys wrapped for the asking member).
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -12,6 +11,7 @@ use super::journals::journal_id;
 use super::json_body;
 use crate::auth;
 use crate::error::Result;
+use crate::guard::body::UnreadBody;
 use crate::state::AppState;
 use crate::storage::MembersRequest;
 
@@ -58,11 +58,11 @@ pub async fn change(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<MembersAnswer>> {
     let journal = journal_id(path)?;
     auth::member(&app, &journal, &headers).await?;
-    let change: MembersChange = json_body(body, app.max_body_bytes, "a device-list change")?;
+    let change: MembersChange = json_body(body, app.max_body_bytes, "a device-list change").await?;
     let request = MembersRequest::Change {
         op: change.op,
         wraps: change.wraps,

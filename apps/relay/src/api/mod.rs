@@ -11,8 +11,7 @@ pub mod snapshots;
 
 use std::any::Any;
 
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
+use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Response;
 use axum::middleware::from_fn_with_state;
@@ -23,6 +22,8 @@ use onward_protocol::paths;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::Error;
+use crate::guard;
+use crate::guard::body::UnreadBody;
 use crate::logging;
 use crate::metrics;
 use crate::state::AppState;
@@ -67,6 +68,11 @@ pub fn router(state: AppState) -> Router {
         .route(paths::INVITATION_ACCEPT, post(invitations::accept))
         .fallback(no_such_route)
         .method_not_allowed_fallback(no_such_method)
+        // Inside the logging, so refused requests are logged too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.guard.clone(),
+            guard::limit_rates,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(panic_answer))
         .layer(logging::trace_layer())
@@ -76,12 +82,12 @@ pub fn router(state: AppState) -> Router {
 
 /// Reads a JSON request body (after the credential was checked): over the limit is 413,
 /// anything that is not the expected JSON 400.
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<Bytes, BytesRejection>,
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
+    body: UnreadBody,
     limit: usize,
     what: &str,
 ) -> Result<T, Error> {
-    let bytes = body.map_err(|r| Error::from_body(r, limit))?;
+    let bytes = body.read(limit).await?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::BadRequest(format!(
             "The body is not {what} as JSON ({e}); see docs/SYNC.md, HTTP API."

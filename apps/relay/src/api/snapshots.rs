@@ -1,7 +1,6 @@
 //! `PUT` and `GET /v1/journals/{journal}/snapshots/{snapshot}/parts/{index}`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +12,7 @@ use serde::Deserialize;
 use super::openapi::Octets;
 use crate::auth;
 use crate::error::{Error, Result};
+use crate::guard::body::UnreadBody;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{PartStored, SnapshotPart, Writer};
@@ -70,7 +70,7 @@ pub async fn put_part(
     path: Result<Path<(String, String, String)>, PathRejection>,
     query: Result<Query<PartQuery>, QueryRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<PartAnswer>> {
     let (journal, snapshot, index) = part_path(path)?;
     let Query(query) = query?;
@@ -88,7 +88,7 @@ pub async fn put_part(
             query.parts
         )));
     }
-    let bytes = body.map_err(|r| Error::from_body(r, app.max_body_bytes))?;
+    let bytes = body.read(app.max_body_bytes).await?;
     if bytes.len() > MAX_SNAPSHOT_PART_BYTES {
         return Err(Error::PayloadTooLarge {
             limit: MAX_SNAPSHOT_PART_BYTES,

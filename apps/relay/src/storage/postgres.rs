@@ -508,9 +508,9 @@ async fn drop_snapshot(tx: &Transaction<'_>, journal: &Id, snapshot: &Id) -> Res
     let (j, s) = (journal.as_str(), snapshot.as_str());
     let freed: i64 = tx
         .query_one(
-            "SELECT COALESCE(SUM(octet_length(bytes)), 0)::BIGINT FROM snapshot_parts
+            "SELECT COALESCE(SUM(octet_length(bytes)), 0)::BIGINT + COUNT(*) * $3::BIGINT FROM snapshot_parts
               WHERE journal = $1 AND snapshot = $2",
-            &[&j, &s],
+            &[&j, &s, &rules::ROW_OVERHEAD_SQL],
         )
         .await?
         .get(0);
@@ -525,7 +525,7 @@ async fn drop_snapshot(tx: &Transaction<'_>, journal: &Id, snapshot: &Id) -> Res
     )
     .await?;
     tx.execute(
-        "UPDATE journals SET bytes_used = bytes_used - $2 WHERE id = $1",
+        "UPDATE journals SET bytes_used = GREATEST(bytes_used - $2, 0) WHERE id = $1",
         &[&j, &freed],
     )
     .await?;
@@ -582,17 +582,17 @@ async fn complete_snapshot(
     let freed_parts: i64 = tx
         .query_one(
             &format!(
-                "SELECT COALESCE(SUM(octet_length(bytes)), 0)::BIGINT FROM snapshot_parts
+                "SELECT COALESCE(SUM(octet_length(bytes)), 0)::BIGINT + COUNT(*) * $4::BIGINT FROM snapshot_parts
                   WHERE journal = $1 AND snapshot IN ({older})"
             ),
-            &[&j, &s, &covers],
+            &[&j, &s, &covers, &rules::ROW_OVERHEAD_SQL],
         )
         .await?
         .get(0);
     let freed_batches: i64 = tx
         .query_one(
-            "SELECT COALESCE(SUM(octet_length(envelope)), 0)::BIGINT FROM batches WHERE journal = $1 AND seq <= $2",
-            &[&j, &covers],
+            "SELECT COALESCE(SUM(octet_length(envelope)), 0)::BIGINT + COUNT(*) * $3::BIGINT FROM batches WHERE journal = $1 AND seq <= $2",
+            &[&j, &covers, &rules::ROW_OVERHEAD_SQL],
         )
         .await?
         .get(0);
@@ -621,7 +621,7 @@ async fn complete_snapshot(
     )
     .await?;
     tx.execute(
-        "UPDATE journals SET pruned_through = GREATEST(pruned_through, $2), bytes_used = bytes_used - $3 WHERE id = $1",
+        "UPDATE journals SET pruned_through = GREATEST(pruned_through, $2), bytes_used = GREATEST(bytes_used - $3, 0) WHERE id = $1",
         &[&j, &covers, &(freed_parts + freed_batches)],
     )
     .await?;
@@ -807,7 +807,7 @@ impl Storage for PostgresStorage {
                 duplicate: true,
             });
         }
-        let size = envelope.len() as u64;
+        let size = rules::stored_size(envelope.len());
         rules::check_quota(row.bytes_used, 0, size, quota)?;
         let seq = row.latest_seq + 1;
         let seq_sql = signed(seq, "seq")?;
@@ -930,13 +930,13 @@ impl Storage for PostgresStorage {
         let index = small(part.index, "index")?;
         let replaced: i64 = tx
             .query_opt(
-                "SELECT octet_length(bytes)::BIGINT FROM snapshot_parts WHERE journal = $1 AND snapshot = $2 AND idx = $3",
-                &[&j, &s, &index],
+                "SELECT octet_length(bytes)::BIGINT + $4::BIGINT FROM snapshot_parts WHERE journal = $1 AND snapshot = $2 AND idx = $3",
+                &[&j, &s, &index, &rules::ROW_OVERHEAD_SQL],
             )
             .await?
             .map(|r| r.get(0))
             .unwrap_or(0);
-        let size = part.bytes.len() as u64;
+        let size = rules::stored_size(part.bytes.len());
         rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
         let covers = signed(part.covers, "covers")?;
         if known.is_none() {
@@ -1024,8 +1024,8 @@ impl Storage for PostgresStorage {
         let (j, d) = (journal.as_str(), writer.device.as_str());
         let replaced: Option<i64> = tx
             .query_opt(
-                "SELECT octet_length(record)::BIGINT FROM devices WHERE journal = $1 AND device = $2",
-                &[&j, &d],
+                "SELECT octet_length(record)::BIGINT + $3::BIGINT FROM devices WHERE journal = $1 AND device = $2",
+                &[&j, &d, &rules::ROW_OVERHEAD_SQL],
             )
             .await?
             .map(|r| r.get(0));
@@ -1035,7 +1035,7 @@ impl Storage for PostgresStorage {
             .get(0);
         rules::check_device_count(unsigned(devices), replaced.is_none())?;
         let replaced = replaced.unwrap_or(0);
-        let size = record.len() as u64;
+        let size = rules::stored_size(record.len());
         rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
         tx.execute(
             "INSERT INTO devices (journal, device, record) VALUES ($1, $2, $3)

@@ -1,6 +1,6 @@
 //! The relay's rules on stored state, shared by both backends so they cannot drift apart.
 
-use onward_protocol::limits::MAX_DEVICES;
+use onward_protocol::limits::{MAX_DEVICES, QUOTA_ROW_OVERHEAD_BYTES};
 
 use onward_protocol::members::Invitation;
 
@@ -34,6 +34,17 @@ pub fn check_writer(epoch: u32, removed: Option<bool>, writer: &Writer) -> Resul
         }
         Some(false) => Ok(()),
     }
+}
+
+/// What a stored row counts against the quota on top of its bytes (so 1-byte batches
+/// cannot fill a database with rows), as the SQL parameter the backends add it with.
+pub const ROW_OVERHEAD_SQL: i64 = QUOTA_ROW_OVERHEAD_BYTES as i64;
+
+/// What a row of `len` bytes (a batch, a snapshot part, a device record) counts
+/// against the quota. Journals stored before the overhead was counted are charged it
+/// only for rows written since; what is freed never takes their count below 0.
+pub fn stored_size(len: usize) -> u64 {
+    (len as u64).saturating_add(QUOTA_ROW_OVERHEAD_BYTES)
 }
 
 /// Refuses a write that would take the journal's stored bytes over `quota`.

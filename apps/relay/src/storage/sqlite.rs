@@ -423,8 +423,8 @@ fn snapshot_bytes(tx: &Connection, journal: &Id, snapshot: &Id) -> Result<Vec<u8
 fn drop_snapshot(tx: &Connection, journal: &Id, snapshot: &Id) -> Result<(), Error> {
     let (j, s) = (journal.as_str(), snapshot.as_str());
     let freed: i64 = tx.query_row(
-        "SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2",
-        params![j, s],
+        "SELECT COALESCE(SUM(LENGTH(bytes)), 0) + COUNT(*) * ?3 FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2",
+        params![j, s, rules::ROW_OVERHEAD_SQL],
         |r| r.get(0),
     )?;
     tx.execute(
@@ -436,7 +436,7 @@ fn drop_snapshot(tx: &Connection, journal: &Id, snapshot: &Id) -> Result<(), Err
         params![j, s],
     )?;
     tx.execute(
-        "UPDATE journals SET bytes_used = bytes_used - ?2 WHERE id = ?1",
+        "UPDATE journals SET bytes_used = MAX(bytes_used - ?2, 0) WHERE id = ?1",
         params![j, freed],
     )?;
     Ok(())
@@ -495,14 +495,14 @@ fn complete_snapshot(
     let older = "SELECT id FROM snapshots WHERE journal = ?1 AND id <> ?2 AND covers <= ?3";
     let freed_parts: i64 = tx.query_row(
         &format!(
-            "SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM snapshot_parts WHERE journal = ?1 AND snapshot IN ({older})"
+            "SELECT COALESCE(SUM(LENGTH(bytes)), 0) + COUNT(*) * ?4 FROM snapshot_parts WHERE journal = ?1 AND snapshot IN ({older})"
         ),
-        params![j, s, covers],
+        params![j, s, covers, rules::ROW_OVERHEAD_SQL],
         |row| row.get(0),
     )?;
     let freed_batches: i64 = tx.query_row(
-        "SELECT COALESCE(SUM(LENGTH(envelope)), 0) FROM batches WHERE journal = ?1 AND seq <= ?2",
-        params![j, covers],
+        "SELECT COALESCE(SUM(LENGTH(envelope)), 0) + COUNT(*) * ?3 FROM batches WHERE journal = ?1 AND seq <= ?2",
+        params![j, covers, rules::ROW_OVERHEAD_SQL],
         |row| row.get(0),
     )?;
     tx.execute(
@@ -526,7 +526,7 @@ fn complete_snapshot(
         params![j, covers],
     )?;
     tx.execute(
-        "UPDATE journals SET pruned_through = MAX(pruned_through, ?2), bytes_used = bytes_used - ?3 WHERE id = ?1",
+        "UPDATE journals SET pruned_through = MAX(pruned_through, ?2), bytes_used = MAX(bytes_used - ?3, 0) WHERE id = ?1",
         params![j, covers, freed_parts + freed_batches],
     )?;
     Ok(())
@@ -681,7 +681,7 @@ impl Storage for SqliteStorage {
                     duplicate: true,
                 });
             }
-            let size = envelope.len() as u64;
+            let size = rules::stored_size(envelope.len());
             rules::check_quota(row.bytes_used, 0, size, quota)?;
             let seq = row.latest_seq + 1;
             tx.execute(
@@ -787,13 +787,13 @@ impl Storage for SqliteStorage {
             let index = i64::from(part.index);
             let replaced: i64 = tx
                 .query_row(
-                    "SELECT LENGTH(bytes) FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2 AND idx = ?3",
-                    params![j, s, index],
+                    "SELECT LENGTH(bytes) + ?4 FROM snapshot_parts WHERE journal = ?1 AND snapshot = ?2 AND idx = ?3",
+                    params![j, s, index, rules::ROW_OVERHEAD_SQL],
                     |r| r.get(0),
                 )
                 .optional()?
                 .unwrap_or(0);
-            let size = part.bytes.len() as u64;
+            let size = rules::stored_size(part.bytes.len());
             rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
             let covers = signed(part.covers, "covers")?;
             if known.is_none() {
@@ -873,8 +873,8 @@ impl Storage for SqliteStorage {
             let (j, d) = (journal.as_str(), writer.device.as_str());
             let replaced: Option<i64> = tx
                 .query_row(
-                    "SELECT LENGTH(record) FROM devices WHERE journal = ?1 AND device = ?2",
-                    params![j, d],
+                    "SELECT LENGTH(record) + ?3 FROM devices WHERE journal = ?1 AND device = ?2",
+                    params![j, d, rules::ROW_OVERHEAD_SQL],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -885,7 +885,7 @@ impl Storage for SqliteStorage {
             )?;
             rules::check_device_count(unsigned(devices), replaced.is_none())?;
             let replaced = replaced.unwrap_or(0);
-            let size = record.len() as u64;
+            let size = rules::stored_size(record.len());
             rules::check_quota(row.bytes_used, unsigned(replaced), size, quota)?;
             tx.execute(
                 "INSERT OR REPLACE INTO devices (journal, device, record) VALUES (?1, ?2, ?3)",

@@ -10,6 +10,10 @@ pub mod process;
 pub mod relay;
 pub mod sqlite_copy;
 
+/// What each stored row (batch, snapshot part, device record) counts against the quota
+/// on top of its bytes.
+pub const ROW: u64 = onward_protocol::limits::QUOTA_ROW_OVERHEAD_BYTES;
+
 /// Instantiates each async test `fn name(backend: Backend)` once per backend, as
 /// `name::sqlite` and `name::postgres`.
 #[macro_export]

@@ -26,6 +26,9 @@ impl RelayProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_onward-relay"))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
+            // Tests send many requests from one address: no request rates unless asked.
+            .env("ONWARD_RELAY_IP_PER_SECOND", "0")
+            .env("ONWARD_RELAY_JOURNAL_PER_SECOND", "0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(stderr)

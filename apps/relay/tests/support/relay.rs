@@ -47,6 +47,10 @@ impl Fixture {
         let mut config =
             Config::sqlite(dir.path().join("unused.db"), "127.0.0.1:0".parse().unwrap());
         config.store = store;
+        // Tests send many requests from one address quickly: no request rates unless a
+        // test sets them (tests/limits.rs).
+        config.limits.ip_per_second = 0;
+        config.limits.journal_per_second = 0;
         adjust(&mut config);
         let relay = serve(config.clone()).await.expect("the relay starts");
         let base = format!("http://{}", relay.addr());
