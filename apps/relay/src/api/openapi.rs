@@ -76,7 +76,7 @@ pub struct Octets(Vec<u8>);
         SignedWrap,
         Invitation,
     )),
-    modifiers(&CredentialScheme, &PullHeaders),
+    modifiers(&CredentialScheme, &PullHeaders, &AbuseLimits),
 )]
 pub struct ApiDoc;
 
@@ -141,6 +141,58 @@ impl Modify for PullHeaders {
                 .description(Some(description))
                 .build();
             ok.headers.insert(name.to_owned(), RefOr::T(header));
+        }
+    }
+}
+
+/// Every route can meet the abuse limits (`guard`): too many requests from one address or
+/// for one journal (429 with `Retry-After`), or a relay at its connection or waiting-pull
+/// cap (503 `too_busy`). Stated on each operation so clients and fuzzers expect them.
+struct AbuseLimits;
+
+impl Modify for AbuseLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let answer = |description: &str| {
+            let retry_after = HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Seconds to wait before trying again"))
+                .build();
+            ResponseBuilder::new()
+                .description(description)
+                .header("Retry-After", retry_after)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.entry("429".into()).or_insert_with(|| {
+                    RefOr::T(answer(
+                        "`rate_limited`: too many requests from this address or for this journal",
+                    ))
+                });
+                responses.entry("503".into()).or_insert_with(|| {
+                    RefOr::T(answer(
+                        "`too_busy`: the relay is at its cap of connections or of waiting pulls",
+                    ))
+                });
+            }
         }
     }
 }
