@@ -521,19 +521,24 @@ async fn bodies_over_the_limit_are_refused(backend: Backend) {
     let relay = Fixture::start(backend).await;
     let journal = relay.journal();
     journal.create().await;
-    let (status, body) = journal
-        .put_part(&random_hex(32), 0, 2, 0, &envelope(1, MIB + 1))
-        .await;
-    assert_eq!(
-        (status, error_code(&body)),
-        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
-    );
-    let (status, _) = journal.push(&batch_id(1), &envelope(1, 4 * MIB + 1)).await;
-    assert_eq!(
-        status,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the default limit is 4 MiB"
-    );
+    let part = format!("/snapshots/{}/parts/0?parts=2&covers=0", random_hex(32));
+    if let Some((status, body)) = journal.send_oversized(&part, envelope(1, MIB + 1)).await {
+        assert_eq!(
+            (status, error_code(&body)),
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        );
+    }
+    let push = format!("/batches/{}", batch_id(1));
+    if let Some((status, _)) = journal
+        .send_oversized(&push, envelope(1, 4 * MIB + 1))
+        .await
+    {
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the default limit is 4 MiB"
+        );
+    }
     assert_eq!(journal.status().await.1["bytes_used"], json!(0));
 }
 

@@ -356,6 +356,33 @@ impl Journal {
         (status, bytes)
     }
 
+    /// Sends a body over the relay's limit: the relay answers 413 before reading it and
+    /// closes, so the client may see its answer or only the connection cut while it was
+    /// still sending (None). Anything else is a failure.
+    pub async fn send_oversized(&self, rest: &str, body: Vec<u8>) -> Option<(StatusCode, Value)> {
+        let request = self
+            .http
+            .request(
+                Method::PUT,
+                format!("{}/v1/journals/{}{rest}", self.base, self.id),
+            )
+            .bearer_auth(&self.credential)
+            .header("content-type", "application/octet-stream")
+            .body(body);
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status();
+                let bytes = response.bytes().await.expect("a whole body");
+                Some((
+                    status,
+                    serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+                ))
+            }
+            Err(e) if e.is_request() && format!("{e:?}").contains("BodyWrite") => None,
+            Err(e) => panic!("the relay answers: {e:?}"),
+        }
+    }
+
     /// Sends a JSON body (`PUT`/`POST`) and returns the status and JSON answer.
     pub async fn send_json(&self, method: Method, rest: &str, body: &Value) -> (StatusCode, Value) {
         let response = self
