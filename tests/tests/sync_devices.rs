@@ -17,13 +17,12 @@ use onward_core::sync::envelope::{self, Sealed};
 use onward_core::sync::relay::{Connect, Relay};
 use onward_core::sync::{HttpRelays, KeyFile};
 use onward_core::Journal;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use sync_support::postgres::PgServer;
 use sync_support::relay_process::{RelayProcess, Store};
-use sync_support::Device;
+use sync_support::{assert_nowhere, files_under, stored_keys, Device};
 
 const IN_SYNC: &str = "In sync.";
 
@@ -88,25 +87,6 @@ impl Setup {
     }
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 fn invitation(d: &Device) -> String {
     d.json(&["sync", "invite", "--no-qr"])["code"]
         .as_str()
@@ -147,32 +127,10 @@ fn secrets_of(d: &Device) -> Vec<Vec<u8>> {
     let dir = key_file(d).dir().to_path_buf();
     let mut found = Vec::new();
     for path in files_under(&dir) {
-        let stored: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        for field in ["sign", "boxing", "credential"] {
-            found.push(hex::decode(stored["member"][field].as_str().unwrap()).unwrap());
-        }
-        for pair in stored["epochs"].as_array().unwrap() {
-            found.push(hex::decode(pair[1].as_str().unwrap()).unwrap());
-        }
+        found.extend(stored_keys(&std::fs::read(&path).unwrap()));
     }
     assert!(found.len() >= 4, "no key file for {}", d.journal.display());
     found
-}
-
-fn assert_nowhere(secrets: &[Vec<u8>], files: &[PathBuf]) {
-    assert!(!files.is_empty());
-    for file in files {
-        let bytes = std::fs::read(file).unwrap_or_default();
-        for secret in secrets {
-            let as_hex = hex::encode(secret);
-            assert!(
-                !bytes.windows(secret.len()).any(|w| w == secret.as_slice())
-                    && !bytes.windows(as_hex.len()).any(|w| w == as_hex.as_bytes()),
-                "a secret is in {}",
-                file.display()
-            );
-        }
-    }
 }
 
 fn relay_for(url: &str) -> Arc<dyn Relay> {
@@ -426,15 +384,8 @@ fn no_secret_in_a_journal_file_or_on_the_relay(backend: Backend) {
     laptop.run(&["sync", "recovery-kit"]);
     let mut secrets = secrets_of(&laptop);
     secrets.extend(secrets_of(&phone));
-    let mut files = Vec::new();
-    for d in [&laptop, &phone] {
-        for suffix in ["", "-wal"] {
-            let mut path = d.journal.clone().into_os_string();
-            path.push(suffix);
-            files.push(PathBuf::from(path));
-        }
-    }
-    files.retain(|f| f.exists());
+    let mut files = laptop.journal_files();
+    files.extend(phone.journal_files());
     files.extend(s.relay_files());
     assert_nowhere(&secrets, &files);
     #[cfg(unix)]

@@ -10,7 +10,7 @@ mod sync_support;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use sync_support::{Device, Relay};
+use sync_support::{assert_nowhere, stored_keys, Device, Relay};
 
 /// A session bus with GNOME Keyring's Secret Service on it, unlocked, in a folder of its
 /// own (stopped on drop).
@@ -148,23 +148,6 @@ fn device_on(dir: &Path, name: &str, env: Vec<(String, String)>) -> Device {
     device
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// The journal file and its WAL and shared-memory files, as bytes.
-fn journal_bytes(d: &Device) -> Vec<u8> {
-    let mut all = Vec::new();
-    for suffix in ["", "-wal", "-shm"] {
-        let mut path = d.journal.clone().into_os_string();
-        path.push(suffix);
-        if let Ok(bytes) = std::fs::read(&path) {
-            all.extend(bytes);
-        }
-    }
-    all
-}
-
 #[test]
 fn keys_go_to_the_system_keyring_and_nowhere_else_when_it_answers() {
     let service = SecretService::start();
@@ -218,12 +201,10 @@ fn keys_go_to_the_system_keyring_and_nowhere_else_when_it_answers() {
 
     // The keyring may hold a newer copy after the sync (new epoch keys); whatever it
     // holds now is in neither the journal file nor its WAL.
-    let bytes = journal_bytes(&laptop);
     for (_, secret) in service.onward_secrets() {
-        assert!(
-            !contains(&bytes, &secret),
-            "the keys leaked into the journal"
-        );
+        let mut keys = stored_keys(&secret);
+        keys.push(secret);
+        assert_nowhere(&keys, &laptop.journal_files());
     }
 
     // Turning sync off forgets the keys in the keyring too.
@@ -259,7 +240,7 @@ fn without_a_keyring_keys_go_to_a_private_folder_the_command_names() {
         assert_eq!(mode(&folder), 0o700);
         assert_eq!(mode(&files[0].0), 0o600);
     }
-    assert!(!contains(&journal_bytes(&laptop), &files[0].1));
+    assert_nowhere(&[files[0].1.clone()], &laptop.journal_files());
     laptop.run(&["sync", "now"]);
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::client::{batch_id, envelope, Journal};
+use support::client::{batch_id, envelope, Journal, Pull};
 use support::postgres::PgServer;
 use support::process::RelayProcess;
 use support::relay::{client, Backend, Fixture};
@@ -58,6 +58,28 @@ async fn metric(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
 }
 
 /// Polls `/metrics` (every 2 ms, at most `limit`) until `name` is `value`.
+/// A pull of `journal` after batch `n - 1`, waiting up to 30 s, started once the relay at
+/// `base` counts it as waiting; its answer comes with the moment it arrived.
+async fn waiting_pull(
+    journal: &Journal,
+    base: &str,
+    n: u64,
+) -> tokio::task::JoinHandle<(Pull, Instant)> {
+    let on = journal.clone();
+    let waiting = tokio::spawn(async move {
+        let pull = on.pull(&format!("after={}&wait=30", n - 1)).await;
+        (pull, Instant::now())
+    });
+    wait_for_metric(
+        base,
+        "onward_relay_waiting_pulls",
+        1.0,
+        Duration::from_secs(10),
+    )
+    .await;
+    waiting
+}
+
 async fn wait_for_metric(base: &str, name: &str, value: f64, limit: Duration) {
     let started = Instant::now();
     loop {
@@ -110,22 +132,13 @@ async fn metrics_count_requests_by_route_template_and_report_storage(backend: Ba
     );
 
     // A pull waits: the gauge shows it, and a push wakes it.
-    let waiting = {
-        let journal = journal.clone();
-        tokio::spawn(async move { journal.pull("after=3&wait=30").await })
-    };
-    wait_for_metric(
-        &relay.base,
-        "onward_relay_waiting_pulls",
-        1.0,
-        Duration::from_secs(10),
-    )
-    .await;
+    let waiting = waiting_pull(&journal, &relay.base, 4).await;
     journal.push(&batch_id(4), &envelope(4, 100)).await;
     let pulled = tokio::time::timeout(Duration::from_secs(10), waiting)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!(pulled.seqs(), vec![4]);
 
     // A snapshot covering 2 prunes batches 1 and 2.
@@ -233,20 +246,7 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
     let mut latencies = Vec::with_capacity(PUSHES);
     let mut after_ack = Vec::with_capacity(PUSHES);
     for n in 1..=PUSHES as u64 {
-        let waiting = {
-            let on_one = on_one.clone();
-            tokio::spawn(async move {
-                let pull = on_one.pull(&format!("after={}&wait=30", n - 1)).await;
-                (pull, Instant::now())
-            })
-        };
-        wait_for_metric(
-            &one.base,
-            "onward_relay_waiting_pulls",
-            1.0,
-            Duration::from_secs(10),
-        )
-        .await;
+        let waiting = waiting_pull(&on_one, &one.base, n).await;
         let pushed_at = Instant::now();
         let (status, _) = on_two.push(&batch_id(n), &envelope(n, 200)).await;
         assert_eq!(status, StatusCode::CREATED);
@@ -337,17 +337,7 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
         0.0
     );
     let n = PUSHES as u64 + 1;
-    let waiting = {
-        let on_one = on_one.clone();
-        tokio::spawn(async move { on_one.pull(&format!("after={}&wait=30", n - 1)).await })
-    };
-    wait_for_metric(
-        &one.base,
-        "onward_relay_waiting_pulls",
-        1.0,
-        Duration::from_secs(10),
-    )
-    .await;
+    let waiting = waiting_pull(&on_one, &one.base, n).await;
     assert_eq!(
         on_two.push(&batch_id(n), &envelope(n, 200)).await.0,
         StatusCode::CREATED
@@ -355,7 +345,8 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
     let pull = tokio::time::timeout(Duration::from_secs(5), waiting)
         .await
         .expect("found by the re-check within seconds")
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!(pull.seqs(), vec![n]);
     let rechecks = metric(
         &one.base,
@@ -380,17 +371,7 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
     }
     assert!(metric(&one.base, "onward_relay_listen_reconnects_total", &[]).await >= 1.0);
     let n = n + 1;
-    let waiting = {
-        let on_one = on_one.clone();
-        tokio::spawn(async move { on_one.pull(&format!("after={}&wait=30", n - 1)).await })
-    };
-    wait_for_metric(
-        &one.base,
-        "onward_relay_waiting_pulls",
-        1.0,
-        Duration::from_secs(10),
-    )
-    .await;
+    let waiting = waiting_pull(&on_one, &one.base, n).await;
     let before = metric(
         &one.base,
         "onward_relay_wakeups_total",
@@ -404,7 +385,8 @@ async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {
     let pull = tokio::time::timeout(Duration::from_secs(5), waiting)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!(pull.seqs(), vec![n]);
     assert_eq!(
         metric(

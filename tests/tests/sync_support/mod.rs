@@ -251,6 +251,19 @@ impl Device {
         self.open().sync_keys().unwrap()
     }
 
+    /// The journal file and its -wal and -shm files, those that exist.
+    pub fn journal_files(&self) -> Vec<PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| {
+                let mut path = self.journal.clone().into_os_string();
+                path.push(suffix);
+                PathBuf::from(path)
+            })
+            .filter(|p| p.exists())
+            .collect()
+    }
+
     /// This device's journal opened in the test, with its key folder as the CLI keeps it.
     pub fn open(&self) -> onward_core::Journal {
         let mut journal = onward_core::Journal::open(&self.journal).unwrap();
@@ -361,4 +374,55 @@ pub fn on_runtime<F: std::future::Future>(future: F) -> F::Output {
                 .await
                 .expect("done within 60 s")
         })
+}
+
+/// The keys in a device's stored secrets (what its secret store holds, as JSON): its
+/// signing, boxing and credential keys and each epoch key, as bytes.
+pub fn stored_keys(stored: &[u8]) -> Vec<Vec<u8>> {
+    let stored: Value = serde_json::from_slice(stored).unwrap();
+    let mut found = Vec::new();
+    for field in ["sign", "boxing", "credential"] {
+        found.push(hex::decode(stored["member"][field].as_str().unwrap()).unwrap());
+    }
+    for pair in stored["epochs"].as_array().unwrap() {
+        found.push(hex::decode(pair[1].as_str().unwrap()).unwrap());
+    }
+    found
+}
+
+/// Every file under `dir`, at any depth (none if it isn't there).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// None of `secrets`, raw or as hex, is in any of `files` (and there are files to scan).
+pub fn assert_nowhere(secrets: &[Vec<u8>], files: &[PathBuf]) {
+    assert!(!files.is_empty());
+    for file in files {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        for secret in secrets {
+            let as_hex = hex::encode(secret);
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_slice())
+                    && !bytes.windows(as_hex.len()).any(|w| w == as_hex.as_bytes()),
+                "a secret is in {}",
+                file.display()
+            );
+        }
+    }
 }

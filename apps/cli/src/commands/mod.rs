@@ -160,12 +160,11 @@ pub fn run(cli: Cli) -> Result<Printed> {
         None => path,
     };
     let mut journal = Journal::open(&open_at)?;
-    journal.set_secret_store(std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(
-        &open_at,
-    )));
+    let keys = std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(&open_at));
+    journal.set_secret_store(keys.clone());
     // Sync shares the journal with its network steps, so it takes it whole.
     let command = match command {
-        Command::Sync(cmd) => return sync::run(cmd, journal),
+        Command::Sync(cmd) => return sync::run(cmd, journal, &keys),
         Command::Devices(args) => return devices::run(args, journal),
         other => other,
     };

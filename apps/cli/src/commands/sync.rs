@@ -3,6 +3,7 @@
 
 use crate::dates;
 use crate::error::{Failure, Result};
+use crate::keys::DeviceKeys;
 use crate::output::{plural, Printed, NEEDS_ATTENTION};
 use crate::qr;
 use clap::{Args, Subcommand};
@@ -103,22 +104,28 @@ pub struct OffArgs {
     delete_relay_copy: bool,
 }
 
-pub fn run(command: Command, journal: Journal) -> Result<Printed> {
+/// `keys` is the secret store the journal was given: it says where the keys went.
+pub fn run(command: Command, journal: Journal, keys: &DeviceKeys) -> Result<Printed> {
     let journal = Mutex::new(journal);
     let rt = SyncRuntime::new()?;
     match command {
-        Command::Init(args) => init(args, &journal, &rt),
+        Command::Init(args) => init(args, &journal, &rt, keys),
         Command::Invite(args) => invite(args, &journal, &rt),
-        Command::Join(args) => join(args, &journal, &rt),
+        Command::Join(args) => join(args, &journal, &rt, keys),
         Command::Now => now(&journal, &rt),
         Command::Status => status(&journal, &rt),
         Command::RecoveryKit => recovery_kit(&journal, &rt),
-        Command::Recover(args) => recover(args, &journal, &rt),
+        Command::Recover(args) => recover(args, &journal, &rt, keys),
         Command::Off(args) => off(args, &journal, &rt),
     }
 }
 
-fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+fn init(
+    args: InitArgs,
+    journal: &Mutex<Journal>,
+    rt: &SyncRuntime,
+    keys: &DeviceKeys,
+) -> Result<Printed> {
     let name = args.name.unwrap_or_else(sync::default_device_name);
     rt.block_on(sync::enable_with_token(
         journal,
@@ -148,7 +155,7 @@ fn init(args: InitArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
             json!({ "error": e.to_string() })
         }
     };
-    human.push_str(&keys_line(journal));
+    human.push_str(&keys_line(keys));
     human.push_str(
         "\nTo add another device, run `onward sync invite` here and scan or type what it shows.\n`onward sync recovery-kit` makes a way back in case every device is lost.",
     );
@@ -176,7 +183,12 @@ fn invite(args: InviteArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Resul
     ))
 }
 
-fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+fn join(
+    args: JoinArgs,
+    journal: &Mutex<Journal>,
+    rt: &SyncRuntime,
+    keys: &DeviceKeys,
+) -> Result<Printed> {
     let code = given_or_asked(args.code, "The invitation (ONWARD2-…): ")?;
     let name = args.name.unwrap_or_else(sync::default_device_name);
     let preview = rt.block_on(sync::preview(rt.relays(), &code))?;
@@ -210,7 +222,7 @@ fn join(args: JoinArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Pr
         records_changed(&report),
         plural(report.pushed.changes, "change"),
         report.status.summary(),
-        keys_line(journal)
+        keys_line(keys)
     );
     Ok(report_printed(&report, human))
 }
@@ -224,7 +236,12 @@ fn recovery_kit(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     Ok(Printed::new(json!({ "recovery_kit": kit }), human))
 }
 
-fn recover(args: RecoverArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+fn recover(
+    args: RecoverArgs,
+    journal: &Mutex<Journal>,
+    rt: &SyncRuntime,
+    keys: &DeviceKeys,
+) -> Result<Printed> {
     let kit = given_or_asked(args.kit, "The recovery kit (ONWARDKIT1-…): ")?;
     let name = args.name.unwrap_or_else(sync::default_device_name);
     let report = rt.block_on(sync::recover_from_kit(
@@ -240,17 +257,17 @@ fn recover(args: RecoverArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Res
         plural(report.pulled.changes, "change"),
         records_changed(&report),
         report.status.summary(),
-        keys_line(journal)
+        keys_line(keys)
     );
     Ok(report_printed(&report, human))
 }
 
-/// Where this device's keys went, in a line of its own.
-fn keys_line(journal: &Mutex<Journal>) -> String {
-    let journal = journal.lock().unwrap_or_else(|p| p.into_inner());
+/// Where this device's keys went, in a line of its own (the same store that kept them,
+/// so the keyring is not asked twice).
+fn keys_line(keys: &DeviceKeys) -> String {
     format!(
         "\nThis device's keys are in {}, never in the journal file.\n",
-        crate::keys::DeviceKeys::for_journal(journal.path()).place()
+        keys.place()
     )
 }
 
