@@ -33,5 +33,7 @@ let package = Package(
         // the screens' observable models: same module, so the error enum reads as is.
         .target(name: "OnwardModel", dependencies: ["OnwardFFI"], path: "Sources/OnwardModel"),
         .executableTarget(name: "OnwardApp", dependencies: ["OnwardModel"], path: "Sources/OnwardApp"),
+        // The model's tests (Xcode, an iOS simulator; the sync ones need ONWARD_TEST_RELAY).
+        .testTarget(name: "OnwardModelTests", dependencies: ["OnwardModel"], path: "Tests/OnwardModelTests"),
     ]
 )

@@ -63,4 +63,6 @@ public final class MemorySecretStore: SecretStore, @unchecked Sendable {
     public func load(name: String) throws -> Data? { lock.withLock { secrets[name] } }
     public func save(name: String, secret: Data) throws { lock.withLock { secrets[name] = secret } }
     public func delete(name: String) throws { lock.withLock { secrets[name] = nil } }
+    /// Every secret held, for tests that look for them elsewhere (the journal file).
+    public func all() -> [Data] { lock.withLock { Array(secrets.values) } }
 }
