@@ -64,7 +64,7 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
         (status = 201, description = "The journal was created"),
         (status = 200, description = "The journal was already there with the same genesis"),
         (status = 400, description = "Malformed journal id, body or device list", body = ErrorBody),
-        (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there with another genesis", body = ErrorBody),
+        (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there and the credential is no member's (judged before the body is read) or the list has another genesis", body = ErrorBody),
         (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's; `registration_required`: a new journal on a relay run with `--registration token`, without its token in `Onward-Registration`", body = ErrorBody),
         (status = 410, description = "`journal_deleted`: the journal is deleted, waiting for its purge", body = ErrorBody),
         (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
@@ -84,10 +84,7 @@ pub async fn create(
     // past what a genesis takes only once the genesis checks out.
     let request: CreateJournal = match app.storage.access(&journal).await? {
         Some(access) => {
-            auth::identify(&access.members, &presented).map_err(|e| match e {
-                Error::Unauthorized => list::not_a_member(),
-                other => other,
-            })?;
+            auth::identify(&access.members, &presented)?;
             json_body(body, app.max_body_bytes, "a device list").await?
         }
         None => {

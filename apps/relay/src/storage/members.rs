@@ -80,7 +80,7 @@ fn list_refused(e: MembersError) -> Error {
 }
 
 /// A creation whose credential is no active member's of the list.
-pub fn not_a_member() -> Error {
+fn not_a_member() -> Error {
     Error::Forbidden(
         "The credential is not that of a device in this journal's device list.".into(),
     )
