@@ -299,7 +299,10 @@ async fn waiting_pulls_are_capped_per_process(backend: Backend) {
         .collect();
     let started = Instant::now();
     while waiting_pulls(&fixture).await < 2.0 {
-        assert!(started.elapsed() < Duration::from_secs(20), "the pulls wait");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the pulls wait"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -329,7 +332,10 @@ async fn waiting_pulls_are_capped_per_process(backend: Backend) {
 
     // Pushes answer the waiting pulls, and their places are free again.
     for (journal, waiting) in journals.iter().zip(waiting) {
-        assert_eq!(journal.push(&batch_id(1), b"hi").await.0, StatusCode::CREATED);
+        assert_eq!(
+            journal.push(&batch_id(1), b"hi").await.0,
+            StatusCode::CREATED
+        );
         let pulled = tokio::time::timeout(Duration::from_secs(30), waiting)
             .await
             .expect("the waiting pull answers")
@@ -372,7 +378,11 @@ async fn requests_in_flight_are_capped_per_journal(backend: Backend) {
             refused = Some((retry_after, body));
             break;
         }
-        assert_eq!(status, StatusCode::OK, "before the held pushes arrive: {body}");
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "before the held pushes arrive: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (retry_after, body) = refused.expect("a third request of the journal is refused");
@@ -392,7 +402,10 @@ async fn requests_in_flight_are_capped_per_journal(backend: Backend) {
             break;
         }
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-        assert!(started.elapsed() < Duration::from_secs(20), "the places are freed");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the places are freed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -488,7 +501,10 @@ async fn a_slow_loris_is_cut_off_by_the_read_timeouts_and_a_long_poll_is_not(bac
 /// long as the timeouts) until the relay closes it: what the relay said, and when it
 /// closed, from the first byte sent (at most 30 s).
 async fn trickle(fixture: &Fixture, head: &[u8]) -> (Duration, String) {
-    let (mut from, mut to) = TcpStream::connect(addr(fixture)).await.unwrap().into_split();
+    let (mut from, mut to) = TcpStream::connect(addr(fixture))
+        .await
+        .unwrap()
+        .into_split();
     let started = Instant::now();
     to.write_all(head).await.unwrap();
     let writer = tokio::spawn(async move {
@@ -701,7 +717,11 @@ async fn a_pull_with_a_bad_credential_is_401_whatever_its_query_says(backend: Ba
                 request = request.bearer_auth(credential);
             }
             let (status, _, body) = answer(request.send().await.unwrap()).await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{query}, {credential:?}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{query}, {credential:?}: {body}"
+            );
             assert_eq!(body["error"], "unauthorized");
         }
     }
@@ -767,7 +787,11 @@ async fn a_forged_genesis_for_a_new_journal_is_refused_and_stores_nothing(backen
     let journal = fixture.journal();
     let other = fixture.journal();
     let mut bad_signature = journal.genesis.clone();
-    let flipped = if bad_signature.signature.starts_with('0') { "1" } else { "0" };
+    let flipped = if bad_signature.signature.starts_with('0') {
+        "1"
+    } else {
+        "0"
+    };
     bad_signature.signature.replace_range(..1, flipped);
     for (what, genesis) in [
         ("another journal's genesis", other.genesis.clone()),

@@ -91,7 +91,10 @@ pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses a JSON request body already read: anything but the expected JSON is 400.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, Error> {
     serde_json::from_slice(bytes).map_err(|e| {
         Error::BadRequest(format!(
             "The body is not {what} as JSON ({e}); see docs/SYNC.md, HTTP API."

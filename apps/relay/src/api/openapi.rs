@@ -304,7 +304,11 @@ mod tests {
             assert_eq!(schema["minLength"], 1, "{path}: {schema}");
             assert_eq!(schema["maxLength"], max, "{path}: {schema}");
         }
-        assert_eq!(MAX_BODY_BYTES, 4 * 1024 * 1024, "the description says 4 MiB");
+        assert_eq!(
+            MAX_BODY_BYTES,
+            4 * 1024 * 1024,
+            "the description says 4 MiB"
+        );
         for method in ["put", "get"] {
             let params = doc["paths"][paths::SNAPSHOT_PART][method]["parameters"]
                 .as_array()
@@ -320,8 +324,15 @@ mod tests {
             .as_str()
             .unwrap();
         let genesis_kib = crate::storage::members::GENESIS_WITHIN / 1024;
-        assert!(create.contains(&format!("over {genesis_kib} KiB")), "{create}");
-        for path in [super::super::LIVEZ, super::super::READYZ, super::super::METRICS] {
+        assert!(
+            create.contains(&format!("over {genesis_kib} KiB")),
+            "{create}"
+        );
+        for path in [
+            super::super::LIVEZ,
+            super::super::READYZ,
+            super::super::METRICS,
+        ] {
             assert!(doc["paths"][path]["get"].is_object(), "{path} is described");
         }
     }

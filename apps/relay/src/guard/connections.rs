@@ -262,7 +262,9 @@ mod tests {
         let a = in_flight.enter(&j1).unwrap();
         let _b = in_flight.enter(&j1).unwrap();
         assert!(matches!(in_flight.enter(&j1), Err(Error::TooBusy { .. })));
-        let _c = in_flight.enter(&j2).expect("another journal has its own places");
+        let _c = in_flight
+            .enter(&j2)
+            .expect("another journal has its own places");
         drop(a);
         let _d = in_flight.enter(&j1).expect("a place was freed");
     }

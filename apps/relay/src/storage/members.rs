@@ -81,9 +81,7 @@ fn list_refused(e: MembersError) -> Error {
 
 /// A creation whose credential is no active member's of the list.
 fn not_a_member() -> Error {
-    Error::Forbidden(
-        "The credential is not that of a device in this journal's device list.".into(),
-    )
+    Error::Forbidden("The credential is not that of a device in this journal's device list.".into())
 }
 
 /// The bytes of a creation body that hold its genesis: `{"ops": [` and one operation,
@@ -339,6 +337,10 @@ mod tests {
         assert_eq!(first_op(&body[..after_first - 1]), None, "cut inside it");
         let spaced = format!(" {{ \"ops\" : [ {} ] }}", String::from_utf8(one).unwrap());
         assert_eq!(first_op(spaced.as_bytes()), Some(op.clone()));
-        assert_eq!(first_op(br#"{"wraps": [], "ops": []}"#), None, "ops not first");
+        assert_eq!(
+            first_op(br#"{"wraps": [], "ops": []}"#),
+            None,
+            "ops not first"
+        );
     }
 }
