@@ -123,6 +123,7 @@ async fn one_design(store: Store, mode: WakeMode, plan: &LoadPlan) -> Result<Loa
         max_connections: plan.devices * 2 + 256,
         max_long_polls: plan.devices * 2,
         max_long_polls_per_journal: plan.devices * 2,
+        max_requests_per_journal: plan.devices * 2,
         ..Default::default()
     };
     let relay = onward_relay::serve(config).await?;

@@ -110,7 +110,7 @@ pub async fn invitation_holder(
 
 /// The member whose credential hash is `presented`: an active one, else a removed one
 /// (`device_removed`), else none (`401`). Every hash is compared in constant time.
-fn identify<'a>(members: &'a [MemberRow], presented: &str) -> Result<&'a MemberRow, Error> {
+pub fn identify<'a>(members: &'a [MemberRow], presented: &str) -> Result<&'a MemberRow, Error> {
     let mut matches = members
         .iter()
         .filter(|m| same_credential(&m.credential_sha256, presented));

@@ -74,6 +74,10 @@ struct Args {
     #[arg(long, default_value_t = guard::DEFAULT_MAX_LONG_POLLS_PER_JOURNAL, env = "ONWARD_RELAY_MAX_LONG_POLLS_PER_JOURNAL")]
     max_long_polls_per_journal: usize,
 
+    /// Requests about one journal served at once (waiting pulls have their own cap).
+    #[arg(long, default_value_t = guard::DEFAULT_MAX_REQUESTS_PER_JOURNAL, env = "ONWARD_RELAY_MAX_REQUESTS_PER_JOURNAL")]
+    max_requests_per_journal: usize,
+
     /// Seconds a connection may take to send a request's headers (and stay idle).
     #[arg(long, default_value_t = guard::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), env = "ONWARD_RELAY_HEADER_TIMEOUT_SECONDS")]
     header_timeout_seconds: u64,
@@ -81,6 +85,10 @@ struct Args {
     /// Seconds a request body may pause before it is cut off.
     #[arg(long, default_value_t = guard::DEFAULT_BODY_READ_TIMEOUT.as_secs(), env = "ONWARD_RELAY_BODY_TIMEOUT_SECONDS")]
     body_timeout_seconds: u64,
+
+    /// Seconds a whole request body may take to arrive, however steadily it comes.
+    #[arg(long, default_value_t = guard::DEFAULT_BODY_READ_DEADLINE.as_secs(), env = "ONWARD_RELAY_BODY_DEADLINE_SECONDS")]
+    body_deadline_seconds: u64,
 
     /// Who may create a journal: anyone (open), or whoever has --registration-token (token).
     #[arg(long, value_enum, default_value_t = RegistrationMode::Open, env = "ONWARD_RELAY_REGISTRATION")]
@@ -156,8 +164,10 @@ async fn main() -> ExitCode {
             max_connections: args.max_connections,
             max_long_polls: args.max_long_polls,
             max_long_polls_per_journal: args.max_long_polls_per_journal,
+            max_requests_per_journal: args.max_requests_per_journal,
             header_read_timeout: Duration::from_secs(args.header_timeout_seconds),
             body_read_timeout: Duration::from_secs(args.body_timeout_seconds),
+            body_read_deadline: Duration::from_secs(args.body_deadline_seconds),
         },
         registration,
     };

@@ -225,6 +225,12 @@ fn method_label(method: &axum::http::Method) -> &'static str {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(get, path = crate::api::METRICS, tag = "operations",
+    description = "The relay's metrics in the Prometheus text format (apps/relay/README.md, Operations).",
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String),
+        (status = 500, description = "Storage did not answer", body = onward_protocol::ErrorBody),
+    ))]
 pub async fn metrics(State(app): State<AppState>) -> Result<Response, Error> {
     let totals = app.storage.totals().await?;
     let body = app.metrics.render(&app.wakeups, totals);

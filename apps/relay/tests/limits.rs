@@ -1,8 +1,9 @@
 //! Abuse limits on loopback, on both backends: request rates answered `429` with
 //! `Retry-After` while others are still served, caps on connections and waiting pulls,
-//! header and body read timeouts (a long-poll is not cut by them), the credential and
-//! the registration token checked before a body is read, registration modes, and the
-//! per-row overhead of the quota. Every wait is bounded; a hang fails by timeout.
+//! requests in flight per journal, header and body read timeouts and the body deadline
+//! (a long-poll is not cut by them), the credential and the registration token checked
+//! before a body is read (and a new journal's genesis before more than it is read),
+//! registration modes, and the per-row overhead of the quota. Every wait is bounded; a hang fails by timeout.
 
 mod support;
 
@@ -24,8 +25,13 @@ on_both_backends!(
     a_burst_over_a_journals_rate_is_429_and_other_journals_are_served,
     a_connection_over_the_cap_is_answered_too_busy,
     waiting_pulls_are_capped_per_journal,
+    waiting_pulls_are_capped_per_process,
+    requests_in_flight_are_capped_per_journal,
     a_slow_loris_is_cut_off_by_the_read_timeouts_and_a_long_poll_is_not,
     a_bad_credential_is_refused_before_the_body_is_read,
+    a_pull_with_a_bad_credential_is_401_whatever_its_query_says,
+    a_new_journals_body_is_read_past_its_genesis_only_once_the_genesis_checks_out,
+    a_forged_genesis_for_a_new_journal_is_refused_and_stores_nothing,
     a_token_relay_creates_journals_only_with_its_token,
     many_one_byte_batches_reach_the_quota_at_the_right_count,
 );
@@ -268,10 +274,147 @@ async fn waiting_pulls_are_capped_per_journal(backend: Backend) {
     assert_eq!(journal.pull("after=1&wait=1").await.status, StatusCode::OK);
 }
 
+/// The relay's `onward_relay_waiting_pulls` gauge.
+async fn waiting_pulls(fixture: &Fixture) -> f64 {
+    let text = fixture.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("onward_relay_waiting_pulls "))
+        .expect("the gauge is reported")
+        .parse()
+        .unwrap()
+}
+
+async fn waiting_pulls_are_capped_per_process(backend: Backend) {
+    let fixture = Fixture::start_with(backend, |c| c.limits.max_long_polls = 2).await;
+    let journals = [fixture.journal(), fixture.journal(), fixture.journal()];
+    for journal in &journals {
+        assert_eq!(journal.create().await, StatusCode::CREATED);
+    }
+    let waiting: Vec<_> = journals[..2]
+        .iter()
+        .map(|journal| {
+            let journal = journal.clone();
+            tokio::spawn(async move { journal.pull("after=0&wait=30").await })
+        })
+        .collect();
+    let started = Instant::now();
+    while waiting_pulls(&fixture).await < 2.0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the pulls wait"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // A third journal's waiting pull finds the relay's places taken.
+    let third = &journals[2];
+    let refused = third.pull("after=0&wait=1").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.error.unwrap()["error"], "too_busy");
+    let response = fixture
+        .http
+        .get(format!(
+            "{}/v1/journals/{}/batches?after=0&wait=1",
+            fixture.base, third.id
+        ))
+        .bearer_auth(&third.credential)
+        .send()
+        .await
+        .unwrap();
+    let (status, retry_after, _) = answer(response).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(retry_after.is_some_and(|s| s >= 1));
+    assert_eq!(
+        third.pull("after=0").await.status,
+        StatusCode::OK,
+        "a pull that does not wait is served"
+    );
+
+    // Pushes answer the waiting pulls, and their places are free again.
+    for (journal, waiting) in journals.iter().zip(waiting) {
+        assert_eq!(
+            journal.push(&batch_id(1), b"hi").await.0,
+            StatusCode::CREATED
+        );
+        let pulled = tokio::time::timeout(Duration::from_secs(30), waiting)
+            .await
+            .expect("the waiting pull answers")
+            .unwrap();
+        assert_eq!(pulled.seqs(), vec![1]);
+    }
+    assert_eq!(third.pull("after=0&wait=1").await.status, StatusCode::OK);
+}
+
+/// A raw connection that sent a push's head declaring `len` body bytes, and no body.
+async fn push_without_body(fixture: &Fixture, journal: &Journal, len: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(addr(fixture)).await.unwrap();
+    let head = format!(
+        "PUT /v1/journals/{}/batches/{} HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {len}\r\n\r\n",
+        journal.id,
+        batch_id(1),
+        journal.credential
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+async fn requests_in_flight_are_capped_per_journal(backend: Backend) {
+    let fixture = Fixture::start_with(backend, |c| c.limits.max_requests_per_journal = 2).await;
+    let journal = fixture.journal();
+    assert_eq!(journal.create().await, StatusCode::CREATED);
+    let other = fixture.journal();
+    assert_eq!(other.create().await, StatusCode::CREATED);
+
+    // Two pushes whose bodies don't come hold the journal's two places.
+    let held = [
+        push_without_body(&fixture, &journal, 100).await,
+        push_without_body(&fixture, &journal, 100).await,
+    ];
+    let mut refused = None;
+    for _ in 0..100 {
+        let (status, retry_after, body) = status_of(&fixture.http, &fixture.base, &journal).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            refused = Some((retry_after, body));
+            break;
+        }
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "before the held pushes arrive: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (retry_after, body) = refused.expect("a third request of the journal is refused");
+    assert_eq!(body["error"], "too_busy", "{body}");
+    assert!(retry_after.is_some_and(|s| s >= 1));
+    // Another journal, and a waiting pull of this one (it has its own cap), are served.
+    let (status, _, body) = status_of(&fixture.http, &fixture.base, &other).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(journal.pull("after=0&wait=1").await.status, StatusCode::OK);
+
+    // Once the held pushes are gone, so is the refusal.
+    drop(held);
+    let started = Instant::now();
+    loop {
+        let (status, _, body) = status_of(&fixture.http, &fixture.base, &journal).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the places are freed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn a_slow_loris_is_cut_off_by_the_read_timeouts_and_a_long_poll_is_not(backend: Backend) {
     let fixture = Fixture::start_with(backend, |c| {
         c.limits.header_read_timeout = Duration::from_secs(1);
         c.limits.body_read_timeout = Duration::from_secs(1);
+        c.limits.body_read_deadline = Duration::from_secs(2);
     })
     .await;
     let journal = fixture.journal();
@@ -314,6 +457,35 @@ async fn a_slow_loris_is_cut_off_by_the_read_timeouts_and_a_long_poll_is_not(bac
         "nothing was stored"
     );
 
+    // Headers trickled a byte at a time, each well within the timeout: it bounds the
+    // whole head, so the connection is closed about when it runs out.
+    let (cut, said) = trickle(&fixture, b"GET /v1/health HTTP/1.1\r\nX-Slow: ").await;
+    assert!(!said.contains("200 OK"), "{said}");
+    assert!(
+        (Duration::from_millis(500)..=Duration::from_secs(4)).contains(&cut),
+        "a trickled head was cut after {cut:?}, the timeout is 1 s"
+    );
+    // A body trickled the same way is cut by the deadline on the whole body.
+    let head = format!(
+        "PUT /v1/journals/{}/batches/{} HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n",
+        journal.id,
+        batch_id(1),
+        journal.credential
+    );
+    let (cut, said) = trickle(&fixture, head.as_bytes()).await;
+    assert!(said.starts_with("HTTP/1.1 400"), "{said}");
+    assert!(said.contains("longer than 2 s"), "{said}");
+    assert!(
+        (Duration::from_millis(1500)..=Duration::from_secs(5)).contains(&cut),
+        "a trickled body was cut after {cut:?}, the deadline is 2 s"
+    );
+    assert_eq!(
+        journal.pull("after=0").await.latest_seq,
+        Some(0),
+        "nothing was stored"
+    );
+
     // A long-poll waits longer than both timeouts and answers as ever.
     let started = Instant::now();
     let pulled = journal.pull("after=0&wait=3").await;
@@ -323,6 +495,34 @@ async fn a_slow_loris_is_cut_off_by_the_read_timeouts_and_a_long_poll_is_not(bac
         started.elapsed() >= Duration::from_millis(2500),
         "it waited"
     );
+}
+
+/// Sends `head` on a new connection, then one more byte every 200 ms (never pausing as
+/// long as the timeouts) until the relay closes it: what the relay said, and when it
+/// closed, from the first byte sent (at most 30 s).
+async fn trickle(fixture: &Fixture, head: &[u8]) -> (Duration, String) {
+    let (mut from, mut to) = TcpStream::connect(addr(fixture))
+        .await
+        .unwrap()
+        .into_split();
+    let started = Instant::now();
+    to.write_all(head).await.unwrap();
+    let writer = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if to.write_all(b"x").await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut said = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), from.read_to_end(&mut said))
+        .await
+        .expect("the relay closes the connection in time")
+        .ok();
+    let cut = started.elapsed();
+    writer.abort();
+    (cut, String::from_utf8_lossy(&said).into_owned())
 }
 
 async fn a_bad_credential_is_refused_before_the_body_is_read(backend: Backend) {
@@ -495,4 +695,125 @@ async fn many_one_byte_batches_reach_the_quota_at_the_right_count(backend: Backe
     let (status, _, info) = status_of(&fixture.http, &fixture.base, &journal).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(info["bytes_used"], fits * per_batch, "{info}");
+}
+
+async fn a_pull_with_a_bad_credential_is_401_whatever_its_query_says(backend: Backend) {
+    let fixture = Fixture::start(backend).await;
+    let journal = fixture.journal();
+    assert_eq!(journal.create().await, StatusCode::CREATED);
+    let wrong = random_hex(64);
+    for query in ["limit=0", "limit=5000", "wait=999", "after=x"] {
+        assert_eq!(
+            journal.pull(query).await.status,
+            StatusCode::BAD_REQUEST,
+            "a member's pull with {query} is judged by its query"
+        );
+        for credential in [Some(wrong.as_str()), None] {
+            let mut request = fixture.http.get(format!(
+                "{}/v1/journals/{}/batches?{query}",
+                fixture.base, journal.id
+            ));
+            if let Some(credential) = credential {
+                request = request.bearer_auth(credential);
+            }
+            let (status, _, body) = answer(request.send().await.unwrap()).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{query}, {credential:?}: {body}"
+            );
+            assert_eq!(body["error"], "unauthorized");
+        }
+    }
+}
+
+/// The bytes of a creation body that hold its genesis, as the relay counts them.
+const GENESIS_WITHIN: usize = onward_relay::storage::members::GENESIS_WITHIN;
+
+async fn a_new_journals_body_is_read_past_its_genesis_only_once_the_genesis_checks_out(
+    backend: Backend,
+) {
+    let fixture = Fixture::start(backend).await;
+    let journal = fixture.journal();
+    // Another journal's genesis, signed by its founder, opening a body that declares
+    // 4 MiB: of which only what holds the genesis is sent.
+    let other = fixture.journal();
+    let mut start = format!(
+        "{{\"ops\": [{}, ",
+        serde_json::to_string(&other.genesis).unwrap()
+    );
+    start.push_str(&" ".repeat(GENESIS_WITHIN + 1 - start.len()));
+    let head = format!(
+        "PUT /v1/journals/{} HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        journal.id,
+        journal.credential,
+        4 * 1024 * 1024
+    );
+    let mut stream = TcpStream::connect(addr(&fixture)).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(start.as_bytes()).await.unwrap();
+    // Were the rest awaited, this would be the body timeout's 400 after 30 s.
+    let said = read_answer(&mut stream).await;
+    assert!(said.starts_with("HTTP/1.1 403"), "{said}");
+    assert!(said.contains("not this journal's"), "{said}");
+    assert_eq!(
+        status_of(&fixture.http, &fixture.base, &journal).await.0,
+        StatusCode::UNAUTHORIZED,
+        "nothing was created"
+    );
+
+    // The journal's own genesis in a body as long: read on, and created.
+    let body = format!(
+        "{{\"ops\": [{}]{}, \"wraps\": []}}",
+        serde_json::to_string(&journal.genesis).unwrap(),
+        " ".repeat(GENESIS_WITHIN)
+    );
+    let response = fixture
+        .http
+        .put(format!("{}/v1/journals/{}", fixture.base, journal.id))
+        .bearer_auth(&journal.credential)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, answer) = answer(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+async fn a_forged_genesis_for_a_new_journal_is_refused_and_stores_nothing(backend: Backend) {
+    let fixture = Fixture::start(backend).await;
+    let journal = fixture.journal();
+    let other = fixture.journal();
+    let mut bad_signature = journal.genesis.clone();
+    let flipped = if bad_signature.signature.starts_with('0') {
+        "1"
+    } else {
+        "0"
+    };
+    bad_signature.signature.replace_range(..1, flipped);
+    for (what, genesis) in [
+        ("another journal's genesis", other.genesis.clone()),
+        ("a genesis with a broken signature", bad_signature),
+    ] {
+        let (status, body) = journal.create_with(&[genesis], &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
+        assert_eq!(body["error"], "forbidden", "{what}: {body}");
+        assert_eq!(
+            status_of(&fixture.http, &fixture.base, &journal).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{what}: nothing was stored"
+        );
+    }
+    assert_eq!(
+        status_of(&fixture.http, &fixture.base, &other).await.0,
+        StatusCode::UNAUTHORIZED,
+        "nor the other journal"
+    );
+    assert_eq!(
+        journal.create().await,
+        StatusCode::CREATED,
+        "the id was free all along"
+    );
 }

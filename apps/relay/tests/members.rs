@@ -517,6 +517,6 @@ async fn a_device_registers_its_journal_again_with_the_whole_list(backend: Backe
         .await;
     assert_eq!(
         (status, error_code(&body)),
-        (StatusCode::FORBIDDEN, "forbidden")
+        (StatusCode::UNAUTHORIZED, "unauthorized")
     );
 }

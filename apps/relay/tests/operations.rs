@@ -225,12 +225,10 @@ async fn livez_and_readyz_answer_beside_the_health_route(backend: Backend) {
 /// Pushes through process 2 while a pull waits on process 1.
 const PUSHES: usize = 200;
 
-/// The bound asserted here. The goal is 100 ms, and that is what BENCHMARKS.md records
-/// (release build); this test runs a debug build of two relays, PostgreSQL and itself on a
-/// shared 2-core machine, where p99 came out at 60 to 100 ms, so it asserts a generous
-/// bound and prints its figures. What it asserts strictly is the mechanism: every pull
-/// was woken by NOTIFY, none re-polled.
-const P99_WITHIN: Duration = Duration::from_millis(300);
+/// The goal: a waiting pull answered within 100 ms of the push, p99 over 200
+/// pushes. This is a debug build of two relays, PostgreSQL and the test on one machine,
+/// so nextest runs this test alone (`.config/nextest.toml`, `threads-required`).
+const P99_WITHIN: Duration = Duration::from_millis(100);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_waiting_on_one_process_is_woken_by_a_push_through_another() {

@@ -39,12 +39,13 @@ const AFTER_ID: HeaderName = HeaderName::from_static(headers::AFTER_ID);
 #[into_params(parameter_in = Query)]
 pub struct PullQuery {
     /// Return batches with a sequence number above this (default 0).
+    #[param(minimum = 0)]
     pub after: Option<u64>,
     /// At most this many batches, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Seconds (0 to 60, default 0) to hold the request while there is no batch to return.
-    #[param(maximum = 60)]
+    #[param(minimum = 0, maximum = 60)]
     pub wait: Option<u64>,
 }
 
@@ -56,7 +57,7 @@ pub struct PullQuery {
     ),
     security(("credential" = [])),
     request_body(content = Octets, content_type = "application/octet-stream",
-        description = "The batch's signed envelope: version (2) || epoch || signer || nonce || ciphertext || signature; \
+        description = "The batch's signed envelope (1 byte to the relay's body limit, 4 MiB by default): version (2) || epoch || signer || nonce || ciphertext || signature; \
             signed (kind `B`, object the batch id) by the device whose credential the request carries"),
     responses(
         (status = 201, description = "Stored under a new sequence number", body = PushAnswer),
@@ -154,8 +155,8 @@ pub(crate) fn signed_writer(
         (status = 200, description = "Zero or more frames",
             // The headers are added from the protocol's names by openapi::PullHeaders.
             content_type = "application/vnd.onward.batches", body = Octets),
-        (status = 400, description = "Malformed id, `after`, `limit` or `wait`", body = ErrorBody),
-        (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
+        (status = 400, description = "Malformed id, `after`, `limit` or `wait` (judged after the credential)", body = ErrorBody),
+        (status = 401, description = "Unknown journal, or a missing or wrong credential, whatever the query says", body = ErrorBody),
         (status = 403, description = "`device_removed`: this device was removed", body = ErrorBody),
         (status = 410, description = "`journal_deleted`", body = ErrorBody),
         (status = 409, description = "`snapshot_required`: `after` is below `pruned_through`; start from the snapshot", body = ErrorBody),
@@ -169,6 +170,8 @@ pub async fn pull(
     headers: HeaderMap,
 ) -> Result<Response> {
     let journal = journal_id(path)?;
+    // The credential first: any bad one is 401, whatever the query says.
+    auth::member(&app, &journal, &headers).await?;
     let Query(query) = query?;
     let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
     if !(1..=MAX_PULL_LIMIT).contains(&limit) {
@@ -182,7 +185,6 @@ pub async fn pull(
             "`wait` must be 0 to {MAX_WAIT_SECONDS} seconds; got {wait}."
         )));
     }
-    auth::member(&app, &journal, &headers).await?;
     // Held while the pull waits: the process and each journal have a cap on waiting pulls.
     let _waiting = if wait > 0 {
         Some(app.guard.long_polls.enter(&journal)?)

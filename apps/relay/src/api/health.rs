@@ -28,7 +28,7 @@ pub async fn health() -> Json<Health> {
 }
 
 /// The readiness answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Ready {
     /// True when this process can serve: storage answers and, with PostgreSQL, the
     /// listener that brings other processes' pushes is connected.
@@ -40,12 +40,19 @@ pub struct Ready {
 }
 
 /// `GET /livez`: the process is up (nothing else is asked).
+#[utoipa::path(get, path = super::LIVEZ, tag = "operations",
+    responses((status = 200, description = "`ok`: the process is up", content_type = "text/plain", body = String)))]
 pub async fn livez() -> &'static str {
     "ok\n"
 }
 
 /// `GET /readyz`: 200 when storage answers and (PostgreSQL) the listener is connected,
 /// else 503 with what is missing.
+#[utoipa::path(get, path = super::READYZ, tag = "operations",
+    responses(
+        (status = 200, description = "Ready: storage answers within 2 s and (PostgreSQL) the listener is connected", body = Ready),
+        (status = 503, description = "Not ready; the fields say what is missing", body = Ready),
+    ))]
 pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<Ready>) {
     let storage = matches!(
         tokio::time::timeout(READY_WITHIN, app.storage.totals()).await,

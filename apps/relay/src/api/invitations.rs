@@ -74,6 +74,7 @@ fn check_upload(upload: &InvitationUpload, id: &Id, inviter: &str, now_ms: u64) 
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 403, description = "`forbidden`: the inviter is not the calling device or its signature doesn't check out; `device_removed`", body = ErrorBody),
         (status = 410, description = "`journal_deleted`", body = ErrorBody),
+        (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn put(
@@ -144,6 +145,7 @@ pub async fn get(
         (status = 403, description = "`forbidden`: the signature doesn't check out, or the inviter is no longer a member", body = ErrorBody),
         (status = 409, description = "`members_changed`: `prev` is not the last operation", body = ErrorBody),
         (status = 410, description = "`invitation_gone`: used or expired; `journal_deleted`", body = ErrorBody),
+        (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn accept(

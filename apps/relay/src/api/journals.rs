@@ -9,11 +9,10 @@ use onward_protocol::{
     headers, paths, CreateJournal, DeleteAnswer, ErrorBody, JournalInfo, SnapshotInfo,
 };
 
-use super::json_body;
+use super::{json_body, parse_json};
 use crate::auth::{self, Caller};
 use crate::error::{Error, Result};
 use crate::guard::body::UnreadBody;
-use crate::guard::Registration;
 use crate::ids::Id;
 use crate::state::AppState;
 use crate::storage::{members as list, Creation, SnapshotState};
@@ -58,12 +57,14 @@ fn check_credential_format(headers: &HeaderMap) -> Result<()> {
 #[utoipa::path(put, path = paths::JOURNAL, tag = "journals",
     params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
     security(("credential" = [])),
-    request_body(content = CreateJournal, description = "The device list, genesis first, and wrapped keys (when registering again)"),
+    request_body(content = CreateJournal, description = "The device list, genesis first, and wrapped keys (when registering again). \
+        For a journal the relay doesn't have, a body over 17 KiB is read on only once its first bytes hold this journal's genesis \
+        signed by its founder (`{\"ops\": [genesis, ...`); for one it has, only with a member's credential"),
     responses(
         (status = 201, description = "The journal was created"),
         (status = 200, description = "The journal was already there with the same genesis"),
         (status = 400, description = "Malformed journal id, body or device list", body = ErrorBody),
-        (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there with another genesis", body = ErrorBody),
+        (status = 401, description = "No credential, a malformed one (not 64 lowercase hex characters), or the journal is there and the credential is no member's (judged before the body is read) or the list has another genesis", body = ErrorBody),
         (status = 403, description = "`forbidden`: the list is not this journal's, or the credential is not an active member's; `registration_required`: a new journal on a relay run with `--registration token`, without its token in `Onward-Registration`", body = ErrorBody),
         (status = 410, description = "`journal_deleted`: the journal is deleted, waiting for its purge", body = ErrorBody),
         (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
@@ -78,13 +79,24 @@ pub async fn create(
     let journal = journal_id(path)?;
     let presented = auth::credential_hash(&headers)?;
     check_credential_format(&headers)?;
-    // Before the body is read: a new journal on a relay that asks for its registration
-    // token (a device registering its journal again does not need one).
-    if app.guard.registration != Registration::Open && app.storage.access(&journal).await?.is_none()
-    {
-        app.guard.registration.check(&headers)?;
-    }
-    let request: CreateJournal = json_body(body, app.max_body_bytes, "a device list").await?;
+    // Before the body is read: only a member registers its journal again; a new journal
+    // needs the registration token (when the relay asks for one), and its body is read
+    // past what a genesis takes only once the genesis checks out.
+    let request: CreateJournal = match app.storage.access(&journal).await? {
+        Some(access) => {
+            auth::identify(&access.members, &presented)?;
+            json_body(body, app.max_body_bytes, "a device list").await?
+        }
+        None => {
+            app.guard.registration.check(&headers)?;
+            let bytes = body
+                .read_judging_first(list::GENESIS_WITHIN, app.max_body_bytes, |first| {
+                    list::check_genesis_first(&journal, first)
+                })
+                .await?;
+            parse_json(&bytes, "a device list")?
+        }
+    };
     let new = list::new_journal(&journal, request.ops, request.wraps, &presented)?;
     let genesis = new.ops.first().cloned();
     match app.storage.create_journal(&journal, new).await? {

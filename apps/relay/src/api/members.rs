@@ -52,6 +52,7 @@ pub async fn list(
         (status = 403, description = "`forbidden`: the signature or signer doesn't check out; `device_removed`", body = ErrorBody),
         (status = 409, description = "`members_changed`: `prev` is not the last operation", body = ErrorBody),
         (status = 410, description = "`journal_deleted`", body = ErrorBody),
+        (status = 413, description = "The body is over the relay's limit", body = ErrorBody),
         (status = 500, description = "The relay failed", body = ErrorBody),
     ))]
 pub async fn change(

@@ -71,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         // Inside the logging, so refused requests are logged too.
         .layer(axum::middleware::from_fn_with_state(
             state.guard.clone(),
-            guard::limit_rates,
+            guard::limit_requests,
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(panic_answer))
@@ -87,8 +87,15 @@ pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
     limit: usize,
     what: &str,
 ) -> Result<T, Error> {
-    let bytes = body.read(limit).await?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    parse_json(&body.read(limit).await?, what)
+}
+
+/// Parses a JSON request body already read: anything but the expected JSON is 400.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| {
         Error::BadRequest(format!(
             "The body is not {what} as JSON ({e}); see docs/SYNC.md, HTTP API."
         ))

@@ -1,6 +1,7 @@
 //! `GET /v1/openapi.json`: the API's OpenAPI 3 description, generated from the handlers.
 
 use axum::Json;
+use onward_protocol::limits::{MAX_BODY_BYTES, MAX_DEVICE_RECORD_BYTES, MAX_SNAPSHOT_PART_BYTES};
 use onward_protocol::members::{Invitation, LoggedOp, SignedOp, SignedWrap};
 use onward_protocol::{
     headers, paths, AcceptInvitation, CreateJournal, DeleteAnswer, DeviceRecord, DeviceRecords,
@@ -28,13 +29,21 @@ pub struct Octets(Vec<u8>);
         description = "Stores and forwards the end-to-end encrypted sync batches and snapshots of \
             Onward journals. The relay never sees plaintext: journal ids, batch ids, sequence numbers \
             and sizes only. Requests about a journal carry `Authorization: Bearer <credential hex>`, \
-            a member's own (the invitation's for the invitation routes); an unknown journal and a wrong \
-            credential get the same 401, a removed device's credential 403 `device_removed`. Every write \
-            is signed by the writing device's key and checked against the journal's signed device list. \
-            The protocol is docs/SYNC.md."
+            a member's own (the invitation's for the invitation routes). A missing, malformed or wrong \
+            credential, or an unknown journal, is the same 401 on every operation, before anything else \
+            of the request but its path is judged; a removed device's credential is 403 `device_removed`. \
+            Every write is signed by the writing device's key and checked against the journal's signed \
+            device list. Ids are 32 lowercase hex characters (400 otherwise). A request body is at most \
+            4 MiB (the relay's default `--max-body-bytes`; 413 beyond, unread when `Content-Length` \
+            says so), and is read only after the credential checks out; a body that pauses too long \
+            or is not all there by the relay's body deadline is 400. Operators also have `/livez`, \
+            `/readyz` and `/metrics`, outside `/v1`. The protocol is docs/SYNC.md."
     ),
     paths(
         health::health,
+        health::livez,
+        health::readyz,
+        crate::metrics::metrics,
         openapi,
         journals::create,
         journals::status,
@@ -56,6 +65,7 @@ pub struct Octets(Vec<u8>);
     components(schemas(
         ErrorBody,
         health::Health,
+        health::Ready,
         JournalInfo,
         SnapshotInfo,
         PushAnswer,
@@ -76,7 +86,7 @@ pub struct Octets(Vec<u8>);
         SignedWrap,
         Invitation,
     )),
-    modifiers(&CredentialScheme, &PullHeaders, &AbuseLimits),
+    modifiers(&CredentialScheme, &PullHeaders, &BodySizes, &AbuseLimits),
 )]
 pub struct ApiDoc;
 
@@ -145,9 +155,51 @@ impl Modify for PullHeaders {
     }
 }
 
+/// The bounds of the binary request bodies, from the protocol's numbers (utoipa's
+/// attributes take only literals): an envelope up to the default body limit, a snapshot
+/// part, a device record; none may be empty.
+struct BodySizes;
+
+impl BodySizes {
+    const BOUNDS: [(&'static str, usize); 3] = [
+        (paths::BATCH, MAX_BODY_BYTES),
+        (paths::SNAPSHOT_PART, MAX_SNAPSHOT_PART_BYTES),
+        (paths::DEVICE, MAX_DEVICE_RECORD_BYTES),
+    ];
+}
+
+impl Modify for BodySizes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+        for (path, max) in Self::BOUNDS {
+            let Some(RefOr::T(body)) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.put.as_mut())
+                .and_then(|put| put.request_body.as_mut())
+            else {
+                continue;
+            };
+            for content in body.content.values_mut() {
+                if let RefOr::T(content) = content {
+                    let bytes = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                        .content_media_type("application/octet-stream")
+                        .min_length(Some(1))
+                        .max_length(Some(max))
+                        .build();
+                    content.schema = Some(RefOr::T(bytes.into()));
+                }
+            }
+        }
+    }
+}
+
 /// Every route can meet the abuse limits (`guard`): too many requests from one address or
 /// for one journal (429 with `Retry-After`), or a relay at its connection or waiting-pull
-/// cap (503 `too_busy`). Stated on each operation so clients and fuzzers expect them.
+/// cap or a journal at its cap of requests in flight (503 `too_busy`). Stated on each operation so clients and fuzzers expect them.
 struct AbuseLimits;
 
 impl Modify for AbuseLimits {
@@ -189,7 +241,8 @@ impl Modify for AbuseLimits {
                 });
                 responses.entry("503".into()).or_insert_with(|| {
                     RefOr::T(answer(
-                        "`too_busy`: the relay is at its cap of connections or of waiting pulls",
+                        "`too_busy`: the relay is at its cap of connections or of waiting pulls, \
+                         or this journal at its cap of requests in flight",
                     ))
                 });
             }
@@ -239,6 +292,48 @@ mod tests {
             headers::AFTER_ID,
         ] {
             assert!(ok_headers.contains_key(name), "{name} is described");
+        }
+    }
+
+    #[test]
+    fn the_bodies_and_the_part_index_state_the_protocol_limits() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        for (path, max) in BodySizes::BOUNDS {
+            let schema = &doc["paths"][path]["put"]["requestBody"]["content"]
+                ["application/octet-stream"]["schema"];
+            assert_eq!(schema["minLength"], 1, "{path}: {schema}");
+            assert_eq!(schema["maxLength"], max, "{path}: {schema}");
+        }
+        assert_eq!(
+            MAX_BODY_BYTES,
+            4 * 1024 * 1024,
+            "the description says 4 MiB"
+        );
+        for method in ["put", "get"] {
+            let params = doc["paths"][paths::SNAPSHOT_PART][method]["parameters"]
+                .as_array()
+                .unwrap();
+            let index = params.iter().find(|p| p["name"] == "index").unwrap();
+            assert_eq!(
+                index["schema"]["maximum"].as_f64(),
+                Some(f64::from(MAX_SNAPSHOT_PARTS - 1)),
+                "{method}"
+            );
+        }
+        let create = doc["paths"][paths::JOURNAL]["put"]["requestBody"]["description"]
+            .as_str()
+            .unwrap();
+        let genesis_kib = crate::storage::members::GENESIS_WITHIN / 1024;
+        assert!(
+            create.contains(&format!("over {genesis_kib} KiB")),
+            "{create}"
+        );
+        for path in [
+            super::super::LIVEZ,
+            super::super::READYZ,
+            super::super::METRICS,
+        ] {
+            assert!(doc["paths"][path]["get"].is_object(), "{path} is described");
         }
     }
 }

@@ -24,7 +24,10 @@ pub struct PartQuery {
     /// How many parts the snapshot has (1 to 1024; the same for every part).
     #[param(minimum = 1, maximum = 1024)]
     pub parts: u32,
-    /// The sequence number the snapshot covers (the uploader's cursor; the same for every part).
+    /// The sequence number the snapshot covers (the uploader's cursor; the same for every
+    /// part): at most the journal's latest (400 beyond), and not below a complete
+    /// snapshot's (409 `snapshot_outdated`).
+    #[param(minimum = 0)]
     pub covers: u64,
 }
 
@@ -48,12 +51,12 @@ fn part_path(path: Result<Path<(String, String, String)>, PathRejection>) -> Res
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
-        ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
+        ("index" = u32, Path, description = "The part's index, 0 to `parts` - 1 (400 otherwise)", minimum = 0, maximum = 1023),
         PartQuery,
     ),
     security(("credential" = [])),
     request_body(content = Octets, content_type = "application/octet-stream",
-        description = "One part (at most 1 MiB) of the snapshot's envelope"),
+        description = "One part (1 byte to 1 MiB) of the snapshot's envelope"),
     responses(
         (status = 200, description = "Stored; `complete` says whether every part is there", body = PartAnswer),
         (status = 400, description = "Malformed id, index, `parts` or `covers`; parts or covers differ from earlier parts; covers beyond the latest seq; empty body", body = ErrorBody),
@@ -132,7 +135,7 @@ pub async fn put_part(
     params(
         ("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
         ("snapshot" = String, Path, description = "Snapshot id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
-        ("index" = u32, Path, description = "The part's index, 0 to parts - 1"),
+        ("index" = u32, Path, description = "The part's index, 0 to the snapshot's parts - 1", minimum = 0, maximum = 1023),
     ),
     security(("credential" = [])),
     responses(

@@ -1,5 +1,5 @@
-//! Caps on what is held open at once: connections per process, and pulls waiting per
-//! process and per journal; and the accept loop that serves connections with read
+//! Caps on what is held open at once: connections per process, requests in flight per
+//! journal, and pulls waiting per process and per journal; and the accept loop that serves connections with read
 //! timeouts (`axum::serve` has no timer).
 
 use std::collections::HashMap;
@@ -32,18 +32,94 @@ pub const BUSY_RETRY_SECS: u64 = 5;
 /// are closed at once.
 const BUSY_ANSWERS: usize = 64;
 
+/// How many of something each journal has now (requests in flight, waiting pulls),
+/// each at most `max`.
+struct PerJournal {
+    counts: Arc<Mutex<HashMap<Id, usize>>>,
+    max: usize,
+}
+
+/// A journal's place in a [`PerJournal`] count, given back when dropped.
+struct Place {
+    journal: Id,
+    counts: Arc<Mutex<HashMap<Id, usize>>>,
+}
+
+impl PerJournal {
+    fn new(max: usize) -> PerJournal {
+        PerJournal {
+            counts: Arc::default(),
+            max,
+        }
+    }
+
+    fn enter(&self, journal: &Id) -> Result<Place, Error> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let count = counts.entry(journal.clone()).or_insert(0);
+        if *count >= self.max {
+            return Err(busy());
+        }
+        *count += 1;
+        Ok(Place {
+            journal: journal.clone(),
+            counts: self.counts.clone(),
+        })
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.journal) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.journal);
+            }
+        }
+    }
+}
+
+fn busy() -> Error {
+    Error::TooBusy {
+        retry_after_secs: BUSY_RETRY_SECS,
+    }
+}
+
+/// The requests about each journal in flight now. Connections are not tied to a
+/// journal (a kept-alive one may ask about several), so what is capped per journal is
+/// its requests being served at once.
+pub struct InFlight(PerJournal);
+
+/// A request's place among its journal's requests in flight; freed when dropped.
+pub struct InFlightRequest {
+    _place: Place,
+}
+
+impl InFlight {
+    /// Room for `max_per_journal` requests in flight for any one journal.
+    pub fn new(max_per_journal: usize) -> InFlight {
+        InFlight(PerJournal::new(max_per_journal))
+    }
+
+    /// A place for one more request about `journal`, or `too_busy` when it has as many
+    /// in flight as it may.
+    pub fn enter(&self, journal: &Id) -> Result<InFlightRequest, Error> {
+        self.0
+            .enter(journal)
+            .map(|place| InFlightRequest { _place: place })
+    }
+}
+
 /// The pulls waiting now, per process and per journal.
 pub struct LongPolls {
     total: Arc<Semaphore>,
-    per_journal: Arc<Mutex<HashMap<Id, usize>>>,
-    max_per_journal: usize,
+    per_journal: PerJournal,
 }
 
 /// A waiting pull's place; the place is freed when it is dropped.
 pub struct LongPoll {
     _total: OwnedSemaphorePermit,
-    journal: Id,
-    per_journal: Arc<Mutex<HashMap<Id, usize>>>,
+    _journal: Place,
 }
 
 impl LongPolls {
@@ -51,43 +127,18 @@ impl LongPolls {
     pub fn new(max: usize, max_per_journal: usize) -> LongPolls {
         LongPolls {
             total: Arc::new(Semaphore::new(max)),
-            per_journal: Arc::default(),
-            max_per_journal,
+            per_journal: PerJournal::new(max_per_journal),
         }
     }
 
     /// A place for one more waiting pull of `journal`, or `too_busy` when the process or
     /// the journal has as many as it may.
     pub fn enter(&self, journal: &Id) -> Result<LongPoll, Error> {
-        let busy = Error::TooBusy {
-            retry_after_secs: BUSY_RETRY_SECS,
-        };
-        let total = self.total.clone().try_acquire_owned().map_err(|_| busy)?;
-        let mut counts = self.per_journal.lock().unwrap_or_else(|p| p.into_inner());
-        let count = counts.entry(journal.clone()).or_insert(0);
-        if *count >= self.max_per_journal {
-            return Err(Error::TooBusy {
-                retry_after_secs: BUSY_RETRY_SECS,
-            });
-        }
-        *count += 1;
+        let total = self.total.clone().try_acquire_owned().map_err(|_| busy())?;
         Ok(LongPoll {
             _total: total,
-            journal: journal.clone(),
-            per_journal: self.per_journal.clone(),
+            _journal: self.per_journal.enter(journal)?,
         })
-    }
-}
-
-impl Drop for LongPoll {
-    fn drop(&mut self) {
-        let mut counts = self.per_journal.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(count) = counts.get_mut(&self.journal) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.journal);
-            }
-        }
     }
 }
 
@@ -141,10 +192,7 @@ pub async fn serve_connections(
         } else if let Ok(slot) = busy_slots.clone().try_acquire_owned() {
             tracing::warn!(peer = %peer, "too many connections: answering 503 too_busy");
             let service = hyper::service::service_fn(|_request: Request<Incoming>| async {
-                let mut answer = Error::TooBusy {
-                    retry_after_secs: BUSY_RETRY_SECS,
-                }
-                .into_response();
+                let mut answer = busy().into_response();
                 answer
                     .headers_mut()
                     .insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -204,5 +252,20 @@ mod tests {
         );
         drop(a);
         let _d = polls.enter(&j1).expect("a place was freed");
+    }
+
+    #[test]
+    fn requests_in_flight_are_capped_per_journal() {
+        let j1 = Id::parse("journal", &"1".repeat(32)).unwrap();
+        let j2 = Id::parse("journal", &"2".repeat(32)).unwrap();
+        let in_flight = InFlight::new(2);
+        let a = in_flight.enter(&j1).unwrap();
+        let _b = in_flight.enter(&j1).unwrap();
+        assert!(matches!(in_flight.enter(&j1), Err(Error::TooBusy { .. })));
+        let _c = in_flight
+            .enter(&j2)
+            .expect("another journal has its own places");
+        drop(a);
+        let _d = in_flight.enter(&j1).expect("a place was freed");
     }
 }

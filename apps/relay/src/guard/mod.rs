@@ -11,12 +11,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use onward_protocol::paths;
 
+use crate::api::batches::PullQuery;
 use crate::ids::Id;
-pub use connections::{LongPoll, LongPolls};
+pub use connections::{InFlight, LongPoll, LongPolls};
 pub use rate::Rates;
 pub use registration::Registration;
 
@@ -37,11 +40,16 @@ pub struct Limits {
     pub max_long_polls: usize,
     /// Pulls waiting at once per journal.
     pub max_long_polls_per_journal: usize,
+    /// Requests about one journal in flight at once in this process, waiting pulls not
+    /// counted (they have their own cap).
+    pub max_requests_per_journal: usize,
     /// How long a connection may take to send a request's headers (also how long an
     /// idle kept-alive connection stays open).
     pub header_read_timeout: Duration,
     /// How long a request body may pause between two pieces before it is cut off.
     pub body_read_timeout: Duration,
+    /// How long a whole request body may take to arrive.
+    pub body_read_deadline: Duration,
 }
 
 /// Defaults, chosen so a person's few devices never meet them (one device sends a few
@@ -54,8 +62,11 @@ pub const DEFAULT_JOURNAL_BURST: u32 = 300;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 pub const DEFAULT_MAX_LONG_POLLS: usize = 512;
 pub const DEFAULT_MAX_LONG_POLLS_PER_JOURNAL: usize = 16;
+pub const DEFAULT_MAX_REQUESTS_PER_JOURNAL: usize = 32;
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Room for the largest body (4 MiB) at about 70 KB/s.
+pub const DEFAULT_BODY_READ_DEADLINE: Duration = Duration::from_secs(60);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -67,8 +78,10 @@ impl Default for Limits {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_long_polls: DEFAULT_MAX_LONG_POLLS,
             max_long_polls_per_journal: DEFAULT_MAX_LONG_POLLS_PER_JOURNAL,
+            max_requests_per_journal: DEFAULT_MAX_REQUESTS_PER_JOURNAL,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            body_read_deadline: DEFAULT_BODY_READ_DEADLINE,
         }
     }
 }
@@ -79,10 +92,14 @@ impl Limits {
         if self.max_connections == 0
             || self.max_long_polls == 0
             || self.max_long_polls_per_journal == 0
+            || self.max_requests_per_journal == 0
         {
-            return Err("the connection and long-poll caps must be at least 1".into());
+            return Err("the connection, request and long-poll caps must be at least 1".into());
         }
-        if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {
+        if self.header_read_timeout.is_zero()
+            || self.body_read_timeout.is_zero()
+            || self.body_read_deadline.is_zero()
+        {
             return Err("the read timeouts must be above 0".into());
         }
         Ok(())
@@ -99,6 +116,8 @@ pub struct Guard {
     pub rates: Rates,
     /// The pulls waiting now.
     pub long_polls: LongPolls,
+    /// The requests in flight now, per journal.
+    pub in_flight: InFlight,
 }
 
 impl Guard {
@@ -107,6 +126,7 @@ impl Guard {
         Guard {
             rates: Rates::new(&limits),
             long_polls: LongPolls::new(limits.max_long_polls, limits.max_long_polls_per_journal),
+            in_flight: InFlight::new(limits.max_requests_per_journal),
             limits,
             registration,
         }
@@ -117,8 +137,9 @@ impl Guard {
 pub const FORGET_EVERY: Duration = Duration::from_secs(60);
 
 /// Middleware: a request over its address's or its journal's rate is answered
-/// `429 rate_limited` before anything else is done for it (its body is not read).
-pub async fn limit_rates(
+/// `429 rate_limited`, and one about a journal with as many requests in flight as it may
+/// have `503 too_busy`, before anything else is done for it (its body is not read).
+pub async fn limit_requests(
     State(guard): State<Arc<Guard>>,
     request: Request,
     next: Next,
@@ -131,7 +152,24 @@ pub async fn limit_rates(
     if let Err(refused) = guard.rates.check(ip, journal.as_ref()) {
         return refused.into_response();
     }
+    // Held until the answer is ready; a waiting pull is counted by the long-poll caps.
+    let _in_flight = match &journal {
+        Some(journal) if !is_long_poll(&request, journal) => match guard.in_flight.enter(journal) {
+            Ok(place) => Some(place),
+            Err(refused) => return refused.into_response(),
+        },
+        _ => None,
+    };
     next.run(request).await
+}
+
+/// Whether `request` is a pull of `journal` that may wait (`wait` above 0), as the pull
+/// reads it.
+fn is_long_poll(request: &Request, journal: &Id) -> bool {
+    request.method() == Method::GET
+        && request.uri().path() == paths::BATCHES.replace("{journal}", journal.as_str())
+        && Query::<PullQuery>::try_from_uri(request.uri())
+            .is_ok_and(|Query(query)| query.wait.unwrap_or(0) > 0)
 }
 
 /// The journal id a path is about (`/v1/journals/{journal}...`), when it is a valid one.

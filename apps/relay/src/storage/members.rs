@@ -3,7 +3,7 @@
 //! the list is judged against the stored one, and whose signature an envelope needs.
 //! `onward_protocol::members` is the authority; this maps its verdicts to answers.
 
-use onward_protocol::limits::MAX_OPS;
+use onward_protocol::limits::{MAX_OPS, MAX_OP_BYTES};
 use onward_protocol::members::{
     self, envelope, Invitation, LoggedOp, MembersError, Op, Roster, SignedOp, SignedWrap,
 };
@@ -50,18 +50,9 @@ pub fn new_journal(
             seq: 0,
         })
         .collect();
-    let roster = members::verify_log(journal.as_str(), &logged).map_err(|e| match e {
-        MembersError::Empty | MembersError::Malformed(_) => Error::BadRequest(format!(
-            "{e}. Send the device list, genesis first, as JSON {{\"ops\": [...], \"wraps\": [...]}}."
-        )),
-        other => Error::Forbidden(format!(
-            "The device list is not this journal's: {other}."
-        )),
-    })?;
+    let roster = members::verify_log(journal.as_str(), &logged).map_err(list_refused)?;
     if roster.by_credential(credential_sha256).is_none() {
-        return Err(Error::Forbidden(
-            "The credential is not that of a device in this journal's device list.".into(),
-        ));
+        return Err(not_a_member());
     }
     check_wraps(&roster, &wraps, false)?;
     let members = roster
@@ -75,6 +66,55 @@ pub fn new_journal(
         wraps,
         epoch: roster.epoch,
     })
+}
+
+/// Why a device list sent to create a journal is refused: `400` when it is no list at
+/// all, `403` when it is not this journal's.
+fn list_refused(e: MembersError) -> Error {
+    match e {
+        MembersError::Empty | MembersError::Malformed(_) => Error::BadRequest(format!(
+            "{e}. Send the device list, genesis first, as JSON {{\"ops\": [...], \"wraps\": [...]}}."
+        )),
+        other => Error::Forbidden(format!("The device list is not this journal's: {other}.")),
+    }
+}
+
+/// A creation whose credential is no active member's of the list.
+fn not_a_member() -> Error {
+    Error::Forbidden("The credential is not that of a device in this journal's device list.".into())
+}
+
+/// The bytes of a creation body that hold its genesis: `{"ops": [` and one operation,
+/// whose body (at most `MAX_OP_BYTES`) is escaped in a JSON string, so up to twice that,
+/// and its signer and signature.
+pub const GENESIS_WITHIN: usize = 2 * MAX_OP_BYTES + 1024;
+
+/// Judges the first bytes of a body creating a new journal, before more is read: it must
+/// open with this journal's genesis signed by its founder (`{"ops": [genesis, ...`; a
+/// device sends its `ops` first). So a stranger can't make the relay take in more than a
+/// genesis without one.
+pub fn check_genesis_first(journal: &Id, first: &[u8]) -> Result<(), Error> {
+    let op = first_op(first).ok_or_else(|| {
+        Error::BadRequest(format!(
+            "A device list of more than {GENESIS_WITHIN} bytes must start with its genesis: \
+             {{\"ops\": [genesis, ...], \"wraps\": [...]}}."
+        ))
+    })?;
+    members::genesis(journal.as_str(), &op)
+        .map(|_| ())
+        .map_err(list_refused)
+}
+
+/// The first operation of `{"ops": [op, ...` in `bytes`, which may end anywhere after it.
+fn first_op(bytes: &[u8]) -> Option<SignedOp> {
+    let mut rest = bytes;
+    for token in [&b"{"[..], b"\"ops\"", b":", b"["] {
+        rest = rest.trim_ascii_start().strip_prefix(token)?;
+    }
+    serde_json::Deserializer::from_slice(rest)
+        .into_iter::<SignedOp>()
+        .next()?
+        .ok()
 }
 
 /// Judges a change of the list against the stored list `log` (verified again here: the
@@ -271,4 +311,36 @@ fn too_many_ops() -> Error {
         "A device list has at most {MAX_OPS} operations; this journal's is full. \
          Turn sync off and on again to start a new journal."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_op_is_read_from_a_body_cut_anywhere_after_it() {
+        let op = SignedOp {
+            body: r#"{"op":"x","prev":""}"#.into(),
+            signer: "ab".into(),
+            signature: "cd".into(),
+        };
+        let body = serde_json::to_vec(&onward_protocol::CreateJournal {
+            ops: vec![op.clone(), op.clone()],
+            wraps: Vec::new(),
+        })
+        .unwrap();
+        let one = serde_json::to_vec(&op).unwrap();
+        let after_first = body.windows(one.len()).position(|w| w == one).unwrap() + one.len();
+        for cut in after_first..=body.len() {
+            assert_eq!(first_op(&body[..cut]), Some(op.clone()), "cut at {cut}");
+        }
+        assert_eq!(first_op(&body[..after_first - 1]), None, "cut inside it");
+        let spaced = format!(" {{ \"ops\" : [ {} ] }}", String::from_utf8(one).unwrap());
+        assert_eq!(first_op(spaced.as_bytes()), Some(op.clone()));
+        assert_eq!(
+            first_op(br#"{"wraps": [], "ops": []}"#),
+            None,
+            "ops not first"
+        );
+    }
 }
