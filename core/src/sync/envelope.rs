@@ -139,6 +139,34 @@ pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Resu
     })
 }
 
+impl Opened {
+    /// Checks that its signer could have written it while the verified device list
+    /// admitted it, as the relay's batch `seq` (a snapshot: the batch it covers): under an
+    /// epoch the list has, and not after the signer's removal (under the epoch its removal
+    /// started or a later one, whose key it never gets, or numbered after the relay's
+    /// latest batch when it stored the removal). The relay takes nothing from a removed
+    /// device, so only a relay that forged it could serve it. Before any list was read,
+    /// only this device's own envelopes open, and they pass. `Err` is the reason.
+    pub fn check_signer_admitted(&self, keys: &Keys, seq: u64) -> std::result::Result<(), String> {
+        let Some(roster) = keys.roster() else {
+            return Ok(());
+        };
+        if self.epoch > roster.epoch {
+            return Err(format!(
+                "it was written under key epoch {}, and the device list is at epoch {}",
+                self.epoch, roster.epoch
+            ));
+        }
+        match roster.members.get(&self.signer).and_then(|s| s.removed) {
+            Some(removal) if seq > removal.seq || self.epoch >= removal.epoch => Err(format!(
+                "it was signed by device {} after that device was removed",
+                self.signer
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The member `device` of the verified device list, removed or not (whether a removed
 /// member's envelope still counts is the caller's call), or this device itself before
 /// any list was read.
@@ -244,7 +272,9 @@ mod tests {
         let padded = padding::pad(b"a thank-you note");
         let envelope = seal_padded(&keys(), Sealed::Batch, ID, padded.clone()).unwrap();
         assert_eq!(
-            open(&keys(), Sealed::Batch, ID, &envelope).unwrap().plaintext,
+            open(&keys(), Sealed::Batch, ID, &envelope)
+                .unwrap()
+                .plaintext,
             b"a thank-you note"
         );
         let mut after_marker = padded.clone();
@@ -262,6 +292,31 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn a_signer_is_admitted_under_the_lists_epochs_until_its_removal() {
+        use crate::sync::device_list::laptop_and_removed_phone;
+        // The phone was removed, starting epoch 1, when the relay's latest batch was 7.
+        let (laptop, phone, _) = laptop_and_removed_phone(7);
+        let opened = |signer: &Keys, epoch| Opened {
+            plaintext: Vec::new(),
+            epoch,
+            signer: signer.device_id(),
+        };
+        assert_eq!(opened(&phone, 0).check_signer_admitted(&laptop, 7), Ok(()));
+        assert_eq!(
+            opened(&laptop, 1).check_signer_admitted(&laptop, 100),
+            Ok(())
+        );
+        for (late, seq) in [(opened(&phone, 0), 8), (opened(&phone, 1), 7)] {
+            let reason = late.check_signer_admitted(&laptop, seq).unwrap_err();
+            assert!(reason.contains("after that device was removed"), "{reason}");
+        }
+        let reason = opened(&laptop, 2)
+            .check_signer_admitted(&laptop, 8)
+            .unwrap_err();
+        assert!(reason.contains("epoch 2"), "{reason}");
     }
 
     #[test]
