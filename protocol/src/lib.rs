@@ -10,6 +10,7 @@ pub mod frames;
 pub mod headers;
 pub mod limits;
 pub mod members;
+pub mod padding;
 pub mod paths;
 
 pub use answers::{

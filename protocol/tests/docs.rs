@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use onward_protocol::limits::*;
-use onward_protocol::{headers, paths, ErrorCode};
+use onward_protocol::members::envelope;
+use onward_protocol::{headers, padding, paths, ErrorCode};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
@@ -124,6 +125,21 @@ fn the_prose_repeats_the_same_numbers() {
         assert!(
             words(&api).contains(&phrase),
             "docs/SYNC.md's HTTP API should say {phrase:?}"
+        );
+    }
+}
+
+#[test]
+fn the_envelope_format_states_the_version_and_the_padding() {
+    let envelopes = words(&section(&doc(), "## Envelopes"));
+    for phrase in [
+        format!("version (1 byte, = {})", envelope::VERSION),
+        format!("make it at least {} long", size(padding::MIN_PADDED_LEN)),
+        format!("every plaintext under {} (", size(padding::MIN_PADDED_LEN)),
+    ] {
+        assert!(
+            envelopes.contains(&phrase),
+            "docs/SYNC.md's Envelopes should say {phrase:?}"
         );
     }
 }

@@ -183,26 +183,19 @@ impl Pulled {
 }
 
 /// Opens a pulled frame with the journal's keys and reads which changes it holds. A
-/// batch signed by a device numbered after that device's removal is refused: the relay
-/// takes nothing from a removed device, so only a relay that forged it could serve it.
+/// batch its signer could not have written while admitted is refused
+/// ([`envelope::Opened::check_signer_admitted`]).
 pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
     let opened = envelope::open(keys, Sealed::Batch, &frame.batch_id, &frame.envelope)
-        .and_then(|opened| {
-            let removal = keys
-                .roster()
-                .and_then(|r| r.members.get(&opened.signer))
-                .and_then(|s| s.removed);
-            match removal {
-                Some(removal) if frame.seq > removal.seq => Err(Error::Refused {
+        .and_then(
+            |opened| match opened.check_signer_admitted(keys, frame.seq) {
+                Ok(()) => Ok(opened.plaintext),
+                Err(reason) => Err(Error::Refused {
                     what: "a batch".into(),
-                    reason: format!(
-                        "it was signed by device {} after that device was removed",
-                        opened.signer
-                    ),
+                    reason,
                 }),
-                _ => Ok(opened.plaintext),
-            }
-        })
+            },
+        )
         .and_then(|changes| Ok((change_refs(&changes)?, changes)));
     match opened {
         Ok((refs, changes)) => Pulled::Merge {
@@ -410,41 +403,8 @@ mod tests {
 
     #[test]
     fn a_batch_signed_by_a_removed_device_after_its_removal_is_refused() {
-        use crate::sync::device_list;
-        use onward_protocol::members::{self, MemberKind, Op};
-        let founder = MemberSecrets::derived(b"test", &[1; 32], "device");
-        let (mut laptop, genesis) =
-            device_list::genesis_with_nonce(&founder, [3; 32], "laptop", 0, [1; 16]).unwrap();
-        let mut roster = members::genesis(laptop.journal_id(), &genesis).unwrap();
-        let phone_secrets = MemberSecrets::derived(b"test", &[2; 32], "device");
-        let phone_member =
-            device_list::member(&laptop, &phone_secrets, MemberKind::Device, "phone", 0).unwrap();
-        let journal = laptop.journal_id().to_string();
-        let add = device_list::sign(
-            &journal,
-            &founder,
-            &founder.device_id(),
-            &roster.head,
-            Op::Add {
-                member: phone_member,
-                invitation: None,
-            },
-        );
-        roster.apply(&add, 0).unwrap();
-        let phone = laptop.as_member(&phone_secrets);
-        let remove = device_list::sign(
-            &journal,
-            &founder,
-            &founder.device_id(),
-            &roster.head,
-            Op::Remove {
-                device: phone_secrets.device_id(),
-                epoch: 1,
-            },
-        );
         // The relay stored the removal when its latest batch was number 7.
-        roster.apply(&remove, 7).unwrap();
-        laptop.set_roster(roster);
+        let (laptop, phone, _) = crate::sync::device_list::laptop_and_removed_phone(7);
         let id = "00112233445566778899aabbccddeeff".to_string();
         let plaintext: Vec<u8> = history(2)
             .iter()

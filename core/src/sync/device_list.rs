@@ -274,6 +274,47 @@ pub(crate) fn open_bytes(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Option<Ve
         .ok()
 }
 
+/// A laptop that founded a journal and a phone it added, then removed (starting epoch 1)
+/// when the relay's latest batch was `removed_at`: the laptop's keys with that verified
+/// list (and only epoch 0's key), the phone's keys, and the list as the relay logs it.
+#[cfg(test)]
+pub(crate) fn laptop_and_removed_phone(removed_at: u64) -> (Keys, Keys, Vec<members::LoggedOp>) {
+    let founder = MemberSecrets::derived(b"test", &[1; 32], "device");
+    let (mut laptop, genesis) =
+        genesis_with_nonce(&founder, [3; 32], "laptop", 0, [1; 16]).unwrap();
+    let journal = laptop.journal_id().to_string();
+    let mut roster = members::genesis(&journal, &genesis).unwrap();
+    let phone_secrets = MemberSecrets::derived(b"test", &[2; 32], "device");
+    let phone_member = member(&laptop, &phone_secrets, MemberKind::Device, "phone", 0).unwrap();
+    let phone = laptop.as_member(&phone_secrets);
+    let mut log = vec![members::LoggedOp {
+        op: genesis,
+        seq: 0,
+    }];
+    for (op, seq) in [
+        (
+            Op::Add {
+                member: phone_member,
+                invitation: None,
+            },
+            0,
+        ),
+        (
+            Op::Remove {
+                device: phone_secrets.device_id(),
+                epoch: 1,
+            },
+            removed_at,
+        ),
+    ] {
+        let op = sign(&journal, &founder, &founder.device_id(), &roster.head, op);
+        roster.apply(&op, seq).unwrap();
+        log.push(members::LoggedOp { op, seq });
+    }
+    laptop.set_roster(roster);
+    (laptop, phone, log)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,17 @@
-//! Envelopes: how a batch, snapshot, device record or device name travels, sealed with
-//! XChaCha20-Poly1305 under an epoch's content key, bound to its journal, object id,
-//! epoch and signer by the associated data, and signed by the device that wrote it
-//! (docs/SYNC.md, "Envelopes").
+//! Envelopes: how a batch, snapshot, device record or device name travels, padded
+//! ([`onward_protocol::padding`]) and sealed with XChaCha20-Poly1305 under an epoch's
+//! content key, bound to its journal, object id, epoch and signer by the associated data,
+//! and signed by the device that wrote it (docs/SYNC.md, "Envelopes").
 
 use super::keys::Keys;
 use crate::{Error, Result};
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::{Aead, AeadCore, AeadInPlace, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use onward_protocol::members::envelope::{
     self as wire, HEAD_LEN, MIN_LEN, NONCE_LEN, SIGNATURE_LEN, VERSION,
 };
 use onward_protocol::members::{verify_bytes, Member};
+use onward_protocol::padding;
 
 /// What an envelope holds; part of the associated data, so one can't pass for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,31 +52,31 @@ pub struct Opened {
     pub signer: String,
 }
 
-/// Encrypts `plaintext` as the envelope of object `object_id` (32 hex characters) under
-/// the newest epoch this device has, and signs it with this device's key.
+/// Pads and encrypts `plaintext` as the envelope of object `object_id` (32 hex
+/// characters) under the newest epoch this device has, and signs it with this device's
+/// key.
 pub fn seal(keys: &Keys, kind: Sealed, object_id: &str, plaintext: &[u8]) -> Result<Vec<u8>> {
+    seal_padded(keys, kind, object_id, padding::pad(plaintext))
+}
+
+/// [`seal`] of a plaintext already padded (tests seal malformed padding with it).
+fn seal_padded(keys: &Keys, kind: Sealed, object_id: &str, mut padded: Vec<u8>) -> Result<Vec<u8>> {
     let epoch = keys.epoch();
     let content_key = keys
         .content_key(epoch)
         .ok_or_else(|| Error::Document("this device has no content key yet".into()))?;
     let signer = hex::decode(keys.device_id()).expect("device ids are hex");
-    let mut envelope = Vec::with_capacity(MIN_LEN + plaintext.len());
+    let mut envelope = Vec::with_capacity(MIN_LEN + padded.len());
     envelope.push(VERSION);
     envelope.extend_from_slice(&epoch.to_be_bytes());
     envelope.extend_from_slice(&signer);
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let aad = associated_data(keys.journal_id(), kind, object_id, &envelope);
-    let ciphertext = XChaCha20Poly1305::new((&content_key).into())
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: &aad,
-            },
-        )
+    XChaCha20Poly1305::new((&content_key).into())
+        .encrypt_in_place(&nonce, &aad, &mut padded)
         .map_err(|_| Error::Document("the changes could not be encrypted".into()))?;
     envelope.extend_from_slice(&nonce);
-    envelope.extend_from_slice(&ciphertext);
+    envelope.extend_from_slice(&padded);
     let message = wire::signing_message(kind.tag(), keys.journal_id(), object_id, &envelope);
     envelope.extend_from_slice(&keys.member().sign(&message));
     Ok(envelope)
@@ -83,8 +84,9 @@ pub fn seal(keys: &Keys, kind: Sealed, object_id: &str, plaintext: &[u8]) -> Res
 
 /// Checks and decrypts an envelope of object `object_id`: signed by a member of the
 /// device list (`signer_of` finds the member by device id), under an epoch whose key
-/// this device has. A changed byte, another journal's key, another object's id or a
-/// signer who isn't a member all give [`Error::Refused`].
+/// this device has, padded as [`seal`] pads. A changed byte, another journal's key,
+/// another object's id, a signer who isn't a member or malformed padding all give
+/// [`Error::Refused`].
 pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Result<Opened> {
     let refused = |reason: &str| Error::Refused {
         what: format!("{} from the relay ({object_id})", kind.name()),
@@ -114,7 +116,7 @@ pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Resu
     })?;
     let aad = associated_data(keys.journal_id(), kind, object_id, &unsigned[..HEAD_LEN]);
     let nonce = XNonce::from_slice(&unsigned[HEAD_LEN..HEAD_LEN + NONCE_LEN]);
-    let plaintext = XChaCha20Poly1305::new((&content_key).into())
+    let mut plaintext = XChaCha20Poly1305::new((&content_key).into())
         .decrypt(
             nonce,
             Payload {
@@ -125,11 +127,44 @@ pub fn open(keys: &Keys, kind: Sealed, object_id: &str, envelope: &[u8]) -> Resu
         .map_err(|_| {
             refused("it doesn't open with this journal's key: it was changed on the way, or belongs elsewhere")
         })?;
+    // Sealed and signed by a member, yet not padded as Onward pads: refused all the same.
+    let len = padding::unpad(&plaintext)
+        .ok_or_else(|| refused("it opens, but its padding is malformed"))?
+        .len();
+    plaintext.truncate(len);
     Ok(Opened {
         plaintext,
         epoch: head.epoch,
         signer: head.signer,
     })
+}
+
+impl Opened {
+    /// Checks that its signer could have written it while the verified device list
+    /// admitted it, as the relay's batch `seq` (a snapshot: the batch it covers): under an
+    /// epoch the list has, and not after the signer's removal (under the epoch its removal
+    /// started or a later one, whose key it never gets, or numbered after the relay's
+    /// latest batch when it stored the removal). The relay takes nothing from a removed
+    /// device, so only a relay that forged it could serve it. Before any list was read,
+    /// only this device's own envelopes open, and they pass. `Err` is the reason.
+    pub fn check_signer_admitted(&self, keys: &Keys, seq: u64) -> std::result::Result<(), String> {
+        let Some(roster) = keys.roster() else {
+            return Ok(());
+        };
+        if self.epoch > roster.epoch {
+            return Err(format!(
+                "it was written under key epoch {}, and the device list is at epoch {}",
+                self.epoch, roster.epoch
+            ));
+        }
+        match roster.members.get(&self.signer).and_then(|s| s.removed) {
+            Some(removal) if seq > removal.seq || self.epoch >= removal.epoch => Err(format!(
+                "it was signed by device {} after that device was removed",
+                self.signer
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The member `device` of the verified device list, removed or not (whether a removed
@@ -191,7 +226,7 @@ mod tests {
         let text = b"changes of one afternoon".to_vec();
         let envelope = seal(&keys(), Sealed::Batch, ID, &text).unwrap();
         assert_eq!(envelope[0], 2);
-        assert_eq!(envelope.len(), MIN_LEN + text.len());
+        assert_eq!(envelope.len(), MIN_LEN + padding::MIN_PADDED_LEN);
         assert!(!envelope.windows(9).any(|w| w == b"afternoon"));
         let opened = open(&keys(), Sealed::Batch, ID, &envelope).unwrap();
         assert_eq!(opened.plaintext, text);
@@ -230,6 +265,58 @@ mod tests {
         assert!(open(&keys(), Sealed::Batch, OTHER_ID, &envelope).is_err());
         let err = open(&keys(), Sealed::Snapshot, ID, &envelope).unwrap_err();
         assert!(err.to_string().contains("was refused"), "{err}");
+    }
+
+    #[test]
+    fn a_signed_envelope_with_malformed_padding_is_refused() {
+        let padded = padding::pad(b"a thank-you note");
+        let envelope = seal_padded(&keys(), Sealed::Batch, ID, padded.clone()).unwrap();
+        assert_eq!(
+            open(&keys(), Sealed::Batch, ID, &envelope)
+                .unwrap()
+                .plaintext,
+            b"a thank-you note"
+        );
+        let mut after_marker = padded.clone();
+        *after_marker.last_mut().unwrap() = 1;
+        for malformed in [
+            after_marker,
+            b"a thank-you note".to_vec(),
+            [padded, vec![0; 256]].concat(),
+            Vec::new(),
+        ] {
+            let envelope = seal_padded(&keys(), Sealed::Batch, ID, malformed).unwrap();
+            let err = open(&keys(), Sealed::Batch, ID, &envelope).unwrap_err();
+            assert!(
+                matches!(&err, Error::Refused { reason, .. } if reason.contains("padding is malformed")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_signer_is_admitted_under_the_lists_epochs_until_its_removal() {
+        use crate::sync::device_list::laptop_and_removed_phone;
+        // The phone was removed, starting epoch 1, when the relay's latest batch was 7.
+        let (laptop, phone, _) = laptop_and_removed_phone(7);
+        let opened = |signer: &Keys, epoch| Opened {
+            plaintext: Vec::new(),
+            epoch,
+            signer: signer.device_id(),
+        };
+        assert_eq!(opened(&phone, 0).check_signer_admitted(&laptop, 7), Ok(()));
+        assert_eq!(
+            opened(&laptop, 1).check_signer_admitted(&laptop, 100),
+            Ok(())
+        );
+        for (late, seq) in [(opened(&phone, 0), 8), (opened(&phone, 1), 7)] {
+            let reason = late.check_signer_admitted(&laptop, seq).unwrap_err();
+            assert!(reason.contains("after that device was removed"), "{reason}");
+        }
+        let reason = opened(&laptop, 2)
+            .check_signer_admitted(&laptop, 8)
+            .unwrap_err();
+        assert!(reason.contains("epoch 2"), "{reason}");
     }
 
     #[test]

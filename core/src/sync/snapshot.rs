@@ -5,6 +5,7 @@
 
 use super::answer_check::{self, Verdict};
 use super::envelope::{self, Sealed};
+use super::keys::Keys;
 use super::progress::Phase;
 use super::relay::{Batches, SnapshotInfo};
 use super::sealed::{self, SnapshotHeader};
@@ -72,9 +73,27 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
             ),
         });
     }
-    let plaintext = envelope::open(&s.keys, Sealed::Snapshot, &snapshot.id, &envelope)?.plaintext;
+    open_and_merge(&s.keys, snapshot, envelope, |header, document| {
+        s.with(|j| j.merge_snapshot(header, document))
+    })
+}
+
+/// Opens a downloaded snapshot `envelope` and hands its header and document to `merge`,
+/// once it checks out: signed by a device the verified list admitted when it sealed it
+/// ([`envelope::Opened::check_signer_admitted`], at the batch it covers), and covering
+/// what the relay said it covers.
+fn open_and_merge(
+    keys: &Keys,
+    snapshot: &SnapshotInfo,
+    envelope: Vec<u8>,
+    merge: impl FnOnce(&SnapshotHeader, &[u8]) -> Result<Merged>,
+) -> Result<Merged> {
+    let opened = envelope::open(keys, Sealed::Snapshot, &snapshot.id, &envelope)?;
     drop(envelope);
-    let (header, document) = sealed::read_snapshot(&plaintext).map_err(refused)?;
+    let (header, document) = sealed::read_snapshot(&opened.plaintext).map_err(refused)?;
+    opened
+        .check_signer_admitted(keys, header.covers)
+        .map_err(|reason| refused(Error::Document(reason)))?;
     if header.covers != snapshot.covers {
         return Err(Error::RelayAnswer {
             detail: format!(
@@ -83,8 +102,7 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
             ),
         });
     }
-    s.with(|j| j.merge_snapshot(&header, document))
-        .map_err(refused)
+    merge(&header, document).map_err(refused)
 }
 
 /// A snapshot that opened but doesn't hold what it should is refused, like a batch.
@@ -210,4 +228,71 @@ pub(crate) async fn maybe_upload(s: &Session<'_>, force: bool) -> Result<Option<
         bytes: total,
         parts,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Mood;
+    use crate::sync::device_list::laptop_and_removed_phone;
+    use crate::Journal;
+
+    /// Where the journal stands: its document's heads and its sync cursor.
+    fn state(journal: &mut Journal) -> (Vec<automerge::ChangeHash>, u64) {
+        let heads = journal.with_document(|d| Ok(d.heads())).unwrap();
+        (heads, journal.sync_enabled().unwrap().cursor)
+    }
+
+    #[test]
+    fn a_snapshot_signed_by_a_removed_device_after_its_removal_is_refused_and_changes_nothing() {
+        // The relay stored the phone's removal when its latest batch was number 7.
+        let (laptop_keys, phone_keys, log) = laptop_and_removed_phone(7);
+        let dir = tempfile::tempdir().unwrap();
+        let mut phone = Journal::open(dir.path().join("phone.onward")).unwrap();
+        phone.create(Mood::new(4, chrono::Utc::now())).unwrap();
+        let document = phone.document_bytes().unwrap();
+        let heads = phone.with_document(|d| Ok(d.heads())).unwrap();
+        let mut laptop = Journal::open(dir.path().join("laptop.onward")).unwrap();
+        laptop
+            .enable_sync("https://relay.example.org", &laptop_keys, &log, "laptop")
+            .unwrap();
+        let before = state(&mut laptop);
+        let snapshot = |covers: u64| {
+            let id = format!("{covers:032x}");
+            let header = SnapshotHeader {
+                covers,
+                covers_id: id.clone(),
+                heads: heads.clone(),
+            };
+            let plaintext = sealed::snapshot_plaintext(&header, &document);
+            let envelope = envelope::seal(&phone_keys, Sealed::Snapshot, &id, &plaintext).unwrap();
+            let info = SnapshotInfo {
+                id,
+                covers,
+                parts: 1,
+                bytes: envelope.len() as u64,
+            };
+            (info, envelope)
+        };
+
+        let (info, late) = snapshot(8);
+        let err = open_and_merge(&laptop_keys, &info, late, |h, d| {
+            laptop.merge_snapshot(h, d)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Refused { reason, .. } if reason.contains("after that device was removed")),
+            "{err}"
+        );
+        assert_eq!(state(&mut laptop), before);
+
+        // The same document, covering only what the relay held at the removal, merges.
+        let (info, early) = snapshot(7);
+        let merged = open_and_merge(&laptop_keys, &info, early, |h, d| {
+            laptop.merge_snapshot(h, d)
+        })
+        .unwrap();
+        assert!(merged.new_changes > 0);
+        assert_eq!(state(&mut laptop), (heads, 7));
+    }
 }
