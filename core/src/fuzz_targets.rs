@@ -201,10 +201,7 @@ fn fuzz_roster() -> (crate::sync::keys::Keys, onward_protocol::members::Roster) 
 }
 
 /// The fuzz targets' device with its one-device list, and the list's genesis.
-fn fuzz_founding() -> (
-    crate::sync::keys::Keys,
-    onward_protocol::members::SignedOp,
-) {
+fn fuzz_founding() -> (crate::sync::keys::Keys, onward_protocol::members::SignedOp) {
     use crate::sync::keys::MemberSecrets;
     let founder = MemberSecrets::derived(b"onward-fuzz", &[7; 32], "device");
     let (mut keys, op) =

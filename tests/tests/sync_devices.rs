@@ -137,7 +137,9 @@ fn kit_secrets(kit: &str) -> Vec<Vec<u8>> {
 
 /// Milliseconds since 1970 of a time in `onward --json` output.
 fn millis(value: &serde_json::Value) -> i64 {
-    let text = value.as_str().unwrap_or_else(|| panic!("not a time: {value}"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"));
     chrono::DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .timestamp_millis()
@@ -167,18 +169,19 @@ fn read_qr(printed: &str) -> String {
         .map(|l| l.chars().collect())
         .collect();
     assert!(rows.len() > 10, "no QR code in:\n{printed}");
-    let light = |x: usize, y: usize| match (rows[y / 2][x], y % 2) {
-        ('█', _) | ('▀', 0) | ('▄', 1) => 255,
-        _ => 0,
+    let light = |x: usize, y: usize| -> u8 {
+        match (rows[y / 2][x], y % 2) {
+            ('█', _) | ('▀', 0) | ('▄', 1) => 255,
+            _ => 0,
+        }
     };
     // A few pixels a module, as a camera sees it.
     const SCALE: usize = 4;
     let (width, height) = (rows[0].len(), rows.len() * 2);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(
-        width * SCALE,
-        height * SCALE,
-        |x, y| light(x / SCALE, y / SCALE),
-    );
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+            light(x / SCALE, y / SCALE)
+        });
     let grids = image.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in:\n{printed}");
     grids[0].decode().unwrap().1
@@ -482,7 +485,11 @@ fn no_secret_in_an_open_journal_or_its_wal(backend: Backend) {
         .unwrap();
     }
     let report = rt
-        .block_on(core_sync::sync_now(&journal, rt.relays(), &progress::ignore))
+        .block_on(core_sync::sync_now(
+            &journal,
+            rt.relays(),
+            &progress::ignore,
+        ))
         .unwrap();
     assert!(report.pushed.changes > 0, "nothing was pushed");
     let kit = rt
@@ -552,7 +559,10 @@ fn a_deleted_relay_copy_is_refused_after_its_grace(backend: Backend) {
     assert!(files_under(&laptop.keys_dir()).is_empty());
     let nothing = laptop.fail(&["sync", "restore-relay-copy"]);
     assert!(nothing.contains("no deleted relay copy"), "{nothing}");
-    assert!(laptop.titles().iter().any(|t| t.contains("written on laptop")));
+    assert!(laptop
+        .titles()
+        .iter()
+        .any(|t| t.contains("written on laptop")));
 }
 
 #[test]

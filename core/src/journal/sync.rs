@@ -268,7 +268,11 @@ impl Journal {
     /// needs ([`DeletedRelayCopy`]) until [`Journal::resume_sync`] or
     /// [`Journal::forget_deleted_relay_copy`]. `incarnation` is the copy's,
     /// `purge_after_ms` when the relay drops it.
-    pub fn keep_deleted_relay_copy(&mut self, incarnation: &str, purge_after_ms: u64) -> Result<()> {
+    pub fn keep_deleted_relay_copy(
+        &mut self,
+        incarnation: &str,
+        purge_after_ms: u64,
+    ) -> Result<()> {
         let settings = self.sync_enabled()?;
         let kept = DeletedRelayCopy {
             relay_url: settings.relay_url,
