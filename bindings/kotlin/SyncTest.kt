@@ -23,6 +23,7 @@ val syncTests: List<Pair<String, () -> Unit>> = listOf(
     "the keys live in the app's SecretStore, never in the journal file" to ::keysStayInTheStore,
     "a removed (lost) device is told so on its next sync" to ::lostDevice,
     "a recovery kit brings the journal back on an empty new device" to ::recoveryKit,
+    "a device leaves, then the last one deletes the relay's copy and brings it back" to ::leaveDeleteRestore,
     "plain http:// to another machine is refused" to ::plainHttpRefused,
     "with the relay down, sync fails clearly and logging goes on" to ::relayDown,
 )
@@ -264,6 +265,38 @@ fun lostDevice() {
                 assertContains(e.detail, "removed")
                 assertFailsWith<OnwardException.NotFound> { laptop.removeDevice("Phone") }
                 assertTrue(laptop.syncNow().inSync)
+            }
+        }
+    }
+}
+
+fun leaveDeleteRestore() {
+    val dir = createTempDirectory("onward-kotlin-sync")
+    RelayProcess(dir).use { relay ->
+        val store = MapStore()
+        openJournal(dir, "laptop.onward", store).use { laptop ->
+            openJournal(dir, "tablet.onward").use { tablet ->
+                laptop.enableSync(relay.url, "Laptop")
+                pair(laptop, tablet, "Tablet")
+                laptop.syncNow()
+                val notLast = assertFailsWith<OnwardException.InvalidInput> { laptop.deleteRelayCopy() }
+                assertEquals("device", notLast.field)
+                tablet.leaveSync()
+                assertFalse(tablet.isSyncEnabled())
+                laptop.syncNow()
+                assertEquals(listOf("Laptop"), laptop.devices().map { it.name })
+            }
+            val rejection = logRejection(laptop)
+            laptop.syncNow()
+            val deleted = laptop.deleteRelayCopy()
+            assertTrue(deleted.purgeAfter.isAfter(java.time.Instant.now()), "${deleted.purgeAfter}")
+            assertFalse(laptop.isSyncEnabled())
+            assertEquals(1, store.secrets.size, "the keys for the restore")
+            assertTrue(laptop.restoreRelayCopy().inSync)
+            assertTrue(laptop.isSyncEnabled())
+            openJournal(dir, "phone.onward").use { phone ->
+                pair(laptop, phone, "Phone")
+                assertEquals(RecordKind.REJECTION, phone.record(rejection).item.kind)
             }
         }
     }

@@ -6,6 +6,7 @@ with a temporary database and stops it at the end. Every wait is bounded.
 """
 
 import contextlib
+import datetime
 import os
 import queue
 import subprocess
@@ -220,6 +221,34 @@ def test_a_removed_device_is_told_so_and_a_kit_brings_the_journal_back(relay, tm
     assert rejection in back.changed_ids
     assert new_phone.record(rejection).item.kind == onward.RecordKind.REJECTION
     assert ("New phone", True) in names(new_phone)
+
+
+def test_a_device_leaves_then_the_last_deletes_the_relay_copy_and_brings_it_back(relay, tmp_path):
+    store = MapStore()
+    laptop = open_journal(tmp_path, "laptop.onward", store)
+    tablet = open_journal(tmp_path, "tablet.onward")
+    laptop.enable_sync(relay, device_name="Laptop")
+    pair(laptop, tablet, "Tablet")
+    laptop.sync_now()
+    with pytest.raises(onward.OnwardError.InvalidInput) as e:
+        laptop.delete_relay_copy()
+    assert e.value.field == "device"
+    tablet.leave_sync()
+    assert not tablet.is_sync_enabled()
+    laptop.sync_now()
+    assert names(laptop) == [("Laptop", True)]
+
+    rejection = log_rejection(laptop)
+    laptop.sync_now()
+    deleted = laptop.delete_relay_copy()
+    assert deleted.purge_after > datetime.datetime.now(datetime.timezone.utc)
+    assert not laptop.is_sync_enabled()
+    assert len(store.secrets) == 1, "the keys for the restore"
+    assert laptop.restore_relay_copy().in_sync
+    assert laptop.is_sync_enabled()
+    phone = open_journal(tmp_path, "phone.onward")
+    pair(laptop, phone, "Phone")
+    assert phone.record(rejection).item.kind == onward.RecordKind.REJECTION
 
 
 def test_plain_http_to_another_machine_is_refused(tmp_path):

@@ -105,9 +105,10 @@ impl Journal {
         left
     }
 
-    /// Asks the relay to delete its copy of the journal (restorable until
-    /// `purge_after`) and turns sync off here; every record stays on this device. Only
-    /// the last device may (`InvalidInput`, field `device`, while others sync).
+    /// Asks the relay to delete its copy of the journal and turns sync off here; every
+    /// record stays on this device. Only the last device may (`InvalidInput`, field
+    /// `device`, while others sync). Until `purge_after`, `restore_relay_copy` on this
+    /// device brings the copy back: its keys stay in the secret store until then.
     pub fn delete_relay_copy(&self) -> Result<RelayCopyDeleted> {
         let deleted = guard(|| {
             let rt = self.sync_runtime()?;
@@ -118,6 +119,23 @@ impl Journal {
             self.stop_background();
         }
         deleted
+    }
+
+    /// Brings back the relay's copy this device deleted (`delete_relay_copy`) while
+    /// the relay keeps it, turns sync on again where it stopped, and syncs. Raises
+    /// `Sync` when there is nothing to restore, or when the relay already dropped it
+    /// for good (its keys are then forgotten here).
+    pub fn restore_relay_copy(&self) -> Result<SyncReport> {
+        let report = guard(|| {
+            let rt = self.sync_runtime()?;
+            Ok(rt.block_on(sync::restore_relay_copy(
+                &self.inner,
+                rt.relays(),
+                &progress::ignore,
+            ))?)
+        });
+        self.observers.dispatch();
+        report.map(Into::into)
     }
 
     /// A new recovery kit (`ONWARDKIT1-…`): with it, a new device gets the journal back

@@ -85,6 +85,8 @@ impl From<onward_core::Error> for OnwardError {
             },
             Core::DeviceRemoved
             | Core::JournalDeleted
+            | Core::NoDeletedRelayCopy
+            | Core::RelayCopyGone { .. }
             | Core::OldSyncSetup
             | Core::RelayUnreachable { .. }
             | Core::RelayRefusedCredential { .. }

@@ -451,3 +451,45 @@ fn a_device_can_leave() {
         .collect();
     assert_eq!(left, ["Laptop"]);
 }
+
+/// Only the last device deletes the relay's copy; it keeps its keys meanwhile and brings
+/// the copy back, and a device that joins then gets everything.
+#[test]
+fn the_last_device_deletes_the_relay_copy_and_brings_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir);
+    let store = Arc::new(MapStore::default());
+    let laptop = open_with(&dir, "laptop.onward", store.clone());
+    let tablet = open(&dir, "tablet.onward");
+    laptop
+        .enable_sync(relay.url.clone(), Some("Laptop".into()), false)
+        .unwrap();
+    pair(&laptop, &tablet, "Tablet");
+    laptop.sync_now().unwrap();
+    let refused = laptop.delete_relay_copy();
+    assert!(
+        matches!(&refused, Err(OnwardError::InvalidInput { field, .. }) if field == "device"),
+        "{refused:?}"
+    );
+    tablet.leave_sync().unwrap();
+    let rejection = log_rejection(&laptop);
+    laptop.sync_now().unwrap();
+
+    let deleted = laptop.delete_relay_copy().unwrap();
+    assert!(deleted.purge_after > std::time::SystemTime::now());
+    assert!(!laptop.is_sync_enabled().unwrap());
+    assert_eq!(store.0.lock().unwrap().len(), 1, "the keys for the restore");
+    assert!(matches!(laptop.sync_now(), Err(OnwardError::Sync { .. })));
+
+    let back = laptop.restore_relay_copy().unwrap();
+    assert!(back.in_sync);
+    assert!(laptop.is_sync_enabled().unwrap());
+    let nothing = laptop.restore_relay_copy();
+    assert!(
+        matches!(&nothing, Err(OnwardError::Sync { detail }) if detail.contains("already syncs")),
+        "{nothing:?}"
+    );
+    let phone = open(&dir, "phone.onward");
+    pair(&laptop, &phone, "Phone");
+    assert!(phone.record(rejection).is_ok());
+}

@@ -76,6 +76,15 @@ pub enum Error {
     #[error("the relay's copy of this journal was deleted; a device that syncs can restore it within the grace period")]
     JournalDeleted,
 
+    #[error("this device has no deleted relay copy to bring back")]
+    NoDeletedRelayCopy,
+
+    #[error("the relay at {url} dropped its copy of this journal for good at {at}, when its grace period ended; it can't come back. Your journal is still here, and turning sync on again starts a new copy")]
+    RelayCopyGone {
+        url: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+
     #[error("sync on this device was set up by an earlier Onward, with a shared secret; turn sync off and join again with an invitation from another device")]
     OldSyncSetup,
 

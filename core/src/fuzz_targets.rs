@@ -195,14 +195,80 @@ pub fn wrapped_key(data: &[u8]) {
 
 /// A fixed one-device list for the fuzz targets, and that device's keys.
 fn fuzz_roster() -> (crate::sync::keys::Keys, onward_protocol::members::Roster) {
+    let (keys, _) = fuzz_founding();
+    let roster = keys.roster().expect("the founding has its list").clone();
+    (keys, roster)
+}
+
+/// The fuzz targets' device with its one-device list, and the list's genesis.
+fn fuzz_founding() -> (crate::sync::keys::Keys, onward_protocol::members::SignedOp) {
     use crate::sync::keys::MemberSecrets;
     let founder = MemberSecrets::derived(b"onward-fuzz", &[7; 32], "device");
     let (mut keys, op) =
         crate::sync::device_list::genesis_with_nonce(&founder, [7; 32], "fuzz", 0, [7; 16])
             .expect("a genesis can be made");
     let roster = onward_protocol::members::genesis(keys.journal_id(), &op).expect("it verifies");
-    keys.set_roster(roster.clone());
-    (keys, roster)
+    keys.set_roster(roster);
+    (keys, op)
+}
+
+/// The secret of the invitation code the `invitation_answer` target joins with.
+const INVITATION_SECRET: [u8; 16] = [0x42; 16];
+
+/// The invitation code the `invitation_answer` target joins with: the fuzz targets'
+/// journal, [`INVITATION_SECRET`].
+fn fuzz_invitation_code() -> crate::sync::pairing::Code {
+    let (keys, _) = fuzz_founding();
+    crate::sync::pairing::Code {
+        kind: crate::sync::pairing::CodeKind::Invitation,
+        secret: INVITATION_SECRET.to_vec(),
+        journal_id: keys.journal_id().to_string(),
+        relay_url: "https://relay.example.org".into(),
+    }
+}
+
+/// The relay's answer to a device joining by invitation (JSON: the signed invitation,
+/// its sealed payload and the device list), checked as the joining device checks it
+/// for the code of [`INVITATION_SECRET`]. One that opens gives the key of the list's
+/// current epoch. Says whether it opened (the seeds' check).
+pub fn invitation_answer(data: &[u8]) -> bool {
+    let Ok(answer) = serde_json::from_slice::<onward_protocol::InvitationAnswer>(data) else {
+        return false;
+    };
+    match crate::sync::devices::open_answer(fuzz_invitation_code(), answer) {
+        Ok(opened) => {
+            assert!(
+                opened.epochs.contains_key(&opened.roster.epoch),
+                "an invitation opened without the current key"
+            );
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// A seed of the `invitation_answer` target: the answer a relay gives for the
+/// invitation of [`INVITATION_SECRET`], made by the fuzz targets' device as `onward
+/// sync invite` makes it, expiring at `expires_at_ms`. `secret` other than that one
+/// gives an invitation the target's code doesn't open.
+pub fn invitation_answer_seed(secret: &[u8], expires_at_ms: u64) -> Vec<u8> {
+    let (keys, genesis) = fuzz_founding();
+    let (_, upload) = crate::sync::devices::invitation_upload(&keys, secret, expires_at_ms)
+        .expect("an invitation can be made");
+    let answer = onward_protocol::InvitationAnswer {
+        invitation: upload.invitation,
+        payload: upload.payload,
+        ops: vec![onward_protocol::members::LoggedOp {
+            op: genesis,
+            seq: 0,
+        }],
+    };
+    serde_json::to_vec_pretty(&answer).expect("an answer serializes")
+}
+
+/// [`INVITATION_SECRET`], for the seeds.
+pub fn invitation_secret() -> [u8; 16] {
+    INVITATION_SECRET
 }
 
 /// An encrypted envelope from the relay (a batch or a snapshot part): opened with the

@@ -11,7 +11,8 @@
 //! The seeds of the sync targets are real: envelopes and frames sealed and signed with
 //! `fuzz_targets::sync_keys()` (so the open and merge branches are reached), a verified
 //! device list with an add by invitation and a removal, signed wraps for the fuzz
-//! targets' device, and invitation and recovery-kit codes. `write_sync_seeds` (ignored;
+//! targets' device, invitation and recovery-kit codes, and the relay's answers to a
+//! device joining by invitation (made by the fuzz targets' device). `write_sync_seeds` (ignored;
 //! `cargo nextest run -p onward-tests --test fuzz_corpus --run-ignored only`) writes them
 //! again; `the_seeds_are_well_formed_where_they_should_be` checks that they still reach
 //! past the first checks.
@@ -195,6 +196,17 @@ fn wrapped_key_corpus() {
 }
 
 #[test]
+fn invitation_answer_corpus() {
+    replay(
+        "invitation_answer",
+        |data| {
+            fuzz_targets::invitation_answer(data);
+        },
+        mutations(),
+    );
+}
+
+#[test]
 fn relay_http_corpus() {
     replay(
         "relay_http",
@@ -317,6 +329,17 @@ fn the_seeds_are_well_formed_where_they_should_be() {
         assert_eq!(prev.is_some(), chained, "{name}");
     }
 
+    // The invitation answer made for the target's code opens; one for another code
+    // doesn't.
+    assert!(fuzz_targets::invitation_answer(&seed(
+        "invitation_answer",
+        "valid.json"
+    )));
+    assert!(!fuzz_targets::invitation_answer(&seed(
+        "invitation_answer",
+        "another-code.json"
+    )));
+
     // The relay's seeds reach its handlers: a journal is created, takes a batch and
     // gives it back.
     let relay_seed = |name: &str| {
@@ -370,6 +393,22 @@ fn write_sync_seeds() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, bytes).unwrap();
     };
+
+    // The relay's answers to a device joining by invitation: one for the target's code,
+    // one for another code.
+    write(
+        "invitation_answer",
+        "valid.json",
+        &fuzz_targets::invitation_answer_seed(
+            &fuzz_targets::invitation_secret(),
+            1_767_226_200_000,
+        ),
+    );
+    write(
+        "invitation_answer",
+        "another-code.json",
+        &fuzz_targets::invitation_answer_seed(&[0x24; 16], 1_767_226_200_000),
+    );
 
     // Codes.
     let code = |kind, secret: Vec<u8>, url: &str| {

@@ -9,16 +9,20 @@
 //!   without pairing again;
 //! - a device's credential alone can't delete the journal or replace a snapshot;
 //! - a recovery kit brings everything back onto an empty device;
-//! - no private key or content key is in a journal file, its WAL, or the relay's storage.
+//! - the relay's copy, deleted by the last device, comes back with that device within
+//!   the relay's grace period, and after it is refused in words that say so;
+//! - an invitation's QR code reads back as its code;
+//! - no private key, content key or recovery kit is in a journal file, its WAL (also
+//!   while the journal is held open), or the relay's storage.
 
 mod sync_support;
 
 use onward_core::sync::envelope::{self, Sealed};
+use onward_core::sync::pairing::{self, CodeKind};
 use onward_core::sync::relay::{Connect, Relay};
-use onward_core::sync::{HttpRelays, KeyFile};
-use onward_core::Journal;
+use onward_core::sync::{self as core_sync, progress, HttpRelays, SyncRuntime};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use sync_support::postgres::PgServer;
 use sync_support::relay_process::{RelayProcess, Store};
@@ -41,6 +45,11 @@ struct Setup {
 
 impl Setup {
     fn new(backend: Backend) -> Setup {
+        Setup::with_relay_args(backend, &[])
+    }
+
+    /// A relay started with `args` (such as `--delete-grace-seconds 1`).
+    fn with_relay_args(backend: Backend, args: &[&str]) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let (store, pg) = match backend {
             Backend::Sqlite => (Store::Sqlite(dir.path().join("relay.db")), None),
@@ -49,7 +58,7 @@ impl Setup {
                 (Store::Postgres(pg.url()), Some(pg))
             }
         };
-        let relay = RelayProcess::start(store, &dir.path().join("relay.log"));
+        let relay = RelayProcess::start_with(store, &dir.path().join("relay.log"), &[], args);
         Setup { relay, pg, dir }
     }
 
@@ -108,29 +117,74 @@ fn sync_in_sync(d: &Device) -> String {
     out
 }
 
-/// A journal handle on a device's file with its key file, as the CLI opens it.
-fn open_keys(d: &Device) -> onward_core::sync::Keys {
-    let mut j = Journal::open(&d.journal).unwrap();
-    j.set_secret_store(Arc::new(key_file(d)));
-    j.sync_keys().unwrap()
-}
-
-fn key_file(d: &Device) -> KeyFile {
-    let mut name = d.journal.file_name().unwrap().to_os_string();
-    name.push("-keys");
-    KeyFile::new(d.journal.with_file_name(name))
-}
-
 /// Every secret of a device as bytes: its private keys and credential, and each epoch
 /// key, read from its key file.
 fn secrets_of(d: &Device) -> Vec<Vec<u8>> {
-    let dir = key_file(d).dir().to_path_buf();
     let mut found = Vec::new();
-    for path in files_under(&dir) {
+    for path in files_under(&d.keys_dir()) {
         found.extend(stored_keys(&std::fs::read(&path).unwrap()));
     }
     assert!(found.len() >= 4, "no key file for {}", d.journal.display());
     found
+}
+
+/// A recovery kit's secrets: the kit as printed and the secret it encodes.
+fn kit_secrets(kit: &str) -> Vec<Vec<u8>> {
+    let secret = pairing::decode(CodeKind::RecoveryKit, kit).unwrap().secret;
+    assert_eq!(secret.len(), 32, "{kit}");
+    vec![kit.as_bytes().to_vec(), secret]
+}
+
+/// Milliseconds since 1970 of a time in `onward --json` output.
+fn millis(value: &serde_json::Value) -> i64 {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"));
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .timestamp_millis()
+}
+
+/// Every device `d` lists joined after `since_ms` (milliseconds since 1970) and was
+/// heard from after it joined, and neither is in the future.
+fn assert_joined_then_heard(d: &Device, since_ms: i64) {
+    let listed = d.json(&["devices"])["devices"].as_array().unwrap().clone();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for device in &listed {
+        let joined = millis(&device["joined_at"]);
+        let heard = millis(&device["last_heard"]);
+        assert!(
+            since_ms <= joined && joined <= heard && heard <= now_ms,
+            "{device} (since {since_ms}, now {now_ms})"
+        );
+    }
+}
+
+/// The QR code at the start of `printed` (block characters, two rows of modules a
+/// line, drawn light on dark as the CLI draws it), decoded.
+fn read_qr(printed: &str) -> String {
+    let rows: Vec<Vec<char>> = printed
+        .lines()
+        .take_while(|l| !l.is_empty() && l.chars().all(|c| " ▀▄█".contains(c)))
+        .map(|l| l.chars().collect())
+        .collect();
+    assert!(rows.len() > 10, "no QR code in:\n{printed}");
+    let light = |x: usize, y: usize| -> u8 {
+        match (rows[y / 2][x], y % 2) {
+            ('█', _) | ('▀', 0) | ('▄', 1) => 255,
+            _ => 0,
+        }
+    };
+    // A few pixels a module, as a camera sees it.
+    const SCALE: usize = 4;
+    let (width, height) = (rows[0].len(), rows.len() * 2);
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+            light(x / SCALE, y / SCALE)
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in:\n{printed}");
+    grids[0].decode().unwrap().1
 }
 
 fn relay_for(url: &str) -> Arc<dyn Relay> {
@@ -138,6 +192,7 @@ fn relay_for(url: &str) -> Arc<dyn Relay> {
 }
 
 fn invitations_work_once_and_expire(backend: Backend) {
+    let since_ms = chrono::Utc::now().timestamp_millis();
     let s = Setup::new(backend);
     let laptop = s.founder("laptop");
     let code = invitation(&laptop);
@@ -168,14 +223,17 @@ fn invitations_work_once_and_expire(backend: Backend) {
     let expired = tablet.fail(&["sync", "join", &short, "--yes"]);
     assert!(expired.contains("already used or has expired"), "{expired}");
     // Nothing changed on the tablet: it still doesn't sync, and it has no key folder.
-    assert!(!key_file(&tablet).dir().exists());
+    assert!(!tablet.keys_dir().exists());
 
+    // The laptop hears from the phone on its next sync.
+    sync_in_sync(&laptop);
     let listed = laptop.json(&["devices"])["devices"]
         .as_array()
         .unwrap()
         .clone();
     let names: Vec<&str> = listed.iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["laptop", "phone"]);
+    assert_joined_then_heard(&laptop, since_ms);
 }
 
 fn a_removed_device_is_shut_out_and_the_others_carry_on(backend: Backend) {
@@ -189,7 +247,7 @@ fn a_removed_device_is_shut_out_and_the_others_carry_on(backend: Backend) {
     for d in [&laptop, &phone, &lost] {
         sync_in_sync(d);
     }
-    let lost_keys = open_keys(&lost);
+    let lost_keys = lost.keys();
 
     let removed = laptop.run(&["devices", "remove", "lost"]);
     assert!(removed.contains("Removed lost"), "{removed}");
@@ -200,13 +258,19 @@ fn a_removed_device_is_shut_out_and_the_others_carry_on(backend: Backend) {
     assert!(told.contains("was removed"), "{told}");
     let relay = relay_for(&s.relay.url());
     let pulled = sync_support::on_runtime(relay.batches(&lost_keys, 0, 10, Duration::ZERO));
-    assert!(pulled.is_err(), "a removed device pulled");
+    assert!(
+        matches!(pulled, Err(onward_core::Error::DeviceRemoved)),
+        "a removed device's pull: {pulled:?}"
+    );
     let forged = envelope::seal(&lost_keys, Sealed::Batch, &"ab".repeat(16), b"late").unwrap();
     let pushed = sync_support::on_runtime(relay.put_batch(&lost_keys, &"ab".repeat(16), forged));
-    assert!(pushed.is_err(), "a removed device pushed");
+    assert!(
+        matches!(pushed, Err(onward_core::Error::DeviceRemoved)),
+        "a removed device's push: {pushed:?}"
+    );
 
     // The snapshot sealed after the removal doesn't open with the keys it had.
-    let laptop_keys = open_keys(&laptop);
+    let laptop_keys = laptop.keys();
     let info = sync_support::on_runtime(relay.info(&laptop_keys)).unwrap();
     assert_eq!(info.epoch, 1);
     let snapshot = info.snapshot.expect("a fresh snapshot after the removal");
@@ -260,7 +324,7 @@ fn a_credential_alone_deletes_nothing_and_a_snapshot_never_changes(backend: Back
     add_entry(&laptop, "an entry to keep");
     sync_in_sync(&laptop);
     laptop.run(&["devices", "remove", "phone"]);
-    let keys = open_keys(&laptop);
+    let keys = laptop.keys();
     let relay = relay_for(&s.relay.url());
     let info = sync_support::on_runtime(relay.info(&keys)).unwrap();
     let snapshot = info.snapshot.clone().expect("a snapshot after the removal");
@@ -358,7 +422,7 @@ fn a_recovery_kit_brings_everything_back(backend: Backend) {
     // Every device is gone.
     for d in [&laptop, &phone] {
         std::fs::remove_file(&d.journal).unwrap();
-        std::fs::remove_dir_all(key_file(d).dir()).unwrap();
+        std::fs::remove_dir_all(d.keys_dir()).unwrap();
     }
     let fresh = s.device("new-laptop");
     let back = fresh.run(&["sync", "recover", &kit]);
@@ -381,9 +445,13 @@ fn no_secret_in_a_journal_file_or_on_the_relay(backend: Backend) {
     add_entry(&phone, "something private");
     sync_in_sync(&phone);
     sync_in_sync(&laptop);
-    laptop.run(&["sync", "recovery-kit"]);
+    let kit = laptop.json(&["sync", "recovery-kit"])["recovery_kit"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut secrets = secrets_of(&laptop);
     secrets.extend(secrets_of(&phone));
+    secrets.extend(kit_secrets(&kit));
     let mut files = laptop.journal_files();
     files.extend(phone.journal_files());
     files.extend(s.relay_files());
@@ -391,11 +459,125 @@ fn no_secret_in_a_journal_file_or_on_the_relay(backend: Backend) {
     #[cfg(unix)]
     for d in [&laptop, &phone] {
         use std::os::unix::fs::PermissionsExt;
-        for key in files_under(key_file(d).dir()) {
+        for key in files_under(&d.keys_dir()) {
             let mode = std::fs::metadata(&key).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "{} is readable by others", key.display());
         }
     }
+}
+
+fn no_secret_in_an_open_journal_or_its_wal(backend: Backend) {
+    let s = Setup::new(backend);
+    let laptop = s.founder("laptop");
+    join(&s.device("phone"), &invitation(&laptop));
+    // Written, synced and a recovery kit made with the journal held open: SQLite keeps
+    // what was written in the -wal until the last connection closes.
+    let journal = Mutex::new(laptop.open());
+    let rt = SyncRuntime::new().unwrap();
+    {
+        let mut j = journal.lock().unwrap();
+        let now = j.now();
+        j.add_entry(onward_core::model::Entry::new(
+            onward_core::model::EntryKind::Free,
+            "written while the journal is held open".to_string(),
+            now,
+        ))
+        .unwrap();
+    }
+    let report = rt
+        .block_on(core_sync::sync_now(
+            &journal,
+            rt.relays(),
+            &progress::ignore,
+        ))
+        .unwrap();
+    assert!(report.pushed.changes > 0, "nothing was pushed");
+    let kit = rt
+        .block_on(core_sync::recovery_kit(&journal, rt.relays()))
+        .unwrap();
+    let mut secrets = secrets_of(&laptop);
+    secrets.extend(kit_secrets(&kit));
+    let files = laptop.journal_files();
+    let wal = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("-wal"))
+        .expect("a -wal while the journal is open");
+    assert!(std::fs::metadata(wal).unwrap().len() > 0, "an empty -wal");
+    assert_nowhere(&secrets, &files);
+    drop(journal);
+}
+
+fn a_deleted_relay_copy_comes_back_within_its_grace(backend: Backend) {
+    let s = Setup::new(backend);
+    let laptop = s.founder("laptop");
+    add_entry(&laptop, "written before the deletion");
+    sync_in_sync(&laptop);
+    let keys = laptop.keys();
+    let relay = relay_for(&s.relay.url());
+
+    let out = laptop.run(&["sync", "off", "--delete-relay-copy"]);
+    assert!(out.contains("onward sync restore-relay-copy"), "{out}");
+    let deleted = sync_support::on_runtime(relay.info(&keys));
+    assert!(
+        matches!(deleted, Err(onward_core::Error::JournalDeleted)),
+        "{deleted:?}"
+    );
+    // Sync is off; the keys that sign the restore wait in the key folder.
+    assert!(laptop.fail(&["sync", "now"]).contains("isn't set up"));
+    assert_eq!(laptop.key_files().len(), 1);
+    add_entry(&laptop, "written while sync was off");
+
+    let back = laptop.run(&["sync", "restore-relay-copy"]);
+    assert!(back.contains("Welcome back"), "{back}");
+    assert!(back.contains(IN_SYNC), "{back}");
+    assert_eq!(laptop.keys().device_id(), keys.device_id());
+    sync_support::on_runtime(relay.info(&keys)).unwrap();
+
+    // A new device gets everything: what was written before the deletion and since.
+    let phone = s.device("phone");
+    join(&phone, &invitation(&laptop));
+    assert_eq!(phone.titles(), laptop.titles());
+    for wanted in ["before the deletion", "while sync was off"] {
+        assert!(
+            phone.titles().iter().any(|t| t.contains(wanted)),
+            "{wanted}"
+        );
+    }
+}
+
+fn a_deleted_relay_copy_is_refused_after_its_grace(backend: Backend) {
+    let s = Setup::with_relay_args(backend, &["--delete-grace-seconds", "1"]);
+    let laptop = s.founder("laptop");
+    laptop.run(&["sync", "off", "--delete-relay-copy"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let refused = laptop.fail(&["sync", "restore-relay-copy"]);
+    assert!(
+        refused.contains("dropped its copy of this journal for good"),
+        "{refused}"
+    );
+    // The keys kept for the restore are forgotten with it; the journal stays.
+    assert!(files_under(&laptop.keys_dir()).is_empty());
+    let nothing = laptop.fail(&["sync", "restore-relay-copy"]);
+    assert!(nothing.contains("no deleted relay copy"), "{nothing}");
+    assert!(laptop
+        .titles()
+        .iter()
+        .any(|t| t.contains("written on laptop")));
+}
+
+#[test]
+fn an_invitation_qr_code_reads_back_as_its_code() {
+    let s = Setup::new(Backend::Sqlite);
+    let laptop = s.founder("laptop");
+    let printed = laptop.run(&["sync", "invite"]);
+    let code = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("ONWARD2-"))
+        .unwrap_or_else(|| panic!("no code in:\n{printed}"));
+    assert_eq!(read_qr(&printed), code);
+    // What the QR code says joins.
+    let joined = join(&s.device("phone"), &read_qr(&printed));
+    assert!(joined.contains(IN_SYNC), "{joined}");
 }
 
 macro_rules! on_both_backends {
@@ -415,4 +597,7 @@ on_both_backends!(
     a_credential_alone_deletes_nothing_and_a_snapshot_never_changes,
     a_recovery_kit_brings_everything_back,
     no_secret_in_a_journal_file_or_on_the_relay,
+    no_secret_in_an_open_journal_or_its_wal,
+    a_deleted_relay_copy_comes_back_within_its_grace,
+    a_deleted_relay_copy_is_refused_after_its_grace,
 );

@@ -83,6 +83,42 @@ fn held_whole(
     kept
 }
 
+/// What a device keeps after deleting the relay's copy of its journal, so that it can
+/// sign the copy's restore until the relay drops it for good (docs/SYNC.md, "Deleting
+/// the relay's copy"): where and what the copy is, and where this device's sync stood.
+/// Its keys stay where they were: in the secret store, or in the journal file when
+/// there is none. `Debug` shows no key.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeletedRelayCopy {
+    pub relay_url: String,
+    pub journal_id: String,
+    pub device_id: String,
+    pub device_name: String,
+    /// The incarnation the restore is signed for.
+    pub incarnation: String,
+    /// When the relay drops the copy for good (its clock, milliseconds since 1970).
+    pub purge_after_ms: u64,
+    /// The device list as last verified.
+    pub members: Vec<LoggedOp>,
+    cursor: u64,
+    cursor_id: Option<String>,
+    /// The relay's heads, hex.
+    relay_heads: Vec<String>,
+    /// This device's keys (hex of their JSON), when no secret store keeps them.
+    secrets_in_file: Option<String>,
+}
+
+impl std::fmt::Debug for DeletedRelayCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeletedRelayCopy")
+            .field("relay_url", &self.relay_url)
+            .field("journal_id", &self.journal_id)
+            .field("device_id", &self.device_id)
+            .field("purge_after_ms", &self.purge_after_ms)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Journal {
     /// The sync settings, or `None` when this journal does not sync.
     pub fn sync_settings(&self) -> Result<Option<SyncSettings>> {
@@ -117,6 +153,16 @@ impl Journal {
         let now = self.now();
         let secrets = keys.secrets().to_bytes();
         let device_id = keys.device_id();
+        // Sync turned on anew gives up restoring a deleted relay copy: its keys go.
+        if let (Some(store), Some(kept)) = (&self.secrets, self.deleted_relay_copy()?) {
+            if (kept.journal_id.as_str(), kept.device_id.as_str())
+                != (keys.journal_id(), device_id.as_str())
+            {
+                store
+                    .delete(&Self::secret_name(&kept.journal_id, &kept.device_id))
+                    .map_err(|detail| Error::SecretStore { detail })?;
+            }
+        }
         let in_file = match &self.secrets {
             Some(store) => {
                 store
@@ -143,6 +189,7 @@ impl Journal {
             secrets_in_file: in_file,
         };
         state::enable(&tx, &enable, now)?;
+        state::forget_deleted_copy(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -215,6 +262,108 @@ impl Journal {
         let was_on = state::disable(&tx)?;
         tx.commit()?;
         Ok(was_on)
+    }
+
+    /// Turns sync off after the relay's copy was deleted, keeping what its restore
+    /// needs ([`DeletedRelayCopy`]) until [`Journal::resume_sync`] or
+    /// [`Journal::forget_deleted_relay_copy`]. `incarnation` is the copy's,
+    /// `purge_after_ms` when the relay drops it.
+    pub fn keep_deleted_relay_copy(
+        &mut self,
+        incarnation: &str,
+        purge_after_ms: u64,
+    ) -> Result<()> {
+        let settings = self.sync_enabled()?;
+        let kept = DeletedRelayCopy {
+            relay_url: settings.relay_url,
+            journal_id: settings.journal_id,
+            device_id: settings.device_id,
+            device_name: settings.device_name,
+            incarnation: incarnation.to_string(),
+            purge_after_ms,
+            members: settings.members,
+            cursor: settings.cursor,
+            cursor_id: settings.cursor_id,
+            relay_heads: settings.relay_heads.iter().map(|h| h.to_string()).collect(),
+            secrets_in_file: state::secrets_in_file(&self.conn)?.map(hex::encode),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        state::keep_deleted_copy(
+            &tx,
+            &serde_json::to_vec(&kept).expect("what is kept serializes"),
+        )?;
+        state::disable(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// What this device kept to restore the relay's deleted copy, if anything.
+    pub fn deleted_relay_copy(&self) -> Result<Option<DeletedRelayCopy>> {
+        state::deleted_copy(&self.conn)?
+            .map(|bytes| {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::Document(format!("what was kept of the relay's deleted copy: {e}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// This device's keys for the relay's deleted copy, with its device list.
+    pub fn deleted_relay_copy_keys(&self, kept: &DeletedRelayCopy) -> Result<Keys> {
+        let bytes = match (&kept.secrets_in_file, &self.secrets) {
+            (Some(hex_bytes), _) => hex::decode(hex_bytes).map_err(|_| Error::SecretStore {
+                detail: "the keys kept in the journal file can't be read".into(),
+            })?,
+            (None, Some(store)) => store
+                .load(&Self::secret_name(&kept.journal_id, &kept.device_id))
+                .map_err(|detail| Error::SecretStore { detail })?
+                .ok_or_else(|| Error::SecretStore {
+                    detail: "this device's keys are not in its secret store".into(),
+                })?,
+            (None, None) => {
+                return Err(Error::SecretStore {
+                    detail: "this journal keeps its keys in a secret store, and none was given"
+                        .into(),
+                })
+            }
+        };
+        let secrets = DeviceSecrets::from_bytes(&bytes)?;
+        let roster = verify_log(&kept.journal_id, &kept.members)
+            .map_err(|e| Error::Document(format!("the device list kept here: {e}")))?;
+        Ok(Keys::new(&kept.journal_id, secrets, Some(roster)))
+    }
+
+    /// Forgets what was kept to restore the relay's deleted copy, keys included.
+    pub fn forget_deleted_relay_copy(&mut self) -> Result<()> {
+        if let (Some(store), Some(kept)) = (&self.secrets, self.deleted_relay_copy()?) {
+            store
+                .delete(&Self::secret_name(&kept.journal_id, &kept.device_id))
+                .map_err(|detail| Error::SecretStore { detail })?;
+        }
+        state::forget_deleted_copy(&self.conn)
+    }
+
+    /// Turns sync on again where it stopped, once the relay's copy is back.
+    pub fn resume_sync(&mut self, kept: &DeletedRelayCopy, keys: &Keys) -> Result<()> {
+        self.enable_sync(&kept.relay_url, keys, &kept.members, &kept.device_name)?;
+        let heads = kept
+            .relay_heads
+            .iter()
+            .map(|h| {
+                h.parse::<ChangeHash>().map_err(|e| {
+                    Error::Document(format!("the relay's heads kept for its restore: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        state::resume(
+            &self.conn,
+            kept.cursor,
+            kept.cursor_id.as_deref(),
+            &kept.incarnation,
+            &heads,
+        )
     }
 
     /// The changes the relay does not hold yet, dependencies first.

@@ -1,5 +1,6 @@
 //! What a device remembers about syncing, in its journal file (docs/SYNC.md, "What a
-//! device remembers"): the relay, the secret, the cursor and the id of the batch there,
+//! device remembers"): the relay, the journal id and device list (the private keys are
+//! in the secret store; here only without one), the cursor and the id of the batch there,
 //! the relay's incarnation and heads, the last outcome, refused batches, merged changes
 //! still waiting for a dependency, pushes not yet seen again, and the other devices'
 //! last records. These rows are this device's own: never derived, never rebuilt.
@@ -202,6 +203,57 @@ pub fn disable(conn: &Connection) -> Result<bool> {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
     Ok(removed > 0)
+}
+
+/// The key in `journal_meta` of what a device keeps after deleting the relay's copy.
+const DELETED_COPY: &str = "sync_deleted_relay_copy";
+
+/// What this device kept to restore the relay's deleted copy (JSON), if anything.
+pub fn deleted_copy(conn: &Connection) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM journal_meta WHERE key = ?1",
+            [DELETED_COPY],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Keeps what restoring the relay's deleted copy needs, replacing what was kept.
+pub fn keep_deleted_copy(conn: &Connection, kept: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?1, ?2)",
+        params![DELETED_COPY, kept],
+    )?;
+    Ok(())
+}
+
+/// Forgets what was kept to restore the relay's deleted copy.
+pub fn forget_deleted_copy(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM journal_meta WHERE key = ?1", [DELETED_COPY])?;
+    Ok(())
+}
+
+/// Picks sync up where it stopped (after the relay's copy came back): the cursor, the
+/// id there, the incarnation and the relay's heads as they were.
+pub fn resume(
+    conn: &Connection,
+    cursor: u64,
+    cursor_id: Option<&str>,
+    incarnation: &str,
+    relay_heads: &[ChangeHash],
+) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET cursor = ?1, cursor_id = ?2, incarnation = ?3, relay_heads = ?4
+         WHERE id = 1",
+        params![
+            cursor as i64,
+            cursor_id,
+            incarnation,
+            heads_to_bytes(relay_heads)
+        ],
+    )?;
+    Ok(())
 }
 
 /// Moves the cursor forward to batch `seq` with id `batch_id` (never back).

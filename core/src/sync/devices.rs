@@ -140,39 +140,64 @@ struct Payload {
     epochs: Vec<(u32, String)>,
 }
 
-/// Makes a one-time invitation that expires after `lifetime` (at most a day).
+/// The shortest lifetime of an invitation: a second (tests see one expire; a person
+/// wants minutes).
+pub const MIN_INVITATION_LIFETIME: Duration = Duration::from_secs(1);
+
+/// Makes a one-time invitation that expires after `lifetime`: at least
+/// [`MIN_INVITATION_LIFETIME`], at most a day.
 pub async fn invite(
     journal: &Mutex<Journal>,
     relays: &dyn Connect,
     lifetime: Duration,
 ) -> Result<Invite> {
     let max = Duration::from_secs(limits::MAX_INVITATION_SECONDS);
-    if lifetime.is_zero() || lifetime > max {
+    if lifetime < MIN_INVITATION_LIFETIME || lifetime > max {
         return Err(Error::invalid(
             "expires",
-            "an invitation lasts between a minute and a day",
+            "an invitation lasts between a second and a day (10 minutes is usual)",
         ));
     }
     let s = Session::start(journal, relays, &super::progress::ignore).await?;
     let secret = &random32()[..16];
-    let inv = InvitationKeys::of(secret);
-    let journal_id = s.keys.journal_id().to_string();
     let expires_at_ms = now_ms(journal) + lifetime.as_millis() as u64;
+    let (id, upload) = invitation_upload(&s.keys, secret, expires_at_ms)?;
+    s.relay.put_invitation(&s.keys, &id, &upload).await?;
+    let relay_url = s.relay.url().to_string();
+    Ok(Invite {
+        code: pairing::encode(&Code {
+            kind: CodeKind::Invitation,
+            secret: secret.to_vec(),
+            journal_id: s.keys.journal_id().to_string(),
+            relay_url,
+        }),
+        expires_at: time(expires_at_ms),
+    })
+}
+
+/// The invitation of `secret`, signed by the member of `keys`, and its payload (every
+/// epoch key, sealed with the secret's payload key): its id and what the relay keeps.
+pub(crate) fn invitation_upload(
+    keys: &Keys,
+    secret: &[u8],
+    expires_at_ms: u64,
+) -> Result<(String, InvitationUpload)> {
+    let inv = InvitationKeys::of(secret);
+    let journal_id = keys.journal_id();
     let sign_pk = hex::encode(inv.member.sign_pk());
     let credential = super::keys::credential_hash(&inv.member.credential());
     let message =
-        Invitation::signing_message(&journal_id, &inv.id, &sign_pk, &credential, expires_at_ms);
+        Invitation::signing_message(journal_id, &inv.id, &sign_pk, &credential, expires_at_ms);
     let invitation = Invitation {
         id: inv.id.clone(),
         sign_pk,
         credential_sha256: credential,
         expires_at_ms,
-        inviter: s.keys.device_id(),
-        signature: hex::encode(s.keys.member().sign(&message)),
+        inviter: keys.device_id(),
+        signature: hex::encode(keys.member().sign(&message)),
     };
     let payload = Payload {
-        epochs: s
-            .keys
+        epochs: keys
             .epochs()
             .iter()
             .map(|(e, k)| (*e, hex::encode(k)))
@@ -181,23 +206,13 @@ pub async fn invite(
     let sealed = device_list::seal_with(
         &inv.payload_key,
         &serde_json::to_vec(&payload).expect("a payload serializes"),
-        &inv.payload_aad(&journal_id),
+        &inv.payload_aad(journal_id),
     )?;
     let upload = InvitationUpload {
         invitation,
         payload: hex::encode(sealed),
     };
-    s.relay.put_invitation(&s.keys, &inv.id, &upload).await?;
-    let relay_url = s.relay.url().to_string();
-    Ok(Invite {
-        code: pairing::encode(&Code {
-            kind: CodeKind::Invitation,
-            secret: secret.to_vec(),
-            journal_id,
-            relay_url,
-        }),
-        expires_at: time(expires_at_ms),
-    })
+    Ok((inv.id, upload))
 }
 
 /// What joining by an invitation would join, to show before anything changes here.
@@ -210,14 +225,14 @@ pub struct InvitationPreview {
 }
 
 /// An invitation read and checked: the device list it joins and the keys it gives.
-struct Opened {
+pub(crate) struct Opened {
     code: Code,
     inv: InvitationKeys,
     access: Access,
     invitation: Invitation,
     ops: Vec<LoggedOp>,
-    roster: Roster,
-    epochs: BTreeMap<u32, [u8; 32]>,
+    pub(crate) roster: Roster,
+    pub(crate) epochs: BTreeMap<u32, [u8; 32]>,
 }
 
 async fn open_invitation(relays: &dyn Connect, code: &str) -> Result<Opened> {
@@ -233,6 +248,18 @@ async fn open_invitation(relays: &dyn Connect, code: &str) -> Result<Opened> {
         // never made.
         Err(Error::RelayRefusedCredential { .. }) => return Err(Error::InvitationGone),
         other => other?,
+    };
+    open_answer(code, answer)
+}
+
+/// Checks the relay's answer for the invitation of `code` as a joining device does:
+/// its device list, the invitation signed by a member and the one of this code, and
+/// its payload opened with the code's key, holding the journal's current key.
+pub(crate) fn open_answer(code: Code, answer: onward_protocol::InvitationAnswer) -> Result<Opened> {
+    let inv = InvitationKeys::of(&code.secret);
+    let access = Access {
+        journal_id: code.journal_id.clone(),
+        credential: inv.member.credential(),
     };
     let bad = |detail: String| Error::RelayAnswer { detail };
     let roster = membership::check_list(&code.journal_id, &[], &answer.ops)?;
@@ -529,8 +556,10 @@ pub async fn leave(journal: &Mutex<Journal>, relays: &dyn Connect) -> Result<()>
     Ok(())
 }
 
-/// Asks the relay to delete its copy of the journal (restorable for the relay's grace
-/// period) and turns sync off here. Only the journal's last device may.
+/// Asks the relay to delete its copy of the journal and turns sync off here. Only the
+/// journal's last device may. Until the relay drops the copy for good (the answer's
+/// `purge_after_ms`), this device keeps what [`restore_relay_copy`] needs: its keys, in
+/// the secret store (or the journal file) as before, and where sync stood.
 pub async fn delete_relay_copy(
     journal: &Mutex<Journal>,
     relays: &dyn Connect,
@@ -551,8 +580,41 @@ pub async fn delete_relay_copy(
     let signature = hex::encode(s.keys.member().sign(&message));
     let answer = s.relay.delete_journal(&s.keys, &signature).await?;
     drop(s);
-    lock(journal).disable_sync()?;
+    lock(journal).keep_deleted_relay_copy(&info.incarnation, answer.purge_after_ms)?;
     Ok(answer)
+}
+
+/// Brings back the relay's copy that this device deleted ([`delete_relay_copy`]) while
+/// the relay still keeps it, turns sync on again where it stopped, and syncs. After the
+/// relay dropped it, [`Error::RelayCopyGone`], and what was kept for it is forgotten.
+pub async fn restore_relay_copy(
+    journal: &Mutex<Journal>,
+    relays: &dyn Connect,
+    progress: OnProgress<'_>,
+) -> Result<SyncReport> {
+    not_yet(journal)?;
+    let (kept, keys) = {
+        let j = lock(journal);
+        let kept = j.deleted_relay_copy()?.ok_or(Error::NoDeletedRelayCopy)?;
+        let keys = j.deleted_relay_copy_keys(&kept)?;
+        (kept, keys)
+    };
+    let relay = relays.relay(&kept.relay_url)?;
+    let message = request_message("restore", &kept.journal_id, &kept.incarnation);
+    let signature = hex::encode(keys.member().sign(&message));
+    match relay.restore_journal(&keys, &signature).await {
+        // Past its grace period the relay answers as for a journal it never had.
+        Err(Error::RelayRefusedCredential { .. }) => {
+            lock(journal).forget_deleted_relay_copy()?;
+            return Err(Error::RelayCopyGone {
+                url: kept.relay_url,
+                at: time(kept.purge_after_ms),
+            });
+        }
+        other => other?,
+    }
+    lock(journal).resume_sync(&kept, &keys)?;
+    super::sync_now(journal, relays, progress).await
 }
 
 const RECOVERY_SALT: &[u8] = b"onward-recovery-v2";
@@ -704,4 +766,47 @@ pub(crate) async fn register_again(s: &Session<'_>) -> Result<()> {
     // A relay that lost the journal and asks for registration tokens refuses this
     // (`registration_required`): the device keeps no token.
     s.relay.create_journal(&s.keys, &body, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{HttpRelays, SyncRuntime};
+
+    /// What `invite` says of `lifetime` on a journal that doesn't sync: the lifetime is
+    /// checked first, so a lifetime it takes gets as far as finding sync off.
+    fn invite_for(lifetime: Duration) -> Error {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Mutex::new(Journal::open(dir.path().join("j.onward")).unwrap());
+        let rt = SyncRuntime::new().unwrap();
+        rt.block_on(invite(&journal, &HttpRelays::default(), lifetime))
+            .unwrap_err()
+    }
+
+    #[test]
+    fn an_invitation_lasts_between_a_second_and_a_day_as_its_refusal_says() {
+        for refused in [
+            Duration::ZERO,
+            Duration::from_millis(999),
+            Duration::from_secs(limits::MAX_INVITATION_SECONDS + 1),
+        ] {
+            match invite_for(refused) {
+                Error::Invalid { field, reason } => {
+                    assert_eq!(field, "expires");
+                    assert!(reason.contains("between a second and a day"), "{reason}");
+                }
+                other => panic!("{refused:?}: {other}"),
+            }
+        }
+        for taken in [
+            MIN_INVITATION_LIFETIME,
+            Duration::from_secs(2),
+            Duration::from_secs(limits::MAX_INVITATION_SECONDS),
+        ] {
+            assert!(
+                matches!(invite_for(taken), Error::SyncNotEnabled),
+                "{taken:?} was refused"
+            );
+        }
+    }
 }

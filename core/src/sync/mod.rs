@@ -37,7 +37,8 @@ pub use crate::store::sync_state::{PeerRecord, RefusedBatch, SyncSettings};
 pub use background::{SyncHandle, SyncObserver, SyncState};
 pub use devices::{
     delete_relay_copy, devices, enable, enable_with_token, invite, join, leave, preview,
-    recover_from_kit, recovery_kit, remove, Device, InvitationPreview, Invite, Removed,
+    recover_from_kit, recovery_kit, remove, restore_relay_copy, Device, InvitationPreview, Invite,
+    Removed,
 };
 pub use http::{HttpRelay, HttpRelays};
 pub use keys::Keys;

@@ -22,6 +22,8 @@ pub struct RelayProcess {
     addr: SocketAddr,
     /// Environment the relay is started with (test knobs), kept across restarts.
     env: Vec<(String, String)>,
+    /// Options the relay is started with, kept across restarts.
+    args: Vec<String>,
 }
 
 impl RelayProcess {
@@ -32,12 +34,24 @@ impl RelayProcess {
 
     /// Starts a relay with extra environment (such as `ONWARD_RELAY_STALL_PUSH_MS`).
     pub fn start_with_env(store: Store, log: &Path, env: &[(&str, &str)]) -> RelayProcess {
+        RelayProcess::start_with(store, log, env, &[])
+    }
+
+    /// Starts a relay with extra environment and options (such as
+    /// `--delete-grace-seconds 1`).
+    pub fn start_with(
+        store: Store,
+        log: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> RelayProcess {
         let mut relay = RelayProcess {
             child: None,
             store,
             log: log.to_path_buf(),
             addr: "127.0.0.1:0".parse().unwrap(),
             env: Vec::new(),
+            args: args.iter().map(|a| a.to_string()).collect(),
         };
         relay.set_env(env);
         relay.spawn();
@@ -128,6 +142,7 @@ impl RelayProcess {
         let log_copy = log.try_clone().unwrap();
         let mut cmd = Command::new(super::onward_binary().with_file_name("onward-relay"));
         cmd.args(["--listen", &self.addr.to_string()]);
+        cmd.args(&self.args);
         // Many simulated devices on one loopback address: no request rates (a test's own
         // env may set them).
         cmd.env("ONWARD_RELAY_IP_PER_SECOND", "0")

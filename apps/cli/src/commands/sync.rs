@@ -38,6 +38,8 @@ pub enum Command {
     Recover(RecoverArgs),
     /// Stop syncing on this device; your journal stays here as it is
     Off(OffArgs),
+    /// Bring back the relay's copy deleted by `sync off --delete-relay-copy`, while the relay still keeps it, and sync again
+    RestoreRelayCopy,
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +101,7 @@ pub struct OffArgs {
     /// Also leave the journal's devices: the others move to a new key this device never gets
     #[arg(long, conflicts_with = "delete_relay_copy")]
     leave: bool,
-    /// Also delete the relay's copy (the last device only; the relay can bring it back for a while)
+    /// Also delete the relay's copy (the last device only; `onward sync restore-relay-copy` here brings it back for a while)
     #[arg(long)]
     delete_relay_copy: bool,
 }
@@ -117,6 +119,7 @@ pub fn run(command: Command, journal: Journal, keys: &DeviceKeys) -> Result<Prin
         Command::RecoveryKit => recovery_kit(&journal, &rt),
         Command::Recover(args) => recover(args, &journal, &rt, keys),
         Command::Off(args) => off(args, &journal, &rt),
+        Command::RestoreRelayCopy => restore_relay_copy(&journal, &rt),
     }
 }
 
@@ -443,7 +446,7 @@ fn off(args: OffArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Prin
         let until = chrono::DateTime::from_timestamp_millis(deleted.purge_after_ms as i64)
             .map(dates::show)
             .unwrap_or_else(|| "a while".into());
-        format!("The relay's copy at {url} is deleted (the relay can still bring it back until {until}), and sync is off. Your journal stays here as it is.")
+        format!("The relay's copy at {url} is deleted, and sync is off. Your journal stays here as it is.\nChanged your mind? `onward sync restore-relay-copy` on this device brings the copy back until {until}; this device keeps its keys until then.")
     } else {
         journal
             .lock()
@@ -455,6 +458,23 @@ fn off(args: OffArgs, journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Prin
         json!({ "was_on": true, "relay": url, "left": args.leave, "deleted_relay_copy": args.delete_relay_copy }),
         human,
     ))
+}
+
+fn restore_relay_copy(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
+    let report = rt.block_on(sync::restore_relay_copy(
+        journal,
+        rt.relays(),
+        &show_progress(),
+    ))?;
+    let url = relay_url(journal)?;
+    let human = format!(
+        "Welcome back: the relay's copy at {url} is restored and sync is on again (sent {}, received {}{}). {}",
+        plural(report.pushed.changes, "change"),
+        plural(report.pulled.changes, "change"),
+        records_changed(&report),
+        report.status.summary()
+    );
+    Ok(report_printed(&report, human))
 }
 
 fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
