@@ -606,6 +606,13 @@ fn write_sync_seeds() {
         "pull-batches.txt",
         &request("GET", "/batches?after=0&limit=100&wait=5", b""),
     );
+    // A member's pull with a query out of bounds: the credential is checked first, so
+    // only a journal's own device reaches the query's 400.
+    write(
+        "relay_http",
+        "pull-bad-query.txt",
+        &request("GET", "/batches?after=-1&limit=99999999999&wait=x", b""),
+    );
     write("relay_http", "journal-status.txt", &request("GET", "", b""));
     write(
         "relay_http",
