@@ -561,7 +561,11 @@ async fn an_unchanged_device_list_is_not_sent_again(backend: Backend) {
         assert_eq!(status, StatusCode::OK, "{change}: {body}");
         let (status, tag, body) = journal.members_if(seen.last().map(String::as_str)).await;
         let answer: onward_protocol::MembersAnswer = serde_json::from_slice(&body).unwrap();
-        assert_eq!((status, answer.ops.len()), (StatusCode::OK, len), "{change}");
+        assert_eq!(
+            (status, answer.ops.len()),
+            (StatusCode::OK, len),
+            "{change}"
+        );
         assert!(!seen.contains(&tag), "{change}: a new tag");
         seen.push(tag);
     }
