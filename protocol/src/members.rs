@@ -22,6 +22,7 @@ pub mod domain {
     pub const ENVELOPE: &[u8] = b"onward-envelope/v2\0";
     pub const REQUEST: &[u8] = b"onward-request/v2\0";
     pub const JOURNAL_ID: &[u8] = b"onward-journal-id/v2\0";
+    pub const LIST_TAG: &[u8] = b"onward-list-tag/v2\0";
 }
 
 /// What a member is.
@@ -157,6 +158,25 @@ impl SignedOp {
 pub struct LoggedOp {
     pub op: SignedOp,
     pub seq: u64,
+}
+
+/// The device list's entity tag: the strong `ETag` of `GET .../members`, quoted as HTTP
+/// wants it. It hashes every field of every entry, so any change to the answer changes
+/// it. The relay computes it from what it serves and a device from the list it verified
+/// (so a device sends `If-None-Match` without remembering anything more); should the two
+/// ever disagree, the list is only downloaded again.
+pub fn list_tag(ops: &[LoggedOp]) -> String {
+    let mut h = Sha256::new();
+    h.update(domain::LIST_TAG);
+    h.update((ops.len() as u64).to_be_bytes());
+    for logged in ops {
+        h.update(logged.seq.to_be_bytes());
+        for part in [&logged.op.body, &logged.op.signer, &logged.op.signature] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    format!("\"{}\"", hex::encode(&h.finalize()[..16]))
 }
 
 /// A content key wrapped for one member, signed by the member that wrapped it.

@@ -8,7 +8,8 @@
 //!   caught up again by the devices that hold what it lost, and says so;
 //! - three devices syncing at the same time end with the same journal;
 //! - a forged frame is refused whole and moves nothing;
-//! - a relay that withholds another device's changes can't make a device say "In sync.".
+//! - a relay that withholds another device's changes can't make a device say "In sync.";
+//! - the device list comes over the wire again only when it changed.
 //!
 //! `ONWARD_SYNC_TRUST_ROUNDS=N` makes the concurrent rounds longer (default 3).
 
@@ -20,7 +21,7 @@ use onward_tests::fault_proxy::{split_frames, Fault, FaultProxy};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use sync_support::backup;
 use sync_support::postgres::PgServer;
@@ -517,4 +518,56 @@ fn a_relay_that_withholds_another_devices_changes_never_gets_an_in_sync() {
     assert_eq!(laptop.titles().len(), 3, "{:?}", laptop.titles());
     sync_in_sync(&phone);
     assert_eq!(phone.titles(), laptop.titles());
+}
+
+/// Every device-list read of a sync is answered `304` while the list stays the one the
+/// device verified, across `onward` processes; an added device brings it once, whole.
+#[test]
+fn an_unchanged_device_list_is_not_downloaded_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Storage::new(Backend::Sqlite, dir.path()).start(dir.path());
+    let proxy = FaultProxy::start(relay.addr());
+    let laptop = Device::new(dir.path(), "laptop");
+    add_entry(&laptop, "On the laptop");
+    laptop.run(&["sync", "init", "--relay", &proxy.url()]);
+
+    // Notes the status line and body size of each device-list answer, changing nothing.
+    let answers = Arc::new(Mutex::new(Vec::<(String, usize)>::new()));
+    proxy.set_plan(|r| {
+        if r.method == "GET" && r.path.ends_with("/members") {
+            Fault::Rewrite
+        } else {
+            Fault::None
+        }
+    });
+    let noted = answers.clone();
+    proxy.set_rewrite(move |_, answer| {
+        let status = answer.head.lines().next().unwrap_or_default().to_owned();
+        noted.lock().unwrap().push((status, answer.body.len()));
+    });
+    let sync_noting = |d: &Device| {
+        answers.lock().unwrap().clear();
+        sync_in_sync(d);
+        answers.lock().unwrap().clone()
+    };
+    let not_modified = |seen: &[(String, usize)]| {
+        !seen.is_empty()
+            && seen
+                .iter()
+                .all(|(status, len)| status.starts_with("HTTP/1.1 304") && *len == 0)
+    };
+
+    for round in 0..2 {
+        let seen = sync_noting(&laptop);
+        assert!(not_modified(&seen), "round {round}: {seen:?}");
+    }
+    let phone = Device::new(dir.path(), "phone");
+    phone.join(&laptop, &[]);
+    let seen = sync_noting(&laptop);
+    assert!(
+        seen[0].0.starts_with("HTTP/1.1 200") && seen[0].1 > 0,
+        "the list with the phone: {seen:?}"
+    );
+    assert!(not_modified(&seen[1..]), "then kept: {seen:?}");
+    assert!(not_modified(&sync_noting(&laptop)));
 }

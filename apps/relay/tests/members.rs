@@ -21,6 +21,7 @@ on_both_backends!(
     a_deleted_journal_is_purged_after_the_grace,
     a_snapshot_not_signed_by_a_member_is_dropped_and_prunes_nothing,
     a_device_registers_its_journal_again_with_the_whole_list,
+    an_unchanged_device_list_is_not_sent_again,
 );
 
 fn error_code(body: &Value) -> &str {
@@ -519,4 +520,53 @@ async fn a_device_registers_its_journal_again_with_the_whole_list(backend: Backe
         (status, error_code(&body)),
         (StatusCode::UNAUTHORIZED, "unauthorized")
     );
+}
+
+async fn an_unchanged_device_list_is_not_sent_again(backend: Backend) {
+    let relay = Fixture::start(backend).await;
+    let journal = relay.journal();
+    journal.create().await;
+    let (status, tag, body) = journal.members_if(None).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer: onward_protocol::MembersAnswer = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        tag,
+        onward_protocol::members::list_tag(&answer.ops),
+        "the tag a device computes from the list it verified"
+    );
+
+    for (what, header) in [
+        ("its own tag", tag.clone()),
+        ("in a list, weakly", format!("\"other\", W/{tag}")),
+        ("any", "*".to_owned()),
+    ] {
+        let (status, again, body) = journal.members_if(Some(&header)).await;
+        assert_eq!(
+            (status, &again, body.len()),
+            (StatusCode::NOT_MODIFIED, &tag, 0),
+            "{what}"
+        );
+    }
+    let (status, _, body) = journal.members_if(Some("\"other\"")).await;
+    assert_eq!((status, body.is_empty()), (StatusCode::OK, false));
+
+    // Each change to the list changes the tag, and the tag before brings the whole list.
+    let laptop = Device::random();
+    let mut seen = vec![tag];
+    for (change, len) in ["add", "remove"].into_iter().zip([2, 3]) {
+        let (status, body) = match change {
+            "add" => journal.add(&laptop).await,
+            _ => journal.remove(laptop.id(), &[&journal.device]).await,
+        };
+        assert_eq!(status, StatusCode::OK, "{change}: {body}");
+        let (status, tag, body) = journal.members_if(seen.last().map(String::as_str)).await;
+        let answer: onward_protocol::MembersAnswer = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            (status, answer.ops.len()),
+            (StatusCode::OK, len),
+            "{change}"
+        );
+        assert!(!seen.contains(&tag), "{change}: a new tag");
+        seen.push(tag);
+    }
 }

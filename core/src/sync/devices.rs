@@ -695,13 +695,13 @@ pub async fn recover_from_kit(
         },
         None,
     );
-    let ops = match relay.members(&as_kit).await {
+    let ops = match relay.members(&as_kit, None).await {
         Err(Error::RelayRefusedCredential { .. } | Error::DeviceRemoved) => {
             return Err(Error::RecoveryKit {
                 reason: "the relay doesn't know it: it was replaced by a newer kit, or the journal is gone".into(),
             })
         }
-        other => other?,
+        other => other?.unwrap_or_default(),
     };
     let roster = membership::check_list(&code.journal_id, &[], &ops)?;
     for wrap in relay.wraps(&as_kit).await? {

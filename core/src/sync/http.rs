@@ -265,11 +265,17 @@ impl Relay for HttpRelay {
         Ok(())
     }
 
-    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>> {
-        let resp = self
-            .send(self.request(keys, Method::GET, "/members"))
-            .await?;
-        self.ops(resp).await
+    async fn members(&self, keys: &Keys, held: Option<&str>) -> Result<Option<Vec<LoggedOp>>> {
+        let mut req = self.request(keys, Method::GET, "/members");
+        if let Some(tag) = held {
+            req = req.header(header::IF_NONE_MATCH, tag);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let resp = self.check(resp).await?;
+        self.ops(resp).await.map(Some)
     }
 
     async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>> {

@@ -6,12 +6,18 @@
 use super::device_list;
 use super::session::Session;
 use crate::{Error, Result};
-use onward_protocol::members::{verify_log, LoggedOp, Roster};
+use onward_protocol::members::{list_tag, verify_log, LoggedOp, Roster};
 
 /// Reads and checks the device list and new epoch keys, and keeps them.
 pub(crate) async fn refresh(s: &mut Session<'_>) -> Result<()> {
-    let ops = s.relay.members(&s.keys).await?;
     let known = s.with(|j| Ok(j.sync_enabled()?.members))?;
+    // A relay answering "unchanged" gains nothing: it could as well serve the list this
+    // device verified (docs/SYNC.md, "Devices and keys"). That list goes through the same
+    // checks below.
+    let ops = match s.relay.members(&s.keys, Some(&list_tag(&known))).await? {
+        Some(ops) => ops,
+        None => known.clone(),
+    };
     let roster = check_list(s.keys.journal_id(), &known, &ops)?;
     let me = s.keys.device_id();
     match roster.members.get(&me) {

@@ -79,8 +79,9 @@ pub trait Relay: Send + Sync {
     /// Brings a deleted journal back within the grace period.
     async fn restore_journal(&self, keys: &Keys, signature: &str) -> Result<()>;
 
-    /// The signed device list.
-    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>>;
+    /// The signed device list, or `None` when it is still the one tagged `held` (the
+    /// [`onward_protocol::members::list_tag`] of the list this device verified).
+    async fn members(&self, keys: &Keys, held: Option<&str>) -> Result<Option<Vec<LoggedOp>>>;
 
     /// Adds one operation (with the wrapped keys of a new epoch); answers the list.
     async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>>;

@@ -16,7 +16,7 @@ use onward_core::sync::relay::{
 };
 use onward_core::sync::sealed;
 use onward_core::{Error, Result};
-use onward_protocol::members::{LoggedOp, SignedOp, SignedWrap};
+use onward_protocol::members::{list_tag, LoggedOp, SignedOp, SignedWrap};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -394,15 +394,16 @@ impl Relay for DeviceRelay {
         net.after_write(d, "restore", done)
     }
 
-    async fn members(&self, keys: &Keys) -> Result<Vec<LoggedOp>> {
+    async fn members(&self, keys: &Keys, held: Option<&str>) -> Result<Option<Vec<LoggedOp>>> {
         let d = self.device;
         let mut net = self.net();
         net.before(d, keys.journal_id(), "members")?;
-        Ok(net
+        let ops = &net
             .relay
             .journal(keys.journal_id(), &keys.credential())?
-            .ops
-            .clone())
+            .ops;
+        // As the relay answers `If-None-Match`.
+        Ok((held != Some(list_tag(ops).as_str())).then(|| ops.clone()))
     }
 
     async fn change_members(&self, keys: &Keys, change: &MembersChange) -> Result<Vec<LoggedOp>> {

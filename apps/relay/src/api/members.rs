@@ -3,8 +3,10 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use onward_protocol::members::list_tag;
 use onward_protocol::{paths, ErrorBody, MembersAnswer, MembersChange, WrapsAnswer};
 
 use super::journals::journal_id;
@@ -15,12 +17,17 @@ use crate::guard::body::UnreadBody;
 use crate::state::AppState;
 use crate::storage::MembersRequest;
 
-/// The journal's device list, oldest first.
+/// The journal's device list, oldest first. Devices read it before every sync, so an
+/// unchanged list is answered `304` without a body (docs/SYNC.md, "Devices and keys").
 #[utoipa::path(get, path = paths::MEMBERS, tag = "members",
-    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$")),
+    params(("journal" = String, Path, description = "Journal id: 32 lowercase hex characters", pattern = "^[0-9a-f]{32}$"),
+        ("if-none-match" = Option<String>, Header, description = "The `ETag` of the list the device holds")),
     security(("credential" = [])),
     responses(
-        (status = 200, description = "Every signed operation with the latest seq when it was stored", body = MembersAnswer),
+        (status = 200, description = "Every signed operation with the latest seq when it was stored", body = MembersAnswer,
+            headers(("etag" = String, description = "Strong tag of this list (`members::list_tag`)"))),
+        (status = 304, description = "The list is the one `If-None-Match` names: no body",
+            headers(("etag" = String, description = "Strong tag of this list"))),
         (status = 400, description = "Malformed journal id", body = ErrorBody),
         (status = 401, description = "Unknown journal or wrong credential", body = ErrorBody),
         (status = 403, description = "`device_removed`", body = ErrorBody),
@@ -31,11 +38,28 @@ pub async fn list(
     State(app): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-) -> Result<Json<MembersAnswer>> {
+) -> Result<Response> {
     let journal = journal_id(path)?;
     auth::member(&app, &journal, &headers).await?;
     let ops = app.storage.member_ops(&journal).await?;
-    Ok(Json(MembersAnswer { ops }))
+    let tag = list_tag(&ops);
+    let etag = [(header::ETAG, tag.clone())];
+    if names_tag(&headers, &tag) {
+        return Ok((StatusCode::NOT_MODIFIED, etag).into_response());
+    }
+    Ok((etag, Json(MembersAnswer { ops })).into_response())
+}
+
+/// Whether `If-None-Match` names `tag` or is `*` (RFC 9110, 13.1.2: a list of tags, compared
+/// weakly).
+fn names_tag(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
 }
 
 /// Adds a member (signed by a member: a recovery kit, or a device added by one) or

@@ -423,6 +423,23 @@ impl Journal {
         answer.ops.into_iter().map(|l| l.op).collect()
     }
 
+    /// `GET .../members`, with `If-None-Match: if_none_match` when given: the status, the
+    /// `ETag` and the body.
+    pub async fn members_if(&self, if_none_match: Option<&str>) -> (StatusCode, String, Vec<u8>) {
+        let mut request = self
+            .http
+            .get(format!("{}/v1/journals/{}/members", self.base, self.id))
+            .bearer_auth(&self.credential);
+        if let Some(tag) = if_none_match {
+            request = request.header("if-none-match", tag);
+        }
+        let response = request.send().await.expect("the relay answers");
+        let status = response.status();
+        let etag = header_text(&response, "etag").expect("an ETag");
+        let body = response.bytes().await.expect("a whole body").to_vec();
+        (status, etag, body)
+    }
+
     /// The hash of the last operation: the `prev` of the next.
     pub async fn head(&self) -> String {
         self.member_ops().await.last().unwrap().hash()
