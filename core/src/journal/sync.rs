@@ -200,12 +200,28 @@ impl Journal {
         if settings.protocol < 2 {
             return Err(Error::OldSyncSetup);
         }
-        let name = Self::secret_name(&settings.journal_id, &settings.device_id);
         let in_file = state::secrets_in_file(&self.conn)?;
-        let bytes = match (&self.secrets, in_file) {
-            (_, Some(bytes)) => bytes,
-            (Some(store), None) => store
-                .load(&name)
+        self.device_keys(
+            &settings.journal_id,
+            &settings.device_id,
+            in_file,
+            &settings.members,
+        )
+    }
+
+    /// This device's keys from the journal file (`in_file`, older setups) or else its
+    /// secret store, with the device list `members` verified again.
+    fn device_keys(
+        &self,
+        journal_id: &str,
+        device_id: &str,
+        in_file: Option<Vec<u8>>,
+        members: &[LoggedOp],
+    ) -> Result<Keys> {
+        let bytes = match (in_file, &self.secrets) {
+            (Some(bytes), _) => bytes,
+            (None, Some(store)) => store
+                .load(&Self::secret_name(journal_id, device_id))
                 .map_err(|detail| Error::SecretStore { detail })?
                 .ok_or_else(|| Error::SecretStore {
                     detail: "this device's keys are not in its secret store".into(),
@@ -218,9 +234,9 @@ impl Journal {
             }
         };
         let secrets = DeviceSecrets::from_bytes(&bytes)?;
-        let roster = verify_log(&settings.journal_id, &settings.members)
+        let roster = verify_log(journal_id, members)
             .map_err(|e| Error::Document(format!("the device list kept here: {e}")))?;
-        Ok(Keys::new(&settings.journal_id, secrets, Some(roster)))
+        Ok(Keys::new(journal_id, secrets, Some(roster)))
     }
 
     /// Saves what a sync learned about keys: the device list it verified and the epoch
@@ -312,27 +328,13 @@ impl Journal {
 
     /// This device's keys for the relay's deleted copy, with its device list.
     pub fn deleted_relay_copy_keys(&self, kept: &DeletedRelayCopy) -> Result<Keys> {
-        let bytes = match (&kept.secrets_in_file, &self.secrets) {
-            (Some(hex_bytes), _) => hex::decode(hex_bytes).map_err(|_| Error::SecretStore {
+        let in_file = match &kept.secrets_in_file {
+            Some(hex_bytes) => Some(hex::decode(hex_bytes).map_err(|_| Error::SecretStore {
                 detail: "the keys kept in the journal file can't be read".into(),
-            })?,
-            (None, Some(store)) => store
-                .load(&Self::secret_name(&kept.journal_id, &kept.device_id))
-                .map_err(|detail| Error::SecretStore { detail })?
-                .ok_or_else(|| Error::SecretStore {
-                    detail: "this device's keys are not in its secret store".into(),
-                })?,
-            (None, None) => {
-                return Err(Error::SecretStore {
-                    detail: "this journal keeps its keys in a secret store, and none was given"
-                        .into(),
-                })
-            }
+            })?),
+            None => None,
         };
-        let secrets = DeviceSecrets::from_bytes(&bytes)?;
-        let roster = verify_log(&kept.journal_id, &kept.members)
-            .map_err(|e| Error::Document(format!("the device list kept here: {e}")))?;
-        Ok(Keys::new(&kept.journal_id, secrets, Some(roster)))
+        self.device_keys(&kept.journal_id, &kept.device_id, in_file, &kept.members)
     }
 
     /// Forgets what was kept to restore the relay's deleted copy, keys included.

@@ -311,10 +311,8 @@ fn confirm(question: &str) -> Result<bool> {
 fn now(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
     let report = rt.block_on(sync::sync_now(journal, rt.relays(), &show_progress()))?;
     let human = format!(
-        "Synced: sent {}, received {}{}. {}",
-        plural(report.pushed.changes, "change"),
-        plural(report.pulled.changes, "change"),
-        records_changed(&report),
+        "Synced: {}. {}",
+        sent_and_received(&report),
         report.status.summary()
     );
     Ok(report_printed(&report, human))
@@ -468,13 +466,21 @@ fn restore_relay_copy(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Prin
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
-        "Welcome back: the relay's copy at {url} is restored and sync is on again (sent {}, received {}{}). {}",
-        plural(report.pushed.changes, "change"),
-        plural(report.pulled.changes, "change"),
-        records_changed(&report),
+        "Welcome back: the relay's copy at {url} is restored and sync is on again ({}). {}",
+        sent_and_received(&report),
         report.status.summary()
     );
     Ok(report_printed(&report, human))
+}
+
+/// "sent 2 changes, received 1 change (1 record updated here)": what a round moved.
+fn sent_and_received(report: &SyncReport) -> String {
+    format!(
+        "sent {}, received {}{}",
+        plural(report.pushed.changes, "change"),
+        plural(report.pulled.changes, "change"),
+        records_changed(report)
+    )
 }
 
 fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
