@@ -233,16 +233,7 @@ async fn waiting_pulls_are_capped_per_journal(backend: Backend) {
             assert_eq!(lost.error.unwrap()["error"], "too_busy");
             waiting = wait_long(&journal);
         }
-        let response = fixture
-            .http
-            .get(format!(
-                "{}/v1/journals/{}/batches?after=0&wait=1",
-                fixture.base, journal.id
-            ))
-            .bearer_auth(&journal.credential)
-            .send()
-            .await
-            .unwrap();
+        let response = journal.pull_response("after=0&wait=1").await;
         let (status, retry_after, body) = answer(response).await;
         if status == StatusCode::SERVICE_UNAVAILABLE && !waiting.is_finished() {
             refused = Some((retry_after, body));
@@ -311,16 +302,7 @@ async fn waiting_pulls_are_capped_per_process(backend: Backend) {
     let refused = third.pull("after=0&wait=1").await;
     assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.error.unwrap()["error"], "too_busy");
-    let response = fixture
-        .http
-        .get(format!(
-            "{}/v1/journals/{}/batches?after=0&wait=1",
-            fixture.base, third.id
-        ))
-        .bearer_auth(&third.credential)
-        .send()
-        .await
-        .unwrap();
+    let response = third.pull_response("after=0&wait=1").await;
     let (status, retry_after, _) = answer(response).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(retry_after.is_some_and(|s| s >= 1));

@@ -622,10 +622,10 @@ impl Journal {
         (status, json_of(&body))
     }
 
-    /// Pulls with the raw query string `query` (e.g. `after=0&limit=10`).
-    pub async fn pull(&self, query: &str) -> Pull {
-        let response = self
-            .http
+    /// The relay's answer to a pull with the raw query string `query`, unread (for its
+    /// headers: `Retry-After`).
+    pub async fn pull_response(&self, query: &str) -> reqwest::Response {
+        self.http
             .get(format!(
                 "{}/v1/journals/{}/batches?{query}",
                 self.base, self.id
@@ -633,7 +633,12 @@ impl Journal {
             .bearer_auth(&self.credential)
             .send()
             .await
-            .expect("the relay answers");
+            .expect("the relay answers")
+    }
+
+    /// Pulls with the raw query string `query` (e.g. `after=0&limit=10`).
+    pub async fn pull(&self, query: &str) -> Pull {
+        let response = self.pull_response(query).await;
         let status = response.status();
         let content_type = response
             .headers()
