@@ -37,6 +37,8 @@ pub struct Journal {
     /// Loaded on the first write; reads never need it.
     doc: Option<(JournalDoc, Cursor)>,
     clock: Clock,
+    /// The person's time zone: where their days and weeks begin.
+    zone: crate::zone::Zone,
     observers: observers::Observers,
     /// Where this device's sync keys live; `None`: in the journal file.
     secrets: Option<std::sync::Arc<dyn crate::sync::SecretStore>>,
@@ -113,6 +115,7 @@ impl Journal {
             conn: opened.conn,
             doc: None,
             clock: Box::new(Utc::now),
+            zone: crate::zone::DEFAULT,
             observers: observers::Observers::default(),
             secrets: None,
         };
@@ -134,6 +137,16 @@ impl Journal {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Sets the person's time zone (the device's): days, weeks, streaks and reminder
+    /// times follow it. UTC until set.
+    pub fn set_zone(&mut self, zone: crate::zone::Zone) {
+        self.zone = zone;
+    }
+
+    pub fn zone(&self) -> crate::zone::Zone {
+        self.zone
     }
 
     /// The index connection, for read-only queries such as insights.
