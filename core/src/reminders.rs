@@ -3,8 +3,9 @@
 //! days, an interview without a debrief...). Only "done" and "snoozed" are stored, under
 //! the reminder's key, so two devices agree on them and nothing is generated twice.
 
+use crate::zone::{self, Zone};
 use crate::Result;
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -90,20 +91,31 @@ fn expires_after(rule: Rule) -> Option<Duration> {
 
 /// Every reminder due at `now` (and, with `horizon`, those due before `now + horizon`),
 /// oldest first, without done ones and with snoozed ones only once their snooze is over.
-pub fn due(conn: &Connection, now: DateTime<Utc>, horizon: Duration) -> Result<Vec<Reminder>> {
+/// Weeks are the person's own, in `zone`.
+pub fn due(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    zone: Zone,
+    horizon: Duration,
+) -> Result<Vec<Reminder>> {
     let until = now
         .checked_add_signed(horizon)
         .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    due_until(conn, now, until)
+    due_until(conn, now, zone, until)
 }
 
 /// Every reminder not done, whenever it is due.
-pub fn pending(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
-    due_until(conn, now, DateTime::<Utc>::MAX_UTC)
+pub fn pending(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<Reminder>> {
+    due_until(conn, now, zone, DateTime::<Utc>::MAX_UTC)
 }
 
-fn due_until(conn: &Connection, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Reminder>> {
-    let mut all = candidates(conn, now)?;
+fn due_until(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    zone: Zone,
+    until: DateTime<Utc>,
+) -> Result<Vec<Reminder>> {
+    let mut all = candidates(conn, now, zone)?;
     let mut out = Vec::new();
     for mut r in all.drain(..) {
         if let Some(life) = expires_after(r.rule) {
@@ -152,7 +164,7 @@ fn rows(conn: &Connection, sql: &str) -> Result<Vec<(String, i64, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn candidates(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<Reminder>> {
     let mut out = Vec::new();
     let mut add =
         |rule: Rule, sql: &str, offset: Duration, title: &dyn Fn(&str) -> String| -> Result<()> {
@@ -238,22 +250,18 @@ fn candidates(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
             snoozed: false,
         });
     }
-    if let Some(weekly) = weekly_review(conn, now)? {
+    if let Some(weekly) = weekly_review(conn, now, zone)? {
         out.push(weekly);
     }
     Ok(out)
 }
 
-/// Sunday at 17:00 (UTC) each week, once the journal has something in it and unless a
-/// weekly review was already written that week.
-fn weekly_review(conn: &Connection, now: DateTime<Utc>) -> Result<Option<Reminder>> {
-    let monday = (now - Duration::days(now.weekday().num_days_from_monday() as i64))
-        .with_hour(0)
-        .and_then(|t| t.with_minute(0))
-        .and_then(|t| t.with_second(0))
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap_or(now);
-    let start = monday.timestamp_millis();
+/// Sunday at 17:00 local each week (the week starting Monday 00:00 local), once the
+/// journal has something in it and unless a weekly review was already written that week.
+fn weekly_review(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Option<Reminder>> {
+    let today = zone::local_day(now, zone);
+    let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    let start = zone::day_start(monday, zone).timestamp_millis();
     let (any, reviewed): (i64, i64) = conn.query_row(
         "SELECT (SELECT count(*) FROM records WHERE deleted = 0),
                 (SELECT count(*) FROM entries WHERE deleted = 0 AND kind = 'weekly_review'
@@ -265,11 +273,14 @@ fn weekly_review(conn: &Connection, now: DateTime<Utc>) -> Result<Option<Reminde
         return Ok(None);
     }
     let week = monday.iso_week();
+    let sunday_evening = (monday + Duration::days(6))
+        .and_hms_opt(17, 0, 0)
+        .expect("17:00 is a time");
     Ok(Some(Reminder {
         key: format!("{}:{}-W{:02}", Rule::WeeklyReview, week.year(), week.week()),
         rule: Rule::WeeklyReview,
         target_id: None,
-        due_at: monday + Duration::days(6) + Duration::hours(17),
+        due_at: zone::instant(sunday_evening, zone),
         title: "Time for a weekly review: look back at what you did, not only what you heard back."
             .to_string(),
         snoozed: false,

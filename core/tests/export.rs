@@ -202,7 +202,7 @@ fn done_and_snoozed_reminders_travel_with_the_export() {
     let mut quiet = Application::new("Umbrella", "Engineer");
     quiet.applied_at = Some(Utc::now() - Duration::days(8));
     a.add_application(quiet).unwrap();
-    let pending = onward_core::reminders::pending(a.connection(), a.now()).unwrap();
+    let pending = onward_core::reminders::pending(a.connection(), a.now(), a.zone()).unwrap();
     assert!(pending.len() >= 2, "{pending:?}");
     let done = a.complete_reminder(&pending[0].key).unwrap();
     let until = Utc::now() + Duration::days(3);
@@ -216,7 +216,7 @@ fn done_and_snoozed_reminders_travel_with_the_export() {
     let imported = import::json::store(&mut b, parsed, &mut |_, _| {}).unwrap();
     assert_eq!(imported.reminders_restored, 2);
     let keys = |j: &Journal| -> Vec<String> {
-        onward_core::reminders::pending(j.connection(), j.now())
+        onward_core::reminders::pending(j.connection(), j.now(), j.zone())
             .unwrap()
             .into_iter()
             .map(|r| r.key)

@@ -6,8 +6,9 @@
 
 use super::{application_title, io_error, Snapshot};
 use crate::model::{Entity, Record};
+use crate::zone;
 use crate::Result;
-use chrono::SecondsFormat;
+use chrono::{NaiveDate, SecondsFormat};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
@@ -21,8 +22,10 @@ pub struct Page {
     pub name: String,
     pub title: String,
     pub text: String,
-    /// When it happened, for the index.
+    /// When it happened, for the order.
     pub date: chrono::DateTime<chrono::Utc>,
+    /// The local day it happened on (in the journal's zone), for the name and the index.
+    pub day: NaiveDate,
 }
 
 /// The pages of the journal, oldest first.
@@ -44,7 +47,7 @@ pub fn index(pages: &[Page]) -> String {
     for page in pages.iter().rev() {
         text.push_str(&format!(
             "- {} · [{}]({})\n",
-            page.date.format("%Y-%m-%d"),
+            page.day,
             page.title.replace('[', "\\[").replace(']', "\\]"),
             page.name
         ));
@@ -175,9 +178,10 @@ fn page(snapshot: &Snapshot, record: &Record) -> Option<Page> {
     }
     front.push_str("---\n\n");
     let text = format!("{front}# {}\n\n{}", title, body.trim_end()) + "\n";
+    let day = zone::local_day(date, snapshot.zone);
     let name = format!(
         "{}-{}-{}.md",
-        date.format("%Y-%m-%d"),
+        day,
         record.kind(),
         crate::short(&meta.id)
     );
@@ -186,6 +190,7 @@ fn page(snapshot: &Snapshot, record: &Record) -> Option<Page> {
         title,
         text,
         date,
+        day,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod json;
 pub mod markdown;
 
 use crate::model::{Kind, Record};
+use crate::zone::Zone;
 use crate::{Journal, Result};
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -21,11 +22,15 @@ pub struct Snapshot {
     pub records: Vec<Record>,
     /// Reminder key to its stored state (`status`, `until`, `at`).
     pub reminder_states: BTreeMap<String, Map<String, Json>>,
+    /// The journal's zone: dates shown in an export are the person's local dates
+    /// (instants stay UTC).
+    pub zone: Zone,
 }
 
 impl Snapshot {
     /// Reads the whole journal.
     pub fn of(journal: &mut Journal) -> Result<Snapshot> {
+        let zone = journal.zone();
         journal.with_document(|doc| {
             let mut records = Vec::new();
             for &kind in Kind::ALL {
@@ -44,6 +49,7 @@ impl Snapshot {
             Ok(Snapshot {
                 records,
                 reminder_states,
+                zone,
             })
         })
     }

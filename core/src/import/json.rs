@@ -141,7 +141,7 @@ pub fn store(
         ..Imported::default()
     };
     let pending: std::collections::BTreeSet<String> =
-        crate::reminders::pending(journal.connection(), journal.now())?
+        crate::reminders::pending(journal.connection(), journal.now(), journal.zone())?
             .into_iter()
             .map(|r| r.key)
             .collect();

@@ -2,7 +2,7 @@
 //! had at least one. Any record counts as a step, on the day it happened (back-dated
 //! ones included). Nothing here measures what was missed.
 
-use super::{iso_week, Clock, DAY_MS, WEEK_MS};
+use super::{iso_week, slot_sql, Clock, SLOT_MS};
 use crate::Result;
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -67,8 +67,9 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Effort> {
             }
         })
         .collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT what, (at - ?1) / ?3 AS week, count(*) FROM (
+    let slot = slot_sql("at");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT what, {slot} AS slot, count(*) FROM (
             SELECT 'applications' AS what, applied_at AS at FROM applications
                 WHERE deleted = 0 AND applied_at >= ?1 AND applied_at < ?2
             UNION ALL SELECT 'interviews', scheduled_at FROM interviews
@@ -82,25 +83,20 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Effort> {
                 WHERE deleted = 0 AND done_at >= ?1 AND done_at < ?2
             UNION ALL SELECT 'growth', occurred_at FROM records
                 WHERE kind = 'goal' AND deleted = 0 AND occurred_at >= ?1 AND occurred_at < ?2
-            UNION ALL SELECT 'growth', r.updated_at FROM records r JOIN goals g ON g.id = r.id
-                WHERE r.deleted = 0 AND r.updated_at >= ?1 AND r.updated_at < ?2
-                  AND (g.progress > 0 OR g.status IN ('in_progress', 'done'))
-                  AND (r.occurred_at < ?1 OR (r.occurred_at - ?1) / ?3 != (r.updated_at - ?1) / ?3)
-         ) GROUP BY what, week",
-    )?;
-    let rows = stmt.query_map([start, end, WEEK_MS], |r| {
+         ) GROUP BY what, slot"
+    ))?;
+    let rows = stmt.query_map([start, end], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, i64>(2)?,
         ))
     })?;
-    for row in rows {
-        let (what, week, n) = row?;
-        let Some(w) = usize::try_from(week).ok().and_then(|i| weeks.get_mut(i)) else {
-            continue;
+    let mut add = |what: &str, at_ms: i64, n: i64| {
+        let Some(w) = clock.week_of_ms(at_ms).and_then(|i| weeks.get_mut(i)) else {
+            return;
         };
-        let slot = match what.as_str() {
+        let slot = match what {
             "applications" => &mut w.applications,
             "interviews" => &mut w.interviews,
             "notes_sent" => &mut w.notes_sent,
@@ -111,6 +107,28 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Effort> {
         };
         *slot += n;
         w.total += n;
+    };
+    for row in rows {
+        let (what, slot, n) = row?;
+        add(&what, slot * SLOT_MS, n);
+    }
+    // A goal moved along counts in the week it moved, unless that is the week it was set.
+    let (set, moved) = (slot_sql("r.occurred_at"), slot_sql("r.updated_at"));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {set}, {moved}, count(*) FROM records r JOIN goals g ON g.id = r.id
+         WHERE r.deleted = 0 AND r.updated_at >= ?1 AND r.updated_at < ?2
+           AND (g.progress > 0 OR g.status IN ('in_progress', 'done'))
+         GROUP BY 1, 2"
+    ))?;
+    let rows = stmt.query_map([start, end], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    for row in rows {
+        let (set, moved, n) = row?;
+        let (set, moved) = (set * SLOT_MS, moved * SLOT_MS);
+        if clock.week_of_ms(set) != clock.week_of_ms(moved) {
+            add("growth", moved, n);
+        }
     }
     Ok(Effort {
         weeks,
@@ -120,25 +138,31 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Effort> {
 
 /// Days with any record, from the distinct local days records happened on.
 fn streak(conn: &Connection, clock: &Clock, weeks_start: i64) -> Result<Streak> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT (occurred_at + ?1) / ?2 AS day FROM records
-         WHERE deleted = 0 AND occurred_at <= ?3 ORDER BY day",
-    )?;
-    let days: Vec<i64> = stmt
-        .query_map([clock.offset_ms, DAY_MS, clock.now_ms], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let today = (clock.now_ms + clock.offset_ms).div_euclid(DAY_MS);
-    let first_counted = (weeks_start + clock.offset_ms).div_euclid(DAY_MS);
+    let slot = slot_sql("occurred_at");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT DISTINCT {slot} AS slot FROM records
+         WHERE deleted = 0 AND occurred_at <= ?1 ORDER BY slot"
+    ))?;
+    let mut days: Vec<NaiveDate> = Vec::new();
+    for slot in stmt.query_map([clock.now_ms], |r| r.get::<_, i64>(0))? {
+        let day = clock.day_of_ms(slot? * SLOT_MS);
+        // Slots come in order, so a day's slots are together.
+        if days.last() != Some(&day) {
+            days.push(day);
+        }
+    }
+    let today = clock.today;
+    let first_counted = clock.day_of_ms(weeks_start);
     let mut s = Streak {
         total_days: days.len() as i64,
         days_with_steps: days.iter().filter(|&&d| d >= first_counted).count() as i64,
-        last_step: days.last().map(|&d| clock.day_from_number(d)),
+        last_step: days.last().copied(),
         ..Default::default()
     };
     let mut run = 0;
-    let mut previous = None;
+    let mut previous: Option<NaiveDate> = None;
     for &day in &days {
-        run = if previous == Some(day - 1) {
+        run = if previous.and_then(|p| p.succ_opt()) == Some(day) {
             run + 1
         } else {
             1
@@ -147,7 +171,7 @@ fn streak(conn: &Connection, clock: &Clock, weeks_start: i64) -> Result<Streak> 
         previous = Some(day);
     }
     if let Some(last) = previous {
-        if last >= today - 1 {
+        if today.pred_opt().is_some_and(|yesterday| last >= yesterday) {
             s.current_days = run;
         }
     }

@@ -17,18 +17,22 @@ pub use mood::{MoodInsights, MoodWeek, RestEffect};
 pub use on_this_day::Remembered;
 pub use responses::{Counted, Responses};
 
+use crate::zone::{self, Zone};
 use crate::{Journal, Result};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
+use std::ops::RangeInclusive;
 
-/// What to compute, and in which local time days and weeks begin.
+/// How many weeks the weekly figures may cover: every shell offers this range.
+pub const WEEKS: RangeInclusive<u32> = 1..=104;
+
+/// What to compute. Days and weeks are the person's own: they begin at midnight in the
+/// zone [`compute`] is given.
 #[derive(Debug, Clone, Copy)]
 pub struct InsightsOptions {
-    /// How many ISO weeks (this one included) the weekly figures cover.
+    /// How many ISO weeks (this one included) the weekly figures cover, within [`WEEKS`].
     pub weeks: u32,
-    /// The person's offset from UTC: days and weeks start at local midnight.
-    pub utc_offset: FixedOffset,
     /// The fewest data points before a rate is given (a conversion, the response rate).
     pub min_for_rate: i64,
 }
@@ -37,7 +41,6 @@ impl Default for InsightsOptions {
     fn default() -> Self {
         InsightsOptions {
             weeks: 8,
-            utc_offset: FixedOffset::east_opt(0).expect("zero is a valid offset"),
             min_for_rate: 5,
         }
     }
@@ -66,19 +69,31 @@ impl Insights {
 }
 
 impl Journal {
-    /// The big picture as of [`Journal::now`].
+    /// The big picture as of [`Journal::now`], in the journal's zone.
     pub fn insights(&self, options: &InsightsOptions) -> Result<Insights> {
-        compute(self.connection(), self.now(), options)
+        compute(self.connection(), self.now(), self.zone(), options)
     }
 }
 
-/// The big picture from an index connection, as of `now`.
+/// The big picture from an index connection, as of `now`, with days and weeks in `zone`.
 pub fn compute(
     conn: &Connection,
     now: DateTime<Utc>,
+    zone: Zone,
     options: &InsightsOptions,
 ) -> Result<Insights> {
-    let clock = Clock::new(now, options);
+    if !WEEKS.contains(&options.weeks) {
+        return Err(crate::Error::invalid(
+            "weeks",
+            format!(
+                "{} is outside {} to {}",
+                options.weeks,
+                WEEKS.start(),
+                WEEKS.end()
+            ),
+        ));
+    }
+    let clock = Clock::new(now, zone, options);
     let total_records =
         conn.query_row("SELECT count(*) FROM records WHERE deleted = 0", [], |r| {
             r.get(0)
@@ -95,45 +110,63 @@ pub fn compute(
     })
 }
 
+/// A day as a length of time (a wait), not a local day.
 const DAY_MS: i64 = 86_400_000;
-const WEEK_MS: i64 = 7 * DAY_MS;
 
-/// Local days and weeks as epoch milliseconds, for the SQL.
+/// Every local midnight falls on a quarter-hour in UTC (offsets and DST shifts are
+/// multiples of 15 minutes since the 1970s), so all instants of one 15-minute slot share
+/// a local day. The SQL groups by slot and Rust maps each slot to its day: fast, and
+/// right on both sides of a DST change, where a fixed offset is not.
+pub(crate) const SLOT_MS: i64 = 900_000;
+
+/// The SQL for the slot of an instant column (floor division, also before 1970).
+pub(crate) fn slot_sql(column: &str) -> String {
+    format!("(({column} - (({column} % {SLOT_MS}) + {SLOT_MS}) % {SLOT_MS}) / {SLOT_MS})")
+}
+
+/// Local days and weeks, as the instants (epoch ms) they start at.
 pub(crate) struct Clock {
     pub now_ms: i64,
-    /// The offset in milliseconds: local time = UTC + offset.
-    pub offset_ms: i64,
+    pub zone: Zone,
     pub today: NaiveDate,
     /// How many weeks are covered.
     pub weeks: u32,
     /// The Monday (local) that starts the first week covered.
     pub first_monday: NaiveDate,
+    /// The instant each covered week starts, then the end of the last: `weeks + 1`
+    /// values. A week across a DST change is an hour shorter or longer.
+    bounds: Vec<i64>,
 }
 
 impl Clock {
-    fn new(now: DateTime<Utc>, options: &InsightsOptions) -> Clock {
-        let today = now.with_timezone(&options.utc_offset).date_naive();
-        let weeks = options.weeks.max(1);
+    fn new(now: DateTime<Utc>, zone: Zone, options: &InsightsOptions) -> Clock {
+        let today = zone::local_day(now, zone);
+        let weeks = options.weeks;
         let this_monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+        let first_monday = this_monday - Duration::weeks(weeks as i64 - 1);
+        let bounds = (0..=weeks)
+            .map(|i| {
+                zone::day_start(first_monday + Duration::weeks(i as i64), zone).timestamp_millis()
+            })
+            .collect();
         Clock {
             now_ms: now.timestamp_millis(),
-            offset_ms: options.utc_offset.local_minus_utc() as i64 * 1000,
+            zone,
             today,
             weeks,
-            first_monday: this_monday - Duration::weeks(weeks as i64 - 1),
+            first_monday,
+            bounds,
         }
     }
 
     /// The instant (epoch ms) a local day starts.
     pub fn day_start_ms(&self, day: NaiveDate) -> i64 {
-        let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-        midnight.and_utc().timestamp_millis() - self.offset_ms
+        zone::day_start(day, self.zone).timestamp_millis()
     }
 
     /// Where the weekly figures start and end (epoch ms, end excluded).
     pub fn weeks_range_ms(&self) -> (i64, i64) {
-        let start = self.day_start_ms(self.first_monday);
-        (start, start + self.weeks as i64 * WEEK_MS)
+        (self.bounds[0], self.bounds[self.bounds.len() - 1])
     }
 
     /// The Monday of week `index` (0 = the first covered).
@@ -141,11 +174,16 @@ impl Clock {
         self.first_monday + Duration::weeks(index as i64)
     }
 
-    /// The local day an epoch-ms day number (as the SQL computes it) stands for.
-    pub fn day_from_number(&self, number: i64) -> NaiveDate {
-        DateTime::from_timestamp_millis(number * DAY_MS)
-            .expect("a day in range")
-            .date_naive()
+    /// Which covered week (0 = the first) an instant falls in, if any.
+    pub fn week_of_ms(&self, at_ms: i64) -> Option<usize> {
+        let after = self.bounds.partition_point(|&b| b <= at_ms);
+        (after > 0 && after < self.bounds.len()).then(|| after - 1)
+    }
+
+    /// The local day an instant (epoch ms) falls on.
+    pub fn day_of_ms(&self, at_ms: i64) -> NaiveDate {
+        let at = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
+        zone::local_day(at, self.zone)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Mood over time (weekly averages) and how restorative activities went, by category:
 //! the mood before and after.
 
-use super::{iso_week, Clock, WEEK_MS};
+use super::{iso_week, slot_sql, Clock, SLOT_MS};
 use crate::Result;
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -48,25 +48,35 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<MoodInsights> 
             }
         })
         .collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT (felt_at - ?1) / ?3 AS week, count(*), avg(valence), avg(energy) FROM moods
-         WHERE deleted = 0 AND felt_at >= ?1 AND felt_at < ?2 GROUP BY week",
-    )?;
-    let rows = stmt.query_map([start, end, WEEK_MS], |r| {
+    // Sums and counts per 15-minute slot, so the averages come out right per week.
+    let slot = slot_sql("felt_at");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {slot} AS slot, count(*), count(valence), sum(valence), count(energy), sum(energy)
+         FROM moods
+         WHERE deleted = 0 AND felt_at >= ?1 AND felt_at < ?2 GROUP BY slot"
+    ))?;
+    let rows = stmt.query_map([start, end], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, i64>(1)?,
-            r.get::<_, Option<f64>>(2)?,
-            r.get::<_, Option<f64>>(3)?,
+            (r.get::<_, i64>(2)?, r.get::<_, Option<f64>>(3)?),
+            (r.get::<_, i64>(4)?, r.get::<_, Option<f64>>(5)?),
         ))
     })?;
+    // Per week: check-ins, then (how many gave it, its sum) for valence and energy.
+    let mut sums = vec![(0i64, Mean::default(), Mean::default()); weeks.len()];
     for row in rows {
-        let (week, n, valence, energy) = row?;
-        if let Some(w) = usize::try_from(week).ok().and_then(|i| weeks.get_mut(i)) {
-            w.check_ins = n;
-            w.valence = valence;
-            w.energy = energy;
+        let (slot, n, valence, energy) = row?;
+        if let Some(w) = clock.week_of_ms(slot * SLOT_MS).and_then(|i| sums.get_mut(i)) {
+            w.0 += n;
+            w.1.add(valence);
+            w.2.add(energy);
         }
+    }
+    for (w, (n, valence, energy)) in weeks.iter_mut().zip(sums) {
+        w.check_ins = n;
+        w.valence = valence.value();
+        w.energy = energy.value();
     }
     let mut stmt = conn.prepare_cached(
         "SELECT category, count(*), avg(mood_before), avg(mood_after) FROM activities
@@ -84,4 +94,22 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<MoodInsights> 
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(MoodInsights { weeks, rest })
+}
+
+/// An average built from partial (count, sum) pairs.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mean {
+    count: i64,
+    sum: f64,
+}
+
+impl Mean {
+    fn add(&mut self, (count, sum): (i64, Option<f64>)) {
+        self.count += count;
+        self.sum += sum.unwrap_or(0.0);
+    }
+
+    fn value(self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum / self.count as f64)
+    }
 }

@@ -1,7 +1,7 @@
 //! "On this day": what happened on the same weekday one to four weeks ago, the same
 //! day of the month one to eleven months ago, and the same date in earlier years.
 
-use super::{Clock, DAY_MS};
+use super::Clock;
 use crate::Result;
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use rusqlite::Connection;
@@ -32,7 +32,7 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Vec<Remembered
     let Some(earliest) = earliest else {
         return Ok(Vec::new());
     };
-    let earliest = clock.day_from_number((earliest + clock.offset_ms).div_euclid(DAY_MS));
+    let earliest = clock.day_of_ms(earliest);
     let today = clock.today;
     let mut days: Vec<(&str, u32, NaiveDate)> = Vec::new();
     for n in 1..=4 {
@@ -65,8 +65,10 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Vec<Remembered
         if date < earliest {
             continue;
         }
+        // A local day, which is 23 or 25 hours long across a DST change.
         let from = clock.day_start_ms(date);
-        let rows = stmt.query_map([from, from + DAY_MS, PER_DAY], |r| {
+        let until = date.succ_opt().map_or(i64::MAX, |next| clock.day_start_ms(next));
+        let rows = stmt.query_map([from, until, PER_DAY], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

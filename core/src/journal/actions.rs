@@ -392,12 +392,12 @@ impl Journal {
 
     /// Reminders due now, oldest first.
     pub fn reminders(&self) -> Result<Vec<Reminder>> {
-        reminders::due(self.connection(), self.now(), Duration::zero())
+        reminders::due(self.connection(), self.now(), self.zone(), Duration::zero())
     }
 
     /// Reminders due now or within `horizon`.
     pub fn reminders_within(&self, horizon: Duration) -> Result<Vec<Reminder>> {
-        reminders::due(self.connection(), self.now(), horizon)
+        reminders::due(self.connection(), self.now(), self.zone(), horizon)
     }
 
     /// Marks a pending reminder done, by its key or a unique start of it. Returns the
@@ -430,7 +430,7 @@ impl Journal {
     /// A reminder key as listed, or a unique prefix of one, among every pending reminder
     /// (due or not yet due).
     pub fn resolve_reminder(&self, key: &str) -> Result<String> {
-        let pending = reminders::pending(self.connection(), self.now())?;
+        let pending = reminders::pending(self.connection(), self.now(), self.zone())?;
         if let Some(exact) = pending.iter().find(|r| r.key == key) {
             return Ok(exact.key.clone());
         }
