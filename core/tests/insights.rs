@@ -1,7 +1,7 @@
 //! Insights on a hand-built journal whose answers are known: four weeks of a search,
 //! back-dated, with "now" fixed on Thursday 26 November 2026 at noon (UTC).
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use onward_core::insights::{Insights, InsightsOptions};
 use onward_core::model::*;
 use onward_core::Journal;
@@ -326,22 +326,18 @@ fn days_and_weeks_follow_the_local_clock() {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(dir.path().join("j.onward")).unwrap();
     j.set_clock(now);
-    // Sunday 22 November, 23:30 UTC: already Monday the 23rd in UTC+2.
+    // Sunday 22 November, 23:30 UTC: already Monday the 23rd in Helsinki (UTC+2).
     mood(&mut j, 4, None, at(11, 22, 23) + Duration::minutes(30));
-    let plus_two = InsightsOptions {
+    let two_weeks = InsightsOptions {
         weeks: 2,
-        utc_offset: FixedOffset::east_opt(2 * 3600).unwrap(),
         ..Default::default()
     };
-    let i = j.insights(&plus_two).unwrap();
+    j.set_zone(onward_core::zone::parse("Europe/Helsinki").unwrap());
+    let i = j.insights(&two_weeks).unwrap();
     assert_eq!(i.mood.weeks[1].check_ins, 1, "in the week of the 23rd");
     assert_eq!(i.effort.streak.last_step, Some(date(11, 23)));
-    let utc = j
-        .insights(&InsightsOptions {
-            weeks: 2,
-            ..Default::default()
-        })
-        .unwrap();
+    j.set_zone(onward_core::zone::DEFAULT);
+    let utc = j.insights(&two_weeks).unwrap();
     assert_eq!(utc.mood.weeks[0].check_ins, 1, "in the week before, in UTC");
 }
 
