@@ -2,9 +2,25 @@
 //!
 //! Accepted: `2026-11-02`, `2026-11-02 14:30`, `2026-11-02T14:30`, RFC 3339 (with an
 //! offset), `now`, `today`, `yesterday`, `tomorrow`, and `3d ago` / `in 2h`. A date or
-//! time without an offset is local time; everything is stored in UTC.
+//! time without an offset is local time in the person's zone (see `zone.rs`); everything
+//! is stored in UTC.
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use onward_core::zone::{self, Zone};
+use std::sync::OnceLock;
+
+/// The person's zone, settled once before the arguments are parsed (clap reads dates
+/// while parsing, before any journal is open) and handed to the journal after.
+static ZONE: OnceLock<Zone> = OnceLock::new();
+
+pub fn set_zone(zone: Zone) {
+    let _ = ZONE.set(zone);
+}
+
+/// The person's zone (UTC until settled).
+pub fn zone() -> Zone {
+    ZONE.get().copied().unwrap_or(zone::DEFAULT)
+}
 
 const DATE_TIME_FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M",
@@ -19,8 +35,11 @@ pub const DATE_HELP: &str =
 
 /// Parses a point in time as typed on the command line.
 pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_datetime_in(text, zone(), Utc::now())
+}
+
+fn parse_datetime_in(text: &str, zone: Zone, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
-    let now = Utc::now();
     let day = chrono::Duration::days(1);
     match text.to_lowercase().as_str() {
         "now" | "today" => return Ok(now),
@@ -46,11 +65,8 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
         .ok_or_else(|| format!("\"{text}\" is not a date I can read; try {DATE_HELP}"))?;
-    Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{text} does not exist in your time zone (a clock change?)"))
+    // A time a clock change skips is taken as the first moment after it.
+    Ok(zone::instant(naive, zone))
 }
 
 /// `at` moved by `by`, or an error past the calendar's range (never a panic).
@@ -72,7 +88,11 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
 
 /// A time for people: local, without the time of day when it is midnight.
 pub fn show(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&Local);
+    show_in(at, zone())
+}
+
+fn show_in(at: DateTime<Utc>, zone: Zone) -> String {
+    let local = at.with_timezone(&zone);
     if local.format("%H:%M:%S").to_string() == "00:00:00" {
         local.format("%Y-%m-%d").to_string()
     } else {
@@ -82,29 +102,44 @@ pub fn show(at: DateTime<Utc>) -> String {
 
 /// Just the local date.
 pub fn show_date(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%Y-%m-%d").to_string()
+    zone::local_day(at, zone()).to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
+    use chrono::{Duration, TimeZone};
+
+    fn berlin() -> Zone {
+        zone::parse("Europe/Berlin").unwrap()
+    }
 
     #[test]
-    fn reads_dates_as_people_type_them() {
-        let day = parse_datetime("2026-11-02").unwrap();
-        assert_eq!(show(day), "2026-11-02");
-        let at = parse_datetime("2026-11-02 14:30").unwrap();
-        assert_eq!(show(at), "2026-11-02 14:30");
-        assert_eq!(parse_datetime("2026-11-02T14:30").unwrap(), at);
+    fn reads_dates_as_people_type_them_in_their_zone() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 4, 10, 0, 0).unwrap();
+        let read = |text| parse_datetime_in(text, berlin(), now);
+        let day = read("2026-11-02").unwrap();
+        assert_eq!(day, Utc.with_ymd_and_hms(2026, 11, 1, 23, 0, 0).unwrap());
+        assert_eq!(show_in(day, berlin()), "2026-11-02");
+        let at = read("2026-11-02 14:30").unwrap();
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 11, 2, 13, 30, 0).unwrap());
+        assert_eq!(show_in(at, berlin()), "2026-11-02 14:30");
+        assert_eq!(read("2026-11-02T14:30").unwrap(), at);
         assert_eq!(
-            parse_datetime("2026-11-02T14:30:00Z").unwrap(),
+            read("2026-11-02T14:30:00Z").unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 2, 14, 30, 0).unwrap()
         );
-        let ago = parse_datetime("3d ago").unwrap();
-        let expected = Utc::now() - Duration::days(3);
-        assert!((ago - expected).num_seconds().abs() < 5);
-        assert!(parse_datetime("yesterday").unwrap() < parse_datetime("tomorrow").unwrap());
+        assert_eq!(read("3d ago").unwrap(), now - Duration::days(3));
+        assert_eq!(read("yesterday").unwrap(), now - Duration::days(1));
+        assert_eq!(read("tomorrow").unwrap(), now + Duration::days(1));
+    }
+
+    #[test]
+    fn a_time_skipped_by_a_clock_change_is_the_first_moment_after_it() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 30, 10, 0, 0).unwrap();
+        // Berlin's clocks went from 02:00 to 03:00 on 2026-03-29.
+        let at = parse_datetime_in("2026-03-29 02:30", berlin(), now).unwrap();
+        assert_eq!(show_in(at, berlin()), "2026-03-29 03:00");
     }
 
     #[test]

@@ -11,11 +11,16 @@ mod output;
 mod qr;
 mod text_input;
 mod vocab;
+mod zone;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Err(failure) = zone::settle() {
+        failure.print();
+        return ExitCode::from(1);
+    }
     let cli = commands::Cli::parse();
     let json = cli.json;
     match commands::run(cli) {

@@ -58,6 +58,16 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
+    /// Your time zone, an IANA name such as Europe/Berlin [default: $TZ, else the system's]
+    #[arg(
+        long,
+        global = true,
+        env = "ONWARD_TIME_ZONE",
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
+    pub time_zone: Option<String>,
+
     /// What to do [default: today, a glance at the day]
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -160,6 +170,7 @@ pub fn run(cli: Cli) -> Result<Printed> {
         None => path,
     };
     let mut journal = Journal::open(&open_at)?;
+    journal.set_zone(crate::dates::zone());
     let keys = std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(&open_at));
     journal.set_secret_store(keys.clone());
     // Sync shares the journal with its network steps, so it takes it whole.

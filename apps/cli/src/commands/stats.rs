@@ -4,8 +4,7 @@
 
 use crate::error::Result;
 use crate::output::{plural, words, Printed};
-use chrono::{Local, Offset};
-use onward_core::insights::{Insights, InsightsOptions, WeekEffort};
+use onward_core::insights::{Insights, InsightsOptions, WeekEffort, WEEKS};
 use onward_core::Journal;
 use std::fmt::Write as _;
 
@@ -16,14 +15,13 @@ const BAR_WIDTH: usize = 20;
 pub struct Args {
     /// How many weeks (this one included) the weekly figures cover
     #[arg(long, value_name = "N", default_value_t = 8,
-          value_parser = clap::value_parser!(u32).range(1..=104))]
+          value_parser = clap::value_parser!(u32).range(*WEEKS.start() as i64..=*WEEKS.end() as i64))]
     weeks: u32,
 }
 
 pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
     let options = InsightsOptions {
         weeks: args.weeks,
-        utc_offset: Local::now().offset().fix(),
         ..Default::default()
     };
     let insights = journal.insights(&options)?;

@@ -33,6 +33,10 @@ impl Onward {
         cmd.env_remove("ONWARD_JOURNAL")
             .env_remove("EDITOR")
             .env_remove("VISUAL")
+            // Days are the test's, not the machine's: UTC unless a test says otherwise
+            // (TZ too, for the CSV importer, which still reads the process's zone).
+            .env("ONWARD_TIME_ZONE", "UTC")
+            .env("TZ", "UTC")
             .stdin(Stdio::null());
         cmd
     }
@@ -119,9 +123,9 @@ pub fn short(id: &Value) -> String {
     id.as_str().unwrap()[..8].to_string()
 }
 
-/// A date `days` ago in the form people type.
+/// A date `days` ago in the form people type (in UTC, the zone the commands run in).
 pub fn days_ago(days: i64) -> String {
-    (chrono::Local::now() - chrono::Duration::days(days))
+    (chrono::Utc::now() - chrono::Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
