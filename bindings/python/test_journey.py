@@ -233,7 +233,7 @@ def test_due_reminders_and_insights(journal):
     assert key == follow_up[0].key
     assert all(r.key != key for r in journal.due_reminders())
 
-    insights = journal.insights(4, 60)
+    insights = journal.insights(4)
     assert insights.total_records == 1
     assert insights.applied == 1
     assert len(insights.weeks) == 4

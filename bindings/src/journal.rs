@@ -3,7 +3,7 @@
 
 use crate::background_sync::Running;
 use crate::edits::{ApplicationEdit, EntryEdit, GoalEdit};
-use crate::error::{guard, OnwardError, Result};
+use crate::error::{guard, Result};
 use crate::insights::Insights;
 use crate::kinds::{Outcome, Stage};
 use crate::listing::{RecordDetail, SearchHit, TimelineItem, TimelineQuery};
@@ -320,18 +320,11 @@ impl Journal {
         self.write(|j| Ok(j.snooze_reminder(&key, until)?))
     }
 
-    /// The big picture over the last `weeks` weeks (1 to 520), with days starting at
-    /// local midnight `utc_offset_minutes` from UTC (e.g. 60 for Central European winter
-    /// time).
-    pub fn insights(&self, weeks: u32, utc_offset_minutes: i32) -> Result<Insights> {
-        let offset = chrono::FixedOffset::east_opt(utc_offset_minutes.saturating_mul(60))
-            .ok_or_else(|| OnwardError::InvalidInput {
-                field: "utc_offset_minutes".into(),
-                reason: "use an offset between -1439 and 1439 minutes".into(),
-            })?;
+    /// The big picture over the last `weeks` weeks (`insights::WEEKS`: 1 to 104), with
+    /// days and weeks in the journal's time zone. A number outside is refused.
+    pub fn insights(&self, weeks: u32) -> Result<Insights> {
         let options = onward_core::insights::InsightsOptions {
-            weeks: weeks.clamp(1, 520),
-            utc_offset: offset,
+            weeks,
             ..Default::default()
         };
         self.read(|j| Ok(j.insights(&options)?.into()))
@@ -482,6 +475,7 @@ fn hook(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::OnwardError;
 
     #[test]
     fn a_panic_inside_the_core_is_an_error_and_the_journal_carries_on() {

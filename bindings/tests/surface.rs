@@ -155,6 +155,15 @@ fn bad_input_is_a_clear_error_and_changes_nothing() {
         other => panic!("{other:?}"),
     }
     assert!(journal.timeline(page()).unwrap().is_empty());
+    for weeks in [0, 105] {
+        match journal.insights(weeks) {
+            Err(OnwardError::InvalidInput { field, reason }) => {
+                assert_eq!(field, "weeks");
+                assert_eq!(reason, format!("{weeks} is outside 1 to 104"));
+            }
+            other => panic!("{weeks} weeks: {other:?}"),
+        }
+    }
 
     let not_a_journal = dir.path().join("notes.txt");
     std::fs::write(&not_a_journal, "my notes, not a journal").unwrap();

@@ -169,8 +169,7 @@ public final class InsightsModel: RefreshingScreen {
     public func shows(_ change: JournalChange) -> Bool { change.kinds.contains { $0 != .contact } }
 
     public func refresh() async {
-        let offset = Int32(TimeZone.current.secondsFromGMT() / 60)
-        switch await store.attempt({ try $0.insights(weeks: 12, utcOffsetMinutes: offset) }) {
+        switch await store.attempt({ try $0.insights(weeks: 12) }) {
         case let .success(i): (insights, problem) = (i, nil)
         case let .failure(p): problem = p.shown
         }

@@ -26,7 +26,7 @@ class AppModel private constructor(
     val pipeline = PipelineModel(store)
     val detail = DetailModel(store)
     val search = SearchModel(store)
-    val insights = InsightsModel(store, clock)
+    val insights = InsightsModel(store)
     val stepBack = StepBackModel(store, clock)
     val growth = GrowthModel(store)
     val sync = SyncModel(store, clock)

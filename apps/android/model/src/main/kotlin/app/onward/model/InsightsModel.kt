@@ -3,7 +3,6 @@ package app.onward.model
 import app.onward.Insights
 import app.onward.JournalChange
 import app.onward.RecordKind
-import java.time.Clock
 
 /** The big picture as simple chart data: effort first, then the funnel and mood. */
 data class InsightsState(
@@ -25,14 +24,14 @@ data class Bar(val label: String, val value: Long, val spoken: String)
 /** One point of a line; [value] is null for a gap. */
 data class Point(val label: String, val value: Double?)
 
-class InsightsModel(private val store: JournalStore, private val clock: Clock, private val weeks: Int = 12) :
+/** Days and weeks are the journal's own, in the zone the store gave it. */
+class InsightsModel(private val store: JournalStore, private val weeks: Int = 12) :
     ScreenModel<InsightsState>(InsightsState()) {
 
     override fun shows(change: JournalChange) = change.kinds.any { it != RecordKind.CONTACT }
 
     override suspend fun refresh() {
-        val offsetMinutes = clock.zone.rules.getOffset(clock.instant()).totalSeconds / 60
-        store.attempt { it.insights(weeks.toUInt(), offsetMinutes) }
+        store.attempt { it.insights(weeks.toUInt()) }
             .onSuccess { mutable.value = draw(it) }
             .onFailure { e -> mutable.value = mutable.value.copy(loading = false, problem = e.message) }
     }
