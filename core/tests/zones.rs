@@ -47,7 +47,10 @@ impl Place {
 }
 
 /// A journal in `place`'s zone whose clock the test moves.
-fn journal(place: &Place, start: DateTime<Utc>) -> (tempfile::TempDir, Journal, Arc<Mutex<DateTime<Utc>>>) {
+fn journal(
+    place: &Place,
+    start: DateTime<Utc>,
+) -> (tempfile::TempDir, Journal, Arc<Mutex<DateTime<Utc>>>) {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(dir.path().join("j.onward")).unwrap();
     let now = Arc::new(Mutex::new(start));
@@ -80,8 +83,12 @@ fn a_late_evening_counts_in_its_local_week_on_both_sides_of_a_dst_change() {
                 ..Default::default()
             })
             .unwrap();
-        let weeks: Vec<(NaiveDate, i64)> =
-            i.mood.weeks.iter().map(|w| (w.starts, w.check_ins)).collect();
+        let weeks: Vec<(NaiveDate, i64)> = i
+            .mood
+            .weeks
+            .iter()
+            .map(|w| (w.starts, w.check_ins))
+            .collect();
         assert_eq!(
             weeks,
             [(p.day(-13), 1), (p.day(-6), 1), (p.day(1), 1)],
@@ -102,7 +109,11 @@ fn the_streak_counts_local_days_across_a_dst_change() {
         mood_at(&mut j, p.at(0, 23, 30)); // Sunday, after it
         mood_at(&mut j, p.at(1, 12, 0));
         mood_at(&mut j, p.at(1, 17, 0)); // the same Monday again
-        let s = j.insights(&InsightsOptions::default()).unwrap().effort.streak;
+        let s = j
+            .insights(&InsightsOptions::default())
+            .unwrap()
+            .effort
+            .streak;
         assert_eq!(
             (s.current_days, s.longest_days, s.total_days, s.last_step),
             (3, 3, 3, Some(p.day(1))),
@@ -147,7 +158,9 @@ fn a_review_written_last_sunday_evening_local_does_not_count_for_this_week() {
     let (_d, mut j, now) = journal(la, la.at(-7, 20, 0));
     // Sunday 20:00 PST is Monday 04:00 UTC: this week in UTC, last week locally.
     let mut review = Entry::new(EntryKind::WeeklyReview, "", la.at(-7, 20, 0));
-    review.answers.insert("did".into(), "Three applications".into());
+    review
+        .answers
+        .insert("did".into(), "Three applications".into());
     j.add_entry(review).unwrap();
     *now.lock().unwrap() = la.at(0, 17, 0);
     let rules: Vec<Rule> = j.reminders().unwrap().iter().map(|r| r.rule).collect();

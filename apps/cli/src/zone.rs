@@ -49,7 +49,11 @@ mod tests {
     fn a_zone_asked_for_by_name_is_used_and_a_bad_name_is_refused() {
         assert_eq!(resolve(Some("Asia/Tokyo")).unwrap().name(), "Asia/Tokyo");
         let failure = resolve(Some("Mars/Olympus")).unwrap_err();
-        assert!(failure.message.contains("Mars/Olympus"), "{}", failure.message);
+        assert!(
+            failure.message.contains("Mars/Olympus"),
+            "{}",
+            failure.message
+        );
         assert!(failure.hint.unwrap().contains("Europe/Berlin"));
     }
 }

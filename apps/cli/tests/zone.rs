@@ -40,7 +40,8 @@ fn the_zone_comes_from_onward_time_zone_then_tz() {
     assert!(tokyo.contains("2026-11-03 11:00"), "{tokyo}");
 
     let mut cmd = o.command(&["timeline"]);
-    cmd.env_remove("ONWARD_TIME_ZONE").env("TZ", "America/New_York");
+    cmd.env_remove("ONWARD_TIME_ZONE")
+        .env("TZ", "America/New_York");
     let new_york = support::succeeded(&["timeline"], cmd.output().unwrap());
     assert!(new_york.contains("2026-11-02 21:00"), "{new_york}");
 }
@@ -50,6 +51,10 @@ fn an_unknown_time_zone_is_refused_with_names_that_work() {
     let o = Onward::new();
     let failed = o.fail(&["--time-zone", "Mars/Olympus", "timeline"]);
     assert_eq!(failed.code, 1);
-    assert!(failed.stderr.contains("\"Mars/Olympus\""), "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains("\"Mars/Olympus\""),
+        "{}",
+        failed.stderr
+    );
     assert!(failed.stderr.contains("Europe/Berlin"), "{}", failed.stderr);
 }

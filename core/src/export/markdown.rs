@@ -179,12 +179,7 @@ fn page(snapshot: &Snapshot, record: &Record) -> Option<Page> {
     front.push_str("---\n\n");
     let text = format!("{front}# {}\n\n{}", title, body.trim_end()) + "\n";
     let day = zone::local_day(date, snapshot.zone);
-    let name = format!(
-        "{}-{}-{}.md",
-        day,
-        record.kind(),
-        crate::short(&meta.id)
-    );
+    let name = format!("{}-{}-{}.md", day, record.kind(), crate::short(&meta.id));
     Some(Page {
         name,
         title,

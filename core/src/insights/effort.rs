@@ -121,7 +121,11 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Effort> {
          GROUP BY 1, 2"
     ))?;
     let rows = stmt.query_map([start, end], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
         let (set, moved, n) = row?;

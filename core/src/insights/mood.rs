@@ -67,7 +67,10 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<MoodInsights> 
     let mut sums = vec![(0i64, Mean::default(), Mean::default()); weeks.len()];
     for row in rows {
         let (slot, n, valence, energy) = row?;
-        if let Some(w) = clock.week_of_ms(slot * SLOT_MS).and_then(|i| sums.get_mut(i)) {
+        if let Some(w) = clock
+            .week_of_ms(slot * SLOT_MS)
+            .and_then(|i| sums.get_mut(i))
+        {
             w.0 += n;
             w.1.add(valence);
             w.2.add(energy);

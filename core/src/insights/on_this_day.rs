@@ -67,7 +67,9 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Vec<Remembered
         }
         // A local day, which is 23 or 25 hours long across a DST change.
         let from = clock.day_start_ms(date);
-        let until = date.succ_opt().map_or(i64::MAX, |next| clock.day_start_ms(next));
+        let until = date
+            .succ_opt()
+            .map_or(i64::MAX, |next| clock.day_start_ms(next));
         let rows = stmt.query_map([from, until, PER_DAY], |r| {
             Ok((
                 r.get::<_, String>(0)?,

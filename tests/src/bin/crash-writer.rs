@@ -548,7 +548,8 @@ impl Writer {
     /// Snoozes (now and then completes) a pending reminder; with none pending, checks in
     /// a mood instead.
     fn reminder(&mut self) -> onward_core::Result<()> {
-        let pending = onward_core::reminders::pending(self.j.connection(), self.j.now(), self.j.zone())?;
+        let pending =
+            onward_core::reminders::pending(self.j.connection(), self.j.now(), self.j.zone())?;
         let Some(key) = pending.choose(&mut self.rng).map(|r| r.key.clone()) else {
             return self.add_mood();
         };
