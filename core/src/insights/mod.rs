@@ -155,12 +155,13 @@ pub(crate) fn iso_week(day: NaiveDate) -> String {
     format!("{}-W{:02}", week.year(), week.week())
 }
 
-/// The SQL for a stage's place in the order (saved 0 ... offer 5).
+/// The SQL for a stage's place in the order (saved 0 ... offer 5), from `Stage::ALL`.
 pub(crate) fn stage_rank_sql(column: &str) -> String {
-    format!(
-        "CASE {column} WHEN 'saved' THEN 0 WHEN 'applied' THEN 1 WHEN 'screening' THEN 2 \
-         WHEN 'interviewing' THEN 3 WHEN 'final' THEN 4 WHEN 'offer' THEN 5 ELSE 0 END"
-    )
+    let cases: String = crate::model::Stage::ALL
+        .iter()
+        .map(|s| format!(" WHEN '{}' THEN {}", s.as_str(), s.rank()))
+        .collect();
+    format!("CASE {column}{cases} ELSE 0 END")
 }
 
 /// A share (0.0 to 1.0) once `of` is large enough, else nothing.
