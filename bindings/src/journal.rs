@@ -7,6 +7,7 @@ use crate::error::{guard, OnwardError, Result};
 use crate::insights::Insights;
 use crate::kinds::{Outcome, Stage};
 use crate::listing::{RecordDetail, SearchHit, TimelineItem, TimelineQuery};
+use crate::notify::{posted_to_core, Notifications, PostedNotice};
 use crate::observer::{JournalObserver, ObserverHandle, Registry};
 use crate::quick_log::{
     NewActivity, NewApplication, NewEntry, NewGoal, NewInterview, NewMood, NewRejection,
@@ -16,6 +17,7 @@ use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Moo
 use crate::reminders::Reminder;
 use crate::secret_store::{Adapter, SecretStore};
 use crate::time::{to_utc, to_utc_opt};
+use crate::today::Today;
 use onward_core::model::{self as core, MessageKind};
 use onward_core::sync::SyncRuntime;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,13 +114,8 @@ impl Journal {
     /// Logs a mood check-in. One given for a rejection belongs to its application too.
     pub fn log_mood(&self, new: NewMood) -> Result<Mood> {
         self.write(|j| {
-            let mut mood = new.into_core(j.now())?;
-            if let Some(rejection) = &mood.rejection_id {
-                let rejection: core::Rejection = j.get(rejection)?;
-                mood.rejection_id = Some(rejection.meta.id);
-                mood.application_id.get_or_insert(rejection.application_id);
-            }
-            Ok(j.create(mood)?.into())
+            let mood = new.into_core(j.now())?;
+            Ok(j.log_mood(mood)?.into())
         })
     }
 
@@ -302,7 +299,21 @@ impl Journal {
         })
     }
 
-    // ----- reminders and insights -----
+    // ----- today, reminders, notifications, insights -----
+
+    /// What the Today screen shows now: a greeting, a few due reminders (and how many
+    /// more), the latest records, and how things stand.
+    pub fn today(&self) -> Result<Today> {
+        self.read(|j| Ok(j.today()?.into()))
+    }
+
+    /// What to post as system notifications now, given those `posted` before (keep at
+    /// least the last day's): nothing in quiet hours, a few a day, each reminder once.
+    /// Post each notice under its key, and pass it back next time.
+    pub fn notifications(&self, posted: Vec<PostedNotice>) -> Result<Notifications> {
+        let posted = posted_to_core(posted)?;
+        self.read(|j| Ok(j.notifications(&posted)?.into()))
+    }
 
     /// The reminders due now, oldest first.
     pub fn due_reminders(&self) -> Result<Vec<Reminder>> {

@@ -31,7 +31,10 @@ impl Range {
         if self.contains(value) {
             Ok(())
         } else {
-            Err(Error::invalid(field, format!("{value} is {}", self.accepts())))
+            Err(Error::invalid(
+                field,
+                format!("{value} is {}", self.accepts()),
+            ))
         }
     }
 

@@ -123,7 +123,9 @@ pub const MOOD_FACES: [&str; 5] = ["Heavy", "Low", "Okay", "Good", "Bright"];
 
 /// The face for a valence; `None` outside 1 to 5.
 pub fn mood_face(valence: u8) -> Option<&'static str> {
-    MOOD_FACES.get(usize::from(valence).checked_sub(1)?).copied()
+    MOOD_FACES
+        .get(usize::from(valence).checked_sub(1)?)
+        .copied()
 }
 
 #[cfg(test)]

@@ -391,9 +391,14 @@ fn a_mood_logged_for_a_rejection_belongs_to_its_application() {
     assert_eq!(mood.rejection_id.as_deref(), Some(no.meta.id.as_str()));
     assert_eq!(mood.application_id.as_deref(), Some(app.meta.id.as_str()));
     // An application named outright is kept.
-    let other = j.add_application(Application::new("Globex", "Dev")).unwrap();
+    let other = j
+        .add_application(Application::new("Globex", "Dev"))
+        .unwrap();
     let mut mood = Mood::new(3, j.now());
     mood.rejection_id = Some(no.meta.id.clone());
     mood.application_id = Some(other.meta.id.clone());
-    assert_eq!(j.log_mood(mood).unwrap().application_id, Some(other.meta.id));
+    assert_eq!(
+        j.log_mood(mood).unwrap().application_id,
+        Some(other.meta.id)
+    );
 }

@@ -185,7 +185,10 @@ fn the_journal_notifies_three_a_day_outside_quiet_hours_each_reminder_once() {
     *now.lock().unwrap() = tomorrow_8;
     let next = j.notifications(&posted).unwrap();
     assert_eq!(next.notices.len(), 3);
-    assert!(next.notices.iter().all(|n| !posted.iter().any(|p| p.key == n.key)));
+    assert!(next
+        .notices
+        .iter()
+        .all(|n| !posted.iter().any(|p| p.key == n.key)));
     // At 23:00 in Berlin (22:00 UTC), nothing.
     j.set_zone(onward_core::zone::parse("Europe/Berlin").unwrap());
     *now.lock().unwrap() = Utc.with_ymd_and_hms(2026, 11, 13, 22, 0, 0).unwrap();
