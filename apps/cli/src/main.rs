@@ -7,8 +7,10 @@ mod commands;
 mod dates;
 mod error;
 mod keys;
+mod limits;
 mod output;
 mod qr;
+mod replay;
 mod text_input;
 mod vocab;
 
