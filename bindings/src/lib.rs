@@ -12,6 +12,7 @@
 uniffi::setup_scaffolding!();
 
 mod background_sync;
+mod clock;
 mod device_records;
 mod devices;
 mod edits;
@@ -30,6 +31,7 @@ mod sync_records;
 mod time;
 
 pub use background_sync::{SyncHandle, SyncObserver, SyncState};
+pub use clock::JournalClock;
 pub use device_records::{
     DeviceInfo, Invitation, InvitationPreview, RelayCopyDeleted, RemovedDevice,
 };
