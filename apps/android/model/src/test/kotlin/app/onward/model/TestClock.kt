@@ -27,6 +27,9 @@ class SteppingClock(start: ZonedDateTime = testStart()) : Clock() {
     private val zone: ZoneId = start.zone
     private val millis = AtomicLong(start.toInstant().toEpochMilli())
 
+    /** Moves the clock to [at] (in this clock's zone), as time passing between runs. */
+    fun moveTo(at: ZonedDateTime) = millis.set(at.toInstant().toEpochMilli())
+
     override fun getZone(): ZoneId = zone
     override fun withZone(zone: ZoneId): Clock = SteppingClock(Instant.ofEpochMilli(millis.get()).atZone(zone))
     override fun instant(): Instant = Instant.ofEpochMilli(millis.getAndIncrement())
