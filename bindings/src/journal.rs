@@ -2,6 +2,7 @@
 //! call it off the UI thread. The handle may be shared between threads; calls take turns.
 
 use crate::background_sync::Running;
+use crate::clock::Time;
 use crate::edits::{ApplicationEdit, EntryEdit, GoalEdit};
 use crate::error::{guard, OnwardError, Result};
 use crate::insights::Insights;
@@ -41,6 +42,8 @@ pub struct Journal {
     /// The app's store for this device's sync keys, given again to a journal reopened
     /// after a panic.
     secrets: Option<Arc<dyn onward_core::sync::SecretStore>>,
+    /// The app's clock and the person's time zone, given again to a reopened journal.
+    pub(crate) time: Arc<Time>,
 }
 
 /// What a JSON import did.
@@ -70,7 +73,8 @@ impl Journal {
             let mut inner = onward_core::Journal::open(&path)?;
             let observers = Arc::new(Registry::default());
             let wrote = Arc::new(AtomicBool::new(false));
-            hook(&mut inner, &observers, &wrote, &secrets);
+            let time = Arc::new(Time::default());
+            hook(&mut inner, &observers, &wrote, &secrets, &time);
             Ok(Arc::new(Journal {
                 inner: Arc::new(Mutex::new(inner)),
                 observers,
@@ -78,6 +82,7 @@ impl Journal {
                 background: Mutex::new(Weak::new()),
                 sync_runtime: Mutex::new(None),
                 secrets,
+                time,
             }))
         })
     }
@@ -457,13 +462,19 @@ impl Journal {
     /// The core journal. After a panic in an earlier call it is opened afresh from its
     /// file: the panic may have left its in-memory document half-edited, while the
     /// file only ever holds committed writes.
-    fn lock(&self) -> MutexGuard<'_, onward_core::Journal> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, onward_core::Journal> {
         match self.inner.lock() {
             Ok(journal) => journal,
             Err(poisoned) => {
                 let mut journal = poisoned.into_inner();
                 if let Ok(mut fresh) = onward_core::Journal::open(journal.path()) {
-                    hook(&mut fresh, &self.observers, &self.wrote, &self.secrets);
+                    hook(
+                        &mut fresh,
+                        &self.observers,
+                        &self.wrote,
+                        &self.secrets,
+                        &self.time,
+                    );
                     *journal = fresh;
                     self.inner.clear_poison();
                 }
@@ -475,13 +486,15 @@ impl Journal {
 
 /// Registers this handle's observers on a core journal: the app's (queued, told after
 /// the lock is released) and the flag that says a write changed something; and gives
-/// it the app's secret store.
+/// it the app's secret store, clock and time zone.
 fn hook(
     journal: &mut onward_core::Journal,
     observers: &Arc<Registry>,
     wrote: &Arc<AtomicBool>,
     secrets: &Option<Arc<dyn onward_core::sync::SecretStore>>,
+    time: &Arc<Time>,
 ) {
+    time.apply(journal);
     if let Some(store) = secrets {
         journal.set_secret_store(store.clone());
     }

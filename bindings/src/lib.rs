@@ -15,6 +15,7 @@
 uniffi::setup_scaffolding!();
 
 mod background_sync;
+mod clock;
 mod device_records;
 mod devices;
 mod edits;
@@ -37,6 +38,7 @@ mod time;
 mod today;
 
 pub use background_sync::{SyncHandle, SyncObserver, SyncState};
+pub use clock::JournalClock;
 pub use device_records::{
     DeviceInfo, Invitation, InvitationPreview, RelayCopyDeleted, RemovedDevice,
 };
