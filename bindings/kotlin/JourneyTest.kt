@@ -82,7 +82,7 @@ fun wholeJourney() {
                 ),
             )
             assertEquals(Stage.INTERVIEWING, logged.rejection.stageReached)
-            assertEquals("How are you feeling right now? One tap is enough.", logged.nextSteps.checkIn)
+            assertEquals("How are you feeling right now? A face or a word is enough.", logged.nextSteps.checkIn)
             assertContains(logged.nextSteps.thankYouDraft, "Dana")
             assertEquals(interview.interviewerIds.first(), logged.nextSteps.contactId)
 

@@ -77,7 +77,7 @@ def test_the_whole_journey_is_there_after_reopening(tmp_path):
     )
     assert logged.rejection.stage_reached == onward.Stage.INTERVIEWING
     steps = logged.next_steps
-    assert steps.check_in == "How are you feeling right now? One tap is enough."
+    assert steps.check_in == "How are you feeling right now? A face or a word is enough."
     assert "Dana" in steps.thank_you_draft
     assert steps.contact_id == interview.interviewer_ids[0]
     assert steps.step_back.text

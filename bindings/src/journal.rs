@@ -2,11 +2,13 @@
 //! call it off the UI thread. The handle may be shared between threads; calls take turns.
 
 use crate::background_sync::Running;
+use crate::clock::Time;
 use crate::edits::{ApplicationEdit, EntryEdit, GoalEdit};
 use crate::error::{guard, Result};
 use crate::insights::Insights;
 use crate::kinds::{Outcome, Stage};
 use crate::listing::{RecordDetail, SearchHit, TimelineItem, TimelineQuery};
+use crate::notify::{posted_to_core, Notifications, PostedNotice};
 use crate::observer::{JournalObserver, ObserverHandle, Registry};
 use crate::quick_log::{
     NewActivity, NewApplication, NewEntry, NewGoal, NewInterview, NewMood, NewRejection,
@@ -16,6 +18,7 @@ use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Moo
 use crate::reminders::Reminder;
 use crate::secret_store::{Adapter, SecretStore};
 use crate::time::{to_utc, to_utc_opt};
+use crate::today::Today;
 use onward_core::model::{self as core, MessageKind};
 use onward_core::sync::SyncRuntime;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +42,8 @@ pub struct Journal {
     /// The app's store for this device's sync keys, given again to a journal reopened
     /// after a panic.
     secrets: Option<Arc<dyn onward_core::sync::SecretStore>>,
+    /// The app's clock and the person's time zone, given again to a reopened journal.
+    pub(crate) time: Arc<Time>,
 }
 
 /// What a JSON import did.
@@ -68,7 +73,8 @@ impl Journal {
             let mut inner = onward_core::Journal::open(&path)?;
             let observers = Arc::new(Registry::default());
             let wrote = Arc::new(AtomicBool::new(false));
-            hook(&mut inner, &observers, &wrote, &secrets);
+            let time = Arc::new(Time::default());
+            hook(&mut inner, &observers, &wrote, &secrets, &time);
             Ok(Arc::new(Journal {
                 inner: Arc::new(Mutex::new(inner)),
                 observers,
@@ -76,6 +82,7 @@ impl Journal {
                 background: Mutex::new(Weak::new()),
                 sync_runtime: Mutex::new(None),
                 secrets,
+                time,
             }))
         })
     }
@@ -112,13 +119,8 @@ impl Journal {
     /// Logs a mood check-in. One given for a rejection belongs to its application too.
     pub fn log_mood(&self, new: NewMood) -> Result<Mood> {
         self.write(|j| {
-            let mut mood = new.into_core(j.now())?;
-            if let Some(rejection) = &mood.rejection_id {
-                let rejection: core::Rejection = j.get(rejection)?;
-                mood.rejection_id = Some(rejection.meta.id);
-                mood.application_id.get_or_insert(rejection.application_id);
-            }
-            Ok(j.create(mood)?.into())
+            let mood = new.into_core(j.now())?;
+            Ok(j.log_mood(mood)?.into())
         })
     }
 
@@ -302,7 +304,21 @@ impl Journal {
         })
     }
 
-    // ----- reminders and insights -----
+    // ----- today, reminders, notifications, insights -----
+
+    /// What the Today screen shows now: a greeting, a few due reminders (and how many
+    /// more), the latest records, and how things stand.
+    pub fn today(&self) -> Result<Today> {
+        self.read(|j| Ok(j.today()?.into()))
+    }
+
+    /// What to post as system notifications now, given those `posted` before (keep at
+    /// least the last day's): nothing in quiet hours, a few a day, each reminder once.
+    /// Post each notice under its key, and pass it back next time.
+    pub fn notifications(&self, posted: Vec<PostedNotice>) -> Result<Notifications> {
+        let posted = posted_to_core(posted)?;
+        self.read(|j| Ok(j.notifications(&posted)?.into()))
+    }
 
     /// The reminders due now, oldest first.
     pub fn due_reminders(&self) -> Result<Vec<Reminder>> {
@@ -320,7 +336,7 @@ impl Journal {
         self.write(|j| Ok(j.snooze_reminder(&key, until)?))
     }
 
-    /// The big picture over the last `weeks` weeks (`insights::WEEKS`: 1 to 104), with
+    /// The big picture over the last `weeks` weeks (`limits().insight_weeks`: 1 to 104), with
     /// days and weeks in the journal's time zone. A number outside is refused.
     pub fn insights(&self, weeks: u32) -> Result<Insights> {
         let options = onward_core::insights::InsightsOptions {
@@ -439,13 +455,19 @@ impl Journal {
     /// The core journal. After a panic in an earlier call it is opened afresh from its
     /// file: the panic may have left its in-memory document half-edited, while the
     /// file only ever holds committed writes.
-    fn lock(&self) -> MutexGuard<'_, onward_core::Journal> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, onward_core::Journal> {
         match self.inner.lock() {
             Ok(journal) => journal,
             Err(poisoned) => {
                 let mut journal = poisoned.into_inner();
                 if let Ok(mut fresh) = onward_core::Journal::open(journal.path()) {
-                    hook(&mut fresh, &self.observers, &self.wrote, &self.secrets);
+                    hook(
+                        &mut fresh,
+                        &self.observers,
+                        &self.wrote,
+                        &self.secrets,
+                        &self.time,
+                    );
                     *journal = fresh;
                     self.inner.clear_poison();
                 }
@@ -457,13 +479,15 @@ impl Journal {
 
 /// Registers this handle's observers on a core journal: the app's (queued, told after
 /// the lock is released) and the flag that says a write changed something; and gives
-/// it the app's secret store.
+/// it the app's secret store, clock and time zone.
 fn hook(
     journal: &mut onward_core::Journal,
     observers: &Arc<Registry>,
     wrote: &Arc<AtomicBool>,
     secrets: &Option<Arc<dyn onward_core::sync::SecretStore>>,
+    time: &Arc<Time>,
 ) {
+    time.apply(journal);
     if let Some(store) = secrets {
         journal.set_secret_store(store.clone());
     }

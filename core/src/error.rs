@@ -17,10 +17,10 @@ pub enum Error {
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
 
-    #[error("{path} can't be read as an Onward journal ({detail}). It was left untouched; move it aside or point --journal at another file")]
+    #[error("{path} can't be read as an Onward journal ({detail}). It was left untouched; move it aside or open another file")]
     Corrupt { path: PathBuf, detail: String },
 
-    #[error("{path} is an SQLite database of another program, not an Onward journal. It was left untouched; choose another path with --journal")]
+    #[error("{path} is an SQLite database of another program, not an Onward journal. It was left untouched; open another file")]
     NotAJournal { path: PathBuf },
 
     #[error("{path} was written by a newer Onward (journal format {found}, this one knows up to {known}). Update Onward to open it; the file was left untouched")]

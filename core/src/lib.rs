@@ -3,7 +3,9 @@
 //!
 //! Start with [`Journal::open`]. Records are plain structs in [`model`]; the journal
 //! creates, edits, deletes (softly) and finds them, merges copies from other devices,
-//! and derives gentle reminders. Nothing here knows about a UI or an FFI.
+//! and derives gentle reminders. The rules every shell follows (what Today shows, what to notify, stage order,
+//! titles, ranges, the names people see) live here too, so no shell keeps a copy.
+//! Nothing here knows about a UI or an FFI.
 
 pub mod error;
 pub mod export;
@@ -14,12 +16,16 @@ pub mod model;
 pub mod document;
 pub mod insights;
 pub mod journal;
+pub mod limits;
+pub mod notify;
 pub mod prompts;
 pub mod reminders;
 pub mod store;
 pub mod suggestions;
 pub mod sync;
 pub mod templates;
+pub mod today;
+pub mod vocabulary;
 pub mod zone;
 
 pub use error::{Error, Result};

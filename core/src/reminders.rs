@@ -3,6 +3,7 @@
 //! days, an interview without a debrief...). Only "done" and "snoozed" are stored, under
 //! the reminder's key, so two devices agree on them and nothing is generated twice.
 
+use crate::model::application;
 use crate::zone::{self, Zone};
 use crate::Result;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
@@ -41,7 +42,8 @@ pub struct Reminder {
     pub snoozed: bool,
 }
 
-/// How gentle to be: at most `daily_cap` reminders at once, none during quiet hours.
+/// How gentle notifications are: at most `daily_cap` a local day, none in quiet hours.
+/// Applied by [`crate::notify::decide`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gentleness {
     pub daily_cap: usize,
@@ -53,7 +55,7 @@ pub struct Gentleness {
 impl Default for Gentleness {
     fn default() -> Self {
         Gentleness {
-            daily_cap: 5,
+            daily_cap: 3,
             quiet_from: 21,
             quiet_until: 8,
         }
@@ -66,15 +68,6 @@ impl Gentleness {
             (self.quiet_from..self.quiet_until).contains(&local_hour)
         } else {
             local_hour >= self.quiet_from || local_hour < self.quiet_until
-        }
-    }
-
-    /// What a notifier may show now: nothing in quiet hours, at most the cap otherwise.
-    pub fn to_notify<'a>(&self, due: &'a [Reminder], local_hour: u32) -> &'a [Reminder] {
-        if self.is_quiet(local_hour) {
-            &[]
-        } else {
-            &due[..due.len().min(self.daily_cap)]
         }
     }
 }
@@ -157,10 +150,14 @@ fn at(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-/// Runs one rule's query: rows of (record id, time in ms, title).
+/// Runs one rule's query: rows of (record id, time in ms, the application's title), from
+/// rows of (id, time, role, company).
 fn rows(conn: &Connection, sql: &str) -> Result<Vec<(String, i64, String)>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map([], |r| {
+        let (role, company): (String, String) = (r.get(2)?, r.get(3)?);
+        Ok((r.get(0)?, r.get(1)?, application::title(&role, &company)))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -183,7 +180,7 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
 
     add(
         Rule::FollowUp,
-        "SELECT a.id, a.applied_at, a.role || ' at ' || a.company FROM applications a
+        "SELECT a.id, a.applied_at, a.role, a.company FROM applications a
          WHERE a.deleted = 0 AND a.outcome = 'open' AND a.stage = 'applied'
            AND a.applied_at IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.application_id = a.id
@@ -193,7 +190,7 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
     )?;
     add(
         Rule::Debrief,
-        "SELECT i.id, i.scheduled_at, a.role || ' at ' || a.company FROM interviews i
+        "SELECT i.id, i.scheduled_at, a.role, a.company FROM interviews i
          JOIN applications a ON a.id = i.application_id AND a.deleted = 0
          WHERE i.deleted = 0 AND i.scheduled_at IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.interview_id = i.id AND e.deleted = 0)",
@@ -204,7 +201,7 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
     )?;
     add(
         Rule::ThankYou,
-        "SELECT i.id, i.scheduled_at, a.role || ' at ' || a.company FROM interviews i
+        "SELECT i.id, i.scheduled_at, a.role, a.company FROM interviews i
          JOIN applications a ON a.id = i.application_id AND a.deleted = 0
          WHERE i.deleted = 0 AND i.scheduled_at IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.application_id = i.application_id
@@ -215,17 +212,17 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
     )?;
     add(
         Rule::CheckIn,
-        "SELECT r.id, r.received_at, a.company FROM rejections r
+        "SELECT r.id, r.received_at, a.role, a.company FROM rejections r
          JOIN applications a ON a.id = r.application_id
          WHERE r.deleted = 0
            AND NOT EXISTS (SELECT 1 FROM moods m WHERE m.deleted = 0
                            AND (m.rejection_id = r.id OR m.felt_at >= r.received_at))",
         Duration::zero(),
-        &|name| format!("After the news from {name}: how are you feeling? A quick check-in."),
+        &|name| format!("After the news about {name}: how are you feeling? A quick check-in."),
     )?;
     add(
         Rule::StepBack,
-        "SELECT r.id, r.received_at, a.company FROM rejections r
+        "SELECT r.id, r.received_at, a.role, a.company FROM rejections r
          JOIN applications a ON a.id = r.application_id
          WHERE r.deleted = 0
            AND NOT EXISTS (SELECT 1 FROM activities t WHERE t.deleted = 0
@@ -236,9 +233,9 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
                 .to_string()
         },
     )?;
-    for (id, ms, company) in rows(
+    for (id, ms, name) in rows(
         conn,
-        "SELECT a.id, a.next_action_at, a.company FROM applications a
+        "SELECT a.id, a.next_action_at, a.role, a.company FROM applications a
          WHERE a.deleted = 0 AND a.outcome = 'open' AND a.next_action_at IS NOT NULL",
     )? {
         out.push(Reminder {
@@ -246,7 +243,7 @@ fn candidates(conn: &Connection, now: DateTime<Utc>, zone: Zone) -> Result<Vec<R
             rule: Rule::NextAction,
             target_id: Some(id),
             due_at: at(ms),
-            title: format!("The next step you planned for {company}"),
+            title: format!("The next step you planned for {name}"),
             snoozed: false,
         });
     }

@@ -376,3 +376,29 @@ fn a_saved_record_comes_back_as_stored() {
     assert_eq!(saved.words, ["hopeful", "tired"]);
     assert_eq!(j.get::<Mood>(&saved.meta.id).unwrap(), saved);
 }
+
+#[test]
+fn a_mood_logged_for_a_rejection_belongs_to_its_application() {
+    let (_dir, mut j) = journal();
+    let app = j.add_application(Application::new("Acme", "Dev")).unwrap();
+    let no = j
+        .log_rejection(Rejection::new(&app.meta.id, j.now()), false)
+        .unwrap()
+        .rejection;
+    let mut mood = Mood::new(2, j.now());
+    mood.rejection_id = Some(no.meta.id[..8].to_string());
+    let mood = j.log_mood(mood).unwrap();
+    assert_eq!(mood.rejection_id.as_deref(), Some(no.meta.id.as_str()));
+    assert_eq!(mood.application_id.as_deref(), Some(app.meta.id.as_str()));
+    // An application named outright is kept.
+    let other = j
+        .add_application(Application::new("Globex", "Dev"))
+        .unwrap();
+    let mut mood = Mood::new(3, j.now());
+    mood.rejection_id = Some(no.meta.id.clone());
+    mood.application_id = Some(other.meta.id.clone());
+    assert_eq!(
+        j.log_mood(mood).unwrap().application_id,
+        Some(other.meta.id)
+    );
+}

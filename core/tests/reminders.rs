@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use onward_core::model::*;
+use onward_core::notify::Posted;
 use onward_core::reminders::{Gentleness, Rule};
 use onward_core::Journal;
 use std::sync::{Arc, Mutex};
@@ -154,7 +155,7 @@ fn the_weekly_review_comes_on_sunday_evening_unless_written() {
 }
 
 #[test]
-fn gentleness_caps_and_keeps_quiet_hours() {
+fn the_journal_notifies_three_a_day_outside_quiet_hours_each_reminder_once() {
     let g = Gentleness::default();
     assert!(g.is_quiet(22) && g.is_quiet(3) && !g.is_quiet(8) && !g.is_quiet(14));
     let (_d, mut j, now) = journal_at(wednesday());
@@ -163,9 +164,33 @@ fn gentleness_caps_and_keeps_quiet_hours() {
         app.applied_at = Some(wednesday());
         j.add_application(app).unwrap();
     }
-    *now.lock().unwrap() = wednesday() + Duration::days(8);
-    let due = j.reminders().unwrap();
-    assert_eq!(due.len(), 8);
-    assert_eq!(g.to_notify(&due, 14).len(), 5);
-    assert!(g.to_notify(&due, 23).is_empty());
+    *now.lock().unwrap() = wednesday() + Duration::days(8); // 10:00 UTC
+    assert_eq!(j.reminders().unwrap().len(), 8);
+    let first = j.notifications(&[]).unwrap();
+    assert_eq!(first.notices.len(), 3);
+    let posted: Vec<Posted> = first
+        .notices
+        .iter()
+        .map(|n| Posted {
+            key: n.key.clone(),
+            at: j.now(),
+        })
+        .collect();
+    // The cap is reached for today: the next chance is tomorrow, 08:00.
+    let again = j.notifications(&posted).unwrap();
+    assert!(again.notices.is_empty());
+    let tomorrow_8 = Utc.with_ymd_and_hms(2026, 11, 13, 8, 0, 0).unwrap();
+    assert_eq!(again.next_check, Some(tomorrow_8));
+    // Tomorrow, three others: none posted twice.
+    *now.lock().unwrap() = tomorrow_8;
+    let next = j.notifications(&posted).unwrap();
+    assert_eq!(next.notices.len(), 3);
+    assert!(next
+        .notices
+        .iter()
+        .all(|n| !posted.iter().any(|p| p.key == n.key)));
+    // At 23:00 in Berlin (22:00 UTC), nothing.
+    j.set_zone(onward_core::zone::parse("Europe/Berlin").unwrap());
+    *now.lock().unwrap() = Utc.with_ymd_and_hms(2026, 11, 13, 22, 0, 0).unwrap();
+    assert!(j.notifications(&[]).unwrap().notices.is_empty());
 }

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onward_core::export::{self, Snapshot};
-use onward_core::insights::{InsightsOptions, WEEKS};
+use onward_core::insights::InsightsOptions;
+use onward_core::limits::INSIGHT_WEEKS as WEEKS;
 use onward_core::model::*;
 use onward_core::reminders::Rule;
 use onward_core::zone::{self, Zone};
@@ -228,7 +229,7 @@ fn markdown_pages_are_named_and_listed_by_local_date() {
 fn insights_refuse_a_number_of_weeks_outside_the_range() {
     let p = &places()[1];
     let (_d, j, _) = journal(p, p.at(0, 12, 0));
-    for weeks in [0, WEEKS.end() + 1] {
+    for weeks in [0, WEEKS.max + 1] {
         match j.insights(&InsightsOptions {
             weeks,
             ..Default::default()
@@ -239,7 +240,7 @@ fn insights_refuse_a_number_of_weeks_outside_the_range() {
     }
     assert!(j
         .insights(&InsightsOptions {
-            weeks: *WEEKS.end(),
+            weeks: WEEKS.max,
             ..Default::default()
         })
         .is_ok());

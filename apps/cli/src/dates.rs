@@ -35,7 +35,7 @@ pub const DATE_HELP: &str =
 
 /// Parses a point in time as typed on the command line.
 pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
-    parse_datetime_in(text, zone(), Utc::now())
+    parse_datetime_in(text, zone(), crate::replay::now())
 }
 
 fn parse_datetime_in(text: &str, zone: Zone, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {

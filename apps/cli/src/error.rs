@@ -43,7 +43,8 @@ impl From<Error> for Failure {
                 Some("`onward reminders --all` lists them with their keys.")
             }
             Error::Document(_) => Some("`onward doctor` checks the journal and says what it finds."),
-            Error::Corrupt { .. } => Some("To save what can still be read into a new file: onward doctor --recover NEW_PATH (with the same --journal)."),
+            Error::Corrupt { .. } => Some("To save what can still be read into a new file: onward doctor --recover NEW_PATH (with the same --journal). Or point --journal at another file."),
+            Error::NotAJournal { .. } => Some("Choose another path with --journal."),
             Error::SyncNotEnabled => Some("`onward sync init --relay URL` starts syncing; `onward sync join` joins the journal your other device syncs, with an invitation from it."),
             Error::SyncAlreadyEnabled { .. } => Some("`onward sync off` forgets the relay (your journal stays); then init or join again."),
             Error::PairingCode { .. } | Error::InvitationGone => Some("`onward sync invite` on a device that syncs makes a new invitation. Nothing was changed here."),

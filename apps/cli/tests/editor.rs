@@ -60,7 +60,7 @@ printf 'Tired but glad I went.\\n' >> \"$1\"",
 
     let form = std::fs::read_to_string(&copy).unwrap();
     assert!(
-        form.contains("The panel interview for Acme — Data Engineer")
+        form.contains("The panel interview for Data Engineer at Acme")
             && form.contains("They asked:\n       - Why this team?"),
         "the form recalls the interview: {form}"
     );

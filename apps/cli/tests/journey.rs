@@ -66,7 +66,7 @@ fn from_application_to_moving_forward() {
         "4d ago",
     ]);
     assert!(
-        human.contains("Acme — Data Engineer is at the interviewing stage"),
+        human.contains("Moved on: Data Engineer at Acme, now at Interviewing."),
         "{human}"
     );
 
@@ -496,7 +496,7 @@ fn a_rejection_screen_is_warm_and_offers_each_step_with_its_command() {
     ]);
     assert!(!screen.to_lowercase().contains("fail"), "{screen}");
     for expected in [
-        "a no from Initech — SRE, after the final stage",
+        "a no from SRE at Initech, after the final stage",
         "You are still qualified",
         "each one optional",
         "onward mood add --rejection",
@@ -558,7 +558,7 @@ fn silence_and_a_declined_note_read_as_normal_outcomes() {
         "--channel",
         "silence",
     ]);
-    assert!(silence.contains("no word from Hooli"), "{silence}");
+    assert!(silence.contains("no word from PM at Hooli"), "{silence}");
     assert!(!silence.to_lowercase().contains("fail"));
     let note = o.json(&[
         "message",

@@ -30,6 +30,10 @@ pub struct Application {
     pub outcome: Outcome,
     /// Every stage reached and outcome recorded, oldest first.
     pub history: Vec<StageEvent>,
+    /// How to name it: "Data Engineer at Acme" (the core's words; show this one).
+    pub title: String,
+    /// The stages it can move on to next: the later ones while open, none once ended.
+    pub next_stages: Vec<Stage>,
 }
 
 /// One step in an application's history: a stage reached or an outcome recorded.
@@ -42,7 +46,10 @@ pub struct StageEvent {
 
 impl From<core::Application> for Application {
     fn from(a: core::Application) -> Self {
+        use onward_core::model::Entity as _;
         Application {
+            title: a.title(),
+            next_stages: a.next_stages().to_vec(),
             meta: a.meta.into(),
             company: a.company,
             role: a.role,

@@ -22,16 +22,12 @@ use crate::{Journal, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
-use std::ops::RangeInclusive;
-
-/// How many weeks the weekly figures may cover: every shell offers this range.
-pub const WEEKS: RangeInclusive<u32> = 1..=104;
 
 /// What to compute. Days and weeks are the person's own: they begin at midnight in the
 /// zone [`compute`] is given.
 #[derive(Debug, Clone, Copy)]
 pub struct InsightsOptions {
-    /// How many ISO weeks (this one included) the weekly figures cover, within [`WEEKS`].
+    /// How many ISO weeks (this one included) the weekly figures cover, within [`crate::limits::INSIGHT_WEEKS`].
     pub weeks: u32,
     /// The fewest data points before a rate is given (a conversion, the response rate).
     pub min_for_rate: i64,
@@ -82,17 +78,7 @@ pub fn compute(
     zone: Zone,
     options: &InsightsOptions,
 ) -> Result<Insights> {
-    if !WEEKS.contains(&options.weeks) {
-        return Err(crate::Error::invalid(
-            "weeks",
-            format!(
-                "{} is outside {} to {}",
-                options.weeks,
-                WEEKS.start(),
-                WEEKS.end()
-            ),
-        ));
-    }
+    crate::limits::INSIGHT_WEEKS.check("weeks", options.weeks)?;
     let clock = Clock::new(now, zone, options);
     let total_records =
         conn.query_row("SELECT count(*) FROM records WHERE deleted = 0", [], |r| {
@@ -193,12 +179,13 @@ pub(crate) fn iso_week(day: NaiveDate) -> String {
     format!("{}-W{:02}", week.year(), week.week())
 }
 
-/// The SQL for a stage's place in the order (saved 0 ... offer 5).
+/// The SQL for a stage's place in the order (saved 0 ... offer 5), from `Stage::ALL`.
 pub(crate) fn stage_rank_sql(column: &str) -> String {
-    format!(
-        "CASE {column} WHEN 'saved' THEN 0 WHEN 'applied' THEN 1 WHEN 'screening' THEN 2 \
-         WHEN 'interviewing' THEN 3 WHEN 'final' THEN 4 WHEN 'offer' THEN 5 ELSE 0 END"
-    )
+    let cases: String = crate::model::Stage::ALL
+        .iter()
+        .map(|s| format!(" WHEN '{}' THEN {}", s.as_str(), s.rank()))
+        .collect();
+    format!("CASE {column}{cases} ELSE 0 END")
 }
 
 /// A share (0.0 to 1.0) once `of` is large enough, else nothing.

@@ -2,6 +2,7 @@
 //! response, rejections by stage and by the reason given, and silence.
 
 use super::{rate, stage_rank_sql, DAY_MS};
+use crate::model::Stage;
 use crate::Result;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -39,8 +40,9 @@ const MS_OF: &str =
     "CAST(round(unixepoch(json_extract(h.value, '$.at'), 'subsec') * 1000) AS INTEGER)";
 
 pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
-    let sent = format!("{} >= 1", stage_rank_sql("a.stage"));
-    let beyond = format!("{} >= 2", stage_rank_sql("a.stage"));
+    let rank = stage_rank_sql("a.stage");
+    let sent = format!("{rank} >= {}", Stage::Applied.rank());
+    let beyond = format!("{rank} > {}", Stage::Applied.rank());
     // Each application once, with its earliest interview and answering rejection
     // (grouped once, then joined: no per-application scans).
     let sql = format!(
@@ -57,10 +59,15 @@ pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
     );
     // The first stage reached after applying, from the stage history, only for the
     // applications that moved beyond it.
+    let answered = Stage::Applied
+        .later()
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut moved = conn.prepare_cached(&format!(
         "SELECT min({MS_OF}) FROM records r, json_each(r.json, '$.history') h
-         WHERE r.id = ?1
-           AND json_extract(h.value, '$.stage') IN ('screening', 'interviewing', 'final', 'offer')"
+         WHERE r.id = ?1 AND json_extract(h.value, '$.stage') IN ({answered})"
     ))?;
     let (mut applied, mut responded, mut silent) = (0i64, 0i64, 0i64);
     let mut waits: Vec<i64> = Vec::new();

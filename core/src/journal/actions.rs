@@ -202,7 +202,7 @@ impl Journal {
             moment: moment.map(str::to_string),
         };
         Ok(NextSteps {
-            check_in: "How are you feeling right now? One tap is enough.".to_string(),
+            check_in: "How are you feeling right now? A face or a word is enough.".to_string(),
             step_back: self.step_back_idea()?,
             thank_you_draft: templates::render(MessageKind::ThankYou, &fill),
             feedback_request_draft: templates::render(MessageKind::FeedbackRequest, &fill),
@@ -369,6 +369,17 @@ impl Journal {
             Ok((message, touched))
         })?;
         Ok(message)
+    }
+
+    /// A mood check-in. One given for a rejection belongs to that rejection's
+    /// application too, unless another application is named.
+    pub fn log_mood(&mut self, mut mood: Mood) -> Result<Mood> {
+        if let Some(rejection) = &mood.rejection_id {
+            let rejection: Rejection = self.get(rejection)?;
+            mood.rejection_id = Some(rejection.meta.id);
+            mood.application_id.get_or_insert(rejection.application_id);
+        }
+        self.create(mood)
     }
 
     /// A journal entry. Answers are checked against the prompts of its kind, and the

@@ -17,6 +17,38 @@ string_enum! {
     }
 }
 
+impl Stage {
+    /// Its place in the order: 0 for saved, one more for each stage after.
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
+    /// The stages after this one, in order.
+    pub fn later(self) -> &'static [Stage] {
+        &Stage::ALL[self.rank() + 1..]
+    }
+}
+
+/// The stages an application can move on to next: the later ones while it is open,
+/// none once it ended (stages only move forward).
+pub fn stages_after(stage: Stage, outcome: Outcome) -> &'static [Stage] {
+    if outcome == Outcome::Open {
+        stage.later()
+    } else {
+        &[]
+    }
+}
+
+/// An application as a person names it: "Data Engineer at Acme", or only the company
+/// or only the role when the other is empty.
+pub fn title(role: &str, company: &str) -> String {
+    match (role.trim(), company.trim()) {
+        ("", company) => company.to_string(),
+        (role, "") => role.to_string(),
+        (role, company) => format!("{role} at {company}"),
+    }
+}
+
 string_enum! {
     /// How it ended, recorded apart from the stage. `Open` until something happens.
     Outcome {
@@ -136,6 +168,11 @@ impl Application {
     pub fn is_active(&self) -> bool {
         self.outcome == Outcome::Open && !self.meta.deleted
     }
+
+    /// The stages it can move on to next.
+    pub fn next_stages(&self) -> &'static [Stage] {
+        stages_after(self.stage, self.outcome)
+    }
 }
 
 entity_meta!(Application, Application);
@@ -146,7 +183,7 @@ impl Entity for Application {
     }
 
     fn title(&self) -> String {
-        format!("{} at {}", self.role, self.company)
+        title(&self.role, &self.company)
     }
 
     fn validate(&self) -> crate::Result<()> {
@@ -196,6 +233,28 @@ mod tests {
         app.reach_stage(Stage::Final, t);
         app.end_with(Outcome::Rejected, t);
         assert_eq!((app.stage, app.outcome), (Stage::Final, Outcome::Rejected));
+    }
+
+    #[test]
+    fn an_open_application_moves_on_to_the_later_stages_and_a_closed_one_to_none() {
+        assert_eq!(
+            stages_after(Stage::Screening, Outcome::Open),
+            [Stage::Interviewing, Stage::Final, Stage::Offer]
+        );
+        assert!(stages_after(Stage::Offer, Outcome::Open).is_empty());
+        assert!(stages_after(Stage::Applied, Outcome::Rejected).is_empty());
+        let mut app = Application::new("Acme", "Dev");
+        assert_eq!(app.next_stages(), &Stage::ALL[1..]);
+        app.end_with(Outcome::Withdrawn, Utc::now());
+        assert!(app.next_stages().is_empty());
+    }
+
+    #[test]
+    fn the_title_leaves_out_an_empty_role_or_company() {
+        assert_eq!(title("Data Engineer", "Acme"), "Data Engineer at Acme");
+        assert_eq!(title("", "Acme"), "Acme");
+        assert_eq!(title("Data Engineer", "  "), "Data Engineer");
+        assert_eq!(Application::new("Acme", "").title(), "Acme");
     }
 
     #[test]

@@ -69,12 +69,6 @@ impl Entity for Goal {
 
     fn validate(&self) -> crate::Result<()> {
         check_present("title", &self.title)?;
-        if self.progress > 100 {
-            return Err(crate::Error::invalid(
-                "progress",
-                "use a percent from 0 to 100",
-            ));
-        }
-        Ok(())
+        crate::limits::PERCENT.check("progress", self.progress.into())
     }
 }

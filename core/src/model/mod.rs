@@ -163,13 +163,7 @@ pub(crate) use entity_meta;
 
 /// Checks a 1-5 rating such as excitement, valence or a self-rating.
 pub(crate) fn check_scale(field: &str, value: Option<u8>) -> crate::Result<()> {
-    match value {
-        Some(v) if !(1..=5).contains(&v) => Err(crate::Error::invalid(
-            field,
-            format!("{v} is outside 1 to 5"),
-        )),
-        _ => Ok(()),
-    }
+    value.map_or(Ok(()), |v| crate::limits::SCALE.check(field, v.into()))
 }
 
 /// Checks that a text a person must give is not empty.

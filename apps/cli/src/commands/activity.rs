@@ -20,7 +20,7 @@ pub enum Command {
         /// The activity's id (4 or more characters)
         id: String,
         /// How you feel afterwards, 1 (heavy) to 5 (bright)
-        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+        #[arg(long, value_parser = crate::limits::scale())]
         mood_after: Option<u8>,
         /// When [default: now]
         #[arg(long, value_name = "DATE", value_parser = parse_datetime)]
@@ -48,10 +48,10 @@ pub struct AddArgs {
     #[arg(long, value_name = "DATE", num_args = 0..=1, default_missing_value = "now", value_parser = parse_datetime)]
     done: Option<DateTime<Utc>>,
     /// How you felt before, 1 (heavy) to 5 (bright)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     mood_before: Option<u8>,
     /// How you felt after, 1 (heavy) to 5 (bright)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     mood_after: Option<u8>,
 }
 

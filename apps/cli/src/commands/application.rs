@@ -3,11 +3,12 @@
 use super::id_of;
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
-use crate::output::{entities_json, entity_json, words, Printed};
+use crate::output::{entities_json, entity_json, Printed};
 use crate::vocab::parser;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use onward_core::model::{Application, Outcome, Source, Stage, WorkMode};
+use onward_core::model::{Application, Entity as _, Outcome, Source, Stage, WorkMode};
+use onward_core::vocabulary::Label as _;
 use onward_core::{short, Journal};
 
 #[derive(Debug, Subcommand)]
@@ -93,7 +94,7 @@ pub struct Details {
     #[arg(long)]
     salary: Option<String>,
     /// How much you want it, 1 (lukewarm) to 5 (dream job)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     excitement: Option<u8>,
     /// When you plan to do the next thing for it (you'll get a reminder)
     #[arg(long, value_name = "DATE", value_parser = parse_datetime)]
@@ -151,11 +152,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::List(args) => list(args, journal),
         Command::Stage { id, stage, at } => {
             let app = journal.move_stage(&id_of::<Application>(journal, &id)?, stage, at)?;
-            let human = format!(
-                "Moved on. {} is at the {} stage.",
-                name(&app),
-                words(stage.as_str())
-            );
+            let human = format!("Moved on: {}, now at {}.", name(&app), stage.label());
             Ok(Printed::new(entity_json(&app), human))
         }
         Command::Outcome { id, outcome, at } => {
@@ -224,13 +221,9 @@ fn list(args: ListArgs, journal: &mut Journal) -> Result<Printed> {
     Ok(Printed::new(json, human))
 }
 
-/// "Acme — Data Engineer"
+/// "Data Engineer at Acme": the core's title.
 pub fn name(app: &Application) -> String {
-    match (app.company.trim(), app.role.trim()) {
-        ("", role) => role.to_string(),
-        (company, "") => company.to_string(),
-        (company, role) => format!("{company} — {role}"),
-    }
+    app.title()
 }
 
 fn line(app: &Application) -> String {
@@ -240,13 +233,13 @@ fn line(app: &Application) -> String {
         .unwrap_or_else(|| "saved".to_string());
     let outcome = match app.outcome {
         Outcome::Open => String::new(),
-        other => format!(" · {}", words(other.as_str())),
+        other => format!(" · {}", other.label()),
     };
     format!(
         "{}  {:<40}  {}{}  ({when})",
         short(&app.meta.id),
         name(app),
-        words(app.stage.as_str()),
+        app.stage.label(),
         outcome
     )
 }

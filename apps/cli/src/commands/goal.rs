@@ -19,7 +19,7 @@ pub enum Command {
         /// The goal's id (4 or more characters)
         id: String,
         /// 0 to 100
-        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        #[arg(value_parser = crate::limits::percent())]
         percent: u8,
     },
     /// Open, in progress, done, or dropped (letting go is a fine decision too)

@@ -3,11 +3,12 @@
 use super::{application::name, contact_for, id_of};
 use crate::dates::{self, parse_datetime};
 use crate::error::Result;
-use crate::output::{entity_json, words, Printed};
+use crate::output::{entity_json, Printed};
 use crate::vocab::parser;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use onward_core::model::{Application, ContactRole, Interview, InterviewKind};
+use onward_core::vocabulary::Label as _;
 use onward_core::{short, Journal};
 
 #[derive(Debug, Subcommand)]
@@ -27,7 +28,7 @@ pub struct AddArgs {
     #[arg(long, value_parser = parser::<InterviewKind>())]
     kind: InterviewKind,
     /// Which round: 1 for the first conversation [default: 1]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = crate::limits::round())]
     round: Option<u32>,
     /// When it is (or was): "2026-11-02 14:30", tomorrow, ...
     #[arg(long, value_name = "DATETIME", value_parser = parse_datetime)]
@@ -44,7 +45,7 @@ pub struct EditArgs {
     #[arg(long, value_parser = parser::<InterviewKind>())]
     kind: Option<InterviewKind>,
     /// Which round
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = crate::limits::round())]
     round: Option<u32>,
     /// When it is (or was)
     #[arg(long, value_name = "DATETIME", value_parser = parse_datetime)]
@@ -62,7 +63,7 @@ pub struct More {
     #[arg(long = "question", value_name = "Q")]
     questions: Vec<String>,
     /// How it felt, 1 to 5
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     rating: Option<u8>,
     /// Notes
     #[arg(long)]
@@ -136,7 +137,7 @@ fn edit(args: EditArgs, journal: &mut Journal) -> Result<Printed> {
 
 /// "Round 2 · technical interview"
 fn interview_name(i: &Interview) -> String {
-    format!("Round {} · {} interview", i.round, words(i.kind.as_str()))
+    format!("Round {} · {} interview", i.round, i.kind.label())
 }
 
 /// " with Dana Lee and Sam" (or nothing).

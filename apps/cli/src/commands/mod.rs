@@ -171,6 +171,7 @@ pub fn run(cli: Cli) -> Result<Printed> {
     };
     let mut journal = Journal::open(&open_at)?;
     journal.set_zone(crate::dates::zone());
+    crate::replay::apply(&mut journal)?;
     let keys = std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(&open_at));
     journal.set_secret_store(keys.clone());
     // Sync shares the journal with its network steps, so it takes it whole.

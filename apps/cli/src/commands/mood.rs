@@ -18,10 +18,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// How pleasant things feel, 1 (heavy) to 5 (bright)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     valence: u8,
     /// How much energy you have, 1 (drained) to 5 (energised)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = crate::limits::scale())]
     energy: Option<u8>,
     /// A word for it (repeat for more)
     #[arg(long = "word", value_name = "WORD")]
@@ -67,12 +67,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         .rejection
         .map(|id| id_of::<Rejection>(journal, &id))
         .transpose()?;
-    if mood.application_id.is_none() {
-        if let Some(rejection) = &mood.rejection_id {
-            mood.application_id = Some(journal.get::<Rejection>(rejection)?.application_id);
-        }
-    }
-    let mood = journal.create(mood)?;
+    let mood = journal.log_mood(mood)?;
     let thanks = if mood.valence <= 2 {
         "Thank you for checking in. Heavy days pass; be kind to yourself today."
     } else {

@@ -1,4 +1,5 @@
-//! `onward reminders`: what is due, gently: a few at a time, never a pile.
+//! `onward reminders`: what is due, gently: a few at a time, never a pile (as many as
+//! Today shows); and what a notifier would post now.
 
 use super::{entry, message, mood};
 use crate::dates::{self, parse_datetime, parse_duration};
@@ -7,7 +8,9 @@ use crate::output::Printed;
 use chrono::{DateTime, Duration, Utc};
 use clap::Subcommand;
 use onward_core::model::{EntryKind, Interview, MessageKind};
-use onward_core::reminders::{Gentleness, Reminder, Rule};
+use onward_core::notify::Posted;
+use onward_core::reminders::{Reminder, Rule};
+use onward_core::today;
 use onward_core::{short, Journal};
 use serde_json::{json, Value};
 
@@ -45,6 +48,28 @@ enum Action {
         #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
         for_: Option<Duration>,
     },
+    /// What a desktop notifier would post now: none in quiet hours (21:00-08:00), at
+    /// most three a day, each reminder once. Prints the notices (lock-screen words) and
+    /// when to ask again; pass back what was posted with --posted
+    Notify {
+        /// A notice posted before, as KEY@TIME (RFC 3339): repeat for each one posted
+        /// in the last day or so
+        #[arg(long = "posted", value_name = "KEY@TIME", value_parser = parse_posted)]
+        posted: Vec<Posted>,
+    },
+}
+
+/// `follow_up:3f2a…@2026-11-04T09:00:00Z` as a posted notice.
+fn parse_posted(text: &str) -> std::result::Result<Posted, String> {
+    let (key, at) = text.rsplit_once('@').ok_or_else(|| {
+        "write it as KEY@TIME, e.g. follow_up:3f2a9c1e@2026-11-04T09:00:00Z".to_string()
+    })?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|e| format!("\"{at}\" is not an RFC 3339 time ({e})"))?;
+    Ok(Posted {
+        key: key.to_string(),
+        at: at.with_timezone(&Utc),
+    })
 }
 
 pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
@@ -72,8 +97,30 @@ pub fn run(args: Args, journal: &mut Journal) -> Result<Printed> {
                 ),
             ))
         }
+        Some(Action::Notify { posted }) => notify(&posted, journal),
         None => list(args.upcoming, args.all, journal),
     }
+}
+
+fn notify(posted: &[Posted], journal: &Journal) -> Result<Printed> {
+    let decided = journal.notifications(posted)?;
+    let mut text = if decided.notices.is_empty() {
+        "Nothing to post now.".to_string()
+    } else {
+        decided
+            .notices
+            .iter()
+            .map(|n| format!("{}\n  {}\n  ({})", n.title, n.text, n.key))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if let Some(at) = decided.next_check {
+        text.push_str(&format!("\n\nAsk again from {}.", dates::show(at)));
+    }
+    Ok(Printed::new(
+        serde_json::to_value(&decided).unwrap_or(Value::Null),
+        text,
+    ))
 }
 
 fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Printed> {
@@ -81,18 +128,13 @@ fn list(upcoming: Option<u32>, all: bool, journal: &mut Journal) -> Result<Print
         Some(days) => journal.reminders_within(Duration::days(days.into()))?,
         None => journal.reminders()?,
     };
-    let cap = if all {
-        due.len()
-    } else {
-        Gentleness::default().daily_cap
-    };
-    let shown = &due[..due.len().min(cap)];
-    let (json_rows, lines) = described(journal, shown);
-    let human = if due.is_empty() {
+    let empty = due.is_empty();
+    let (shown, more) = if all { (due, 0) } else { today::capped(due) };
+    let (json_rows, lines) = described(journal, &shown);
+    let human = if empty {
         "Nothing due. Enjoy the quiet.".to_string()
     } else {
         let mut text = lines.join("\n");
-        let more = due.len() - shown.len();
         if more > 0 {
             text.push_str(&format!(
                 "\n\n{more} more when you're ready: onward reminders --all"

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::output::{plural, words, Printed};
-use onward_core::insights::{Insights, InsightsOptions, WeekEffort, WEEKS};
+use onward_core::insights::{Insights, InsightsOptions, WeekEffort};
 use onward_core::Journal;
 use std::fmt::Write as _;
 
@@ -15,7 +15,7 @@ const BAR_WIDTH: usize = 20;
 pub struct Args {
     /// How many weeks (this one included) the weekly figures cover
     #[arg(long, value_name = "N", default_value_t = 8,
-          value_parser = clap::value_parser!(u32).range(*WEEKS.start() as i64..=*WEEKS.end() as i64))]
+          value_parser = crate::limits::insight_weeks())]
     weeks: u32,
 }
 

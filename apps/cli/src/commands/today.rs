@@ -1,39 +1,27 @@
-//! `onward` on its own (or `onward today`): a glance at the day. What's due, what
-//! happened lately, what's in play, and how to log something in one line.
+//! `onward` on its own (or `onward today`): a glance at the day, as the core decides it
+//! (`Journal::today`): what's due, what happened lately, what's in play, and how to log
+//! something in one line.
 
 use super::reminders;
 use crate::error::Result;
 use crate::output::{listed_json, plural, record_line, Printed};
-use chrono::{Duration, Local, Timelike};
-use onward_core::reminders::Gentleness;
-use onward_core::{Filter, Journal};
+use onward_core::Journal;
 use serde_json::json;
 
-/// How many recent records the overview shows.
-const RECENT: usize = 5;
-
 pub fn run(journal: &mut Journal) -> Result<Printed> {
-    let now = journal.now();
-    let pulse = journal.pulse(now - Duration::days(7))?;
-    let due = journal.reminders()?;
-    let cap = Gentleness::default().daily_cap;
-    let shown = &due[..due.len().min(cap)];
-    let (reminder_json, reminder_lines) = reminders::described(journal, shown);
-    let recent = journal.timeline(&Filter {
-        limit: RECENT,
-        ..Default::default()
-    })?;
-
+    let today = journal.today()?;
+    let (reminder_json, reminder_lines) = reminders::described(journal, &today.reminders);
     let json = json!({
-        "active_applications": pulse.active_applications,
-        "logged_this_week": pulse.actions_since,
+        "greeting": today.greeting,
+        "active_applications": today.active_applications,
+        "logged_this_week": today.logged_this_week,
         "reminders": reminder_json,
-        "more_reminders": due.len() - shown.len(),
-        "recent": listed_json(&recent),
+        "more_reminders": today.more,
+        "recent": listed_json(&today.recent),
     });
 
-    let mut text = format!("{}\n", greeting(Local::now().hour()));
-    if recent.is_empty() {
+    let mut text = format!("{}\n", today.greeting);
+    if today.recent.is_empty() {
         text.push_str(
             "\nYour journal is empty and ready. Log your first step in one line:\n\
              \n  onward application add --company Acme --role \"Data Engineer\" --applied today\
@@ -44,9 +32,9 @@ pub fn run(journal: &mut Journal) -> Result<Printed> {
     }
     text.push_str(&format!(
         "{} in play · {} logged this week{}\n",
-        plural(pulse.active_applications, "application"),
-        plural(pulse.actions_since, "thing"),
-        if pulse.actions_since > 0 {
+        plural(today.active_applications, "application"),
+        plural(today.logged_this_week, "thing"),
+        if today.logged_this_week > 0 {
             ": every step counts"
         } else {
             ""
@@ -58,15 +46,15 @@ pub fn run(journal: &mut Journal) -> Result<Printed> {
         text.push_str("\nFor today\n");
         text.push_str(&reminder_lines.join("\n"));
         text.push('\n');
-        if due.len() > shown.len() {
+        if today.more > 0 {
             text.push_str(&format!(
                 "  ({} more when you're ready: onward reminders --all)\n",
-                due.len() - shown.len()
+                today.more
             ));
         }
     }
     text.push_str("\nLately\n");
-    for listed in &recent {
+    for listed in &today.recent {
         text.push_str(&format!(
             "  {}\n",
             record_line(&listed.record, &listed.title)
@@ -76,12 +64,4 @@ pub fn run(journal: &mut Journal) -> Result<Printed> {
         "\nQuick log: onward application add · interview add · rejection add · mood add · entry add",
     );
     Ok(Printed::new(json, text))
-}
-
-fn greeting(hour: u32) -> &'static str {
-    match hour {
-        5..=11 => "Good morning.",
-        12..=17 => "Good afternoon.",
-        _ => "Good evening.",
-    }
 }

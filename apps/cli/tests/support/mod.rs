@@ -31,6 +31,8 @@ impl Onward {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_onward"));
         cmd.arg("--journal").arg(&self.journal).args(args);
         cmd.env_remove("ONWARD_JOURNAL")
+            .env_remove("ONWARD_NOW")
+            .env_remove("ONWARD_TIME_ZONE")
             .env_remove("EDITOR")
             .env_remove("VISUAL")
             // Days are the test's, not the machine's: UTC unless a test says otherwise

@@ -25,12 +25,20 @@ public final class JournalStore: @unchecked Sendable {
     }
 
     /// Opens (or creates) the journal at `path` off the main thread, with this device's
-    /// sync keys kept in `secrets` (never in the journal file). A file that is not a
-    /// journal raises a `Problem` and is left untouched.
-    public static func open(path: String, secrets: SecretStore) async throws -> JournalStore {
+    /// sync keys kept in `secrets` (never in the journal file), days taken in `timeZone`
+    /// (the device's) and "now" read from `clock` (the system's when nil; tests pin it).
+    /// A file that is not a journal raises a `Problem` and is left untouched.
+    public static func open(
+        path: String, secrets: SecretStore, timeZone: TimeZone = .current, clock: JournalClock? = nil
+    ) async throws -> JournalStore {
         try await withCheckedThrowingContinuation { done in
             DispatchQueue.global(qos: .userInitiated).async {
-                do { done.resume(returning: JournalStore(journal: try Journal.open(path: path, secrets: secrets))) } catch {
+                do {
+                    let journal = try Journal.open(path: path, secrets: secrets)
+                    if let clock { journal.setClock(clock: clock) }
+                    try journal.setTimeZone(name: timeZone.identifier)
+                    done.resume(returning: JournalStore(journal: journal))
+                } catch {
                     done.resume(throwing: Problem(Words.problem(error)))
                 }
             }

@@ -61,7 +61,7 @@ final class JourneyTests: XCTestCase {
             applicationId: app.meta.id, reason: .internalCandidate,
             contextFactors: [.internalHire]))
         XCTAssertEqual(logged.rejection.stageReached, .interviewing)
-        XCTAssertEqual(logged.nextSteps.checkIn, "How are you feeling right now? One tap is enough.")
+        XCTAssertEqual(logged.nextSteps.checkIn, "How are you feeling right now? A face or a word is enough.")
         XCTAssertTrue(logged.nextSteps.thankYouDraft.contains("Dana"))
 
         let mood = try journal!.logMood(new: NewMood(

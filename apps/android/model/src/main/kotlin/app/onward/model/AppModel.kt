@@ -49,6 +49,7 @@ class AppModel private constructor(
         for (screen in screens) screen.refresh()
     }
 
+    /** Stops the work under way; the journal closes once the calls in flight are done. */
     override fun close() {
         sync.stopBackground()
         router.cancel()
@@ -61,8 +62,9 @@ class AppModel private constructor(
 
         /**
          * Opens the journal in [dir] (the app's private storage), with storage calls on
-         * [storage], the router and screens' work in [scope], and this device's sync
-         * keys in [secrets] (the Keystore-backed store on a phone).
+         * [storage], the router and screens' work in [scope], the time from [clock]
+         * (days in its zone: the device's) and this device's sync keys in [secrets]
+         * (the Keystore-backed store on a phone).
          */
         suspend fun open(
             dir: Path,
@@ -72,7 +74,7 @@ class AppModel private constructor(
             secrets: SecretStore,
         ): AppModel {
             Files.createDirectories(dir)
-            val store = JournalStore.open(dir.resolve(JOURNAL_FILE).toString(), storage, secrets)
+            val store = JournalStore.open(dir.resolve(JOURNAL_FILE).toString(), storage, secrets, clock)
             return AppModel(store, SettingsFile(dir.resolve("settings.properties")), clock, scope)
         }
     }

@@ -2,6 +2,7 @@ package app.onward.model
 
 import app.onward.Journal
 import app.onward.JournalChange
+import app.onward.JournalClock
 import app.onward.JournalObserver
 import app.onward.ObserverHandle
 import app.onward.OnwardException
@@ -11,11 +12,17 @@ import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.receiveAsFlow
 import kotlinx.coroutines.withContext
+import java.time.Clock
+import java.time.Instant
+import java.util.concurrent.locks.ReentrantReadWriteLock
+import kotlin.concurrent.read
+import kotlin.concurrent.write
 
 /**
  * The journal file, opened, with every storage call run on [storage] (never the UI
  * thread: the bindings' calls block on SQLite). The core's observer news arrives on
  * [changes] for the [AppModel] to route to the screens that show the changed records.
+ * The journal reads "now" from the app's clock and days follow the clock's zone.
  */
 class JournalStore private constructor(
     private val journal: Journal,
@@ -31,11 +38,24 @@ class JournalStore private constructor(
         },
     )
 
+    // Calls share the gate; close takes it alone, so it waits for the calls in flight,
+    // and no call touches the journal once it is closed.
+    private val gate = ReentrantReadWriteLock()
+    private var closed = false
+
     /** What each write changed, in order; collected by one router. */
     val changes: Flow<JournalChange> = news.receiveAsFlow()
 
-    /** Runs [block] against the journal on the storage dispatcher. */
-    suspend fun <T> read(block: (Journal) -> T): T = withContext(storage) { block(journal) }
+    /**
+     * Runs [block] against the journal on the storage dispatcher. Once the store is
+     * closed it raises [Closed] instead.
+     */
+    suspend fun <T> read(block: (Journal) -> T): T = withContext(storage) {
+        gate.read {
+            if (closed) throw Closed()
+            block(journal)
+        }
+    }
 
     /**
      * Runs [block] on the storage dispatcher; a journal error comes back as a failure
@@ -46,9 +66,16 @@ class JournalStore private constructor(
             Result.success(read(block))
         } catch (e: OnwardException) {
             Result.failure(Problem(Words.problem(e), e))
+        } catch (e: Closed) {
+            Result.failure(e)
         }
 
+    /** Waits for the calls in flight, then closes the journal. Closing twice is harmless. */
     override fun close() {
+        gate.write {
+            if (closed) return
+            closed = true
+        }
         observer.close()
         news.close()
         journal.close()
@@ -57,19 +84,50 @@ class JournalStore private constructor(
     companion object {
         /**
          * Opens (or creates) the journal at [path], on [storage], with this device's
-         * sync keys kept in [secrets] (never in the journal file). A file that is not a
-         * journal raises [Problem] and is left untouched.
+         * sync keys kept in [secrets] (never in the journal file), reading the time
+         * from [clock] and taking days in its zone. A file that is not a journal raises
+         * [Problem] and is left untouched.
          */
-        suspend fun open(path: String, storage: CoroutineDispatcher, secrets: SecretStore): JournalStore =
+        suspend fun open(path: String, storage: CoroutineDispatcher, secrets: SecretStore, clock: Clock): JournalStore =
             withContext(storage) {
                 try {
-                    JournalStore(Journal.open(path, secrets), storage)
+                    val journal = Journal.open(path, secrets)
+                    try {
+                        journal.setClock(AppClock(clock))
+                        journal.setTimeZone(zoneName(clock))
+                    } catch (e: OnwardException) {
+                        journal.close()
+                        throw e
+                    }
+                    JournalStore(journal, storage)
                 } catch (e: OnwardException) {
                     throw Problem(Words.problem(e), e)
                 }
             }
+
+        /**
+         * The IANA name of [clock]'s zone, which the core takes: region ids as they are
+         * ("Europe/Berlin"), UTC and whole-hour offsets as the Etc zones.
+         */
+        internal fun zoneName(clock: Clock): String {
+            val offset = clock.zone.normalized() as? java.time.ZoneOffset ?: return clock.zone.id
+            val hours = offset.totalSeconds / 3600
+            return when {
+                offset.totalSeconds == 0 -> "UTC"
+                offset.totalSeconds % 3600 == 0 -> "Etc/GMT" + (if (hours > 0) "-" else "+") + Math.abs(hours)
+                else -> offset.id // Refused by the core: a Problem that names the zone.
+            }
+        }
     }
 }
 
+/** The app's clock, as the journal reads it. */
+private class AppClock(private val clock: Clock) : JournalClock {
+    override fun now(): Instant = clock.instant()
+}
+
 /** A failed action, with what to show the person. */
-class Problem(val shown: String, cause: Throwable? = null) : Exception(shown, cause)
+open class Problem(val shown: String, cause: Throwable? = null) : Exception(shown, cause)
+
+/** The journal was closed (the app is going away): the action was not done. */
+class Closed : Problem("Onward is closing; this wasn't saved. Open it again to carry on.")

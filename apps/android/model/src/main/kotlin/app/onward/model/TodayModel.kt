@@ -3,6 +3,7 @@ package app.onward.model
 import app.onward.JournalChange
 import app.onward.NewMood
 import app.onward.RecordKind
+import app.onward.ReminderRule
 import app.onward.TimelineQuery
 import java.time.Clock
 import java.time.Duration
@@ -18,7 +19,7 @@ data class TodayState(
 )
 
 /** A due reminder: [title] is the core's own words; [key] marks it done or snoozed. */
-data class ReminderRow(val key: String, val title: String, val snoozed: Boolean, val targetId: String?)
+data class ReminderRow(val key: String, val rule: ReminderRule, val title: String, val snoozed: Boolean, val targetId: String?)
 
 /** A record as lists show it. */
 data class Row(val id: String, val kind: RecordKind, val title: String)
@@ -41,7 +42,7 @@ class TodayModel(private val store: JournalStore, private val clock: Clock) : Sc
 
     override suspend fun refresh() {
         store.attempt { j ->
-            val reminders = j.dueReminders().map { ReminderRow(it.key, it.title, it.snoozed, it.targetId) }
+            val reminders = j.dueReminders().map { ReminderRow(it.key, it.rule, it.title, it.snoozed, it.targetId) }
             val recent = j.timeline(TimelineQuery(limit = 5u)).map { Row(it.id, it.kind, it.title) }
             reminders to recent
         }.onSuccess { (reminders, recent) ->

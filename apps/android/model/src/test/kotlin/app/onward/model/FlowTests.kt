@@ -7,6 +7,7 @@ import app.onward.JournalChange
 import app.onward.JournalObserver
 import app.onward.MessageKind
 import app.onward.NewApplication
+import app.onward.NewMood
 import app.onward.Outcome
 import app.onward.Reason
 import app.onward.Record
@@ -18,6 +19,9 @@ import app.onward.TimelineQuery
 import app.onward.ActivityCategory
 import app.onward.GoalKind
 import app.onward.GoalStatus
+import app.onward.testing.Uncaught
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
@@ -35,6 +39,7 @@ import kotlin.test.fail
 
 val flowTests: List<Pair<String, () -> Unit>> = listOf(
     "Today: due reminders are done and snoozed, notices never name the company" to ::today,
+    "Today on a Sunday evening: the weekly review is due, and done" to ::weeklyReview,
     "log an application, move its stage, log an interview, debrief in the interviewer's shoes" to ::pipelineJourney,
     "a no, then each next step: check-in in two taps, one idea, thank-you, feedback request" to ::rejectionSteps,
     "every step after a no can be skipped, and writing nothing writes nothing" to ::skipEverything,
@@ -46,24 +51,26 @@ val flowTests: List<Pair<String, () -> Unit>> = listOf(
     "a change refreshes only the screens showing it, from the storage thread" to ::observerRefresh,
     "bad input is said kindly and writes nothing; a file that isn't a journal is left alone" to ::badInput,
     "the lock is kept across starts and locks again in the background" to ::lock,
+    "closing while refreshes are in flight: they finish or stop, none touches the closed journal" to ::closeWhileRefreshing,
     "every flow is at most three taps from Today" to ::navigation,
 )
 
-private suspend fun Harness.logAcme(applied: Instant? = Instant.now()) =
+private suspend fun Harness.logAcme(applied: Instant? = clock.instant()) =
     app.store.read { it.logApplication(NewApplication(company = "Acme", role = "Data Engineer", appliedAt = applied)) }
 
 fun today() = withApp {
     // Applied eight days ago, and no follow-up since: the core offers one.
-    logAcme(Instant.now().minus(Duration.ofDays(8)))
-    app.store.read { it.logApplication(NewApplication(company = "Globex", role = "Analyst", appliedAt = Instant.now().minus(Duration.ofDays(9)))) }
-    val due = app.today.state.until { it.reminders.size == 2 }.reminders
+    logAcme(clock.instant().minus(Duration.ofDays(8)))
+    app.store.read { it.logApplication(NewApplication(company = "Globex", role = "Analyst", appliedAt = clock.instant().minus(Duration.ofDays(9)))) }
+    fun List<ReminderRow>.followUps() = filter { it.rule == ReminderRule.FOLLOW_UP }
+    val due = app.today.state.until { it.reminders.followUps().size == 2 }.reminders.followUps()
     assertEquals(listOf(true, true), due.map { it.title.contains("a short follow-up?") })
     assertContains(due.first().title, "Globex")
 
     val reminders = app.store.read { it.dueReminders() }
+    assertEquals(due.map { it.key }, reminders.filter { it.rule == ReminderRule.FOLLOW_UP }.map { it.key })
     for (r in reminders) {
         val notice = ReminderNotice.of(r)
-        assertEquals(ReminderRule.FOLLOW_UP, r.rule)
         for (name in listOf("Acme", "Globex", "Data Engineer", "Analyst")) {
             assertFalse(name in notice.title || name in notice.text, "notice names $name: $notice")
         }
@@ -71,14 +78,24 @@ fun today() = withApp {
 
     app.today.done(due[0].key)
     app.today.snooze(due[1].key)
-    app.today.state.until { it.reminders.isEmpty() }
-    assertEquals(emptyList(), app.store.read { it.dueReminders() })
+    app.today.state.until { it.reminders.followUps().isEmpty() }
+    assertEquals(emptyList(), app.store.read { it.dueReminders() }.filter { it.rule == ReminderRule.FOLLOW_UP })
 
     app.today.checkIn(4)
     assertEquals(4, app.today.state.value.checkedInValence)
     val recent = app.today.state.until { it.recent.firstOrNull()?.kind == RecordKind.MOOD }.recent
     assertEquals(listOf(RecordKind.MOOD, RecordKind.APPLICATION, RecordKind.APPLICATION), recent.map { it.kind })
     assertEquals(QuickLog.entries.map { it.destination }, app.today.state.value.quickLogs.map { it.destination })
+}
+
+fun weeklyReview() = withApp(clock = SteppingClock(SUNDAY_EVENING)) {
+    assertEquals(emptyList(), app.today.state.value.reminders, "an empty journal asks for no review")
+    app.today.checkIn(3)
+    val review = app.today.state.until { s -> s.reminders.any { it.rule == ReminderRule.WEEKLY_REVIEW } }
+        .reminders.single { it.rule == ReminderRule.WEEKLY_REVIEW }
+    assertEquals("weekly_review:2026-W48", review.key)
+    app.today.done(review.key)
+    app.today.state.until { s -> s.reminders.none { it.rule == ReminderRule.WEEKLY_REVIEW } }
 }
 
 fun pipelineJourney() = withApp {
@@ -128,7 +145,7 @@ fun pipelineJourney() = withApp {
 }
 
 /** Acme at the interviewing stage with Dana Lee as interviewer; returns the application id. */
-private suspend fun Harness.interviewedAtAcme(at: Instant = Instant.now().minus(Duration.ofDays(2))): String {
+private suspend fun Harness.interviewedAtAcme(at: Instant = clock.instant().minus(Duration.ofDays(2))): String {
     val app1 = logAcme()
     app.interviewForm.forApplication(app1.meta.id)
     app.interviewForm.edit { it.copy(kind = InterviewKind.PANEL, at = at, interviewers = "Dana Lee") }
@@ -268,7 +285,7 @@ fun searchAndDetail() = withApp {
 }
 
 fun insights() = withApp {
-    interviewedAtAcme(at = Instant.now())
+    interviewedAtAcme(at = clock.instant())
     app.applicationForm.edit { it.copy(company = "Globex", role = "Analyst") }
     app.applicationForm.submit().getOrThrow()
     app.today.checkIn(2)
@@ -350,7 +367,7 @@ fun badInput() {
             "That didn't fit (company: give at least a company or a role). Change it and try again.",
             app.applicationForm.state.value.problem,
         )
-        app.interviewForm.edit { it.copy(at = Instant.now()) }
+        app.interviewForm.edit { it.copy(at = clock.instant()) }
         assertTrue(app.interviewForm.submit().isFailure)
         assertEquals("Pick the application this interview was for.", app.interviewForm.state.value.problem)
         app.today.checkIn(9)
@@ -397,25 +414,55 @@ fun lock() {
     withApp(dir) { assertEquals(LockState(enabled = false, locked = false), app.lock.state.value) }
 }
 
+fun closeWhileRefreshing() {
+    val h = Harness()
+    val uncaught = Uncaught.total
+    runBlocking {
+        h.app.store.read { it.logMood(NewMood(valence = 3u)) }
+        // Refreshes under way on the app's scope, as screens launch them; then close at once.
+        repeat(50) {
+            h.scope.launch { for (screen in listOf(h.app.today, h.app.pipeline, h.app.insights)) screen.refresh() }
+        }
+    }
+    h.app.close()
+    val late = runBlocking { h.app.store.attempt { it.path() } }
+    assertTrue(late.exceptionOrNull() is Closed, "$late")
+    runBlocking { h.app.today.refresh() }
+    assertEquals(Closed().shown, h.app.today.state.value.problem)
+    h.close()
+    assertEquals(uncaught, Uncaught.total, "uncaught exceptions while closing")
+}
+
+/** A person on [nav], counting each navigation action as one tap. */
+private class Taps(val nav: Navigator) {
+    var count = 0
+        private set
+
+    fun tab(d: Destination) = nav.tab(d).also { count += 1 }
+    fun open(d: Destination, id: String? = null) = nav.open(d, id).also { count += 1 }
+}
+
 fun navigation() {
     val nav = Navigator()
-    fun tapsTo(d: Destination): Int {
-        nav.tab(Destination.TODAY)
-        if (d == Destination.TODAY) return 0
-        if (d in Navigator.TABS) { nav.tab(d); return 1 }
-        QuickLog.entries.firstOrNull { it.destination == d }?.let { nav.open(it.destination); return 1 }
-        return when (d) {
-            // Applications tab, then a card; its stage buttons are the third tap.
-            Destination.DETAIL -> { nav.tab(Destination.PIPELINE); nav.open(Destination.DETAIL, "id"); 2 }
-            // Sync tab, then its settings (the lock).
-            Destination.SETTINGS -> { nav.tab(Destination.SYNC); nav.open(Destination.SETTINGS); 2 }
+    // The way to each screen from Today, as the screens offer it: the tabs, Today's
+    // quick-log buttons, a card on the board, the settings on the devices tab.
+    fun walkTo(d: Destination, taps: Taps) {
+        when {
+            d == Destination.TODAY -> {}
+            d in Navigator.TABS -> taps.tab(d)
+            QuickLog.entries.any { it.destination == d } -> taps.open(QuickLog.entries.first { it.destination == d }.destination)
+            d == Destination.DETAIL -> { taps.tab(Destination.PIPELINE); taps.open(Destination.DETAIL, "id") }
+            d == Destination.SETTINGS -> { taps.tab(Destination.SYNC); taps.open(Destination.SETTINGS) }
             else -> fail("no way to $d")
         }
     }
     for (d in Destination.entries) {
-        val taps = tapsTo(d)
+        nav.tab(Destination.TODAY)
+        val taps = Taps(nav)
+        walkTo(d, taps)
         assertEquals(d, nav.current.destination)
-        assertTrue(taps <= 3, "$d takes $taps taps")
+        // The screen's own action (save, a stage button) is one tap more.
+        assertTrue(taps.count + 1 <= 3, "$d takes ${taps.count} taps to reach, and one to act")
     }
     assertTrue(nav.back())
     assertFalse(nav.back())

@@ -33,7 +33,7 @@ suspend fun joinBy(first: Harness, phone: Harness, name: String) {
 fun names(devices: List<app.onward.DeviceInfo>) = devices.filter { !it.recoveryKit }.map { it.name }.toSet()
 
 fun inviteAndJoin() = Relay().use { relay ->
-    withApp {
+    withApp(clock = RELAY_TIME) {
         val laptop = this
         app.sync.refresh()
         assertEquals(false, app.sync.state.value.enabled)
@@ -67,10 +67,10 @@ fun inviteAndJoin() = Relay().use { relay ->
         val invitation = app.sync.showInvitation().getOrThrow()
         assertEquals(invitation, app.sync.state.value.invitation)
         assertTrue(invitation.code.startsWith("ONWARD2-"), invitation.code)
-        val left = Duration.between(Instant.now(), invitation.expiresAt)
+        val left = Duration.between(RELAY_TIME.instant(), invitation.expiresAt)
         assertTrue(left > Duration.ofMinutes(9) && left <= Duration.ofMinutes(10), "$left")
 
-        withApp {
+        withApp(clock = RELAY_TIME) {
             // The phone reads the code (pasted with a stray newline) and shows what it joins first.
             app.sync.edit { it.copy(joinCode = "${invitation.code}\n", deviceName = "Phone") }
             assertTrue(app.sync.confirmJoin().isFailure, "no join before the preview")
@@ -105,7 +105,7 @@ fun inviteAndJoin() = Relay().use { relay ->
 }
 
 fun invitationPutAway() = Relay().use { relay ->
-    withApp {
+    withApp(clock = RELAY_TIME) {
         app.sync.edit { it.copy(relayAddress = relay.url, deviceName = "Laptop") }
         app.sync.enable().getOrThrow()
         val invitation = app.sync.showInvitation().getOrThrow()
@@ -121,12 +121,12 @@ fun invitationPutAway() = Relay().use { relay ->
 }
 
 fun lostPhone() = Relay().use { relay ->
-    withApp {
+    withApp(clock = RELAY_TIME) {
         val laptop = this
         app.sync.edit { it.copy(relayAddress = relay.url, deviceName = "Laptop") }
         app.sync.enable().getOrThrow()
-        Harness().use { phone ->
-            Harness().use { tablet ->
+        Harness(clock = RELAY_TIME).use { phone ->
+            Harness(clock = RELAY_TIME).use { tablet ->
                 joinBy(laptop, phone, "Phone")
                 joinBy(laptop, tablet, "Tablet")
                 phone.app.store.read { it.logApplication(NewApplication(company = "Initech", role = "Platform Engineer")) }
@@ -165,7 +165,7 @@ fun lostPhone() = Relay().use { relay ->
 }
 
 fun recoveryKit() = Relay().use { relay ->
-    withApp {
+    withApp(clock = RELAY_TIME) {
         app.sync.edit { it.copy(relayAddress = relay.url, deviceName = "Laptop") }
         app.sync.enable().getOrThrow()
         app.store.read { it.logApplication(NewApplication(company = "Globex", role = "Analyst")) }
@@ -180,7 +180,7 @@ fun recoveryKit() = Relay().use { relay ->
         assertNull(app.sync.state.value.recoveryKit)
 
         // Every device is gone; a new phone has the kit.
-        withApp {
+        withApp(clock = RELAY_TIME) {
             app.sync.edit { it.copy(joinCode = "ONWARDKIT1-AAAA", deviceName = "New phone") }
             assertTrue(app.sync.recover().isFailure)
             assertEquals(false, app.store.read { it.isSyncEnabled() })
@@ -194,7 +194,7 @@ fun recoveryKit() = Relay().use { relay ->
 }
 
 fun backgroundAndOffline() = Relay().use { relay ->
-    withApp {
+    withApp(clock = RELAY_TIME) {
         app.sync.edit { it.copy(relayAddress = relay.url, deviceName = "Laptop") }
         app.sync.enable().getOrThrow()
         app.sync.syncNow().getOrThrow()
@@ -202,7 +202,7 @@ fun backgroundAndOffline() = Relay().use { relay ->
         assertTrue(app.sync.state.value.background)
 
         val laptop = this
-        val phone = Harness()
+        val phone = Harness(clock = RELAY_TIME)
         phone.use {
             runBlocking {
                 phone.app.sync.edit { it.copy(joinCode = "not an invitation") }
