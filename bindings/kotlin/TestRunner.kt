@@ -4,5 +4,5 @@ import app.onward.testing.runTests
 import kotlin.system.exitProcess
 
 fun main() {
-    exitProcess(runTests("Kotlin", journeyTests + clockTests + syncTests))
+    exitProcess(runTests("Kotlin", journeyTests + clockTests + rulesTableTests + syncTests))
 }

@@ -149,7 +149,6 @@ fn the_cli_and_the_bindings_keep_no_copy_of_a_core_rule() {
 }
 
 #[test]
-#[ignore = "passes once the Kotlin and Swift copies are deleted (branch kotlin)"]
 fn no_shell_keeps_a_copy_of_a_core_rule() {
     let found = copies(&["apps", "bindings"]);
     assert!(

@@ -11,7 +11,7 @@ struct ApplicationFormView: View {
             Toggle("Applied today (off: saved for later)", isOn: $form.appliedToday)
             ProblemNote(problem: form.problem)
             if let saved = form.saved {
-                Text("Logged: \(saved.role) at \(saved.company). A gentle follow-up reminder comes in a week.")
+                Text("Logged: \(saved.title). A gentle follow-up reminder comes in a week.")
             }
             Button("Save") { Task { await form.submit() } }
         }
@@ -28,11 +28,11 @@ struct InterviewFormView: View {
         Form {
             Picker("For", selection: $form.applicationId) {
                 ForEach(app.pipeline.board.flatMap(\.cards), id: \.meta.id) { a in
-                    Text("\(a.role) · \(a.company)").tag(Optional(a.meta.id))
+                    Text(a.title).tag(Optional(a.meta.id))
                 }
             }
             Picker("Kind", selection: $form.kind) {
-                ForEach(InterviewKind.allCases, id: \.self) { Text(Words.interviewKind($0)).tag($0) }
+                ForEach(InterviewKind.allCases, id: \.self) { Text(interviewKindLabel(value: $0)).tag($0) }
             }
             DatePicker("When", selection: $form.at)
             TextField("Who you met (one per line)", text: $form.interviewers, axis: .vertical)
@@ -58,7 +58,7 @@ struct EntryView: View {
         Form {
             if form.interviewId == nil && form.rejectionId == nil {
                 Picker("Kind", selection: Binding(get: { form.kind }, set: { form.start($0) })) {
-                    ForEach(EntryKind.allCases, id: \.self) { Text(Words.entryKind($0)).tag($0) }
+                    ForEach(EntryKind.allCases, id: \.self) { Text(entryKindLabel(value: $0)).tag($0) }
                 }
             }
             Text(form.prompts.intro)
@@ -71,6 +71,6 @@ struct EntryView: View {
             if form.saved != nil { Text("Saved. Thank you for taking the time.") }
             Button("Save") { Task { await form.submit() } }
         }
-        .navigationTitle(Words.entryKind(form.kind))
+        .navigationTitle(entryKindLabel(value: form.kind))
     }
 }

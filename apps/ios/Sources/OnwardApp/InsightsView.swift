@@ -21,8 +21,8 @@ struct InsightsView: View {
                 }
                 Section("How far applications went") {
                     Chart(i.funnel, id: \.stage) { s in
-                        BarMark(x: .value("Stage", Words.stage(s.stage)), y: .value("Reached", s.reached))
-                            .accessibilityLabel(Words.stage(s.stage))
+                        BarMark(x: .value("Stage", stageLabel(value: s.stage)), y: .value("Reached", s.reached))
+                            .accessibilityLabel(stageLabel(value: s.stage))
                             .accessibilityValue("\(s.reached) reached it")
                     }
                     .frame(height: 140)

@@ -71,10 +71,10 @@ struct MoodFaces: View {
             Text(label)
             HStack {
                 ForEach(1...5, id: \.self) { v in
-                    Button(Words.moods[v - 1]) { choose(v) }
+                    Button(moodFaces()[v - 1]) { choose(v) }
                         .buttonStyle(.bordered)
                         .tint(chosen == v ? .teal : .secondary)
-                        .accessibilityLabel("\(label): \(Words.moods[v - 1])")
+                        .accessibilityLabel("\(label): \(moodFaces()[v - 1])")
                 }
             }
         }

@@ -9,13 +9,13 @@ struct PipelineView: View {
         List {
             ProblemNote(problem: pipeline.problem)
             ForEach(pipeline.board.filter { !$0.cards.isEmpty }, id: \.stage) { column in
-                Section(Words.stage(column.stage)) {
-                    ForEach(column.cards, id: \.meta.id) { card in row(card, Words.stage(card.stage)) }
+                Section(stageLabel(value: column.stage)) {
+                    ForEach(column.cards, id: \.meta.id) { card in row(card, stageLabel(value: card.stage)) }
                 }
             }
             if !pipeline.history.isEmpty {
                 Section("History") {
-                    ForEach(pipeline.history, id: \.meta.id) { card in row(card, Words.outcome(card.outcome)) }
+                    ForEach(pipeline.history, id: \.meta.id) { card in row(card, outcomeLabel(value: card.outcome)) }
                 }
             }
         }
@@ -24,9 +24,9 @@ struct PipelineView: View {
 
     private func row(_ a: Application, _ status: String) -> some View {
         NavigationLink { DetailView(app: app, id: a.meta.id) } label: {
-            VStack(alignment: .leading) { Text("\(a.role) · \(a.company)"); Text(status).font(.caption) }
+            VStack(alignment: .leading) { Text(a.title); Text(status).font(.caption) }
         }
-        .accessibilityLabel("\(a.role) at \(a.company), \(status)")
+        .accessibilityLabel("\(a.title), \(status)")
     }
 }
 
@@ -39,11 +39,11 @@ struct DetailView: View {
         List {
             ProblemNote(problem: model.problem)
             if let d = model.detail, d.item.id.hasPrefix(id) || id.hasPrefix(d.item.id) {
-                Text(Words.kind(d.item.kind)).font(.caption)
+                Text(recordKindLabel(value: d.item.kind)).font(.caption)
                 if case let .application(a) = d.item.record {
-                    ForEach(PipelineModel.stagesAfter(a), id: \.self) { stage in
-                        Button("Moved on: \(Words.stage(stage))") { Task { await app.pipeline.move(a.meta.id, to: stage) } }
-                            .accessibilityLabel("Move to \(Words.stage(stage))")
+                    ForEach(a.nextStages, id: \.self) { stage in
+                        Button("Moved on: \(stageLabel(value: stage))") { Task { await app.pipeline.move(a.meta.id, to: stage) } }
+                            .accessibilityLabel("Move to \(stageLabel(value: stage))")
                     }
                     NavigationLink("Log an interview") { InterviewFormView(app: app, applicationId: a.meta.id) }
                     NavigationLink("I heard no") { RejectionView(app: app, applicationId: a.meta.id) }
@@ -72,7 +72,7 @@ struct DetailView: View {
                     NavigationLink { DetailView(app: app, id: link.id) } label: {
                         Text(link.title ?? "Not on this device yet")
                     }
-                    .accessibilityLabel("\(link.kind.map(Words.kind) ?? link.rel): \(link.title ?? "not on this device yet")")
+                    .accessibilityLabel("\(link.kind.map { recordKindLabel(value: $0) } ?? link.rel): \(link.title ?? "not on this device yet")")
                 }
             }
         }
@@ -92,7 +92,7 @@ struct SearchView: View {
                 NavigationLink { DetailView(app: app, id: hit.item.id) } label: {
                     VStack(alignment: .leading) { Text(hit.item.title); Text(hit.snippet).font(.caption) }
                 }
-                .accessibilityLabel("\(Words.kind(hit.item.kind)): \(hit.item.title)")
+                .accessibilityLabel("\(recordKindLabel(value: hit.item.kind)): \(hit.item.title)")
             }
         }
         .searchable(text: $text, prompt: "Search your journal")

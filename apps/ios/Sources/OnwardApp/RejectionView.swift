@@ -40,11 +40,11 @@ struct RejectionView: View {
             } else {
                 Picker("Which one", selection: $flow.applicationId) {
                     ForEach(app.pipeline.board.flatMap(\.cards), id: \.meta.id) { a in
-                        Text("\(a.role) · \(a.company)").tag(Optional(a.meta.id))
+                        Text(a.title).tag(Optional(a.meta.id))
                     }
                 }
                 Picker("Reason given", selection: $flow.reason) {
-                    ForEach(Reason.allCases, id: \.self) { Text(Words.reason($0)).tag($0) }
+                    ForEach(Reason.allCases, id: \.self) { Text(reasonLabel(value: $0)).tag($0) }
                 }
                 ProblemNote(problem: flow.problem)
                 Button("Save") { Task { await flow.log() } }

@@ -7,6 +7,7 @@ struct TodayView: View {
     var body: some View {
         let today = app.today
         List {
+            if !today.greeting.isEmpty { Text(today.greeting) }
             ProblemNote(problem: today.problem)
             MoodFaces(label: "How are you right now?", chosen: today.checkedIn) { v in Task { await today.checkIn(v) } }
             Section("Log in a tap") {
@@ -25,13 +26,14 @@ struct TodayView: View {
                             }.buttonStyle(.borderless)
                         }
                     }
+                    if today.more > 0 { Text("\(today.more) more waiting, no rush.") }
                 }
             }
             Section("Lately") {
                 ForEach(today.recent) { row in
                     NavigationLink { DetailView(app: app, id: row.id) } label: {
-                        VStack(alignment: .leading) { Text(row.title); Text(Words.kind(row.kind)).font(.caption) }
-                    }.accessibilityLabel("\(Words.kind(row.kind)): \(row.title)")
+                        VStack(alignment: .leading) { Text(row.title); Text(recordKindLabel(value: row.kind)).font(.caption) }
+                    }.accessibilityLabel("\(recordKindLabel(value: row.kind)): \(row.title)")
                 }
             }
         }

@@ -7,7 +7,7 @@ struct StepBackView: View {
     var body: some View {
         Form {
             Picker("What kind", selection: $model.category) {
-                ForEach(ActivityCategory.allCases, id: \.self) { Text(Words.activity($0)).tag($0) }
+                ForEach(ActivityCategory.allCases, id: \.self) { Text(activityCategoryLabel(value: $0)).tag($0) }
             }
             TextField("What you'll do", text: $model.description)
             MoodFaces(label: "How do you feel before?", chosen: model.moodBefore) { model.moodBefore = $0 }
@@ -26,7 +26,7 @@ struct StepBackView: View {
             if !model.done.isEmpty {
                 Section("Done lately") {
                     ForEach(model.done, id: \.meta.id) { a in
-                        let change = [a.moodBefore, a.moodAfter].compactMap { $0 }.map { Words.moods[Int($0) - 1] }.joined(separator: " → ")
+                        let change = [a.moodBefore, a.moodAfter].compactMap { $0 }.map { moodFaces()[Int($0) - 1] }.joined(separator: " → ")
                         VStack(alignment: .leading) { Text(a.description); Text(change).font(.caption) }
                     }
                 }
@@ -44,7 +44,7 @@ struct GrowthView: View {
         Form {
             if let origin = model.origin { Text("Growing from: \(origin.title)") }
             Picker("Kind", selection: $model.kind) {
-                ForEach(GoalKind.allCases, id: \.self) { Text(Words.goalKind($0)).tag($0) }
+                ForEach(GoalKind.allCases, id: \.self) { Text(goalKindLabel(value: $0)).tag($0) }
             }
             TextField("A next step for you", text: $model.title)
             ProblemNote(problem: model.problem)

@@ -36,19 +36,3 @@ public final class LockModel {
         }
     }
 }
-
-/// A system notification's text for a reminder: lock screens show it, so it never names
-/// a company or a role. The core's full title shows inside the app.
-public enum ReminderNotice {
-    public static func of(_ r: Reminder) -> (title: String, body: String) {
-        switch r.rule {
-        case .followUp: ("A gentle follow-up", "One of your applications could use a short hello.")
-        case .nextAction: ("A next step you planned", "It's the day you picked. Open Onward when it suits you.")
-        case .debrief: ("A debrief while it's fresh", "A few lines about today's interview help later.")
-        case .thankYou: ("A thank-you note?", "A short thanks leaves a good memory. A draft is waiting.")
-        case .checkIn: ("How are you doing?", "One tap is enough for a check-in.")
-        case .stepBack: ("Time to step back", "Something restorative today? Anything counts.")
-        case .weeklyReview: ("Your week, in a few lines", "A quick look back at the small steps you took.")
-        }
-    }
-}

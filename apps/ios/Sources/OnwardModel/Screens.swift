@@ -31,10 +31,15 @@ public enum QuickLog: CaseIterable {
     }
 }
 
-/// Today: what's due (done or later), a one-tap check-in, lately.
+/// Today: what's due (done or later), a one-tap check-in, lately. What it shows (the
+/// greeting, which reminders and how many) is the core's `today()`.
 @MainActor @Observable
 public final class TodayModel: RefreshingScreen {
+    public private(set) var greeting = ""
+    /// The few due reminders shown, oldest first.
     public private(set) var reminders: [Reminder] = []
+    /// How many more are due beyond those shown.
+    public private(set) var more = 0
     public private(set) var recent: [Row] = []
     public private(set) var checkedIn: Int?
     public private(set) var problem: String?
@@ -47,10 +52,11 @@ public final class TodayModel: RefreshingScreen {
     }
 
     public func refresh() async {
-        switch await store.attempt({ j in
-            (try j.dueReminders(), try j.timeline(query: TimelineQuery(limit: 5)).map { Row(id: $0.id, kind: $0.kind, title: $0.title) })
-        }) {
-        case let .success((reminders, recent)): (self.reminders, self.recent, problem) = (reminders, recent, nil)
+        switch await store.attempt({ try $0.today() }) {
+        case let .success(t):
+            (greeting, reminders, more) = (t.greeting, t.reminders, Int(t.more))
+            recent = t.recent.map { Row(id: $0.id, kind: $0.kind, title: $0.title) }
+            problem = nil
         case let .failure(p): problem = p.shown
         }
     }
@@ -87,7 +93,7 @@ public final class PipelineModel: RefreshingScreen {
         switch await store.attempt({ try $0.applications(activeOnly: false) }) {
         case let .success(apps):
             let open = apps.filter { $0.outcome == .open }
-            board = Stage.allCases.map { stage in (stage, open.filter { $0.stage == stage }) }
+            board = stages().map { stage in (stage, open.filter { $0.stage == stage }) }
             history = apps.filter { $0.outcome != .open }
             problem = nil
         case let .failure(p): problem = p.shown
@@ -100,12 +106,6 @@ public final class PipelineModel: RefreshingScreen {
 
     public func setOutcome(_ id: String, _ outcome: Outcome) async {
         if case let .failure(p) = await store.attempt({ try $0.setOutcome(id: id, outcome: outcome, at: nil) }) { problem = p.shown }
-    }
-
-    /// The stages an open application can move on to (stages only move forward).
-    public static func stagesAfter(_ a: Application) -> [Stage] {
-        guard a.outcome == .open, let here = Stage.allCases.firstIndex(of: a.stage) else { return [] }
-        return Array(Stage.allCases[(here + 1)...])
     }
 }
 

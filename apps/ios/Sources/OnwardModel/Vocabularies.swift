@@ -1,9 +1,6 @@
-// The generated enums are Equatable and Hashable only; pickers and boards need their
-// cases in order (the order of the core's definitions).
-
-extension Stage: CaseIterable {
-    public static var allCases: [Stage] { [.saved, .applied, .screening, .interviewing, .final, .offer] }
-}
+// The generated enums are Equatable and Hashable only; pickers need their cases (in the
+// order of the core's definitions). Stages are not here: their order is a rule, asked of
+// the core (`stages()`, `Application.nextStages`).
 
 extension RecordKind: CaseIterable {
     public static var allCases: [RecordKind] {

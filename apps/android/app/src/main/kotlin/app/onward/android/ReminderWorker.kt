@@ -8,36 +8,30 @@ import androidx.core.app.NotificationManagerCompat
 import androidx.core.content.ContextCompat
 import androidx.work.CoroutineWorker
 import androidx.work.WorkerParameters
-import app.onward.model.ReminderNotice
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.withContext
 
 /**
- * Now and then, posts the reminders that are due as notifications. Their text comes
- * from [ReminderNotice]: it never names a company or a role, since it shows on a lock
- * screen. At most three at a time.
+ * Now and then, posts due reminders as notifications through the model's [Notifier]
+ * (app.onward.model.Notifier): the core decides what (nothing in quiet hours, a few per
+ * day, each reminder once) and words it for a lock screen, never naming a company or a
+ * role; what was posted is kept in the app's settings for the next run.
  */
 class ReminderWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
-        val app = applicationContext as OnwardApp
-        val due = app.model.await().store.attempt { it.dueReminders() }.getOrElse { return Result.retry() }
         val allowed = ContextCompat.checkSelfPermission(applicationContext, Manifest.permission.POST_NOTIFICATIONS) ==
             PackageManager.PERMISSION_GRANTED
         if (!allowed) return Result.success()
-        withContext(Dispatchers.Main) {
-            val manager = NotificationManagerCompat.from(applicationContext)
-            for (reminder in due.take(3)) {
-                val notice = ReminderNotice.of(reminder)
-                val notification = NotificationCompat.Builder(applicationContext, OnwardApp.REMINDER_CHANNEL)
-                    .setSmallIcon(android.R.drawable.ic_menu_today)
-                    .setContentTitle(notice.title)
-                    .setContentText(notice.text)
-                    .setVisibility(NotificationCompat.VISIBILITY_PRIVATE)
-                    .setAutoCancel(true)
-                    .build()
-                manager.notify(reminder.key.hashCode(), notification)
-            }
+        val app = applicationContext as OnwardApp
+        val manager = NotificationManagerCompat.from(applicationContext)
+        val ran = app.model.await().notifier.run { notice ->
+            val notification = NotificationCompat.Builder(applicationContext, OnwardApp.REMINDER_CHANNEL)
+                .setSmallIcon(android.R.drawable.ic_menu_today)
+                .setContentTitle(notice.title)
+                .setContentText(notice.text)
+                .setVisibility(NotificationCompat.VISIBILITY_PRIVATE)
+                .setAutoCancel(true)
+                .build()
+            manager.notify(notice.key.hashCode(), notification)
         }
-        return Result.success()
+        return if (ran.isSuccess) Result.success() else Result.retry()
     }
 }

@@ -31,6 +31,9 @@ class AppModel private constructor(
     val growth = GrowthModel(store)
     val sync = SyncModel(store, clock)
 
+    /** Posts due reminders as notifications, as the core decides; run by the worker. */
+    val notifier = Notifier(store, SettingsPostedLog(settings), clock)
+
     val applicationForm = ApplicationForm(store, clock)
     val interviewForm = InterviewForm(store)
     val rejection = RejectionFlow(store, clock)

@@ -45,7 +45,7 @@ class DetailModel(private val store: JournalStore) : ScreenModel<DetailState>(De
                     record = d.item.record,
                     linksTo = d.linksTo,
                     linkedFrom = d.linkedFrom,
-                    nextStages = (d.item.record as? Record.Application)?.let { stagesAfter(it.application) } ?: emptyList(),
+                    nextStages = (d.item.record as? Record.Application)?.application?.nextStages ?: emptyList(),
                 )
             }.onFailure { e -> mutable.value = mutable.value.copy(problem = e.message) }
     }

@@ -3,6 +3,7 @@ package app.onward.model
 import app.onward.Insights
 import app.onward.JournalChange
 import app.onward.RecordKind
+import app.onward.stageLabel
 
 /** The big picture as simple chart data: effort first, then the funnel and mood. */
 data class InsightsState(
@@ -40,7 +41,8 @@ class InsightsModel(private val store: JournalStore, private val weeks: Int = 12
         loading = false,
         effort = i.weeks.map { Bar(it.week, it.total, "${it.total} small steps in the week of ${it.starts}") },
         funnel = i.funnel.map {
-            Bar(Words.stage(it.stage), it.reached, "${it.reached} reached ${Words.stage(it.stage).lowercase()}")
+            val label = stageLabel(it.stage)
+            Bar(label, it.reached, "${it.reached} reached ${label.lowercase()}")
         },
         mood = i.mood.map { Point(it.week, it.valence) },
         streakDays = i.currentStreakDays,

@@ -92,13 +92,10 @@ class JournalStore private constructor(
             withContext(storage) {
                 try {
                     val journal = Journal.open(path, secrets)
-                    try {
-                        journal.setClock(AppClock(clock))
-                        journal.setTimeZone(zoneName(clock))
-                    } catch (e: OnwardException) {
-                        journal.close()
-                        throw e
-                    }
+                    journal.setClock(AppClock(clock))
+                    // A zone the core has no name for (an odd fixed offset) leaves the journal
+                    // on UTC rather than keep the app from opening.
+                    zoneName(clock)?.let { name -> runCatching { journal.setTimeZone(name) } }
                     JournalStore(journal, storage)
                 } catch (e: OnwardException) {
                     throw Problem(Words.problem(e), e)
@@ -107,15 +104,16 @@ class JournalStore private constructor(
 
         /**
          * The IANA name of [clock]'s zone, which the core takes: region ids as they are
-         * ("Europe/Berlin"), UTC and whole-hour offsets as the Etc zones.
+         * ("Europe/Berlin"), UTC and whole-hour offsets as the Etc zones; null for an
+         * offset no IANA zone names.
          */
-        internal fun zoneName(clock: Clock): String {
+        internal fun zoneName(clock: Clock): String? {
             val offset = clock.zone.normalized() as? java.time.ZoneOffset ?: return clock.zone.id
             val hours = offset.totalSeconds / 3600
             return when {
                 offset.totalSeconds == 0 -> "UTC"
                 offset.totalSeconds % 3600 == 0 -> "Etc/GMT" + (if (hours > 0) "-" else "+") + Math.abs(hours)
-                else -> offset.id // Refused by the core: a Problem that names the zone.
+                else -> null
             }
         }
     }

@@ -5,6 +5,9 @@ import app.onward.JournalChange
 import app.onward.Outcome
 import app.onward.RecordKind
 import app.onward.Stage
+import app.onward.outcomeLabel
+import app.onward.stageLabel
+import app.onward.stages
 
 /**
  * The pipeline: open applications on a board by stage; ended ones (a no, silence, an
@@ -20,16 +23,15 @@ data class PipelineState(
 /** One stage's column on the board. */
 data class Column(val stage: Stage, val label: String, val cards: List<Card>)
 
-/** An application as the board shows it. */
+/** An application as the board shows it; [title] is the core's name for it. */
 data class Card(
     val id: String,
-    val company: String,
-    val role: String,
+    val title: String,
     val stage: Stage,
     val outcome: Outcome,
     val stageLabel: String,
     val outcomeLabel: String,
-    /** Stages it can move on to (stages only move forward). */
+    /** Stages it can move on to (the core's rule). */
     val nextStages: List<Stage>,
 )
 
@@ -45,7 +47,7 @@ class PipelineModel(private val store: JournalStore) : ScreenModel<PipelineState
                 val open = cards.filter { it.outcome == Outcome.OPEN }
                 mutable.value = PipelineState(
                     loading = false,
-                    board = Stage.entries.map { stage -> Column(stage, Words.stage(stage), open.filter { it.stage == stage }) },
+                    board = stages().map { stage -> Column(stage, stageLabel(stage), open.filter { it.stage == stage }) },
                     history = cards.filter { it.outcome != Outcome.OPEN },
                 )
             }.onFailure { mutable.value = mutable.value.copy(loading = false, problem = it.message) }
@@ -65,16 +67,11 @@ class PipelineModel(private val store: JournalStore) : ScreenModel<PipelineState
 
     private fun card(a: Application) = Card(
         id = a.meta.id,
-        company = a.company,
-        role = a.role,
+        title = a.title,
         stage = a.stage,
         outcome = a.outcome,
-        stageLabel = Words.stage(a.stage),
-        outcomeLabel = Words.outcome(a.outcome),
-        nextStages = stagesAfter(a),
+        stageLabel = stageLabel(a.stage),
+        outcomeLabel = outcomeLabel(a.outcome),
+        nextStages = a.nextStages,
     )
 }
-
-/** The stages an open application can move on to (stages only move forward). */
-internal fun stagesAfter(a: Application): List<Stage> =
-    if (a.outcome == Outcome.OPEN) Stage.entries.filter { it.ordinal > a.stage.ordinal } else emptyList()

@@ -4,14 +4,20 @@ import app.onward.JournalChange
 import app.onward.NewMood
 import app.onward.RecordKind
 import app.onward.ReminderRule
-import app.onward.TimelineQuery
 import java.time.Clock
 import java.time.Duration
 
-/** The first screen: what's due, the quick-log buttons, a one-tap check-in. */
+/**
+ * The first screen: what's due, the quick-log buttons, a one-tap check-in. What it
+ * shows (the greeting, which reminders and how many) is the core's `today()`.
+ */
 data class TodayState(
     val loading: Boolean = true,
+    val greeting: String = "",
+    /** The few due reminders shown, oldest first. */
     val reminders: List<ReminderRow> = emptyList(),
+    /** How many more are due beyond those shown. */
+    val more: Int = 0,
     val recent: List<Row> = emptyList(),
     val quickLogs: List<QuickLog> = QuickLog.entries,
     val checkedInValence: Int? = null,
@@ -41,12 +47,15 @@ class TodayModel(private val store: JournalStore, private val clock: Clock) : Sc
     override fun shows(change: JournalChange) = change.touches(watched) || change.reminders.isNotEmpty()
 
     override suspend fun refresh() {
-        store.attempt { j ->
-            val reminders = j.dueReminders().map { ReminderRow(it.key, it.rule, it.title, it.snoozed, it.targetId) }
-            val recent = j.timeline(TimelineQuery(limit = 5u)).map { Row(it.id, it.kind, it.title) }
-            reminders to recent
-        }.onSuccess { (reminders, recent) ->
-            mutable.value = mutable.value.copy(loading = false, reminders = reminders, recent = recent, problem = null)
+        store.attempt { it.today() }.onSuccess { t ->
+            mutable.value = mutable.value.copy(
+                loading = false,
+                greeting = t.greeting,
+                reminders = t.reminders.map { ReminderRow(it.key, it.rule, it.title, it.snoozed, it.targetId) },
+                more = t.more.toInt(),
+                recent = t.recent.map { Row(it.id, it.kind, it.title) },
+                problem = null,
+            )
         }.onFailure(::show)
     }
 

@@ -89,7 +89,7 @@ fun inviteAndJoin() = Relay().use { relay ->
             assertEquals(setOf("Laptop", "Phone"), names(on.devices))
             assertEquals("Phone", on.devices.single { it.thisDevice }.name)
             val board = app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }
-            assertEquals(listOf("Acme" to Stage.APPLIED), board.board.flatMap { it.cards }.map { it.company to it.stage })
+            assertEquals(listOf("Data Engineer at Acme" to Stage.APPLIED), board.board.flatMap { it.cards }.map { it.title to it.stage })
             app.store.read { it.addGoal(NewGoal(kind = GoalKind.SKILL, title = "Learn Kafka")) }
             app.sync.syncNow().getOrThrow()
         }
@@ -152,7 +152,7 @@ fun lostPhone() = Relay().use { relay ->
                 tablet.app.sync.syncNow().getOrThrow()
                 assertTrue(app.sync.syncNow().getOrThrow().inSync)
                 assertEquals(setOf("Laptop", "Tablet"), names(tablet.app.sync.state.value.devices))
-                assertEquals("Initech", app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }.board.flatMap { it.cards }.single().company)
+                assertEquals("Platform Engineer at Initech", app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }.board.flatMap { it.cards }.single().title)
 
                 // The tablet leaves by itself; the laptop syncs on alone.
                 tablet.app.sync.leave().getOrThrow()
@@ -188,7 +188,7 @@ fun recoveryKit() = Relay().use { relay ->
             app.sync.recover().getOrThrow()
             assertTrue(app.sync.state.value.inSync)
             val board = app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }
-            assertEquals("Globex", board.board.flatMap { it.cards }.single().company)
+            assertEquals("Analyst at Globex", board.board.flatMap { it.cards }.single().title)
         }
     }
 }
@@ -218,7 +218,7 @@ fun backgroundAndOffline() = Relay().use { relay ->
         }
         // Nobody asked: the background loop brought it, and the board refreshed.
         val board = app.pipeline.state.until { s -> s.board.any { it.cards.isNotEmpty() } }
-        assertEquals("Initech", board.board.flatMap { it.cards }.single().company)
+        assertEquals("Platform Engineer at Initech", board.board.flatMap { it.cards }.single().title)
         app.sync.state.until { it.inSync }
 
         app.sync.stopBackground()

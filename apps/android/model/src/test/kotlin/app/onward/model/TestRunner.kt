@@ -7,7 +7,7 @@ import kotlin.system.exitProcess
 // (bindings/kotlin/testing/RunTests.kt: an exception uncaught on any thread or in the
 // app's coroutines fails the run), then removes the tests' scratch directories.
 fun main() {
-    val status = runTests("Kotlin model", flowTests + syncTests)
+    val status = runTests("Kotlin model", flowTests + notifierTests + rulesTableTests + syncTests)
     removeScratch()
     exitProcess(status)
 }

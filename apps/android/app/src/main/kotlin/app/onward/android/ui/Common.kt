@@ -18,13 +18,13 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.liveRegion
-import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
-import app.onward.model.Words
+import app.onward.moodFaces
 
 /** A screen's title, announced as a heading. */
 @Composable
@@ -83,7 +83,7 @@ fun <T> Choices(label: String, options: List<T>, chosen: T?, name: (T) -> String
 /** The five faces of a check-in, 1 (heavy) to 5 (bright). */
 @Composable
 fun MoodFaces(label: String, chosen: Int?, onChoose: (Int) -> Unit) =
-    Choices(label, (1..5).toList(), chosen, { Words.moods[it - 1] }, onChoose)
+    Choices(label, (1..5).toList(), chosen, { moodFaces()[it - 1] }, onChoose)
 
 @Composable
 fun Opening() = Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {

@@ -22,7 +22,8 @@ import app.onward.Link
 import app.onward.RecordKind
 import app.onward.model.AppModel
 import app.onward.model.Destination
-import app.onward.model.Words
+import app.onward.recordKindLabel
+import app.onward.stageLabel
 import kotlinx.coroutines.launch
 
 /** One record, its links both ways, and what can be done from it. */
@@ -34,10 +35,10 @@ fun DetailScreen(app: AppModel, id: String?) {
     val shown = state.id ?: return
     LazyColumn(Modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
         item { Heading(state.title) }
-        item { Text(state.kind?.let(Words::kind) ?: "") }
+        item { Text(state.kind?.let(::recordKindLabel) ?: "") }
         item { ProblemNote(state.problem) }
         items(state.nextStages) { stage ->
-            Action("Moved on: ${Words.stage(stage)}", "Move to ${Words.stage(stage)}") {
+            Action("Moved on: ${stageLabel(stage)}", "Move to ${stageLabel(stage)}") {
                 scope.launch { app.pipeline.moveStage(shown, stage) }
             }
         }
@@ -77,9 +78,9 @@ private fun LinkRow(app: AppModel, link: Link) {
     val title = link.title ?: "Not on this device yet"
     ListItem(
         headlineContent = { Text(title) },
-        supportingContent = { Text(link.kind?.let(Words::kind) ?: link.rel) },
+        supportingContent = { Text(link.kind?.let(::recordKindLabel) ?: link.rel) },
         modifier = Modifier
             .clickable(onClickLabel = "Open") { app.navigator.open(Destination.DETAIL, link.id) }
-            .semantics { contentDescription = "${link.kind?.let(Words::kind) ?: link.rel}: $title" },
+            .semantics { contentDescription = "${link.kind?.let(::recordKindLabel) ?: link.rel}: $title" },
     )
 }

@@ -15,8 +15,8 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import app.onward.EntryKind
+import app.onward.entryKindLabel
 import app.onward.model.AppModel
-import app.onward.model.Words
 import kotlinx.coroutines.launch
 
 /** A journal entry with the core's prompts for its kind. */
@@ -27,10 +27,10 @@ fun EntryScreen(app: AppModel) {
     LaunchedEffect(Unit) { if (s.prompts.isEmpty()) form.start(s.kind) }
     val scope = rememberCoroutineScope()
     Column(Modifier.fillMaxSize().padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        Heading(Words.entryKind(s.kind))
+        Heading(entryKindLabel(s.kind))
         // The kind is fixed once the entry belongs to an interview or a no.
         if (s.interviewId == null && s.rejectionId == null) {
-            Choices("Kind", EntryKind.entries, s.kind, Words::entryKind) { form.start(it) }
+            Choices("Kind", EntryKind.entries, s.kind, ::entryKindLabel) { form.start(it) }
         }
         if (s.intro.isNotEmpty()) Text(s.intro)
         for (prompt in s.prompts) {

@@ -5,8 +5,8 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
-import androidx.compose.material3.ListItem
 import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.ListItem
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
@@ -18,8 +18,8 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import app.onward.GoalKind
+import app.onward.goalKindLabel
 import app.onward.model.AppModel
-import app.onward.model.Words
 import kotlinx.coroutines.launch
 
 /** Moving forward: goals, maybe grown from a feedback point or a reflection. */
@@ -32,7 +32,7 @@ fun GrowthScreen(app: AppModel, originId: String?) {
     LazyColumn(Modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item { Heading("Move forward") }
         s.originTitle?.let { item { Text("Growing from: $it") } }
-        item { Choices("Kind", GoalKind.entries, s.kind, Words::goalKind) { v -> model.edit { it.copy(kind = v) } } }
+        item { Choices("Kind", GoalKind.entries, s.kind, ::goalKindLabel) { v -> model.edit { it.copy(kind = v) } } }
         item { Field("A next step for you", s.title, { t -> model.edit { it.copy(title = t) } }) }
         item { ProblemNote(s.problem) }
         item { Action("Add") { scope.launch { model.add() } } }

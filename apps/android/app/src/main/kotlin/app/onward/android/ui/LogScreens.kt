@@ -19,11 +19,12 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import app.onward.InterviewKind
 import app.onward.Source
+import app.onward.interviewKindLabel
 import app.onward.model.AppModel
 import app.onward.model.Destination
-import app.onward.model.Words
-import kotlinx.coroutines.launch
+import app.onward.sourceLabel
 import java.time.Instant
+import kotlinx.coroutines.launch
 
 /** Logging an application: company and role, the rest optional. */
 @Composable
@@ -36,7 +37,7 @@ fun ApplicationScreen(app: AppModel) {
         Field("Company", s.company, { t -> form.edit { it.copy(company = t) } })
         Field("Role", s.role, { t -> form.edit { it.copy(role = t) } })
         Field("Link (optional)", s.url, { t -> form.edit { it.copy(url = t) } })
-        Choices("Found through", Source.entries, s.source, Words::source) { v -> form.edit { it.copy(source = v) } }
+        Choices("Found through", Source.entries, s.source, ::sourceLabel) { v -> form.edit { it.copy(source = v) } }
         Choices("How much you want it", (1..5).toList(), s.excitement, { it.toString() }) { v -> form.edit { it.copy(excitement = v) } }
         Text("Applied today (off: saved for later)")
         Switch(
@@ -45,7 +46,7 @@ fun ApplicationScreen(app: AppModel) {
             modifier = Modifier.semantics { contentDescription = "Applied today" },
         )
         ProblemNote(s.problem)
-        s.saved?.let { Text("Logged: ${it.role} at ${it.company}. A gentle follow-up reminder comes in a week.") }
+        s.saved?.let { Text("Logged: ${it.title}. A gentle follow-up reminder comes in a week.") }
         Action("Save") { scope.launch { form.submit() } }
     }
 }
@@ -61,10 +62,10 @@ fun InterviewScreen(app: AppModel, applicationId: String?) {
     Column(Modifier.fillMaxSize().padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Heading("Log an interview")
         val open = board.board.flatMap { it.cards }
-        Choices("For", open.map { it.id }, s.applicationId, { id -> open.first { it.id == id }.company }) { v ->
+        Choices("For", open.map { it.id }, s.applicationId, { id -> open.first { it.id == id }.title }) { v ->
             form.edit { it.copy(applicationId = v) }
         }
-        Choices("Kind", InterviewKind.entries, s.kind, Words::interviewKind) { v -> form.edit { it.copy(kind = v) } }
+        Choices("Kind", InterviewKind.entries, s.kind, ::interviewKindLabel) { v -> form.edit { it.copy(kind = v) } }
         Action(if (s.at == null) "It was just now" else "Time set", "Set the time to now") {
             form.edit { it.copy(at = Instant.now()) }
         }

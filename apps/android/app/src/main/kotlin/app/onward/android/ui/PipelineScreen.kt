@@ -36,9 +36,9 @@ fun PipelineScreen(app: AppModel) {
 
 @Composable
 private fun CardRow(app: AppModel, card: Card, status: String) = ListItem(
-    headlineContent = { Text("${card.role} · ${card.company}") },
+    headlineContent = { Text(card.title) },
     supportingContent = { Text(status) },
     modifier = Modifier
         .clickable(onClickLabel = "Open") { app.navigator.open(Destination.DETAIL, card.id) }
-        .semantics { contentDescription = "${card.role} at ${card.company}, $status" },
+        .semantics { contentDescription = "${card.title}, $status" },
 )

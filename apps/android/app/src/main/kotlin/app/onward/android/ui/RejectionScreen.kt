@@ -25,7 +25,7 @@ import app.onward.model.AppModel
 import app.onward.model.Destination
 import app.onward.model.NextStep
 import app.onward.model.StepState
-import app.onward.model.Words
+import app.onward.reasonLabel
 import kotlinx.coroutines.launch
 
 /** A no, then the next small steps right there, each one skippable. */
@@ -41,10 +41,10 @@ fun RejectionScreen(app: AppModel, applicationId: String?) {
         if (offered == null) {
             Heading("Log a no")
             val open = board.board.flatMap { it.cards }
-            Choices("Which one", open.map { it.id }, s.applicationId, { id -> open.first { it.id == id }.let { "${it.role} · ${it.company}" } }) { v ->
+            Choices("Which one", open.map { it.id }, s.applicationId, { id -> open.first { it.id == id }.title }) { v ->
                 flow.edit { it.copy(applicationId = v) }
             }
-            Choices("Reason given", Reason.entries, s.reason, Words::reason) { v -> flow.edit { it.copy(reason = v) } }
+            Choices("Reason given", Reason.entries, s.reason, ::reasonLabel) { v -> flow.edit { it.copy(reason = v) } }
             Field("Their message (optional)", s.messageText, { t -> flow.edit { it.copy(messageText = t) } }, lines = 3)
             ProblemNote(s.problem)
             Action("Save") { scope.launch { flow.log() } }

@@ -20,7 +20,7 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import app.onward.model.AppModel
 import app.onward.model.Destination
-import app.onward.model.Words
+import app.onward.recordKindLabel
 import kotlinx.coroutines.launch
 
 /** Search everything written; a hit opens its record. */
@@ -46,7 +46,7 @@ fun SearchScreen(app: AppModel) {
                 modifier = Modifier
                     .clickable(onClickLabel = "Open") { app.navigator.open(Destination.DETAIL, hit.row.id) }
                     .semantics {
-                        contentDescription = "${Words.kind(hit.row.kind)}: ${hit.row.title}. ${hit.snippet.replace("[", "").replace("]", "")}"
+                        contentDescription = "${recordKindLabel(hit.row.kind)}: ${hit.row.title}. ${hit.snippet.replace("[", "").replace("]", "")}"
                     },
             )
         }

@@ -14,8 +14,9 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import app.onward.ActivityCategory
+import app.onward.activityCategoryLabel
 import app.onward.model.AppModel
-import app.onward.model.Words
+import app.onward.moodFaces
 import kotlinx.coroutines.launch
 
 /** Stepping back: how you feel before, what you do, how you feel after. */
@@ -26,7 +27,7 @@ fun StepBackScreen(app: AppModel) {
     val scope = rememberCoroutineScope()
     LazyColumn(Modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item { Heading("Step back for a while") }
-        item { Choices("What kind", ActivityCategory.entries, s.category, Words::activity) { v -> model.edit { it.copy(category = v) } } }
+        item { Choices("What kind", ActivityCategory.entries, s.category, ::activityCategoryLabel) { v -> model.edit { it.copy(category = v) } } }
         item { Field("What you'll do", s.description, { t -> model.edit { it.copy(description = t) } }) }
         item { MoodFaces("How do you feel before?", s.moodBefore) { v -> model.edit { it.copy(moodBefore = v) } } }
         item { ProblemNote(s.problem) }
@@ -42,7 +43,7 @@ fun StepBackScreen(app: AppModel) {
         }
         if (s.done.isNotEmpty()) item { Heading("Done lately") }
         items(s.done, key = { it.meta.id }) { a ->
-            val change = listOfNotNull(a.moodBefore, a.moodAfter).joinToString(" → ") { Words.moods[it.toInt() - 1] }
+            val change = listOfNotNull(a.moodBefore, a.moodAfter).joinToString(" → ") { moodFaces()[it.toInt() - 1] }
             ListItem(headlineContent = { Text(a.description) }, supportingContent = { Text(change) })
         }
     }

@@ -21,7 +21,7 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import app.onward.model.AppModel
 import app.onward.model.Destination
-import app.onward.model.Words
+import app.onward.recordKindLabel
 import kotlinx.coroutines.launch
 
 /** Today: a check-in, what's due (done or later), the quick-log buttons, lately. */
@@ -31,6 +31,7 @@ fun TodayScreen(app: AppModel) {
     val scope = rememberCoroutineScope()
     LazyColumn(Modifier.fillMaxSize().padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item { Heading("Today") }
+        if (state.greeting.isNotEmpty()) item { Text(state.greeting) }
         item { ProblemNote(state.problem) }
         item {
             MoodFaces("How are you right now?", state.checkedInValence) { v -> scope.launch { app.today.checkIn(v) } }
@@ -73,14 +74,15 @@ fun TodayScreen(app: AppModel) {
                 },
             )
         }
+        if (state.more > 0) item { Text("${state.more} more waiting, no rush.") }
         if (state.recent.isNotEmpty()) item { Heading("Lately") }
         items(state.recent, key = { it.id }) { row ->
             ListItem(
                 headlineContent = { Text(row.title) },
-                supportingContent = { Text(Words.kind(row.kind)) },
+                supportingContent = { Text(recordKindLabel(row.kind)) },
                 modifier = Modifier
                     .clickable(onClickLabel = "Open") { app.navigator.open(Destination.DETAIL, row.id) }
-                    .semantics { contentDescription = "${Words.kind(row.kind)}: ${row.title}" },
+                    .semantics { contentDescription = "${recordKindLabel(row.kind)}: ${row.title}" },
             )
         }
     }
