@@ -156,7 +156,7 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
             _ => None,
         },
     };
-    let parsed = csv::read(&bytes, &options, journal.now()).map_err(|e| {
+    let parsed = csv::read(&bytes, &options, journal.zone(), journal.now()).map_err(|e| {
         Failure::new(format!("{} can't be imported: {e}", path.display()))
             .hint("Nothing was changed.")
     })?;
