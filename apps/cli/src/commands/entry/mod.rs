@@ -70,7 +70,7 @@ pub struct Content {
     /// An answer to one prompt, as PROMPT_ID=TEXT (repeat for more; `onward prompts` lists the ids)
     #[arg(long = "answer", value_name = "PROMPT_ID=TEXT", value_parser = parse_answer)]
     answers: Vec<(String, String)>,
-    /// Open your editor ($EDITOR, else $VISUAL, else vi) even when stdin is not a terminal
+    /// Open your editor ($VISUAL, else $EDITOR, else vi) even when stdin is not a terminal
     #[arg(long, conflicts_with_all = ["text", "answers"])]
     edit: bool,
 }
