@@ -8,6 +8,7 @@ mod dates;
 mod error;
 mod keys;
 mod output;
+mod progress;
 mod qr;
 mod text_input;
 mod vocab;
