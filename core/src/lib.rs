@@ -20,6 +20,7 @@ pub mod store;
 pub mod suggestions;
 pub mod sync;
 pub mod templates;
+pub mod words;
 pub mod zone;
 
 pub use error::{Error, Result};

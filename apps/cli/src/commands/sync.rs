@@ -377,7 +377,7 @@ fn status(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
         Some(latest) => human.push_str(&format!(
             "Received     {} of the relay's {}\n",
             status.cursor,
-            plural(latest, "batch").replace("batchs", "batches")
+            plural(latest, "batch")
         )),
         None => human.push_str(&format!("Received     {} batches so far\n", status.cursor)),
     }
@@ -501,7 +501,7 @@ fn refusals(report: &SyncReport) -> String {
         0 => String::new(),
         n => format!(
             "\n{} from the relay didn't open with this journal's key and {} not applied; everything else was. `onward sync status` lists {}.",
-            plural(n, "batch").replace("batchs", "batches"),
+            plural(n, "batch"),
             if n == 1 { "was" } else { "were" },
             if n == 1 { "it" } else { "them" }
         ),
