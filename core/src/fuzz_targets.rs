@@ -341,7 +341,7 @@ pub fn pull_frames(data: &[u8]) {
     }
     let keys = sync_keys();
     for frame in answer.frames {
-        if let batches::Pulled::Merge { changes, .. } = batches::unpack(&keys, frame) {
+        if let batches::PulledBatch::Merge { changes, .. } = batches::unpack(&keys, frame) {
             automerge_merge(&changes);
         }
     }

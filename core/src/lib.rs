@@ -26,6 +26,6 @@ pub mod zone;
 pub use error::{Error, Result};
 pub use journal::{
     Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Recovered,
-    RejectionLogged, Stored,
+    RejectionLogged, WriteCounts,
 };
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

@@ -40,7 +40,7 @@ use split::{describe, sniff_delimiter, split, Split};
 use crate::model::{Application, Record};
 use crate::store::queries;
 use crate::zone::Zone;
-use crate::{Error, Journal, Result, Stored};
+use crate::{Error, Journal, Result, WriteCounts};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -281,7 +281,7 @@ pub fn import(
             skipped_existing: known,
         });
     }
-    let Stored { written, skipped } = journal.put_records(records, true, progress)?;
+    let WriteCounts { written, skipped } = journal.put_records(records, true, progress)?;
     Ok(Imported {
         added: written,
         skipped_existing: known + skipped,
