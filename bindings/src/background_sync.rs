@@ -120,23 +120,23 @@ pub(crate) fn start(
     observer: Arc<dyn SyncObserver>,
     observers: Arc<Registry>,
 ) -> onward_core::Result<(SyncHandle, Weak<Running>)> {
-    let relay = Arc::new(Relay {
+    let forwarder = Arc::new(StateForwarder {
         observer,
         observers,
     });
-    let handle = core::SyncHandle::start(journal, runtime, relay)?;
+    let handle = core::SyncHandle::start(journal, runtime, forwarder)?;
     let running = Arc::new(Running(Mutex::new(Some(handle))));
     let weak = Arc::downgrade(&running);
     Ok((SyncHandle { running }, weak))
 }
 
 /// Passes the core loop's states on to the app.
-struct Relay {
+struct StateForwarder {
     observer: Arc<dyn SyncObserver>,
     observers: Arc<Registry>,
 }
 
-impl core::SyncObserver for Relay {
+impl core::SyncObserver for StateForwarder {
     fn on_state(&self, state: core::SyncState) {
         // The loop calls this with the journal unlocked, so observers may read it. What
         // was merged so far is told first: the app refreshes before it shows "in sync".

@@ -23,15 +23,15 @@ const WRITTEN: usize = 8;
 const ACTOR: &[u8] = b"fuzz-target-actor";
 
 /// A spreadsheet or another tracker's CSV export (`onward import --format csv`): read
-/// it (dates day first and as the file says), then check and write the first rows into
+/// it (dates day first in a zone with clock changes, and as the file says in UTC), then check and write the first rows into
 /// a document as an import would.
 pub fn csv_import(data: &[u8]) {
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
     let day_first = import::csv::Options {
         day_first: Some(true),
     };
-    let _ = import::csv::read(data, &day_first, now);
-    if let Ok(parsed) = import::csv::read(data, &Default::default(), now) {
+    let _ = import::csv::read(data, &day_first, chrono_tz::Europe::Berlin, now);
+    if let Ok(parsed) = import::csv::read(data, &Default::default(), crate::zone::DEFAULT, now) {
         let records = parsed.rows.into_iter().map(|row| row.application.into());
         write_records(records.take(WRITTEN));
     }
@@ -341,7 +341,7 @@ pub fn pull_frames(data: &[u8]) {
     }
     let keys = sync_keys();
     for frame in answer.frames {
-        if let batches::Pulled::Merge { changes, .. } = batches::unpack(&keys, frame) {
+        if let batches::PulledBatch::Merge { changes, .. } = batches::unpack(&keys, frame) {
             automerge_merge(&changes);
         }
     }

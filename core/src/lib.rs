@@ -26,11 +26,12 @@ pub mod sync;
 pub mod templates;
 pub mod today;
 pub mod vocabulary;
+pub mod words;
 pub mod zone;
 
 pub use error::{Error, Result};
 pub use journal::{
     Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Recovered,
-    RejectionLogged, Stored,
+    RejectionLogged, WriteCounts,
 };
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

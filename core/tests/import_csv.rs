@@ -1,11 +1,16 @@
 //! CSV import through the core: real-world-shaped files in tests/data, what lands in
 //! the journal, the lines of the rows left out, and files imported twice.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use onward_core::import::csv::{self, Field, Options, Parsed};
 use onward_core::model::{Application, Outcome, Source, Stage};
+use onward_core::zone::Zone;
 use onward_core::Journal;
 use std::path::Path;
+
+/// The journal's zone: dates in the files carry no offset and are read in it (one behind
+/// UTC, so a date read as UTC midnight would land on the day before).
+const ZONE: Zone = chrono_tz::Pacific::Honolulu;
 
 fn data(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,7 +20,7 @@ fn data(name: &str) -> Vec<u8> {
 }
 
 fn read(name: &str) -> Parsed {
-    csv::read(&data(name), &Options::default(), Utc::now()).unwrap()
+    csv::read(&data(name), &Options::default(), ZONE, Utc::now()).unwrap()
 }
 
 fn journal() -> (tempfile::TempDir, Journal) {
@@ -35,7 +40,7 @@ fn by_company(journal: &Journal, company: &str) -> Application {
 
 fn local_date(at: Option<DateTime<Utc>>) -> String {
     at.expect("an applied date")
-        .with_timezone(&Local)
+        .with_timezone(&ZONE)
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -201,6 +206,7 @@ fn a_file_with_only_bad_rows_changes_nothing() {
     let refused = csv::read(
         b"name,when\nAcme,2026-01-01\n",
         &Options::default(),
+        ZONE,
         Utc::now(),
     );
     let message = refused.unwrap_err().to_string();
@@ -226,7 +232,7 @@ fn importing_the_same_file_twice_adds_nothing_the_second_time() {
     let shouted = String::from_utf8(data("huntr-teal-export.csv"))
         .unwrap()
         .replace("Acme,Data Engineer", "ACME , data  engineer");
-    let parsed = csv::read(shouted.as_bytes(), &Options::default(), Utc::now()).unwrap();
+    let parsed = csv::read(shouted.as_bytes(), &Options::default(), ZONE, Utc::now()).unwrap();
     let third = import(&mut j, parsed);
     assert_eq!((third.added, third.skipped_existing), (0, 6));
 }
@@ -275,6 +281,7 @@ fn odd_headers_semicolons_and_day_first_dates_are_understood() {
         &Options {
             day_first: Some(false),
         },
+        ZONE,
         Utc::now(),
     )
     .unwrap();
@@ -285,12 +292,12 @@ fn odd_headers_semicolons_and_day_first_dates_are_understood() {
 #[test]
 fn windows_1252_and_tab_separated_files_read_too() {
     let latin = b"Company,Role,Status\nCaf\xe9 Lumi\xe8re,Barista,applied\n";
-    let parsed = csv::read(latin, &Options::default(), Utc::now()).unwrap();
+    let parsed = csv::read(latin, &Options::default(), ZONE, Utc::now()).unwrap();
     assert_eq!(parsed.mapping.encoding.as_deref(), Some("windows-1252"));
     assert_eq!(parsed.rows[0].application.company, "Café Lumière");
 
     let tabs = "Company\tRole\tDate applied\nAcme\tDev, backend\t2026-11-02\n";
-    let parsed = csv::read(tabs.as_bytes(), &Options::default(), Utc::now()).unwrap();
+    let parsed = csv::read(tabs.as_bytes(), &Options::default(), ZONE, Utc::now()).unwrap();
     assert_eq!(parsed.mapping.delimiter, '\t');
     assert_eq!(parsed.rows[0].application.role, "Dev, backend");
     assert_eq!(parsed.rows[0].application.stage, Stage::Applied);

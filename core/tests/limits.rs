@@ -70,7 +70,7 @@ fn a_big_csv_imports_every_row() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(dir.path().join("j.onward")).unwrap();
-    let parsed = csv::read(text.as_bytes(), &csv::Options::default(), j.now()).unwrap();
+    let parsed = csv::read(text.as_bytes(), &csv::Options::default(), j.zone(), j.now()).unwrap();
     assert_eq!((parsed.rows.len(), parsed.errors.len()), (rows, 0));
     let done = csv::import(&mut j, parsed.rows, &mut |_, _| {}).unwrap();
     assert_eq!(done.added, rows);
@@ -81,7 +81,13 @@ fn a_big_csv_imports_every_row() {
 fn megabytes_of_random_bytes_are_refused_in_a_few_words() {
     let bytes = random_bytes(5 << 20);
     let now = Utc::now();
-    let err = csv::read(&bytes, &csv::Options::default(), now).expect_err("not a spreadsheet");
+    let err = csv::read(
+        &bytes,
+        &csv::Options::default(),
+        onward_core::zone::DEFAULT,
+        now,
+    )
+    .expect_err("not a spreadsheet");
     let message = err.to_string();
     assert!(
         message.contains("no column names a company or a role"),

@@ -298,7 +298,7 @@ fn the_seeds_are_well_formed_where_they_should_be() {
     assert_eq!(decoded.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
     for frame in decoded {
         match batches::unpack(&keys, frame) {
-            batches::Pulled::Merge { refs, .. } => assert!(!refs.is_empty()),
+            batches::PulledBatch::Merge { refs, .. } => assert!(!refs.is_empty()),
             refused => panic!("a sealed frame was refused: {refused:?}"),
         }
     }

@@ -177,7 +177,8 @@ pub fn measure(dir: &Path, rows: usize, seed: u64) -> Result<ImportFigures> {
 
     let (bytes, read_file) = timed(|| std::fs::read(&csv_path));
     let bytes = bytes.context("reading the import CSV")?;
-    let (parsed, parse) = timed(|| csv::read(&bytes, &Options::default(), journal.now()));
+    let (parsed, parse) =
+        timed(|| csv::read(&bytes, &Options::default(), journal.zone(), journal.now()));
     let parsed = parsed?;
     let errors = parsed.errors.len();
     let repeated = parsed.repeated.len();
@@ -187,7 +188,7 @@ pub fn measure(dir: &Path, rows: usize, seed: u64) -> Result<ImportFigures> {
     let done = done?;
 
     let (again, second) = timed(|| -> Result<csv::Imported> {
-        let parsed = csv::read(&bytes, &Options::default(), journal.now())?;
+        let parsed = csv::read(&bytes, &Options::default(), journal.zone(), journal.now())?;
         Ok(csv::import(&mut journal, parsed.rows, &mut |_, _| {})?)
     });
     let again = again?;

@@ -124,7 +124,12 @@ fn csv_rows(dir: &Path, rows: usize) -> Done {
     std::fs::write(&file, import::generate(rows, 11))?;
     let (mut journal, path) = fresh(dir, "rows.onward")?;
     let bytes = std::fs::read(&file)?;
-    let parsed = csv::read(&bytes, &csv::Options::default(), journal.now())?;
+    let parsed = csv::read(
+        &bytes,
+        &csv::Options::default(),
+        journal.zone(),
+        journal.now(),
+    )?;
     let (valid, errors) = (parsed.rows.len(), parsed.errors.len());
     drop(bytes);
     let done = csv::import(&mut journal, parsed.rows, &mut |_, _| {})?;
@@ -154,7 +159,12 @@ fn big_file(dir: &Path, mb: usize) -> Done {
         .collect();
     std::fs::write(&file, &bytes)?;
     let (journal, path) = fresh(dir, "big.onward")?;
-    let as_csv = match csv::read(&bytes, &csv::Options::default(), journal.now()) {
+    let as_csv = match csv::read(
+        &bytes,
+        &csv::Options::default(),
+        journal.zone(),
+        journal.now(),
+    ) {
         Ok(p) => format!("read {} rows, {} refused", p.rows.len(), p.errors.len()),
         Err(e) => format!("refused: {e}"),
     };

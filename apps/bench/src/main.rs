@@ -1,7 +1,7 @@
 //! onward-bench: builds a realistic journal through the core's public API, one user
 //! action per write, and measures it side by side with a plain-rusqlite baseline built
 //! in the same run: write latency, cold open to the first page, search, memory and
-//! bytes on disk, each against the budgets in ARCHITECTURE.md.
+//! bytes on disk, each against the budgets in docs/ARCHITECTURE.md.
 //!
 //! ```text
 //! cargo run --release -p onward-bench -- --entries 10000

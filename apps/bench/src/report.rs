@@ -15,7 +15,7 @@ pub struct Report {
     pub memory: MemoryFigures,
     pub disk: Disk,
     pub import: ImportFigures,
-    /// Each budget of ARCHITECTURE.md with this run's figure and whether it is met.
+    /// Each budget of docs/ARCHITECTURE.md with this run's figure and whether it is met.
     pub goals: Vec<Goal>,
 }
 

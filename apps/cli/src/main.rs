@@ -9,6 +9,7 @@ mod error;
 mod keys;
 mod limits;
 mod output;
+mod progress;
 mod qr;
 mod replay;
 mod text_input;

@@ -145,29 +145,8 @@ pub fn shell_quote(text: &str) -> String {
     }
 }
 
-/// 1204 -> "1,204".
-pub fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1 record", "1,204 records".
-/// Counts of any integer type (they are never negative) read the same way everywhere.
-pub fn plural(n: impl TryInto<usize>, word: &str) -> String {
-    let n = n.try_into().unwrap_or(0);
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{} {word}s", count(n))
-    }
-}
+/// Counted words come from the core, so the CLI says them as the apps do.
+pub use onward_core::words::{count, plural};
 
 #[cfg(test)]
 mod tests {

@@ -23,9 +23,13 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// The editor to open: `$EDITOR`, else `$VISUAL`, else `vi`.
+/// The editor to open: `$VISUAL`, else `$EDITOR`, else `vi`. VISUAL comes first, as
+/// git and crontab read them: it names the full-screen editor, EDITOR the line one.
+/// (Not the `edit` crate: it would add an old `which` and its dependencies for these
+/// few lines, and it splits the value itself where the shell reads it here, so quoting
+/// as people write it in their shell profile, such as a path with spaces, can break.)
 fn editor() -> String {
-    ["EDITOR", "VISUAL"]
+    ["VISUAL", "EDITOR"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
         .find(|v| !v.trim().is_empty())
@@ -44,7 +48,7 @@ pub fn edit(initial: &str, suffix: &str) -> Result<String> {
     let editor = editor();
     let status = editor_command(&editor, file.path()).status().map_err(|e| {
         Failure::new(format!("could not start the editor \"{editor}\": {e}"))
-            .hint("Set EDITOR to the editor you use, or give the text with --text.")
+            .hint("Set VISUAL or EDITOR to the editor you use, or give the text with --text.")
     })?;
     if !status.success() {
         return Err(Failure::new(format!(

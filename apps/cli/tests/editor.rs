@@ -1,4 +1,4 @@
-//! Writing in $EDITOR: the form shows the kind's prompts as sections, and what is
+//! Writing in $VISUAL or $EDITOR: the form shows the kind's prompts as sections, and what is
 //! written under each comes back as that prompt's answer.
 
 #![cfg(unix)]
@@ -123,6 +123,20 @@ fn visual_is_used_when_editor_is_unset_and_a_failing_editor_saves_nothing() {
     assert_eq!(f.code, 1);
     assert!(f.stderr.contains("nothing was saved"), "{}", f.stderr);
     assert_eq!(o.json(&["timeline"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn visual_wins_over_editor_when_both_are_set() {
+    let o = Onward::new();
+    let visual = o.path("visual.sh");
+    script(&visual, "printf 'Written in VISUAL\\n' >> \"$1\"");
+    let editor = o.path("editor.sh");
+    script(&editor, "printf 'Written in EDITOR\\n' >> \"$1\"");
+    let mut cmd = o.command(&["--json", "entry", "add", "--kind", "free", "--edit"]);
+    cmd.env("VISUAL", &visual).env("EDITOR", &editor);
+    let entry: serde_json::Value =
+        serde_json::from_str(&succeeded(&[], cmd.output().unwrap())).unwrap();
+    assert_eq!(entry["fields"]["body"], "Written in VISUAL");
 }
 
 #[test]

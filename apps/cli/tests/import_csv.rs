@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::PathBuf;
-use support::Onward;
+use support::{succeeded, Onward};
 
 fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -196,13 +196,16 @@ fn the_date_order_can_be_chosen() {
 
     let header = o.path("us.csv");
     std::fs::write(&header, "Company,Role,Applied\nAcme,Dev,02/11/2026\n").unwrap();
-    o.run(&[
+    // The journal's zone reads the date (UTC until one is set; TZ pinned so a default
+    // taken from the machine reads it the same way).
+    let args = [
         "import",
         "--format",
         "csv",
         header.to_str().unwrap(),
         "--day-first",
-    ]);
+    ];
+    succeeded(&args, o.command(&args).env("TZ", "UTC").output().unwrap());
     let apps = applications(&o);
     let applied = find(&apps, "Acme")["applied_at"]
         .as_str()
@@ -210,7 +213,7 @@ fn the_date_order_can_be_chosen() {
         .to_string();
     let local = chrono::DateTime::parse_from_rfc3339(&applied)
         .unwrap()
-        .with_timezone(&chrono::Local)
+        .with_timezone(&chrono::Utc)
         .format("%Y-%m-%d")
         .to_string();
     assert_eq!(local, "2026-11-02");

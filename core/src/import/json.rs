@@ -4,7 +4,7 @@
 
 use crate::export::json::{FORMAT, VERSION};
 use crate::model::{Kind, Record};
-use crate::{Error, Journal, Result, Stored};
+use crate::{Error, Journal, Result, WriteCounts};
 use serde_json::{Map, Value as Json};
 
 /// A checked export, ready to store.
@@ -118,7 +118,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Imported {
     /// Records written, and records left as they were (the journal had their id).
-    pub records: Stored,
+    pub records: WriteCounts,
     /// Reminders marked done or snoozed again, as in the file.
     pub reminders_restored: usize,
     /// Reminder states left out: the journal has its own for that reminder, the

@@ -79,9 +79,8 @@ pub(crate) fn compute(conn: &Connection, clock: &Clock) -> Result<Vec<Remembered
         })?;
         for row in rows {
             let (id, kind, title) = row?;
-            let plural = if count == 1 { "" } else { "s" };
             out.push(Remembered {
-                ago: format!("{count} {unit}{plural} ago"),
+                ago: format!("{} ago", crate::words::plural(count, unit)),
                 unit: format!("{unit}s"),
                 count,
                 date,

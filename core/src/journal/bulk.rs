@@ -12,7 +12,7 @@ const BATCH: usize = 500;
 
 /// What [`Journal::put_records`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Stored {
+pub struct WriteCounts {
     /// Records written (new, or replacing a stored one).
     pub written: usize,
     /// Records left out because the journal already had their id.
@@ -30,17 +30,17 @@ impl Journal {
         records: Vec<Record>,
         keep_existing: bool,
         progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<Stored> {
+    ) -> Result<WriteCounts> {
         for record in &records {
             record.validate()?;
         }
         let total = records.len();
-        let mut stored = Stored::default();
+        let mut stored = WriteCounts::default();
         let mut done = 0;
         for batch in records.chunks(BATCH) {
             let (counts, _) = self.write("import", |doc, _, _| {
                 let mut touched = Touched::default();
-                let mut counts = Stored::default();
+                let mut counts = WriteCounts::default();
                 for record in batch {
                     if keep_existing && doc.read(record.kind(), record.id())?.is_some() {
                         counts.skipped += 1;

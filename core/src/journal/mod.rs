@@ -11,7 +11,7 @@ mod recover;
 mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
-pub use bulk::Stored;
+pub use bulk::WriteCounts;
 pub use maintenance::IndexCheck;
 pub use observers::{Observer, ObserverId};
 pub use recover::Recovered;

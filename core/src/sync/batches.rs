@@ -158,7 +158,7 @@ pub fn change_refs(plaintext: &[u8]) -> Result<Vec<ChangeRef>> {
 
 /// What to do with one pulled batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pulled {
+pub enum PulledBatch {
     /// It opened: merge these change bytes.
     Merge {
         seq: u64,
@@ -174,10 +174,10 @@ pub enum Pulled {
     },
 }
 
-impl Pulled {
+impl PulledBatch {
     pub fn seq(&self) -> u64 {
         match self {
-            Pulled::Merge { seq, .. } | Pulled::Refuse { seq, .. } => *seq,
+            PulledBatch::Merge { seq, .. } | PulledBatch::Refuse { seq, .. } => *seq,
         }
     }
 }
@@ -185,7 +185,7 @@ impl Pulled {
 /// Opens a pulled frame with the journal's keys and reads which changes it holds. A
 /// batch its signer could not have written while admitted is refused
 /// ([`envelope::Opened::check_signer_admitted`]).
-pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
+pub fn unpack(keys: &Keys, frame: Frame) -> PulledBatch {
     let opened = envelope::open(keys, Sealed::Batch, &frame.batch_id, &frame.envelope)
         .and_then(
             |opened| match opened.check_signer_admitted(keys, frame.seq) {
@@ -198,13 +198,13 @@ pub fn unpack(keys: &Keys, frame: Frame) -> Pulled {
         )
         .and_then(|changes| Ok((change_refs(&changes)?, changes)));
     match opened {
-        Ok((refs, changes)) => Pulled::Merge {
+        Ok((refs, changes)) => PulledBatch::Merge {
             seq: frame.seq,
             batch_id: frame.batch_id,
             changes,
             refs,
         },
-        Err(e) => Pulled::Refuse {
+        Err(e) => PulledBatch::Refuse {
             seq: frame.seq,
             batch_id: frame.batch_id,
             reason: match e {
@@ -369,7 +369,7 @@ mod tests {
         };
         assert_eq!(
             unpack(&keys(), good),
-            Pulled::Merge {
+            PulledBatch::Merge {
                 seq: 3,
                 batch_id: id.clone(),
                 changes: plaintext,
@@ -385,7 +385,7 @@ mod tests {
                 envelope: not_changes,
             },
         );
-        assert!(matches!(unreadable, Pulled::Refuse { seq: 5, .. }));
+        assert!(matches!(unreadable, PulledBatch::Refuse { seq: 5, .. }));
         let mut tampered = envelope;
         tampered[30] ^= 0xFF;
         let bad = unpack(
@@ -397,7 +397,7 @@ mod tests {
             },
         );
         assert!(
-            matches!(&bad, Pulled::Refuse { seq: 4, reason, .. } if reason.contains("changed on the way"))
+            matches!(&bad, PulledBatch::Refuse { seq: 4, reason, .. } if reason.contains("changed on the way"))
         );
     }
 
@@ -417,10 +417,13 @@ mod tests {
             envelope: envelope.clone(),
         };
         // Written before its removal: still the journal's.
-        assert!(matches!(unpack(&laptop, frame(7)), Pulled::Merge { .. }));
+        assert!(matches!(
+            unpack(&laptop, frame(7)),
+            PulledBatch::Merge { .. }
+        ));
         let late = unpack(&laptop, frame(8));
         assert!(
-            matches!(&late, Pulled::Refuse { reason, .. } if reason.contains("after that device was removed")),
+            matches!(&late, PulledBatch::Refuse { reason, .. } if reason.contains("after that device was removed")),
             "{late:?}"
         );
     }

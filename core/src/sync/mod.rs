@@ -83,11 +83,7 @@ impl Recovered {
         } else {
             format!(
                 "The relay lost some recent changes; this device sent them again ({}).",
-                if self.resent_changes == 1 {
-                    "1 change".to_string()
-                } else {
-                    format!("{} changes", self.resent_changes)
-                }
+                crate::words::plural(self.resent_changes, "change")
             )
         }
     }

@@ -6,7 +6,7 @@
 //! the cursor, the journal starts again from the relay's snapshot.
 
 use super::answer_check::{self, Verdict};
-use super::batches::{self, Pulled as Step};
+use super::batches::{self, PulledBatch as Step};
 use super::progress::Phase;
 use super::relay::Batches;
 use super::session::Session;

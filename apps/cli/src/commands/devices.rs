@@ -1,10 +1,10 @@
 //! `onward devices`: the devices that sync this journal, and removing one (a lost phone,
 //! a laptop given away). Removing starts a new key the removed device never gets.
 
-use super::sync::show_progress;
 use crate::dates;
 use crate::error::Result;
 use crate::output::Printed;
+use crate::progress;
 use clap::{Args, Subcommand};
 use onward_core::sync::{self, SyncRuntime};
 use onward_core::Journal;
@@ -43,7 +43,7 @@ pub fn run(args: DevicesArgs, journal: Journal) -> Result<Printed> {
                 &journal,
                 rt.relays(),
                 &remove.name,
-                &show_progress(),
+                &progress::sync(),
             ))?;
             let human = format!(
                 "Removed {}. It can't sync any more, and what you write from now on is under a new key it never gets. Your other devices move to that key on their next sync, with nothing to do.",

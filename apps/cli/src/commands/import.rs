@@ -4,12 +4,12 @@
 
 use crate::error::{Failure, Result};
 use crate::output::{count, plural, Printed};
+use crate::progress;
 use clap::{Args as ClapArgs, ValueEnum};
 use onward_core::import;
 use onward_core::model::Kind;
 use onward_core::Journal;
 use serde_json::json;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, ClapArgs)]
@@ -100,17 +100,13 @@ fn json_file(path: &Path, dry_run: bool, journal: &mut Journal) -> Result<Printe
             "",
         ));
     }
-    let show_progress = total > 500 && std::io::stderr().is_terminal();
-    let mut progress = |done: usize, total: usize| {
-        if show_progress {
-            eprint!("\rImporting… {} of {}", count(done), count(total));
-        }
-    };
-    let imported = import::json::store(journal, parsed, &mut progress)?;
+    let bar = progress::counting("Importing", "records");
+    let imported = import::json::store(journal, parsed, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
     let stored = imported.records;
-    if show_progress {
-        eprintln!();
-    }
     let mut said = format!(
         "Imported {} from {}.",
         plural(stored.written, "record"),
@@ -156,7 +152,7 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
             _ => None,
         },
     };
-    let parsed = csv::read(&bytes, &options, journal.now()).map_err(|e| {
+    let parsed = csv::read(&bytes, &options, journal.zone(), journal.now()).map_err(|e| {
         Failure::new(format!("{} can't be imported: {e}", path.display()))
             .hint("Nothing was changed.")
     })?;
@@ -169,16 +165,12 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
         let existing = csv::existing(journal, &parsed.rows)?;
         (rows - existing, existing)
     } else {
-        let show_progress = rows > 500 && std::io::stderr().is_terminal();
-        let mut progress = |done: usize, total: usize| {
-            if show_progress {
-                eprint!("\rImporting… {} of {} rows", count(done), count(total));
-            }
-        };
-        let done = csv::import(journal, parsed.rows, &mut progress)?;
-        if show_progress {
-            eprintln!();
-        }
+        let bar = progress::counting("Importing", "rows");
+        let done = csv::import(journal, parsed.rows, &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })?;
+        bar.finish_and_clear();
         (done.added, done.skipped_existing)
     };
 

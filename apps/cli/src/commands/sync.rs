@@ -5,9 +5,10 @@ use crate::dates;
 use crate::error::{Failure, Result};
 use crate::keys::DeviceKeys;
 use crate::output::{plural, Printed, NEEDS_ATTENTION};
+use crate::progress;
 use crate::qr;
 use clap::{Args, Subcommand};
-use onward_core::sync::{self, Phase, Progress, SyncReport, SyncRuntime, SyncStatus, Unit};
+use onward_core::sync::{self, SyncReport, SyncRuntime, SyncStatus};
 use onward_core::Journal;
 use serde_json::json;
 use std::io::IsTerminal;
@@ -140,7 +141,7 @@ fn init(
     ))?;
     let url = relay_url(journal)?;
     let first =
-        rt.block_on(async { Ok(sync::sync_now(journal, rt.relays(), &show_progress()).await) })?;
+        rt.block_on(async { Ok(sync::sync_now(journal, rt.relays(), &progress::sync()).await) })?;
     let mut human = format!("Sync is on, through {url}.\n");
     let first_json = match &first {
         Ok(report) => {
@@ -216,7 +217,7 @@ fn join(
         rt.relays(),
         &code,
         &name,
-        &show_progress(),
+        &progress::sync(),
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
@@ -252,7 +253,7 @@ fn recover(
         rt.relays(),
         &kit,
         &name,
-        &show_progress(),
+        &progress::sync(),
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
@@ -309,7 +310,7 @@ fn confirm(question: &str) -> Result<bool> {
 }
 
 fn now(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
-    let report = rt.block_on(sync::sync_now(journal, rt.relays(), &show_progress()))?;
+    let report = rt.block_on(sync::sync_now(journal, rt.relays(), &progress::sync()))?;
     let human = format!(
         "Synced: {}. {}",
         sent_and_received(&report),
@@ -376,7 +377,7 @@ fn status(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Printed> {
         Some(latest) => human.push_str(&format!(
             "Received     {} of the relay's {}\n",
             status.cursor,
-            plural(latest, "batch").replace("batchs", "batches")
+            plural(latest, "batch")
         )),
         None => human.push_str(&format!("Received     {} batches so far\n", status.cursor)),
     }
@@ -462,7 +463,7 @@ fn restore_relay_copy(journal: &Mutex<Journal>, rt: &SyncRuntime) -> Result<Prin
     let report = rt.block_on(sync::restore_relay_copy(
         journal,
         rt.relays(),
-        &show_progress(),
+        &progress::sync(),
     ))?;
     let url = relay_url(journal)?;
     let human = format!(
@@ -488,30 +489,6 @@ fn relay_url(journal: &Mutex<Journal>) -> Result<String> {
     Ok(journal.sync_enabled()?.relay_url)
 }
 
-/// Progress on stderr, rewritten in place, when stderr is a terminal.
-pub fn show_progress() -> impl Fn(Progress) + Send + Sync {
-    let terminal = std::io::stderr().is_terminal();
-    move |p: Progress| {
-        if !terminal {
-            return;
-        }
-        let what = match p.phase {
-            Phase::Pushing => "Sending",
-            Phase::Pulling => "Receiving",
-            Phase::DownloadingSnapshot => "Downloading the journal",
-            Phase::UploadingSnapshot => "Uploading a snapshot",
-        };
-        let amount = match p.phase.unit() {
-            Unit::Batches => format!("{} of {} batches", p.done, p.total),
-            Unit::Bytes => format!("{} of {} KB", p.done / 1024, p.total.div_ceil(1024)),
-        };
-        eprint!("\r\x1b[2K{what}… {amount}");
-        if p.done >= p.total {
-            eprintln!();
-        }
-    }
-}
-
 fn records_changed(report: &SyncReport) -> String {
     match report.pulled.changed_ids.len() {
         0 => String::new(),
@@ -524,7 +501,7 @@ fn refusals(report: &SyncReport) -> String {
         0 => String::new(),
         n => format!(
             "\n{} from the relay didn't open with this journal's key and {} not applied; everything else was. `onward sync status` lists {}.",
-            plural(n, "batch").replace("batchs", "batches"),
+            plural(n, "batch"),
             if n == 1 { "was" } else { "were" },
             if n == 1 { "it" } else { "them" }
         ),

@@ -25,7 +25,7 @@ use crate::frames;
 use crate::guard::body::UnreadBody;
 use crate::ids::Id;
 use crate::state::AppState;
-use crate::storage::{members as list, PullRange, Pulled, Writer};
+use crate::storage::{members as list, PullPage, PullRange, Writer};
 use crate::wakeups::Look;
 
 /// The pull answer's headers, named by the protocol.
@@ -209,7 +209,7 @@ async fn pull_waiting(
     journal: &Id,
     range: PullRange,
     wait: Duration,
-) -> Result<Pulled> {
+) -> Result<PullPage> {
     if wait.is_zero() {
         return app.storage.pull(journal, range).await;
     }
@@ -245,7 +245,7 @@ async fn pull_waiting(
     }
 }
 
-fn frames_response(pulled: &Pulled) -> Response {
+fn frames_response(pulled: &PullPage) -> Response {
     let id_value = |id: &Id| HeaderValue::from_str(id.as_str()).expect("ids are hex");
     let after_id = pulled
         .after_id

@@ -197,7 +197,7 @@ pub struct StoredBatch {
 
 /// What a pull returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pulled {
+pub struct PullPage {
     /// Batches after the cursor, in sequence order.
     pub batches: Vec<StoredBatch>,
     /// The journal's highest sequence number.
@@ -294,7 +294,7 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Batches after `range.after`, with the id of the batch numbered `after`.
     /// `SnapshotRequired` when `after < pruned_through`.
-    async fn pull(&self, journal: &Id, range: PullRange) -> Result<Pulled, Error>;
+    async fn pull(&self, journal: &Id, range: PullRange) -> Result<PullPage, Error>;
 
     /// Stores one snapshot part. When it is the last, checks the whole envelope: a
     /// complete snapshot drops older snapshots and the batches it covers; a refused one

@@ -21,7 +21,7 @@ use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
-    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    PartStored, PullPage, PullRange, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
     StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::{with_causes, Error};
@@ -847,7 +847,7 @@ impl Storage for PostgresStorage {
         })
     }
 
-    async fn pull(&self, journal: &Id, range: PullRange) -> Result<Pulled, Error> {
+    async fn pull(&self, journal: &Id, range: PullRange) -> Result<PullPage, Error> {
         let mut client = self.pool.get().await?;
         let tx = read_view(&mut client).await?;
         let row = journal_row(&tx, journal, "").await?;
@@ -888,7 +888,7 @@ impl Storage for PostgresStorage {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(Pulled {
+        Ok(PullPage {
             batches,
             latest_seq: row.latest_seq,
             pruned_through: row.pruned_through,

@@ -16,7 +16,7 @@ use super::rules::{self, KnownSnapshot};
 use super::stall::PushStall;
 use super::{
     signed, unsigned, Access, Creation, JournalState, MemberRow, MembersRequest, NewJournal,
-    PartStored, PullRange, Pulled, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
+    PartStored, PullPage, PullRange, Pushed, SnapshotPart, SnapshotState, Storage, StoredBatch,
     StoredDevice, StoredInvitation, Totals, Writer,
 };
 use crate::error::Error;
@@ -706,7 +706,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn pull(&self, journal: &Id, range: PullRange) -> Result<Pulled, Error> {
+    async fn pull(&self, journal: &Id, range: PullRange) -> Result<PullPage, Error> {
         let journal = journal.clone();
         self.run(move |conn| {
             let tx = conn.transaction()?;
@@ -742,7 +742,7 @@ impl Storage for SqliteStorage {
                     envelope: Bytes::from(envelope),
                 });
             }
-            Ok(Pulled {
+            Ok(PullPage {
                 batches,
                 latest_seq: row.latest_seq,
                 pruned_through: row.pruned_through,
