@@ -33,6 +33,15 @@ impl Failure {
     }
 }
 
+impl From<onward_local::Problem> for Failure {
+    fn from(problem: onward_local::Problem) -> Self {
+        match problem {
+            onward_local::Problem::Journal(e) => e.into(),
+            onward_local::Problem::Setting { message, hint } => Failure::new(message).hint(hint),
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let hint = match &e {

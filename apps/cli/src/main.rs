@@ -6,7 +6,6 @@
 mod commands;
 mod dates;
 mod error;
-mod keys;
 mod limits;
 mod output;
 mod progress;

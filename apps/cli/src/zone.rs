@@ -4,7 +4,7 @@
 //! never used.
 
 use crate::error::{Failure, Result};
-use onward_core::zone::{self, Zone};
+use onward_core::zone::Zone;
 
 /// Settles the zone before the arguments are parsed for real, since dates typed in them
 /// ("2026-11-02 14:30") are read in it: a lenient first pass finds `--time-zone`.
@@ -20,25 +20,9 @@ pub fn settle() -> Result<Zone> {
     Ok(zone)
 }
 
-/// The zone asked for, else the environment's, else UTC. Only a name asked for can be
-/// refused: a `TZ` that is not an IANA name (such as `EST5EDT,M3.2.0`) is passed over.
+/// The zone asked for, else the environment's, else UTC (see [`onward_local::resolve_zone`]).
 pub fn resolve(asked: Option<&str>) -> Result<Zone> {
-    if let Some(name) = asked {
-        return zone::parse(name).map_err(|_| {
-            Failure::new(format!("\"{name}\" is not a time zone I know."))
-                .hint("Time zones are IANA names such as Europe/Berlin, America/New_York or UTC.")
-        });
-    }
-    let from_tz = std::env::var("TZ")
-        .ok()
-        .and_then(|tz| zone::parse(tz.trim_start_matches(':')).ok());
-    Ok(from_tz
-        .or_else(|| {
-            iana_time_zone::get_timezone()
-                .ok()
-                .and_then(|name| zone::parse(&name).ok())
-        })
-        .unwrap_or(zone::DEFAULT))
+    onward_local::resolve_zone(asked).map_err(Failure::from)
 }
 
 #[cfg(test)]

@@ -135,6 +135,8 @@ pub enum Command {
     Sync(sync::Command),
     /// The devices that sync this journal; remove a lost one
     Devices(devices::DevicesArgs),
+    /// Open your journal in the browser, served on this machine only (Ctrl-C stops it)
+    Desktop(onward_desktop::ServeArgs),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -169,15 +171,15 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Some(dir) => dir.path().join("journal.onward"),
         None => path,
     };
-    let mut journal = Journal::open(&open_at)?;
-    journal.set_zone(crate::dates::zone());
-    crate::replay::apply(&mut journal)?;
-    let keys = std::sync::Arc::new(crate::keys::DeviceKeys::for_journal(&open_at));
-    journal.set_secret_store(keys.clone());
+    let (mut journal, keys) = onward_local::open(&open_at, crate::dates::zone())?;
     // Sync shares the journal with its network steps, so it takes it whole.
     let command = match command {
         Command::Sync(cmd) => return sync::run(cmd, journal, &keys),
         Command::Devices(args) => return devices::run(args, journal),
+        Command::Desktop(args) => {
+            onward_desktop::serve(journal, &args).map_err(Failure::new)?;
+            return Ok(Printed::new(serde_json::Value::Null, ""));
+        }
         other => other,
     };
     let j = &mut journal;
@@ -204,23 +206,19 @@ pub fn run(cli: Cli) -> Result<Printed> {
         Command::Merge(args) => doctor::merge(args, j),
         Command::Export(args) => export::run(args, cli.json, j),
         Command::Import(args) => import::run(args, j),
-        Command::Completions(_) | Command::Prompts(_) | Command::Sync(_) | Command::Devices(_) => {
+        Command::Completions(_)
+        | Command::Prompts(_)
+        | Command::Sync(_)
+        | Command::Devices(_)
+        | Command::Desktop(_) => {
             unreachable!("handled above")
         }
     }
 }
 
 /// `--journal`, else `$ONWARD_JOURNAL` (both through clap), else the data directory.
-fn journal_path(given: Option<PathBuf>) -> Result<PathBuf> {
-    if let Some(path) = given {
-        return Ok(path);
-    }
-    directories::ProjectDirs::from("org", "Onward", "Onward")
-        .map(|dirs| dirs.data_dir().join("journal.onward"))
-        .ok_or_else(|| {
-            Failure::new("could not find a data directory for the journal on this system")
-                .hint("Choose a file with --journal PATH or the ONWARD_JOURNAL variable.")
-        })
+pub fn journal_path(given: Option<PathBuf>) -> Result<PathBuf> {
+    Ok(onward_local::journal_path(given)?)
 }
 
 /// The full id of a record of kind `E`, from an id or a prefix; another kind is refused

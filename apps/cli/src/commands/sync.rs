@@ -3,13 +3,13 @@
 
 use crate::dates;
 use crate::error::{Failure, Result};
-use crate::keys::DeviceKeys;
 use crate::output::{plural, Printed, NEEDS_ATTENTION};
 use crate::progress;
 use crate::qr;
 use clap::{Args, Subcommand};
 use onward_core::sync::{self, SyncReport, SyncRuntime, SyncStatus};
 use onward_core::Journal;
+use onward_local::DeviceKeys;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::sync::Mutex;

@@ -1,0 +1,46 @@
+//! Which address draws which screen; every route is behind the door (`guard`).
+
+use crate::state::Desk;
+use crate::{guard, live, screens};
+use axum::http::header;
+use axum::routing::{get, post};
+use axum::Router;
+
+const STYLE: &str = include_str!("../assets/style.css");
+const SCRIPT: &str = include_str!("../assets/app.js");
+
+pub fn router(desk: Desk) -> Router {
+    Router::new()
+        .route("/", get(screens::today::show))
+        .route("/reminders/done", post(screens::today::done))
+        .route("/reminders/snooze", post(screens::today::snooze))
+        .route("/board", get(screens::board::show))
+        .route("/applications/new", get(screens::application::form))
+        .route("/applications", post(screens::application::create))
+        .route("/applications/{id}/stage", post(screens::board::stage))
+        .route("/applications/{id}/outcome", post(screens::board::outcome))
+        .route("/rejections/new", get(screens::rejection::form))
+        .route("/rejections", post(screens::rejection::create))
+        .route("/search", get(screens::search::show))
+        .route("/api/search", get(screens::search::json))
+        .route("/records/{id}", get(screens::record::show))
+        .route("/events", get(live::events))
+        .route(
+            "/assets/style.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    SCRIPT,
+                )
+            }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            desk.clone(),
+            guard::guard,
+        ))
+        .with_state(desk)
+}

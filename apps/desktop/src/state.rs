@@ -1,0 +1,145 @@
+//! What the server holds: the one journal (behind a mutex, used on blocking threads),
+//! this run's secrets, and the channels that tell pages about changes and shutdown.
+
+use onward_core::Journal;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{broadcast, watch};
+
+/// The desk's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct Desk {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    journal: Mutex<Journal>,
+    port: u16,
+    /// In the address printed and opened; exchanged for the session cookie.
+    launch_token: String,
+    /// The session cookie's value.
+    session: String,
+    /// Carried by every write, from the page.
+    csrf: String,
+    changes: broadcast::Sender<()>,
+    stop: watch::Sender<bool>,
+}
+
+/// Why a request could not be answered from the journal.
+pub enum Trouble {
+    Journal(onward_core::Error),
+    /// The blocking task did not finish (the server is stopping).
+    Gone,
+}
+
+impl From<onward_core::Error> for Trouble {
+    fn from(e: onward_core::Error) -> Self {
+        Trouble::Journal(e)
+    }
+}
+
+impl Desk {
+    pub fn new(mut journal: Journal, port: u16) -> Desk {
+        let (changes, _) = broadcast::channel(16);
+        let heard = changes.clone();
+        // Writes through this server; other processes' writes are noticed by `live`.
+        journal.observe(Arc::new(move |_| {
+            let _ = heard.send(());
+        }));
+        let desk = Desk {
+            inner: Arc::new(Inner {
+                journal: Mutex::new(journal),
+                port,
+                launch_token: random_token(),
+                session: random_token(),
+                csrf: random_token(),
+                changes,
+                stop: watch::channel(false).0,
+            }),
+        };
+        crate::live::watch_file(desk.clone());
+        desk
+    }
+
+    pub fn port(&self) -> u16 {
+        self.inner.port
+    }
+
+    /// The address to open: it carries the launch token.
+    pub fn opening_url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/?token={}",
+            self.inner.port, self.inner.launch_token
+        )
+    }
+
+    pub fn launch_token(&self) -> &str {
+        &self.inner.launch_token
+    }
+
+    pub fn session(&self) -> &str {
+        &self.inner.session
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.inner.csrf
+    }
+
+    /// The journal, even after a panic elsewhere poisoned the lock (a write is atomic
+    /// in SQLite, so the handle is still sound).
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.inner
+            .journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` on the journal on a blocking thread.
+    pub async fn with_journal<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Journal) -> onward_core::Result<T> + Send + 'static,
+    ) -> Result<T, Trouble> {
+        let desk = self.clone();
+        tokio::task::spawn_blocking(move || work(&mut desk.journal()))
+            .await
+            .map_err(|_| Trouble::Gone)?
+            .map_err(Trouble::Journal)
+    }
+
+    /// Tells open pages the journal changed.
+    pub fn changed(&self) {
+        let _ = self.inner.changes.send(());
+    }
+
+    pub fn changes(&self) -> broadcast::Receiver<()> {
+        self.inner.changes.subscribe()
+    }
+
+    pub fn stopping(&self) -> Stopping {
+        Stopping(self.inner.stop.clone())
+    }
+
+    /// Becomes true when the server stops (long-lived responses end then).
+    pub fn stopped(&self) -> watch::Receiver<bool> {
+        self.inner.stop.subscribe()
+    }
+}
+
+/// Stops the desk's long-lived work when the server shuts down.
+pub struct Stopping(watch::Sender<bool>);
+
+impl Stopping {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+/// 32 random bytes in hex. Without the system's randomness there is no safe token, so
+/// the process cannot go on: this runs before any request is served.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        eprintln!("error: this system gave no randomness for the session token: {e}");
+        std::process::exit(1);
+    }
+    hex::encode(bytes)
+}
