@@ -44,10 +44,10 @@ pub fn serve(journal: Journal, args: &ServeArgs) -> Result<(), String> {
             .port();
         let desk = Desk::new(journal, port);
         let url = desk.opening_url();
-        println!("Onward is open at {url}");
-        println!("Keep this window open while you use it; Ctrl-C stops it.");
+        say(&format!("Onward is open at {url}"));
+        say("Keep this window open while you use it; Ctrl-C stops it.");
         if !args.no_browser && !open_browser(&url) {
-            println!("Open that address in your browser to begin.");
+            say("Open that address in your browser to begin.");
         }
         let app = routes::router(desk.clone());
         let stopping = desk.stopping();
@@ -58,9 +58,17 @@ pub fn serve(journal: Journal, args: &ServeArgs) -> Result<(), String> {
             })
             .await
             .map_err(|e| format!("the server stopped: {e}"))?;
-        println!("Stopped. Your journal is saved.");
+        say("Stopped. Your journal is saved.");
         Ok(())
     })
+}
+
+/// Prints a line; a closed stdout (a script that read the address and went) is no
+/// reason to stop serving.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 /// Asks the system to open `url` in the default browser; false when it could not.

@@ -51,20 +51,18 @@ pub async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let start = (desk.changes(), desk.stopped());
     let stream = futures_util::stream::unfold(start, |(mut changes, mut stopped)| async move {
-        loop {
-            if *stopped.borrow() {
-                return None;
-            }
-            tokio::select! {
-                heard = changes.recv() => match heard {
-                    Ok(()) | Err(RecvError::Lagged(_)) => {
-                        let event = Event::default().event("change").data("journal");
-                        return Some((Ok(event), (changes, stopped)));
-                    }
-                    Err(RecvError::Closed) => return None,
-                },
-                _ = stopped.changed() => return None,
-            }
+        if *stopped.borrow() {
+            return None;
+        }
+        tokio::select! {
+            heard = changes.recv() => match heard {
+                Ok(()) | Err(RecvError::Lagged(_)) => {
+                    let event = Event::default().event("change").data("journal");
+                    Some((Ok(event), (changes, stopped)))
+                }
+                Err(RecvError::Closed) => None,
+            },
+            _ = stopped.changed() => None,
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
