@@ -79,10 +79,10 @@ fn weeks_below_the_minimum_are_flagged_gently_and_the_minimum_can_be_set() {
         .map(|w| (w.activities, w.below_minimum, w.partial))
         .collect();
     assert_eq!(flags, [(3, false, false), (1, true, false)]);
-    assert_eq!(log.weeks[0].note, "3 of 3: the weekly minimum is met");
+    assert_eq!(log.weeks[0].note, "3 of 3; the weekly minimum is met");
     assert_eq!(
         log.weeks[1].note,
-        "1 of 3: 2 more would meet the weekly minimum"
+        "1 of 3; 2 more would meet the weekly minimum"
     );
 
     let log = j.work_search_log(whole_weeks, 1).unwrap();
@@ -115,8 +115,12 @@ fn each_kind_of_activity_gets_its_method_and_the_person_contacted() {
     panel.interviewer_ids = vec![dana.clone(), sam.clone()];
     j.create(panel).unwrap();
     // Still ahead of "now": not done yet, so not in the log.
-    j.create(Interview::new(&acme, InterviewKind::Final, local(11, 24, 10)))
-        .unwrap();
+    j.create(Interview::new(
+        &acme,
+        InterviewKind::Final,
+        local(11, 24, 10),
+    ))
+    .unwrap();
     j.move_stage(&acme, Stage::Interviewing, None).unwrap();
 
     let mut thanks = Message::new(MessageKind::ThankYou, "Thank you", local(11, 12, 15));
@@ -156,7 +160,12 @@ fn each_kind_of_activity_gets_its_method_and_the_person_contacted() {
             ("Globex", Method::Networking, "", "Applied"),
             ("Initech", Method::JobFair, "", "Applied"),
             ("Acme", Method::Phone, "Dana Lee", "Interviewing"),
-            ("Acme", Method::InPerson, "Dana Lee, Sam Ortiz", "Interviewing"),
+            (
+                "Acme",
+                Method::InPerson,
+                "Dana Lee, Sam Ortiz",
+                "Interviewing"
+            ),
             ("Acme", Method::Email, "Sam Ortiz", "Interviewing"),
             ("", Method::Networking, "Dana Lee", "They replied"),
         ]
@@ -170,7 +179,9 @@ fn each_kind_of_activity_gets_its_method_and_the_person_contacted() {
     );
     assert_eq!(
         lines.nth(4),
-        Some("2026-11-12,Acme,Data Engineer,In person or video,\"Dana Lee, Sam Ortiz\",Interviewing")
+        Some(
+            "2026-11-12,Acme,Data Engineer,In person or video,\"Dana Lee, Sam Ortiz\",Interviewing"
+        )
     );
     assert_eq!(csv.lines().count(), 1 + log.activities.len());
 }
@@ -232,7 +243,10 @@ fn the_coach_summary_leaves_out_private_text_by_default() {
     for private in ["felt small", "tired", "slept badly", "From my journal"] {
         assert!(!md.contains(private), "{private} is in:\n{md}");
     }
-    assert!(md.contains("- Finish the SQL course (Course): Under way, 40%"), "{md}");
+    assert!(
+        md.contains("- Finish the SQL course (Course): Under way, 40%"),
+        "{md}"
+    );
     assert!(md.contains("2 applications in this period."), "{md}");
     assert!(md.contains("- Applied: 1\n"), "{md}");
     assert!(md.contains("- Closed: a no this time: 1\n"), "{md}");
@@ -261,5 +275,8 @@ fn the_coach_summary_has_the_private_text_when_asked() {
         md.contains("### 2026-11-10: Let it out\n\nI felt small after the call with Globex"),
         "{md}"
     );
-    assert!(md.contains("- 2026-11-11: Low · tired · slept badly"), "{md}");
+    assert!(
+        md.contains("- 2026-11-11: Low · tired · slept badly"),
+        "{md}"
+    );
 }

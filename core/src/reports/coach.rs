@@ -120,15 +120,17 @@ impl Journal {
         let monday = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday().into());
         let weeks = ((monday(period.to) - monday(period.from)).num_weeks() + 1)
             .clamp(INSIGHT_WEEKS.min.into(), INSIGHT_WEEKS.max.into()) as u32;
-        let end = zone::day_start(period.to + Duration::days(1), self.zone())
-            - Duration::milliseconds(1);
+        let end =
+            zone::day_start(period.to + Duration::days(1), self.zone()) - Duration::milliseconds(1);
         let options = InsightsOptions {
             weeks,
             ..Default::default()
         };
-        Ok(insights::compute(self.connection(), end, self.zone(), &options)?
-            .effort
-            .weeks)
+        Ok(
+            insights::compute(self.connection(), end, self.zone(), &options)?
+                .effort
+                .weeks,
+        )
     }
 
     /// Due and upcoming reminders (next actions among them) and interviews ahead.

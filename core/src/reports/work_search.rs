@@ -68,7 +68,7 @@ pub struct Week {
     pub below_minimum: bool,
     /// The period covers only some of its days.
     pub partial: bool,
-    /// A sentence for people: "3 of 3: the weekly minimum is met".
+    /// A sentence for people: "3 of 3; the weekly minimum is met".
     pub note: String,
 }
 
@@ -260,12 +260,12 @@ fn weeks(period: Period, minimum: u32, activities: &[Activity]) -> Vec<Week> {
     weeks
 }
 
-/// "3 of 3: the weekly minimum is met", "1 of 3: 2 more would meet the weekly minimum".
+/// "3 of 3; the weekly minimum is met", "1 of 3; 2 more would meet the weekly minimum".
 pub fn week_note(activities: u32, minimum: u32) -> String {
     if activities >= minimum {
-        format!("{activities} of {minimum}: the weekly minimum is met")
+        format!("{activities} of {minimum}; the weekly minimum is met")
     } else {
         let more = minimum - activities;
-        format!("{activities} of {minimum}: {more} more would meet the weekly minimum")
+        format!("{activities} of {minimum}; {more} more would meet the weekly minimum")
     }
 }

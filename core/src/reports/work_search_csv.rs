@@ -18,8 +18,8 @@ impl WorkSearchLog {
     /// The activities as CSV (UTF-8, quoted where needed, dates as YYYY-MM-DD).
     pub fn to_csv(&self) -> String {
         let mut out = csv::Writer::from_writer(Vec::new());
-        let rows = std::iter::once(HEADER.map(String::from)).chain(self.activities.iter().map(
-            |a| {
+        let rows =
+            std::iter::once(HEADER.map(String::from)).chain(self.activities.iter().map(|a| {
                 [
                     a.date.to_string(),
                     a.employer.clone(),
@@ -28,8 +28,7 @@ impl WorkSearchLog {
                     a.contacted.clone(),
                     a.result.clone(),
                 ]
-            },
-        ));
+            }));
         for row in rows {
             // Writing into memory cannot fail.
             let _ = out.write_record(&row);
