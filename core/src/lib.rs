@@ -20,6 +20,7 @@ pub mod limits;
 pub mod notify;
 pub mod prompts;
 pub mod reminders;
+pub mod reports;
 pub mod store;
 pub mod suggestions;
 pub mod sync;

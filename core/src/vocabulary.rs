@@ -3,6 +3,7 @@
 //! files and JSON; these are for people.
 
 use crate::model::*;
+use crate::reports::work_search::Method;
 
 /// A value's name for people.
 pub trait Label: Copy {
@@ -116,6 +117,33 @@ labels!(Channel {
     Portal => "Portal",
     InPerson => "In person",
     Silence => "Silence",
+});
+
+// Where a goal stands; letting one go is a fine decision too.
+labels!(GoalStatus {
+    Open => "Not started yet",
+    InProgress => "Under way",
+    Done => "Done",
+    Dropped => "Let go",
+});
+
+// Where a note stands; declined and no reply are ordinary endings.
+labels!(MessageStatus {
+    Draft => "Draft",
+    Sent => "Sent",
+    Replied => "They replied",
+    Declined => "They declined",
+    NoReply => "No reply came",
+});
+
+// How an employer was contacted, in the words benefits offices use.
+labels!(Method {
+    OnlineApplication => "Online application",
+    Email => "Email",
+    Phone => "Phone",
+    InPerson => "In person or video",
+    JobFair => "Job fair",
+    Networking => "Networking",
 });
 
 /// The five faces of a check-in, for valence 1 (heavy) to 5 (bright).

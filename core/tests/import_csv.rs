@@ -302,3 +302,74 @@ fn windows_1252_and_tab_separated_files_read_too() {
     assert_eq!(parsed.rows[0].application.role, "Dev, backend");
     assert_eq!(parsed.rows[0].application.stage, Stage::Applied);
 }
+
+fn read_at(name: &str, now: &str) -> Parsed {
+    let now: DateTime<Utc> = now.parse().unwrap();
+    csv::read(&data(name), &Options::default(), ZONE, now).unwrap()
+}
+
+#[test]
+fn dates_without_a_year_take_the_latest_year_not_in_the_future_and_the_mapping_says_so() {
+    let parsed = read_at("personal-sheet.csv", "2026-10-01T20:00:00Z");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.mapping.years_inferred, [(2025, 1), (2026, 2)]);
+    assert_eq!(
+        parsed.mapping.years_note().as_deref(),
+        Some("3 dates had no year: read as 2025 (1) and 2026 (2)")
+    );
+    assert_eq!(
+        parsed.mapping.to_json()["dates_without_year"],
+        serde_json::json!({"2025": 1, "2026": 2})
+    );
+    let (_dir, mut j) = journal();
+    import(&mut j, parsed);
+    assert_eq!(local_date(by_company(&j, "Acme").applied_at), "2026-09-19");
+    assert_eq!(
+        local_date(by_company(&j, "Globex").applied_at),
+        "2025-10-13"
+    );
+    assert_eq!(
+        local_date(by_company(&j, "Initech").applied_at),
+        "2026-09-02"
+    );
+}
+
+#[test]
+fn a_date_without_a_year_takes_the_year_of_the_neighbouring_rows() {
+    // On its own, 9/30 would be this year's (2026).
+    let parsed = read_at("links-unnamed.csv", "2026-12-01T20:00:00Z");
+    assert_eq!(
+        parsed.mapping.years_note().as_deref(),
+        Some("1 date had no year: read as 2025")
+    );
+    let (_dir, mut j) = journal();
+    import(&mut j, parsed);
+    assert_eq!(
+        local_date(by_company(&j, "Globex").applied_at),
+        "2025-09-30"
+    );
+}
+
+#[test]
+fn a_column_of_links_becomes_the_url_not_a_note() {
+    let parsed = read_at("personal-sheet.csv", "2026-10-01T20:00:00Z");
+    assert!(parsed
+        .mapping
+        .fields
+        .contains(&(Field::Url, "Applicant Portal".to_string())));
+    assert_eq!(parsed.mapping.kept_in_notes, ["Contact"]);
+    let (_dir, mut j) = journal();
+    import(&mut j, parsed);
+    let acme = by_company(&j, "Acme");
+    assert_eq!(acme.url.as_deref(), Some("https://jobs.acme.example/123"));
+    assert_eq!(acme.notes, "Contact: Dana");
+
+    // A column no name places, whose values are all links, is the url too.
+    let parsed = read_at("links-unnamed.csv", "2026-12-01T20:00:00Z");
+    assert!(parsed.mapping.kept_in_notes.is_empty());
+    let (_dir, mut j) = journal();
+    import(&mut j, parsed);
+    let globex = by_company(&j, "Globex");
+    assert_eq!(globex.url.as_deref(), Some("www.globex.example/careers/9"));
+    assert!(globex.notes.is_empty(), "{}", globex.notes);
+}

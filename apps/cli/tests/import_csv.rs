@@ -218,3 +218,21 @@ fn the_date_order_can_be_chosen() {
         .to_string();
     assert_eq!(local, "2026-11-02");
 }
+
+#[test]
+fn the_mapping_says_which_year_dates_without_one_were_read_as() {
+    let o = Onward::new();
+    let file = data("personal-sheet.csv");
+    let args = ["import", "--format", "csv", "--dry-run", &file];
+    let out = o
+        .command(&args)
+        .env("ONWARD_NOW", "2026-10-01T20:00:00Z")
+        .output()
+        .unwrap();
+    let out = succeeded(&args, out);
+    assert!(out.contains("url         ← Applicant Portal"), "{out}");
+    assert!(
+        out.contains("3 dates had no year: read as 2025 (1) and 2026 (2)"),
+        "{out}"
+    );
+}

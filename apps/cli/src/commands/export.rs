@@ -4,8 +4,12 @@
 
 use crate::error::{Failure, Result};
 use crate::output::{plural, Printed};
+use chrono::NaiveDate;
 use clap::{Args as ClapArgs, ValueEnum};
 use onward_core::export::{self, Snapshot};
+use onward_core::reports::coach::CoachOptions;
+use onward_core::reports::work_search::DEFAULT_MINIMUM;
+use onward_core::reports::Period;
 use onward_core::Journal;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -17,17 +21,31 @@ use std::path::{Path, PathBuf};
   onward export --format csv --output onward-csv
   onward export --format markdown --output journal-notes
   onward export --format ics > interviews.ics
-  onward export --format automerge --output journal.automerge")]
+  onward export --format automerge --output journal.automerge
+  onward export --format work-search --from 2026-11-01 --to 2026-11-30 > work-search.csv
+  onward export --format coach --from 2026-11-01 --to 2026-11-30 --output coach.md")]
 pub struct Args {
     /// What to write
     #[arg(long, value_enum)]
     format: Format,
-    /// Where: a file (json, ics, automerge) or a directory (csv, markdown) [default: stdout]
+    /// Where: a file (json, ics, automerge, work-search, coach) or a directory (csv, markdown) [default: stdout]
     #[arg(long, short, value_name = "PATH")]
     output: Option<PathBuf>,
     /// Replace an existing file, or write into a directory that is not empty
     #[arg(long)]
     force: bool,
+    /// First day of the period (work-search, coach), YYYY-MM-DD in your time zone
+    #[arg(long, value_name = "DATE")]
+    from: Option<NaiveDate>,
+    /// Last day of the period (work-search, coach), YYYY-MM-DD, included
+    #[arg(long, value_name = "DATE")]
+    to: Option<NaiveDate>,
+    /// Activities a week your benefits office asks for (work-search)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MINIMUM)]
+    minimum: u32,
+    /// Add your journal entries and check-ins to the coach summary (left out unless asked)
+    #[arg(long)]
+    include_private: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +60,10 @@ enum Format {
     Ics,
     /// The raw Automerge document, for other Automerge tools
     Automerge,
+    /// A work-search log for a benefits office: one CSV row per activity in --from..--to
+    WorkSearch,
+    /// A summary of --from..--to for a coach, as Markdown (private writing left out)
+    Coach,
 }
 
 pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
@@ -74,9 +96,19 @@ pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
         }
         _ => {}
     }
+    if matches!(args.format, Format::WorkSearch | Format::Coach) {
+        return report(&args, journal);
+    }
+    if args.from.is_some() || args.to.is_some() || args.include_private {
+        return Err(Failure::new(
+            "--from, --to and --include-private are for the work-search and coach reports",
+        ));
+    }
     let snapshot = Snapshot::of(journal)?;
     let records = snapshot.len();
     let (what, written) = match args.format {
+        // Reports are sent on before the snapshot is read (they don't need it).
+        Format::WorkSearch | Format::Coach => return report(&args, journal),
         Format::Json => {
             let text = export::json::to_string(&snapshot, journal.now());
             let to = emit(text.as_bytes(), args.output.as_deref(), args.force)?;
@@ -119,10 +151,7 @@ pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
             }
         }
     };
-    let place = written
-        .as_ref()
-        .map_or("stdout".to_string(), |p| p.display().to_string());
-    eprintln!("Exported {what} to {place}.");
+    eprintln!("Exported {what} to {}.", place(&written));
     Ok(Printed::new(
         json!({
             "format": format_name(args.format),
@@ -133,6 +162,13 @@ pub fn run(args: Args, json: bool, journal: &mut Journal) -> Result<Printed> {
     ))
 }
 
+/// Where an export went, for a sentence.
+fn place(written: &Option<PathBuf>) -> String {
+    written
+        .as_ref()
+        .map_or("stdout".to_string(), |p| p.display().to_string())
+}
+
 fn format_name(format: Format) -> &'static str {
     match format {
         Format::Json => "json",
@@ -140,7 +176,65 @@ fn format_name(format: Format) -> &'static str {
         Format::Markdown => "markdown",
         Format::Ics => "ics",
         Format::Automerge => "automerge",
+        Format::WorkSearch => "work-search",
+        Format::Coach => "coach",
     }
+}
+
+/// The work-search log (CSV) or the coach summary (Markdown) of a period. The data is
+/// the file alone; the weekly counts are said on stderr (and in the `--json` summary).
+fn report(args: &Args, journal: &mut Journal) -> Result<Printed> {
+    let name = format_name(args.format);
+    let (Some(from), Some(to)) = (args.from, args.to) else {
+        return Err(Failure::new(format!(
+            "the {name} report is of a period: give --from and --to"
+        ))
+        .hint(format!(
+            "For example: onward export --format {name} --from 2026-11-01 --to 2026-11-30"
+        )));
+    };
+    let period = Period::new(from, to)?;
+    let mut summary = json!({ "format": name, "from": from, "to": to });
+    if args.format == Format::WorkSearch {
+        let log = journal.work_search_log(period, args.minimum)?;
+        let written = emit(log.to_csv().as_bytes(), args.output.as_deref(), args.force)?;
+        let place = place(&written);
+        eprintln!(
+            "Exported {} from {from} to {to} to {place}.",
+            plural(log.activities.len(), "activity")
+        );
+        for week in &log.weeks {
+            let part = if week.partial {
+                " (part of the week)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "  Week of {} ({}){part}: {}",
+                week.starts, week.week, week.note
+            );
+        }
+        summary["activities"] = log.activities.len().into();
+        summary["minimum"] = log.minimum.into();
+        summary["weeks"] = serde_json::to_value(&log.weeks).unwrap_or_default();
+        summary["output"] = serde_json::to_value(&written).unwrap_or_default();
+    } else {
+        let options = CoachOptions {
+            include_private: args.include_private,
+        };
+        let text = journal.coach_summary(period, options)?.to_markdown();
+        let written = emit(text.as_bytes(), args.output.as_deref(), args.force)?;
+        let place = place(&written);
+        let private = if args.include_private {
+            "with your journal entries and check-ins"
+        } else {
+            "without your journal entries and check-ins (--include-private adds them)"
+        };
+        eprintln!("Exported the summary from {from} to {to} to {place}, {private}.");
+        summary["include_private"] = args.include_private.into();
+        summary["output"] = serde_json::to_value(&written).unwrap_or_default();
+    }
+    Ok(Printed::new(summary, ""))
 }
 
 /// Writes `bytes` to `path` (through a temporary file, so a failure leaves nothing

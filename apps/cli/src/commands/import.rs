@@ -208,6 +208,9 @@ fn csv_file(args: &Args, journal: &mut Journal) -> Result<Printed> {
     if let Some(encoding) = &mapping.encoding {
         human.push_str(&format!("  read as {encoding} text\n"));
     }
+    if let Some(years) = mapping.years_note() {
+        human.push_str(&format!("  {years}\n"));
+    }
     human.push('\n');
     let apps = |n: usize| plural(n, "application");
     let mut said = if args.dry_run {

@@ -83,6 +83,7 @@ impl Field {
                 "appliedat",
                 "applicationdate",
                 "dateofapplication",
+                "date",
             ],
             Field::Url => &[
                 "url",
@@ -93,6 +94,18 @@ impl Field {
                 "postingurl",
                 "jobposting",
                 "jobpostingurl",
+                "postinglink",
+                "joblisting",
+                "listing",
+                "listingurl",
+                "applicantportal",
+                "applicationportal",
+                "portal",
+                "portallink",
+                "applicationlink",
+                "applicationurl",
+                "careerspage",
+                "website",
             ],
             Field::Notes => &["notes", "note", "description", "comments", "comment"],
             Field::Location => &["location", "city", "joblocation"],
@@ -169,6 +182,35 @@ pub(super) fn map_columns(header: &[String]) -> (Columns, Vec<(Field, String)>, 
         .collect();
     fields.sort_by_key(|(f, _)| Field::ALL.iter().position(|x| x == f));
     (columns, fields, kept)
+}
+
+/// When no header names the url, the first column kept in the notes whose values are
+/// all links (`is_links` says, by column index) fills it instead: a link belongs on the
+/// application, where it can be opened, not in its notes.
+pub(super) fn adopt_links(
+    columns: &mut Columns,
+    fields: &mut Vec<(Field, String)>,
+    kept: &mut Kept,
+    header: &[String],
+    is_links: impl Fn(usize) -> bool,
+) {
+    if columns.contains_key(&Field::Url) {
+        return;
+    }
+    let Some(at) = kept.iter().position(|(i, _)| is_links(*i)) else {
+        return;
+    };
+    let (i, _) = kept.remove(at);
+    columns.insert(Field::Url, i);
+    fields.push((Field::Url, header[i].trim().to_string()));
+    fields.sort_by_key(|(f, _)| Field::ALL.iter().position(|x| x == f));
+}
+
+/// A value that is a web address.
+pub(super) fn is_link(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    !v.contains(char::is_whitespace)
+        && (v.starts_with("https://") || v.starts_with("http://") || v.starts_with("www."))
 }
 
 /// The header's columns for a message: the first few, each cut to a readable length (a

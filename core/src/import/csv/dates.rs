@@ -1,7 +1,7 @@
 //! Dates as people and spreadsheets write them.
 
 use crate::zone::{self, Zone};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// For a slashed or dashed numeric date `a/b/yyyy`: `Some(true)` if it can only be day
 /// first (a > 12), `Some(false)` otherwise; `None` if it isn't such a date.
@@ -101,6 +101,41 @@ pub fn parse_date(text: &str, day_first: bool, zone: Zone) -> Option<(NaiveDate,
     Some((naive.date(), zone::instant(naive, zone)))
 }
 
+/// A date written without a year ("9/19", "10/13", "Sep 19", "19 September"): its month
+/// and day. Slashed ones are read day first when `day_first` says so. `None` for any
+/// other text, a full date included.
+pub(super) fn month_day(text: &str, day_first: bool) -> Option<(u32, u32)> {
+    let text = text.trim().trim_end_matches('.').replace('.', "");
+    let parts: Vec<&str> = text.split(['/', '-']).collect();
+    if parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        let (a, b): (u32, u32) = (parts[0].parse().ok()?, parts[1].parse().ok()?);
+        let (month, day) = if day_first { (b, a) } else { (a, b) };
+        return valid(month, day);
+    }
+    // Named months: parse with a leap year standing in, so "Feb 29" is a date too.
+    let with_year = format!("{text} 2000");
+    ["%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(&with_year, f).ok())
+        .map(|d| (d.month(), d.day()))
+}
+
+fn valid(month: u32, day: u32) -> Option<(u32, u32)> {
+    NaiveDate::from_ymd_opt(2000, month, day).map(|_| (month, day))
+}
+
+/// The latest date with this month and day that is not after `today` (29 February
+/// looks back to the last leap year).
+pub(super) fn latest_not_after(month: u32, day: u32, today: NaiveDate) -> Option<NaiveDate> {
+    (0..8)
+        .filter_map(|back| NaiveDate::from_ymd_opt(today.year() - back, month, day))
+        .find(|d| *d <= today)
+}
+
 fn fixed(at: DateTime<FixedOffset>) -> Option<(NaiveDate, DateTime<Utc>)> {
     Some((at.date_naive(), at.with_timezone(&Utc)))
 }
@@ -141,6 +176,28 @@ mod tests {
         );
         assert_eq!(date("sometime in spring", false), None);
         assert_eq!(date("31/02/2026", true), None);
+    }
+
+    #[test]
+    fn a_date_without_a_year_gives_its_month_and_day() {
+        assert_eq!(month_day("9/19", false), Some((9, 19)));
+        assert_eq!(month_day("19/9", true), Some((9, 19)));
+        assert_eq!(month_day("Sep 19", false), Some((9, 19)));
+        assert_eq!(month_day("19 September", false), Some((9, 19)));
+        assert_eq!(month_day("Feb 29", false), Some((2, 29)));
+        assert_eq!(month_day("13/19", false), None);
+        assert_eq!(month_day("9/19/2026", false), None);
+        assert_eq!(month_day("2026-09", false), None);
+    }
+
+    #[test]
+    fn the_year_is_the_latest_that_is_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let year = |m, d| latest_not_after(m, d, today).map(|d| d.year());
+        assert_eq!(year(9, 19), Some(2026));
+        assert_eq!(year(10, 1), Some(2026));
+        assert_eq!(year(10, 13), Some(2025));
+        assert_eq!(year(2, 29), Some(2024));
     }
 
     #[test]

@@ -17,7 +17,12 @@
 //! `11/02/2026`. Slashed dates are read month first (as US trackers write them) unless
 //! [`Options::day_first`] says otherwise or the file itself shows it: a date such as
 //! `25/11/2026` anywhere in the column makes the whole column day first. Dates without an
-//! offset are read in the journal's time zone.
+//! offset are read in the journal's time zone. A date without a year (`9/19`, `Sep 19`)
+//! takes the year of the nearest row that has one, else the latest such date not in the
+//! future; the mapping says so ([`Mapping::years_note`]).
+//!
+//! A column of links ("Applicant Portal", "Job Link", or any column whose values are all
+//! links) fills the application's url rather than its notes.
 
 mod columns;
 mod dates;
@@ -27,23 +32,24 @@ mod row;
 mod split;
 mod statuses;
 mod values;
+mod years;
 
 pub use columns::Field;
 pub use dates::parse_date;
 pub use ids::row_id;
 pub use statuses::read_status;
 
-use columns::map_columns;
+use columns::{adopt_links, is_link, map_columns};
 use dates::slashed;
 use split::{describe, sniff_delimiter, split, Split};
 
 use crate::model::{Application, Record};
 use crate::store::queries;
-use crate::zone::Zone;
+use crate::zone::{self, Zone};
 use crate::{Error, Journal, Result, WriteCounts};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How to read the file.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,6 +73,8 @@ pub struct Mapping {
     pub date_order: Option<String>,
     /// The file's encoding when it was not UTF-8 (e.g. "windows-1252").
     pub encoding: Option<String>,
+    /// Dates written without a year: (the year they were read as, how many), by year.
+    pub years_inferred: Vec<(i32, usize)>,
 }
 
 impl Mapping {
@@ -86,7 +94,37 @@ impl Mapping {
         if let Some(encoding) = &self.encoding {
             map.insert("encoding".into(), encoding.clone().into());
         }
+        if !self.years_inferred.is_empty() {
+            let years: serde_json::Map<String, serde_json::Value> = self
+                .years_inferred
+                .iter()
+                .map(|(year, n)| (year.to_string(), (*n).into()))
+                .collect();
+            map.insert("dates_without_year".into(), years.into());
+        }
         serde_json::Value::Object(map)
+    }
+
+    /// "12 dates had no year: read as 2026" (or "... read as 2025 (3) and 2026 (9)"),
+    /// when some had none.
+    pub fn years_note(&self) -> Option<String> {
+        let total: usize = self.years_inferred.iter().map(|(_, n)| n).sum();
+        let years: Vec<String> = match self.years_inferred.as_slice() {
+            [] => return None,
+            [(year, _)] => vec![year.to_string()],
+            many => many.iter().map(|(y, n)| format!("{y} ({n})")).collect(),
+        };
+        let had = if total == 1 {
+            "1 date had".to_string()
+        } else {
+            format!("{} dates had", crate::words::count(total))
+        };
+        let years = match years.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        Some(format!("{had} no year: read as {years}"))
     }
 }
 
@@ -150,7 +188,7 @@ pub fn read(bytes: &[u8], options: &Options, zone: Zone, now: DateTime<Utc>) -> 
         }
     };
 
-    let (columns, mapping_fields, kept) = map_columns(&header);
+    let (mut columns, mut mapping_fields, mut kept) = map_columns(&header);
     if !columns.contains_key(&Field::Company) && !columns.contains_key(&Field::Role) {
         return Err(Error::invalid(
             "csv",
@@ -163,6 +201,15 @@ pub fn read(bytes: &[u8], options: &Options, zone: Zone, now: DateTime<Utc>) -> 
     }
 
     let rest: Vec<Split> = records.collect();
+    let values = |i: usize| {
+        rest.iter().filter_map(move |r| match r {
+            Split::Record(_, f) => f.get(i).map(|v| v.trim()).filter(|v| !v.is_empty()),
+            Split::Broken(_) => None,
+        })
+    };
+    adopt_links(&mut columns, &mut mapping_fields, &mut kept, &header, |i| {
+        values(i).next().is_some() && values(i).all(is_link)
+    });
     let day_first = options.day_first.unwrap_or_else(|| {
         columns
             .get(&Field::Applied)
@@ -181,6 +228,27 @@ pub fn read(bytes: &[u8], options: &Options, zone: Zone, now: DateTime<Utc>) -> 
         })
     });
 
+    let years_read = columns.get(&Field::Applied).map(|&i| {
+        let values: Vec<Option<&str>> = rest
+            .iter()
+            .map(|r| match r {
+                Split::Record(_, f) => f.get(i).map(String::as_str),
+                Split::Broken(_) => None,
+            })
+            .collect();
+        (
+            i,
+            years::infer(&values, day_first, zone, zone::local_day(now, zone)),
+        )
+    });
+    let mut years_inferred: BTreeMap<i32, usize> = BTreeMap::new();
+    for date in years_read
+        .iter()
+        .flat_map(|(_, dates)| dates.iter().flatten())
+    {
+        *years_inferred.entry(date.year()).or_default() += 1;
+    }
+
     let mut parsed = Parsed {
         mapping: Mapping {
             fields: mapping_fields,
@@ -194,14 +262,15 @@ pub fn read(bytes: &[u8], options: &Options, zone: Zone, now: DateTime<Utc>) -> 
                 }
             }),
             encoding,
+            years_inferred: years_inferred.into_iter().collect(),
         },
         rows: Vec::new(),
         errors: Vec::new(),
         repeated: Vec::new(),
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for split in rest {
-        let (line, fields) = match split {
+    for (n, split) in rest.into_iter().enumerate() {
+        let (line, mut fields) = match split {
             Split::Broken(line) => {
                 parsed.errors.push(RowError {
                     line,
@@ -228,6 +297,10 @@ pub fn read(bytes: &[u8], options: &Options, zone: Zone, now: DateTime<Utc>) -> 
                 ),
             });
             continue;
+        }
+        // A date without a year is read as the full date the file suggests.
+        if let Some((i, Some(date))) = years_read.as_ref().map(|(i, d)| (*i, d[n])) {
+            fields[i] = date.to_string();
         }
         match row::row(&fields, &header, &columns, &kept, day_first, zone, now) {
             Ok(application) => {
