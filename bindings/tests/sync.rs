@@ -12,14 +12,15 @@ use std::time::{Duration, Instant};
 /// The longest a state or a change may take to show up.
 const WAIT: Duration = Duration::from_secs(30);
 
-struct Relay {
+/// A real relay (SQLite) serving on loopback in this test process.
+struct LoopbackRelay {
     runtime: tokio::runtime::Runtime,
     running: Option<onward_relay::Running>,
     url: String,
 }
 
-impl Relay {
-    fn start(dir: &tempfile::TempDir) -> Relay {
+impl LoopbackRelay {
+    fn start(dir: &tempfile::TempDir) -> LoopbackRelay {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -31,7 +32,7 @@ impl Relay {
         );
         let running = runtime.block_on(onward_relay::serve(config)).unwrap();
         let url = format!("http://{}", running.addr());
-        Relay {
+        LoopbackRelay {
             runtime,
             running: Some(running),
             url,
@@ -188,7 +189,7 @@ fn in_sync(state: &SyncState) -> bool {
 #[test]
 fn two_devices_invite_join_and_follow_each_other_in_the_background() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&dir);
+    let relay = LoopbackRelay::start(&dir);
     let phone = open(&dir, "phone.onward");
     let laptop = open(&dir, "laptop.onward");
     assert!(!phone.is_sync_enabled().unwrap());
@@ -280,7 +281,7 @@ fn two_devices_invite_join_and_follow_each_other_in_the_background() {
 #[test]
 fn an_invitation_works_once_and_a_mangled_one_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&dir);
+    let relay = LoopbackRelay::start(&dir);
     let phone = open(&dir, "phone.onward");
     let laptop = open(&dir, "laptop.onward");
     let tablet = open(&dir, "tablet.onward");
@@ -326,7 +327,7 @@ fn an_invitation_works_once_and_a_mangled_one_changes_nothing() {
 #[test]
 fn a_removed_device_is_told_so_and_a_recovery_kit_brings_the_journal_back() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&dir);
+    let relay = LoopbackRelay::start(&dir);
     let store = Arc::new(MapStore::default());
     let laptop = open_with(&dir, "laptop.onward", store.clone());
     let phone = open(&dir, "phone.onward");
@@ -379,7 +380,7 @@ fn a_removed_device_is_told_so_and_a_recovery_kit_brings_the_journal_back() {
 #[test]
 fn with_the_relay_down_sync_fails_clearly_and_logging_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let mut relay = Relay::start(&dir);
+    let mut relay = LoopbackRelay::start(&dir);
     let phone = open(&dir, "phone.onward");
     phone.enable_sync(relay.url.clone(), None, false).unwrap();
     relay.stop();
@@ -432,7 +433,7 @@ fn with_the_relay_down_sync_fails_clearly_and_logging_goes_on() {
 #[test]
 fn a_device_can_leave() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&dir);
+    let relay = LoopbackRelay::start(&dir);
     let laptop = open(&dir, "laptop.onward");
     let tablet = open(&dir, "tablet.onward");
     laptop
@@ -457,7 +458,7 @@ fn a_device_can_leave() {
 #[test]
 fn the_last_device_deletes_the_relay_copy_and_brings_it_back() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&dir);
+    let relay = LoopbackRelay::start(&dir);
     let store = Arc::new(MapStore::default());
     let laptop = open_with(&dir, "laptop.onward", store.clone());
     let tablet = open(&dir, "tablet.onward");

@@ -13,7 +13,7 @@ use onward_core::Journal;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use sync_support::Relay;
+use sync_support::LoopbackRelay;
 
 /// The longest a state may take to show up.
 const WAIT: Duration = Duration::from_secs(30);
@@ -60,7 +60,7 @@ fn has(journal: &Mutex<Journal>, id: &str) -> bool {
 #[test]
 fn the_background_loop_follows_both_ways_backs_off_and_stops() {
     let dir = tempfile::tempdir().unwrap();
-    let mut relay = Relay::start(dir.path());
+    let mut relay = LoopbackRelay::start(dir.path());
     let laptop = Arc::new(Mutex::new(
         Journal::open(dir.path().join("laptop.onward")).unwrap(),
     ));

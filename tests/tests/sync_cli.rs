@@ -10,7 +10,7 @@ use onward_core::sync::pairing::{self, Code, CodeKind};
 use onward_core::sync::relay::Connect;
 use onward_core::sync::HttpRelays;
 use std::sync::Mutex;
-use sync_support::{Device, Relay};
+use sync_support::{Device, LoopbackRelay};
 
 fn add_application(d: &Device, company: &str) -> String {
     d.json(&[
@@ -37,7 +37,7 @@ fn add_entry(d: &Device, text: &str) -> String {
 /// file).
 fn client_of(
     d: &Device,
-    relay: &Relay,
+    relay: &LoopbackRelay,
 ) -> (
     std::sync::Arc<dyn onward_core::sync::Relay>,
     onward_core::sync::keys::Keys,
@@ -50,7 +50,7 @@ fn client_of(
 #[test]
 fn two_devices_end_up_with_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     add_application(&laptop, "Acme");
@@ -105,7 +105,7 @@ fn two_devices_end_up_with_everything() {
 #[test]
 fn a_concurrent_edit_of_one_entry_keeps_both_versions() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     let id = add_entry(&laptop, "A first draft about the interview");
@@ -151,7 +151,7 @@ fn a_concurrent_edit_of_one_entry_keeps_both_versions() {
 #[test]
 fn a_wrong_or_used_invitation_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     let tablet = Device::new(dir.path(), "tablet");
@@ -215,7 +215,7 @@ fn a_wrong_or_used_invitation_is_refused_and_changes_nothing() {
 #[test]
 fn with_the_relay_down_the_journal_keeps_working_and_catches_up_later() {
     let dir = tempfile::tempdir().unwrap();
-    let mut relay = Relay::start(dir.path());
+    let mut relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     add_application(&laptop, "Acme");
@@ -259,7 +259,7 @@ fn with_the_relay_down_the_journal_keeps_working_and_catches_up_later() {
 #[test]
 fn status_says_in_sync_only_after_a_real_check() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
@@ -283,7 +283,7 @@ fn status_says_in_sync_only_after_a_real_check() {
 #[test]
 fn a_tampered_batch_is_refused_and_the_others_still_apply() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
@@ -365,7 +365,7 @@ fn a_tampered_batch_is_refused_and_the_others_still_apply() {
 #[test]
 fn a_new_device_starts_from_a_snapshot_and_a_behind_one_catches_up_from_it() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");
     let tablet = Device::new(dir.path(), "tablet");
@@ -410,7 +410,7 @@ fn a_new_device_starts_from_a_snapshot_and_a_behind_one_catches_up_from_it() {
 #[test]
 fn sync_off_forgets_the_relay_and_keeps_the_journal() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = Device::new(dir.path(), "laptop");
     add_application(&laptop, "Acme");
     laptop.run(&["sync", "init", "--relay", &relay.url()]);
@@ -431,7 +431,7 @@ fn sync_off_forgets_the_relay_and_keeps_the_journal() {
 #[test]
 fn a_relay_that_asks_for_registration_tokens_takes_a_journal_only_with_its_token() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start_with(dir.path(), |c| {
+    let relay = LoopbackRelay::start_with(dir.path(), |c| {
         c.registration = onward_relay::guard::Registration::Token("for-dana".into());
     });
     let laptop = Device::new(dir.path(), "laptop");

@@ -10,7 +10,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use sync_support::{Device, Relay};
+use sync_support::{Device, LoopbackRelay};
 
 /// What the proxy does to each new connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,7 @@ fn add_entry(d: &Device, text: &str) {
 #[test]
 fn a_faulty_network_loses_nothing_and_sync_catches_up() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let proxy = Proxy::start(relay.url().trim_start_matches("http://").to_string());
     let laptop = Device::new(dir.path(), "laptop");
     let phone = Device::new(dir.path(), "phone");

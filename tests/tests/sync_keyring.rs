@@ -10,7 +10,7 @@ mod sync_support;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use sync_support::{assert_nowhere, stored_keys, Device, Relay};
+use sync_support::{assert_nowhere, stored_keys, Device, LoopbackRelay};
 
 /// A session bus with GNOME Keyring's Secret Service on it, unlocked, in a folder of its
 /// own (stopped on drop).
@@ -152,7 +152,7 @@ fn device_on(dir: &Path, name: &str, env: Vec<(String, String)>) -> Device {
 fn keys_go_to_the_system_keyring_and_nowhere_else_when_it_answers() {
     let service = SecretService::start();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let laptop = device_on(dir.path(), "laptop", service.env());
     laptop.run(&[
         "entry",
@@ -215,7 +215,7 @@ fn keys_go_to_the_system_keyring_and_nowhere_else_when_it_answers() {
 #[test]
 fn without_a_keyring_keys_go_to_a_private_folder_the_command_names() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     // A bus address with nothing behind it: no keyring answers.
     let nobody = vec![(
         "DBUS_SESSION_BUS_ADDRESS".to_string(),
@@ -247,7 +247,7 @@ fn without_a_keyring_keys_go_to_a_private_folder_the_command_names() {
 #[test]
 fn asking_for_a_keyring_that_is_not_there_turns_nothing_on() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path());
+    let relay = LoopbackRelay::start(dir.path());
     let mut laptop = Device::new(dir.path(), "laptop");
     laptop.env = vec![
         (

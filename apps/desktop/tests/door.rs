@@ -75,31 +75,28 @@ async fn sign_in(server: &Server) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-/// The CSRF token the page carries in its forms.
-async fn csrf(server: &Server, cookie: &str) -> String {
-    let page = client()
-        .get(format!("{}/applications/new", server.base))
+/// A page's HTML, signed in with `cookie`.
+async fn page(server: &Server, cookie: &str, path: &str) -> String {
+    client()
+        .get(format!("{}{path}", server.base))
         .header(COOKIE, cookie)
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The CSRF token the page carries in its forms.
+async fn csrf(server: &Server, cookie: &str) -> String {
+    let page = page(server, cookie, "/applications/new").await;
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..at + 64].to_string()
 }
 
 async fn board(server: &Server, cookie: &str) -> String {
-    client()
-        .get(format!("{}/board", server.base))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    page(server, cookie, "/board").await
 }
 
 #[tokio::test]

@@ -74,10 +74,10 @@ impl Snapshot {
     }
 }
 
-/// "role at company" for an application id, when the snapshot has it.
+/// An application's title ("Data Engineer at Acme"), when the snapshot has it.
 pub(crate) fn application_title(snapshot: &Snapshot, id: &str) -> Option<String> {
     match snapshot.find(id) {
-        Some(Record::Application(a)) => Some(format!("{} at {}", a.role, a.company)),
+        Some(Record::Application(a)) => Some(crate::model::application::title(&a.role, &a.company)),
         _ => None,
     }
 }

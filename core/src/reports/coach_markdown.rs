@@ -14,6 +14,7 @@ impl CoachSummary {
         let _ = writeln!(md, "Dates are local to {}.\n", self.time_zone);
 
         md.push_str("## Effort\n\n");
+        md.push_str("Whole weeks, Monday to Sunday, for every week the period touches.\n\n");
         md.push_str("| Week | Applications | Interviews | Notes sent | Feedback asked | Writing | Stepping back | Growth | All steps |\n");
         md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for w in &self.effort {

@@ -25,7 +25,8 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 /// The longest building the `onward` binary may take (usually nothing: it is built).
 const BUILD_LIMIT: Duration = Duration::from_secs(1200);
 
-pub struct Relay {
+/// A real relay (SQLite) serving on loopback in this test process.
+pub struct LoopbackRelay {
     runtime: tokio::runtime::Runtime,
     running: Option<Running>,
     addr: SocketAddr,
@@ -43,14 +44,14 @@ fn config(db: &Path, addr: SocketAddr, adjust: fn(&mut Config)) -> Config {
     config
 }
 
-impl Relay {
+impl LoopbackRelay {
     /// A relay on a free loopback port, keeping its journals in `dir`.
-    pub fn start(dir: &Path) -> Relay {
-        Relay::start_with(dir, |_| {})
+    pub fn start(dir: &Path) -> LoopbackRelay {
+        LoopbackRelay::start_with(dir, |_| {})
     }
 
-    /// [`Relay::start`] with a config `adjust` changes (registration, limits).
-    pub fn start_with(dir: &Path, adjust: fn(&mut Config)) -> Relay {
+    /// [`LoopbackRelay::start`] with a config `adjust` changes (registration, limits).
+    pub fn start_with(dir: &Path, adjust: fn(&mut Config)) -> LoopbackRelay {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -65,7 +66,7 @@ impl Relay {
             )))
             .unwrap();
         let addr = running.addr();
-        Relay {
+        LoopbackRelay {
             runtime,
             running: Some(running),
             addr,
@@ -122,7 +123,7 @@ impl Relay {
     }
 }
 
-impl Drop for Relay {
+impl Drop for LoopbackRelay {
     fn drop(&mut self) {
         self.stop();
     }
