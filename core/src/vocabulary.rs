@@ -127,6 +127,13 @@ labels!(GoalStatus {
     Dropped => "Let go",
 });
 
+labels!(MessageKind {
+    ThankYou => "Thank-you note",
+    FeedbackRequest => "Feedback request",
+    FollowUp => "Follow-up",
+    Networking => "Networking note",
+});
+
 // Where a note stands; declined and no reply are ordinary endings.
 labels!(MessageStatus {
     Draft => "Draft",

@@ -31,6 +31,8 @@ pub enum Screen {
     NewApplication,
     Search,
     Other,
+    Journal,
+    Messages,
 }
 
 const NAV: &[(Screen, &str, &str)] = &[
@@ -42,6 +44,8 @@ const NAV: &[(Screen, &str, &str)] = &[
         "Log an application",
     ),
     (Screen::Search, "/search", "Search"),
+    (Screen::Journal, "/entries", "Journal"),
+    (Screen::Messages, "/messages", "Notes"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

@@ -38,6 +38,8 @@ pub fn router(desk: Desk) -> Router {
                 )
             }),
         )
+        // The writing flows: interviews, journal entries, notes.
+        .merge(crate::flows::routes())
         .layer(axum::middleware::from_fn_with_state(
             desk.clone(),
             guard::guard,

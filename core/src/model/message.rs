@@ -65,12 +65,11 @@ impl Entity for Message {
     }
 
     fn title(&self) -> String {
-        let kind = match self.kind {
-            MessageKind::ThankYou => "Thank-you note",
-            MessageKind::FeedbackRequest => "Feedback request",
-            MessageKind::FollowUp => "Follow-up",
-            MessageKind::Networking => "Networking note",
-        };
-        format!("{kind} ({})", self.status.as_str().replace('_', " "))
+        use crate::vocabulary::Label;
+        format!(
+            "{} ({})",
+            self.kind.label(),
+            self.status.as_str().replace('_', " ")
+        )
     }
 }

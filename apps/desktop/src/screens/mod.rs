@@ -2,6 +2,9 @@
 
 pub mod application;
 pub mod board;
+pub mod entry;
+pub mod interview;
+pub mod message;
 pub mod record;
 pub mod rejection;
 pub mod search;

@@ -46,8 +46,8 @@ pub async fn show(
         heading = escape(&title),
         application_actions = if record.kind() == onward_core::model::Kind::Application {
             format!(
-                "<p><a href=\"/board\">On the board</a> · <a href=\"/rejections/new?application={}\">Log a no</a></p>",
-                escape(record.id())
+                "<p><a href=\"/board\">On the board</a> · <a href=\"/interviews/new?application={id}\">Log an interview</a> · <a href=\"/messages/new?application={id}\">Draft a note</a> · <a href=\"/rejections/new?application={id}\">Log a no</a></p>",
+                id = escape(record.id())
             )
         } else {
             String::new()

@@ -1,13 +1,15 @@
 //! Logging a no, and the next small steps right after it, as the core offers them: a
-//! check-in, one idea to step back, and the thank-you and feedback-request drafts.
+//! check-in, one idea to step back, and the thank-you and feedback-request drafts, each
+//! kept as a note with one click.
 
 use crate::html::{csrf_field, escape, options, page, Screen};
+use crate::screens::message::keep_form;
 use crate::screens::record_link;
 use crate::state::{Desk, Trouble};
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::Form;
-use onward_core::model::{Application, Entity as _, Kind, Reason, Rejection};
+use onward_core::model::{Application, Entity as _, Kind, MessageKind, Reason, Rejection};
 use onward_core::vocabulary::Label;
 use serde::Deserialize;
 
@@ -86,16 +88,30 @@ pub async fn create(
 <ol class=\"steps\">
 <li><p>{check_in}</p></li>
 <li><p><span class=\"kind\">{category}</span> {idea}</p></li>
-<li><label for=\"thanks\">A thank-you note</label><textarea id=\"thanks\" rows=\"7\">{thanks}</textarea></li>
-<li><label for=\"feedback\">A feedback request</label><textarea id=\"feedback\" rows=\"7\">{feedback}</textarea></li>
+<li>{thanks}</li>
+<li>{feedback}</li>
 </ol></section>
 <p><a href=\"/\">Back to Today</a></p>",
         app = record_link(&app.meta.id, Some(Kind::Application), &app.title()),
         check_in = escape(&steps.check_in),
         category = escape(steps.step_back.category.label()),
         idea = escape(steps.step_back.text),
-        thanks = escape(&steps.thank_you_draft),
-        feedback = escape(&steps.feedback_request_draft),
+        thanks = keep_form(
+            &desk,
+            MessageKind::ThankYou,
+            &app.meta.id,
+            steps.contact_id.as_deref(),
+            "thanks",
+            &steps.thank_you_draft
+        ),
+        feedback = keep_form(
+            &desk,
+            MessageKind::FeedbackRequest,
+            &app.meta.id,
+            steps.contact_id.as_deref(),
+            "feedback",
+            &steps.feedback_request_draft
+        ),
     );
     Ok(page(Screen::Other, "A no, noted", false, &body))
 }

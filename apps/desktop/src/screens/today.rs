@@ -57,7 +57,7 @@ pub async fn show(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
 <p class=\"pulse\">{active} open applications · {week} things logged this week</p>
 <section aria-labelledby=\"due\"><h2 id=\"due\">Due now</h2>{reminders}</section>
 <section aria-labelledby=\"quick\"><h2 id=\"quick\">Quick log</h2>
-<ul class=\"quick\"><li><a href=\"/applications/new\">An application</a></li><li><a href=\"/rejections/new\">A no</a></li><li><a href=\"/board\">Move an application on</a></li></ul></section>
+<ul class=\"quick\"><li><a href=\"/applications/new\">An application</a></li><li><a href=\"/interviews/new\">An interview</a></li><li><a href=\"/rejections/new\">A no</a></li><li><a href=\"/entries\">Some writing</a></li><li><a href=\"/messages/new\">A note to someone</a></li><li><a href=\"/board\">Move an application on</a></li></ul></section>
 <section aria-labelledby=\"recent\"><h2 id=\"recent\">Lately</h2>{recent}</section>",
         greeting = escape(today.greeting),
         active = today.active_applications,
