@@ -143,3 +143,9 @@ impl IntoResponse for Trouble {
             .into_response()
     }
 }
+
+/// A textarea's text as typed: browsers send its line breaks as CRLF; the journal keeps
+/// plain newlines, as every other shell writes them.
+pub fn typed(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}

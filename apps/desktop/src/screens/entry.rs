@@ -3,7 +3,7 @@
 //! person types (the first save creates it, later ones update it), so a closed tab or
 //! a crash loses at most the last couple of seconds, and reopening it brings it back.
 
-use crate::html::{csrf_field, day, escape, options, page, Screen};
+use crate::html::{csrf_field, day, escape, options, page, typed, Screen};
 use crate::screens::record_link;
 use crate::state::{Desk, Trouble};
 use axum::extract::{Path, Query, State};
@@ -144,11 +144,11 @@ pub async fn save(
         match name.as_str() {
             "id" => id = value.trim().to_string(),
             "kind" => kind = value.parse()?,
-            "body" => text = value,
+            "body" => text = typed(&value),
             _ => {
                 if let Some(prompt) = name.strip_prefix(ANSWER) {
                     if !value.trim().is_empty() {
-                        answers.insert(prompt.to_string(), value);
+                        answers.insert(prompt.to_string(), typed(&value));
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! Logging an interview: which application, what kind, when, who asked, what they
 //! asked and how it felt. The core moves the application on and keeps the people.
 
-use crate::html::{csrf_field, escape, options, page, Screen};
+use crate::html::{csrf_field, escape, options, page, typed, Screen};
 use crate::state::{Desk, Trouble};
 use axum::extract::{Query, State};
 use axum::response::{Html, Redirect};
@@ -107,7 +107,7 @@ pub async fn create(
                 Interview::new(form.application, form.kind, zone::instant(local, j.zone()));
             interview.questions = lines(&form.questions);
             interview.self_rating = rating;
-            interview.notes = form.notes.trim().to_string();
+            interview.notes = typed(form.notes.trim());
             let interviewers: Vec<String> = form
                 .interviewers
                 .split(',')

@@ -2,7 +2,7 @@
 //! no), edited and kept, marked sent, and how they were answered: a reply with its
 //! summary, a polite decline, or no reply at all.
 
-use crate::html::{csrf_field, day, escape, options, page, Screen};
+use crate::html::{csrf_field, day, escape, options, page, typed, Screen};
 use crate::screens::record_link;
 use crate::state::{Desk, Trouble};
 use axum::extract::{Path, Query, State};
@@ -116,7 +116,7 @@ pub async fn create(
                 given(&form.application).as_deref(),
                 given(&form.contact).as_deref(),
                 given(&form.moment).as_deref(),
-                form.body.filter(|b| !b.trim().is_empty()),
+                form.body.filter(|b| !b.trim().is_empty()).map(|b| typed(&b)),
             )
         })
         .await?;
@@ -202,7 +202,7 @@ pub async fn text(
     let message = desk
         .with_journal(move |j| {
             j.update::<Message>(&id, |m| {
-                m.body = form.text;
+                m.body = typed(&form.text);
                 Ok(())
             })
         })

@@ -2,7 +2,7 @@
 //! check-in, one idea to step back, and the thank-you and feedback-request drafts, each
 //! kept as a note with one click.
 
-use crate::html::{csrf_field, escape, options, page, Screen};
+use crate::html::{csrf_field, escape, options, page, typed, Screen};
 use crate::screens::message::keep_form;
 use crate::screens::record_link;
 use crate::state::{Desk, Trouble};
@@ -74,7 +74,7 @@ pub async fn create(
         .with_journal(move |j| {
             let mut rejection = Rejection::new(form.application, j.now());
             rejection.reason = form.reason;
-            rejection.message_text = form.message.trim().to_string();
+            rejection.message_text = typed(form.message.trim());
             let logged = j.log_rejection(rejection, false)?;
             let app: Application = j.get(&logged.rejection.application_id)?;
             Ok((logged, app))

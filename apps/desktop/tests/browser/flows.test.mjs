@@ -14,7 +14,7 @@ before(async () => {
 
 after(() => stop(desk));
 
-const list = (kind) => JSON.parse(onward("--json", kind, "list")).map((r) => r.fields);
+const list = (kind) => JSON.parse(onward("--json", "timeline", "--kind", kind, "--limit", "100")).map((r) => r.fields);
 
 async function signedIn() {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
@@ -67,7 +67,7 @@ test("a journal entry is saved as it is typed and comes back after the tab is cl
   ({ context, page } = await signedIn());
   await page.getByRole("link", { name: "Journal", exact: true }).click();
   await screen(page, "journal");
-  await page.getByRole("link", { name: /gratitude: Coffee, the sun/ }).click();
+  await page.getByRole("link", { name: "gratitude: Tomorrow I rest." }).click();
   assert.equal(await page.getByLabel("Three things you're thankful for today?").inputValue(), "Coffee, the sun, a kind recruiter");
   assert.equal(await page.getByLabel("Anything else").inputValue(), "Tomorrow I rest.");
   const shown = JSON.parse(onward("--json", "show", id));
