@@ -22,7 +22,7 @@ pub async fn list(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
     let (mut entries, zone) = desk
         .with_journal(|j| Ok((j.list::<Entry>()?, j.zone())))
         .await?;
-    entries.sort_by(|a, b| b.written_at.cmp(&a.written_at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.written_at));
     let written = if entries.is_empty() {
         "<p class=\"empty\">Nothing written yet. A few lines are plenty.</p>".to_string()
     } else {

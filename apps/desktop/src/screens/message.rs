@@ -8,9 +8,7 @@ use crate::state::{Desk, Trouble};
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::Form;
-use onward_core::model::{
-    Application, Entity as _, Message, MessageKind, MessageStatus,
-};
+use onward_core::model::{Application, Entity as _, Message, MessageKind, MessageStatus};
 use onward_core::vocabulary::Label;
 use serde::Deserialize;
 
@@ -25,7 +23,7 @@ pub async fn list(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
     let (mut messages, zone) = desk
         .with_journal(|j| Ok((j.list::<Message>()?, j.zone())))
         .await?;
-    messages.sort_by(|a, b| b.occurred_at().cmp(&a.occurred_at()));
+    messages.sort_by_key(|m| std::cmp::Reverse(m.occurred_at()));
     let notes = if messages.is_empty() {
         "<p class=\"empty\">No notes yet. A short thank-you goes a long way.</p>".to_string()
     } else {
@@ -116,7 +114,9 @@ pub async fn create(
                 given(&form.application).as_deref(),
                 given(&form.contact).as_deref(),
                 given(&form.moment).as_deref(),
-                form.body.filter(|b| !b.trim().is_empty()).map(|b| typed(&b)),
+                form.body
+                    .filter(|b| !b.trim().is_empty())
+                    .map(|b| typed(&b)),
             )
         })
         .await?;
@@ -142,7 +142,12 @@ pub async fn show(
     let id = escape(&message.meta.id);
     let about: String = about
         .iter()
-        .map(|r| format!("<li>{}</li>", record_link(r.id(), Some(r.kind()), &r.title())))
+        .map(|r| {
+            format!(
+                "<li>{}</li>",
+                record_link(r.id(), Some(r.kind()), &r.title())
+            )
+        })
         .collect();
     let about = if about.is_empty() {
         String::new()
@@ -210,10 +215,7 @@ pub async fn text(
     Ok(Redirect::to(&format!("/messages/{}", message.meta.id)))
 }
 
-pub async fn sent(
-    State(desk): State<Desk>,
-    Path(id): Path<String>,
-) -> Result<Redirect, Trouble> {
+pub async fn sent(State(desk): State<Desk>, Path(id): Path<String>) -> Result<Redirect, Trouble> {
     let message = desk.with_journal(move |j| j.mark_sent(&id, None)).await?;
     Ok(Redirect::to(&format!("/messages/{}", message.meta.id)))
 }
