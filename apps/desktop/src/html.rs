@@ -30,6 +30,9 @@ pub enum Screen {
     Board,
     NewApplication,
     Search,
+    Picture,
+    WorkSearch,
+    Coach,
     Other,
 }
 
@@ -42,6 +45,9 @@ const NAV: &[(Screen, &str, &str)] = &[
         "Log an application",
     ),
     (Screen::Search, "/search", "Search"),
+    (Screen::Picture, "/picture", "Big picture"),
+    (Screen::WorkSearch, "/reports/work-search", "Work-search log"),
+    (Screen::Coach, "/reports/coach", "For a coach"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

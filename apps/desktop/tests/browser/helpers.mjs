@@ -1,0 +1,76 @@
+// What every browser test file shares: a real onward-desktop on a temporary journal,
+// Debian's chromium, the real CLI to read the journal, axe and screenshots (light and
+// dark, to $ONWARD_SCREENSHOTS or a temporary folder, never into the repository).
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const repo = path.resolve(import.meta.dirname, "../../../..");
+const bin = path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "debug");
+const desktopBin = process.env.ONWARD_DESKTOP_BIN || path.join(bin, "onward-desktop");
+const cliBin = process.env.ONWARD_BIN || path.join(bin, "onward");
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "onward-desk-"));
+export const journal = path.join(dir, "journal.onward");
+export const shots = process.env.ONWARD_SCREENSHOTS || path.join(dir, "screenshots");
+mkdirSync(shots, { recursive: true });
+const env = { ...process.env, ONWARD_KEYS: "file", ONWARD_TIME_ZONE: "UTC" };
+
+/** Runs the real CLI on the test's journal. */
+export function onward(...args) {
+  return execFileSync(cliBin, ["--journal", journal, ...args], { env, encoding: "utf8" });
+}
+
+export function applications() {
+  return JSON.parse(onward("--json", "application", "list")).map((a) => a.fields);
+}
+
+/** Starts the server and the browser: { server, opening, base, browser }. */
+export async function start() {
+  const server = spawn(desktopBin, ["--no-browser", "--port", "0", "--journal", journal], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: server.stdout });
+  const opening = await new Promise((resolve, reject) => {
+    lines.once("line", (line) => {
+      const url = line.split(/\s+/).find((w) => w.startsWith("http://"));
+      url ? resolve(url) : reject(new Error("no address printed: " + line));
+    });
+    server.once("exit", (code) => reject(new Error("onward-desktop exited: " + code)));
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  return { server, opening, base: opening.split("/?")[0], browser };
+}
+
+export async function stop({ server, browser } = {}) {
+  await browser?.close();
+  server?.kill();
+  console.log("screenshots: " + shots);
+}
+
+/** Axe on the page as it is: no serious or critical violation. */
+export async function accessible(page, screen) {
+  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource + ";0");
+  const violations = await page.evaluate(async () => (await window.axe.run()).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`));
+  assert.deepEqual(violations, [], screen);
+}
+
+/** Checks and photographs a screen in light and dark. */
+export async function screen(page, name) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await accessible(page, `${name} (${scheme})`);
+    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
+  }
+}
