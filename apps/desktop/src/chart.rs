@@ -11,6 +11,7 @@ const LABEL_W: f64 = 150.0;
 const LABEL_H: f64 = 22.0;
 const ROW_H: f64 = 26.0;
 const PLOT_H: f64 = 180.0;
+const MAX_BAR: f64 = 48.0;
 
 /// One named series of a chart; `class` picks its colour in style.css (`s0` … `s6`).
 pub struct Series<'a> {
@@ -102,10 +103,17 @@ pub fn columns(id: &str, categories: &[String], series: &[Series], layout: Layou
     let mut inner = axis(tallest);
     for (c, name) in categories.iter().enumerate() {
         let x0 = 40.0 + slot * c as f64;
+        // Few categories would make wide slabs: a bar is never wider than MAX_BAR.
         let bar_w = match layout {
             Layout::Stacked => slot * 0.7,
             Layout::Grouped => slot * 0.8 / series.len().max(1) as f64,
+        }
+        .min(MAX_BAR);
+        let group_w = match layout {
+            Layout::Stacked => bar_w,
+            Layout::Grouped => bar_w * series.len() as f64,
         };
+        let left = x0 + (slot - group_w) / 2.0;
         let mut base = PLOT_H;
         for (i, s) in series.iter().enumerate() {
             let Some(v) = s.values[c].filter(|v| *v > 0.0) else {
@@ -115,9 +123,9 @@ pub fn columns(id: &str, categories: &[String], series: &[Series], layout: Layou
             let (x, y) = match layout {
                 Layout::Stacked => {
                     base -= h;
-                    (x0 + slot * 0.15, base)
+                    (left, base)
                 }
-                Layout::Grouped => (x0 + slot * 0.1 + bar_w * i as f64, PLOT_H - h),
+                Layout::Grouped => (left + bar_w * i as f64, PLOT_H - h),
             };
             let _ = write!(
                 inner,
@@ -277,7 +285,12 @@ mod tests {
 
     #[test]
     fn a_table_has_row_headers_and_escapes_its_cells() {
-        let t = table("x", "Figures", &["Week", "n"], &[vec!["<W1>".into(), "3".into()]]);
+        let t = table(
+            "x",
+            "Figures",
+            &["Week", "n"],
+            &[vec!["<W1>".into(), "3".into()]],
+        );
         assert!(t.contains("<caption>Figures</caption>"));
         assert!(t.contains("<th scope=\"row\">&lt;W1&gt;</th><td class=\"n\">3</td>"));
     }

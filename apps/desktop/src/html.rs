@@ -46,7 +46,11 @@ const NAV: &[(Screen, &str, &str)] = &[
     ),
     (Screen::Search, "/search", "Search"),
     (Screen::Picture, "/picture", "Big picture"),
-    (Screen::WorkSearch, "/reports/work-search", "Work-search log"),
+    (
+        Screen::WorkSearch,
+        "/reports/work-search",
+        "Work-search log",
+    ),
     (Screen::Coach, "/reports/coach", "For a coach"),
 ];
 

@@ -21,8 +21,8 @@ impl Asked {
     pub fn period(&self, journal: &Journal) -> Result<Period> {
         let today = zone::local_day(journal.now(), journal.zone());
         let to = day("to", self.to.as_deref())?.unwrap_or(today);
-        let from = day("from", self.from.as_deref())?
-            .unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+        let from =
+            day("from", self.from.as_deref())?.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
         Period::new(from, to)
     }
 }

@@ -61,9 +61,12 @@ pub async fn show(
     Ok(page(Screen::Picture, "The big picture", true, &body))
 }
 
+/// How many steps of one kind a week holds.
+pub type StepCount = fn(&WeekEffort) -> i64;
+
 /// The kinds of step in a week, in the order they are stacked (and tabled, here and
 /// in the coach summary).
-pub const STEPS: [(&str, fn(&WeekEffort) -> i64); 7] = [
+pub const STEPS: [(&str, StepCount); 7] = [
     ("Applications", |w| w.applications),
     ("Interviews", |w| w.interviews),
     ("Notes sent", |w| w.notes_sent),
