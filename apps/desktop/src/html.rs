@@ -30,6 +30,9 @@ pub enum Screen {
     Board,
     NewApplication,
     Search,
+    Picture,
+    WorkSearch,
+    Coach,
     Other,
     Journal,
     Messages,
@@ -46,6 +49,13 @@ const NAV: &[(Screen, &str, &str)] = &[
     (Screen::Search, "/search", "Search"),
     (Screen::Journal, "/entries", "Journal"),
     (Screen::Messages, "/messages", "Notes"),
+    (Screen::Picture, "/picture", "Big picture"),
+    (
+        Screen::WorkSearch,
+        "/reports/work-search",
+        "Work-search log",
+    ),
+    (Screen::Coach, "/reports/coach", "For a coach"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

@@ -2,6 +2,7 @@
 //! draws the journal for the browser, in the shape Syncthing made familiar. Every rule,
 //! word and vocabulary comes from the core; this crate only draws and guards the door.
 
+mod chart;
 mod flows;
 mod guard;
 mod html;

@@ -40,6 +40,11 @@ pub fn router(desk: Desk) -> Router {
         )
         // The writing flows: interviews, journal entries, notes.
         .merge(crate::flows::routes())
+        // The big picture and the reports.
+        .route("/picture", get(screens::picture::show))
+        .route("/reports/work-search", get(screens::work_search::show))
+        .route("/reports/work-search.csv", get(screens::work_search::csv))
+        .route("/reports/coach", get(screens::coach::show))
         .layer(axum::middleware::from_fn_with_state(
             desk.clone(),
             guard::guard,

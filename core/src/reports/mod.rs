@@ -5,7 +5,7 @@
 pub mod coach;
 mod coach_markdown;
 pub mod work_search;
-mod work_search_csv;
+pub mod work_search_csv;
 
 use crate::zone::{self, Zone};
 use crate::{Error, Result};

@@ -9,6 +9,11 @@ pub mod record;
 pub mod rejection;
 pub mod search;
 pub mod today;
+// The big picture and the reports.
+pub mod coach;
+pub mod period;
+pub mod picture;
+pub mod work_search;
 
 use crate::html::escape;
 use onward_core::model::Kind;
