@@ -30,6 +30,7 @@ pub enum Screen {
     Board,
     NewApplication,
     Search,
+    Sync,
     Other,
 }
 
@@ -42,6 +43,7 @@ const NAV: &[(Screen, &str, &str)] = &[
         "Log an application",
     ),
     (Screen::Search, "/search", "Search"),
+    (Screen::Sync, "/sync", "Sync"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

@@ -25,6 +25,7 @@ pub fn router(desk: Desk) -> Router {
         .route("/api/search", get(screens::search::json))
         .route("/records/{id}", get(screens::record::show))
         .route("/events", get(live::events))
+        .merge(sync_routes())
         .route(
             "/assets/style.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
@@ -43,4 +44,13 @@ pub fn router(desk: Desk) -> Router {
             guard::guard,
         ))
         .with_state(desk)
+}
+
+/// Sync: turning it on, where it stands, invitations and devices.
+fn sync_routes() -> Router<Desk> {
+    Router::new()
+        .route("/sync", get(screens::sync::show))
+        .route("/sync/on", post(screens::sync::turn_on))
+        .route("/sync/now", post(screens::sync::now))
+        .route("/sync/invite", post(screens::sync::invite))
 }

@@ -5,6 +5,7 @@ pub mod board;
 pub mod record;
 pub mod rejection;
 pub mod search;
+pub mod sync;
 pub mod today;
 
 use crate::html::escape;

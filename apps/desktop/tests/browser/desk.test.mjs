@@ -5,16 +5,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, mkdirSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
+import { screenTo } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const repo = path.resolve(import.meta.dirname, "../../../..");
 const bin = path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "debug");
 const desktopBin = process.env.ONWARD_DESKTOP_BIN || path.join(bin, "onward-desktop");
@@ -59,24 +57,7 @@ after(async () => {
   console.log("screenshots: " + shots);
 });
 
-/** Axe on the page as it is: no serious or critical violation. */
-async function accessible(page, screen) {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource + ";0");
-  const violations = await page.evaluate(async () => (await window.axe.run()).violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`));
-  assert.deepEqual(violations, [], screen);
-}
-
-/** Checks and photographs a screen in light and dark. */
-async function screen(page, name) {
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await accessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
-  }
-}
+const screen = screenTo(shots);
 
 test("a person opens the address, logs an application, moves it, logs a no, and sees a CLI change live", async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
