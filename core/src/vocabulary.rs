@@ -127,6 +127,16 @@ labels!(GoalStatus {
     Dropped => "Let go",
 });
 
+// Who a person is in the search.
+labels!(ContactRole {
+    Recruiter => "Recruiter",
+    HiringManager => "Hiring manager",
+    Interviewer => "Interviewer",
+    Referrer => "Referred me",
+    Peer => "Peer",
+    Friend => "Friend",
+});
+
 // Where a note stands; declined and no reply are ordinary endings.
 labels!(MessageStatus {
     Draft => "Draft",

@@ -31,6 +31,9 @@ pub enum Screen {
     NewApplication,
     Search,
     Sync,
+    Contacts,
+    Goals,
+    Activities,
     Other,
 }
 
@@ -44,6 +47,9 @@ const NAV: &[(Screen, &str, &str)] = &[
     ),
     (Screen::Search, "/search", "Search"),
     (Screen::Sync, "/sync", "Sync"),
+    (Screen::Contacts, "/contacts", "People"),
+    (Screen::Goals, "/goals", "Goals"),
+    (Screen::Activities, "/activities", "Stepping back"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

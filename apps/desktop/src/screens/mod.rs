@@ -1,7 +1,10 @@
 //! One module per screen: what it reads from the journal and how it draws it.
 
+pub mod activities;
 pub mod application;
 pub mod board;
+pub mod contacts;
+pub mod goals;
 pub mod record;
 pub mod rejection;
 pub mod search;
