@@ -145,8 +145,7 @@ pub async fn done(
     desk.with_journal(move |j| {
         let at = j.now();
         j.update::<Activity>(&id, |a| {
-            a.done_at = Some(at);
-            a.mood_after = form.mood_after.parse().ok().or(a.mood_after);
+            a.mark_done(at, form.mood_after.parse().ok());
             Ok(())
         })
     })
