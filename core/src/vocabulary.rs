@@ -134,6 +134,16 @@ labels!(MessageKind {
     Networking => "Networking note",
 });
 
+// Who a person is in the search.
+labels!(ContactRole {
+    Recruiter => "Recruiter",
+    HiringManager => "Hiring manager",
+    Interviewer => "Interviewer",
+    Referrer => "Referred me",
+    Peer => "Peer",
+    Friend => "Friend",
+});
+
 // Where a note stands; declined and no reply are ordinary endings.
 labels!(MessageStatus {
     Draft => "Draft",

@@ -33,6 +33,10 @@ pub enum Screen {
     Picture,
     WorkSearch,
     Coach,
+    Sync,
+    Contacts,
+    Goals,
+    Activities,
     Other,
     Journal,
     Messages,
@@ -56,6 +60,10 @@ const NAV: &[(Screen, &str, &str)] = &[
         "Work-search log",
     ),
     (Screen::Coach, "/reports/coach", "For a coach"),
+    (Screen::Sync, "/sync", "Sync"),
+    (Screen::Contacts, "/contacts", "People"),
+    (Screen::Goals, "/goals", "Goals"),
+    (Screen::Activities, "/activities", "Stepping back"),
 ];
 
 /// A whole page. `live` content is redrawn when the journal changes (see app.js).

@@ -25,6 +25,8 @@ pub fn router(desk: Desk) -> Router {
         .route("/api/search", get(screens::search::json))
         .route("/records/{id}", get(screens::record::show))
         .route("/events", get(live::events))
+        .merge(sync_routes())
+        .merge(people_and_steps_routes())
         .route(
             "/assets/style.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
@@ -50,4 +52,33 @@ pub fn router(desk: Desk) -> Router {
             guard::guard,
         ))
         .with_state(desk)
+}
+
+/// Sync: turning it on, where it stands, invitations and devices.
+fn sync_routes() -> Router<Desk> {
+    Router::new()
+        .route("/sync", get(screens::sync::show))
+        .route("/sync/on", post(screens::sync::turn_on))
+        .route("/sync/now", post(screens::sync::now))
+        .route("/sync/invite", post(screens::sync::invite))
+}
+
+/// People, goals and stepping back.
+fn people_and_steps_routes() -> Router<Desk> {
+    Router::new()
+        .route(
+            "/contacts",
+            get(screens::contacts::show).post(screens::contacts::create),
+        )
+        .route(
+            "/goals",
+            get(screens::goals::show).post(screens::goals::create),
+        )
+        .route("/goals/{id}/progress", post(screens::goals::progress))
+        .route("/goals/{id}/status", post(screens::goals::status))
+        .route(
+            "/activities",
+            get(screens::activities::show).post(screens::activities::create),
+        )
+        .route("/activities/{id}/done", post(screens::activities::done))
 }

@@ -93,6 +93,11 @@ impl Desk {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The journal's lock itself, for the core's sync steps, which take it as they go.
+    pub fn journal_mutex(&self) -> &Mutex<Journal> {
+        &self.inner.journal
+    }
+
     /// Runs `work` on the journal on a blocking thread.
     pub async fn with_journal<T: Send + 'static>(
         &self,

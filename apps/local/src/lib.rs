@@ -4,6 +4,7 @@
 //! same way.
 
 pub mod keys;
+pub mod qr;
 
 use chrono::{DateTime, Utc};
 use onward_core::zone::{self, Zone};

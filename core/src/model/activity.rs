@@ -43,6 +43,13 @@ impl Activity {
             mood_after: None,
         }
     }
+
+    /// Marks it done at `at`; a mood after given replaces one noted before, and none
+    /// given keeps it.
+    pub fn mark_done(&mut self, at: DateTime<Utc>, mood_after: Option<u8>) {
+        self.done_at = Some(at);
+        self.mood_after = mood_after.or(self.mood_after);
+    }
 }
 
 entity_meta!(Activity, Activity);
@@ -67,5 +74,21 @@ impl Entity for Activity {
         check_present("description", &self.description)?;
         check_scale("mood_before", self.mood_before)?;
         check_scale("mood_after", self.mood_after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marking_done_keeps_a_mood_after_noted_earlier_unless_a_new_one_is_given() {
+        let at = DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+        let mut walk = Activity::new(ActivityCategory::Physical, "A walk");
+        walk.mood_after = Some(3);
+        walk.mark_done(at, None);
+        assert_eq!((walk.done_at, walk.mood_after), (Some(at), Some(3)));
+        walk.mark_done(at, Some(5));
+        assert_eq!(walk.mood_after, Some(5));
     }
 }

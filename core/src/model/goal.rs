@@ -54,6 +54,26 @@ impl Goal {
             notes: String::new(),
         }
     }
+
+    /// Records how far along it is: at 100% it is done, and an open goal with any
+    /// progress is under way. (A goal let go keeps its status; a percent out
+    /// of range is refused when the goal is saved.)
+    pub fn set_progress(&mut self, percent: u8) {
+        self.progress = percent;
+        self.status = match (self.progress, self.status) {
+            (100, _) => GoalStatus::Done,
+            (1.., GoalStatus::Open) => GoalStatus::InProgress,
+            (_, status) => status,
+        };
+    }
+
+    /// Sets where it stands; a goal marked done is 100% there.
+    pub fn set_status(&mut self, status: GoalStatus) {
+        self.status = status;
+        if status == GoalStatus::Done {
+            self.progress = 100;
+        }
+    }
 }
 
 entity_meta!(Goal, Goal);
@@ -70,5 +90,31 @@ impl Entity for Goal {
     fn validate(&self) -> crate::Result<()> {
         check_present("title", &self.title)?;
         crate::limits::PERCENT.check("progress", self.progress.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_starts_a_goal_finishes_it_at_100_and_leaves_a_dropped_one_dropped() {
+        let mut goal = Goal::new(GoalKind::Skill, "SQL window functions");
+        goal.set_progress(0);
+        assert_eq!(goal.status, GoalStatus::Open);
+        goal.set_progress(40);
+        assert_eq!((goal.status, goal.progress), (GoalStatus::InProgress, 40));
+        goal.set_status(GoalStatus::Dropped);
+        goal.set_progress(60);
+        assert_eq!(goal.status, GoalStatus::Dropped);
+        goal.set_progress(100);
+        assert_eq!(goal.status, GoalStatus::Done);
+    }
+
+    #[test]
+    fn a_goal_marked_done_is_all_the_way_there() {
+        let mut goal = Goal::new(GoalKind::Course, "Statistics");
+        goal.set_status(GoalStatus::Done);
+        assert_eq!(goal.progress, 100);
     }
 }

@@ -71,8 +71,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
             let at = at.unwrap_or_else(|| journal.now());
             let id = id_of::<Activity>(journal, &id)?;
             let activity = journal.update::<Activity>(&id, |a| {
-                a.done_at = Some(at);
-                a.mood_after = mood_after.or(a.mood_after);
+                a.mark_done(at, mood_after);
                 Ok(())
             })?;
             Ok(Printed::new(entity_json(&activity), done_note(&activity)))

@@ -72,12 +72,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::Progress { id, percent } => {
             let id = id_of::<Goal>(journal, &id)?;
             let goal = journal.update::<Goal>(&id, |g| {
-                g.progress = percent;
-                g.status = match (percent, g.status) {
-                    (100, _) => GoalStatus::Done,
-                    (1.., GoalStatus::Open) => GoalStatus::InProgress,
-                    (_, status) => status,
-                };
+                g.set_progress(percent);
                 Ok(())
             })?;
             let human = if goal.status == GoalStatus::Done {
@@ -90,10 +85,7 @@ pub fn run(cmd: Command, journal: &mut Journal) -> Result<Printed> {
         Command::Status { id, status } => {
             let id = id_of::<Goal>(journal, &id)?;
             let goal = journal.update::<Goal>(&id, |g| {
-                g.status = status;
-                if status == GoalStatus::Done {
-                    g.progress = 100;
-                }
+                g.set_status(status);
                 Ok(())
             })?;
             let human = match status {

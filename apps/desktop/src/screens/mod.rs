@@ -1,13 +1,17 @@
 //! One module per screen: what it reads from the journal and how it draws it.
 
+pub mod activities;
 pub mod application;
 pub mod board;
+pub mod contacts;
 pub mod entry;
+pub mod goals;
 pub mod interview;
 pub mod message;
 pub mod record;
 pub mod rejection;
 pub mod search;
+pub mod sync;
 pub mod today;
 // The big picture and the reports.
 pub mod coach;

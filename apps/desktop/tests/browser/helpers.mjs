@@ -34,15 +34,7 @@ export function applications() {
 
 /** Starts the server and the browser: { server, opening, base, browser }. */
 export async function start() {
-  const server = spawn(desktopBin, ["--no-browser", "--port", "0", "--journal", journal], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const lines = readline.createInterface({ input: server.stdout });
-  const opening = await new Promise((resolve, reject) => {
-    lines.once("line", (line) => {
-      const url = line.split(/\s+/).find((w) => w.startsWith("http://"));
-      url ? resolve(url) : reject(new Error("no address printed: " + line));
-    });
-    server.once("exit", (code) => reject(new Error("onward-desktop exited: " + code)));
-  });
+  const { child: server, address: opening } = await startPrinting(desktopBin, ["--no-browser", "--port", "0", "--journal", journal], env);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -66,11 +58,30 @@ export async function accessible(page, screen) {
   assert.deepEqual(violations, [], screen);
 }
 
-/** Checks and photographs a screen in light and dark. */
-export async function screen(page, name) {
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await accessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
-  }
+/** A function that checks and photographs a screen in light and dark, into `shots`. */
+export function screenTo(shots) {
+  return async function screen(page, name) {
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await accessible(page, `${name} (${scheme})`);
+      await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
+    }
+  };
+}
+
+/** Checks and photographs a screen in light and dark, into this run's folder. */
+export const screen = screenTo(shots);
+
+/** Starts `bin` with `args` and waits for the first http:// address it prints. */
+export async function startPrinting(bin, args, env) {
+  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const address = await new Promise((resolve, reject) => {
+    lines.on("line", (line) => {
+      const url = line.split(/\s+/).find((w) => w.startsWith("http://"));
+      if (url) resolve(url);
+    });
+    child.once("exit", (code) => reject(new Error(`${path.basename(bin)} exited: ${code}`)));
+  });
+  return { child, address };
 }
