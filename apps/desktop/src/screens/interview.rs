@@ -1,13 +1,13 @@
 //! Logging an interview: which application, what kind, when, who asked, what they
 //! asked and how it felt. The core moves the application on and keeps the people.
 
-use crate::html::{csrf_field, escape, options, page, typed, Screen};
+use crate::html::{csrf_field, options, page, typed, Screen};
 use crate::state::{Desk, Trouble};
 use axum::extract::{Query, State};
 use axum::response::{Html, Redirect};
 use axum::Form;
 use chrono::NaiveDateTime;
-use onward_core::model::{Application, Entity as _, Interview, InterviewKind};
+use onward_core::model::{Application, Interview, InterviewKind};
 use onward_core::vocabulary::Label;
 use onward_core::{limits, zone, Error};
 use serde::Deserialize;
@@ -35,18 +35,7 @@ pub async fn form(
         let body = "<h1>Log an interview</h1><p>There is no open application to log it for. <a href=\"/applications/new\">Log an application</a> first.</p>";
         return Ok(page(Screen::Other, "Log an interview", false, body));
     }
-    let choices: String = open
-        .iter()
-        .map(|a| {
-            let selected = chosen.application.as_deref() == Some(a.meta.id.as_str());
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                escape(&a.meta.id),
-                if selected { " selected" } else { "" },
-                escape(&a.title())
-            )
-        })
-        .collect();
+    let choices = super::application_options(open.iter().copied(), chosen.application.as_deref());
     let scale = limits::SCALE;
     let ratings: String = (scale.min..=scale.max)
         .map(|n| format!("<option value=\"{n}\">{n}</option>"))

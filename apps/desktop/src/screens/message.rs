@@ -60,18 +60,7 @@ pub async fn form(
     Query(chosen): Query<Chosen>,
 ) -> Result<Html<String>, Trouble> {
     let apps = desk.with_journal(|j| j.list::<Application>()).await?;
-    let choices: String = apps
-        .iter()
-        .map(|a| {
-            let selected = chosen.application.as_deref() == Some(a.meta.id.as_str());
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                escape(&a.meta.id),
-                if selected { " selected" } else { "" },
-                escape(&a.title())
-            )
-        })
-        .collect();
+    let choices = super::application_options(&apps, chosen.application.as_deref());
     let body = format!(
         "<h1>Draft a note</h1>
 <p>Start from a template filled with what your journal knows, then make it yours.</p>

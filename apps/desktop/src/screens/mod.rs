@@ -20,8 +20,27 @@ pub mod picture;
 pub mod work_search;
 
 use crate::html::escape;
-use onward_core::model::Kind;
+use onward_core::model::{Application, Entity as _, Kind};
 use onward_core::vocabulary::Label;
+
+/// The `<option>`s of an application chooser, titled as the core titles them, with
+/// `chosen` (an id from the address) selected.
+pub fn application_options<'a>(
+    apps: impl IntoIterator<Item = &'a Application>,
+    chosen: Option<&str>,
+) -> String {
+    apps.into_iter()
+        .map(|a| {
+            let selected = chosen == Some(a.meta.id.as_str());
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                escape(&a.meta.id),
+                if selected { " selected" } else { "" },
+                escape(&a.title())
+            )
+        })
+        .collect()
+}
 
 /// A link to a record's detail, titled as the core titles it.
 pub fn record_link(id: &str, kind: Option<Kind>, title: &str) -> String {

@@ -28,21 +28,7 @@ pub async fn form(
         let body = "<h1>Log a no</h1><p>There is no open application to close. <a href=\"/applications/new\">Log an application</a> first.</p>";
         return Ok(page(Screen::Other, "Log a no", false, body));
     }
-    let choices: String = open
-        .iter()
-        .map(|a| {
-            let selected = chosen
-                .application
-                .as_deref()
-                .is_some_and(|id| id == a.meta.id);
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                escape(&a.meta.id),
-                if selected { " selected" } else { "" },
-                escape(&a.title())
-            )
-        })
-        .collect();
+    let choices = super::application_options(open.iter().copied(), chosen.application.as_deref());
     let body = format!(
         "<h1>Log a no</h1>
 <p>It's allowed to sting. Keeping it here helps you see the whole road later.</p>

@@ -62,6 +62,16 @@ test("a journal entry is saved as it is typed and comes back after the tab is cl
   // More words, then the tab closes before the pause is over: they are kept too.
   await page.getByLabel("Anything else").fill("Tomorrow I rest.");
   await page.close({ runBeforeUnload: true });
+  // The closing tab's last save is a keepalive request: a browser lets it finish after
+  // the tab is gone, so wait for it to land before the test closes the whole browser
+  // context (which would cut it off, as no person's browser does).
+  const saved = () => {
+    const shown = JSON.parse(onward("--json", "show", id));
+    return (shown.fields ?? shown).body === "Tomorrow I rest.";
+  };
+  for (let tries = 0; !saved() && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   await context.close();
 
   ({ context, page } = await signedIn());
