@@ -244,6 +244,14 @@ impl IntoResponse for Error {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
+        if matches!(self, Error::PayloadTooLarge { .. }) {
+            // The body was left unread, so the connection can't carry another request:
+            // say so, or a client may reuse it and lose its next request mid-flight.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         response
     }
 }
