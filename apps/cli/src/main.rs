@@ -9,7 +9,6 @@ mod error;
 mod limits;
 mod output;
 mod progress;
-mod replay;
 mod text_input;
 mod vocab;
 mod zone;

@@ -15,14 +15,9 @@ use serde::Deserialize;
 /// The `datetime-local` control's format.
 const LOCAL_TIME: &str = "%Y-%m-%dT%H:%M";
 
-#[derive(Deserialize)]
-pub struct Chosen {
-    application: Option<String>,
-}
-
 pub async fn form(
     State(desk): State<Desk>,
-    Query(chosen): Query<Chosen>,
+    Query(chosen): Query<super::ForApplication>,
 ) -> Result<Html<String>, Trouble> {
     let (apps, now) = desk
         .with_journal(|j| {

@@ -23,6 +23,12 @@ use crate::html::escape;
 use onward_core::model::{Application, Entity as _, Kind};
 use onward_core::vocabulary::Label;
 
+/// The application a form was opened for (`?application=ID`), if any.
+#[derive(serde::Deserialize)]
+pub struct ForApplication {
+    pub application: Option<String>,
+}
+
 /// The `<option>`s of an application chooser, titled as the core titles them, with
 /// `chosen` (an id from the address) selected.
 pub fn application_options<'a>(

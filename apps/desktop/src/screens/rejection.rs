@@ -13,14 +13,9 @@ use onward_core::model::{Application, Entity as _, Kind, MessageKind, Reason, Re
 use onward_core::vocabulary::Label;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
-pub struct Chosen {
-    application: Option<String>,
-}
-
 pub async fn form(
     State(desk): State<Desk>,
-    Query(chosen): Query<Chosen>,
+    Query(chosen): Query<super::ForApplication>,
 ) -> Result<Html<String>, Trouble> {
     let apps = desk.with_journal(|j| j.list::<Application>()).await?;
     let open: Vec<&Application> = apps.iter().filter(|a| a.is_active()).collect();
