@@ -102,6 +102,21 @@ labels!(GoalKind {
     Opportunity => "Opportunity",
 });
 
+// What a spreadsheet's column fills, as an import's mapping shows it.
+labels!(crate::import::csv::Field {
+    Company => "Company",
+    Role => "Role",
+    Status => "Stage and outcome",
+    Applied => "Date applied",
+    Url => "Link to the posting",
+    Notes => "Notes",
+    Location => "Location",
+    Salary => "Salary",
+    Source => "Where you found it",
+    Excitement => "How excited you are",
+    WorkMode => "Remote, hybrid or on site",
+});
+
 labels!(Source {
     Referral => "Referral",
     JobBoard => "Job board",

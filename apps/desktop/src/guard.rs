@@ -3,7 +3,8 @@
 //! - The `Host` header must name the loopback address and this port, so a web page
 //!   whose domain was pointed at 127.0.0.1 (DNS rebinding) is turned away.
 //! - The launch token in the printed address is exchanged once for a session cookie
-//!   (`HttpOnly`, `SameSite=Strict`); every other request needs that cookie.
+//!   (`HttpOnly`, `SameSite=Strict`) and then no longer works; every other request
+//!   needs that cookie.
 //! - Every write carries the page's CSRF token (a form field or a header).
 //! - Every answer forbids scripts and frames from elsewhere; no CORS header is ever sent.
 
@@ -20,6 +21,8 @@ pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-onward-csrf";
 /// Forms are small; a larger body is refused before it is read.
 const MAX_FORM: usize = 256 * 1024;
+/// An uploaded file for import (a spreadsheet, or a whole journal's JSON export).
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 pub async fn guard(State(desk): State<Desk>, request: Request, next: Next) -> Response {
     let response = match check(&desk, request).await {
@@ -38,8 +41,12 @@ async fn check(desk: &Desk, request: Request) -> Result<Request, Response> {
         ));
     }
     if let Some(token) = launch_token(&request) {
-        return Err(if same(&token, desk.launch_token()) {
+        return Err(if desk.use_launch_token(&token, same) {
             welcome(desk)
+        } else if has_session(desk, &request) {
+            // The opening address again in a browser that is already in (a reload,
+            // a bookmark): in it goes, without the token.
+            to_today()
         } else {
             not_signed_in()
         });
@@ -75,11 +82,15 @@ fn welcome(desk: &Desk) -> Response {
         "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
         desk.session()
     );
-    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    let mut response = to_today();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+fn to_today() -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
 }
 
 fn has_session(desk: &Desk, request: &Request) -> bool {
@@ -108,21 +119,50 @@ async fn csrf_checked(desk: &Desk, request: Request) -> Result<Request, Response
             _ => Err(refused()),
         };
     }
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM).await.map_err(|_| refused())?;
-    let carried = url::form_urlencoded::parse(&bytes)
-        .any(|(name, value)| name == CSRF_FIELD && same(&value, desk.csrf()));
+    let limit = if multipart { MAX_UPLOAD } else { MAX_FORM };
+    let bytes = to_bytes(body, limit).await.map_err(|_| refused())?;
+    let carried = if multipart {
+        multipart_carries(&parts, bytes.clone(), desk.csrf()).await
+    } else {
+        url::form_urlencoded::parse(&bytes)
+            .any(|(name, value)| name == CSRF_FIELD && same(&value, desk.csrf()))
+    };
     if !carried {
         return Err(refused());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
+/// Whether an upload's form fields include the CSRF token.
+async fn multipart_carries(
+    parts: &axum::http::request::Parts,
+    bytes: axum::body::Bytes,
+    csrf: &str,
+) -> bool {
+    use axum::extract::{FromRequest, Multipart};
+    let copy = Request::from_parts(parts.clone(), Body::from(bytes));
+    let Ok(mut form) = Multipart::from_request(copy, &()).await else {
+        return false;
+    };
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.is_ok_and(|token| same(&token, csrf));
+        }
+    }
+    false
+}
+
 fn not_signed_in() -> Response {
     refuse(
         StatusCode::UNAUTHORIZED,
         "Please open Onward from its address",
-        "For your privacy this page opens only from the address `onward desktop` printed when it started. Open that address (or start it again) to come in.",
+        "For your privacy Onward opens only in the browser that first opened the address `onward desktop` printed, and that address works once. To come in from here, stop Onward (Ctrl-C) and start `onward desktop` again.",
     )
 }
 

@@ -40,6 +40,7 @@ pub enum Screen {
     Other,
     Journal,
     Messages,
+    Transfer,
 }
 
 const NAV: &[(Screen, &str, &str)] = &[
@@ -61,6 +62,7 @@ const NAV: &[(Screen, &str, &str)] = &[
     ),
     (Screen::Coach, "/reports/coach", "For a coach"),
     (Screen::Sync, "/sync", "Sync"),
+    (Screen::Transfer, "/export", "Export and import"),
     (Screen::Contacts, "/contacts", "People"),
     (Screen::Goals, "/goals", "Goals"),
     (Screen::Activities, "/activities", "Stepping back"),

@@ -45,12 +45,13 @@ pub fn serve(journal: Journal, args: &ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("could not read the address listened on: {e}"))?
             .port();
         let desk = Desk::new(journal, port);
-        let url = desk.opening_url();
+        let url = desk.new_opening_url();
         say(&format!("Onward is open at {url}"));
-        say("Keep this window open while you use it; Ctrl-C stops it.");
+        say("That address works once. Keep this window open while you use Onward; press Enter here for a new address (another browser), Ctrl-C to stop.");
         if !args.no_browser && !open_browser(&url) {
             say("Open that address in your browser to begin.");
         }
+        new_addresses_on_enter(desk.clone());
         let app = routes::router(desk.clone());
         let stopping = desk.stopping();
         axum::serve(listener, app)
@@ -63,6 +64,22 @@ pub fn serve(journal: Journal, args: &ServeArgs) -> Result<(), String> {
         say("Stopped. Your journal is saved.");
         Ok(())
     })
+}
+
+/// Each line typed where Onward runs prints a new one-time address; a closed or
+/// absent input (a script, a service) just ends this.
+fn new_addresses_on_enter(desk: Desk) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            if line.is_err() {
+                break;
+            }
+            say(&format!(
+                "A new address, for one browser: {}",
+                desk.new_opening_url()
+            ));
+        }
+    });
 }
 
 /// Prints a line; a closed stdout (a script that read the address and went) is no

@@ -2,6 +2,7 @@
 
 use crate::state::Desk;
 use crate::{guard, live, screens};
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::routing::{get, post};
 use axum::Router;
@@ -47,11 +48,25 @@ pub fn router(desk: Desk) -> Router {
         .route("/reports/work-search", get(screens::work_search::show))
         .route("/reports/work-search.csv", get(screens::work_search::csv))
         .route("/reports/coach", get(screens::coach::show))
+        .merge(export_import_routes())
         .layer(axum::middleware::from_fn_with_state(
             desk.clone(),
             guard::guard,
         ))
+        // Outside the door, so the door's own reading of an upload may take a whole
+        // file; the door reads every body itself and lets only MAX_FORM through for forms.
+        .layer(DefaultBodyLimit::max(guard::MAX_UPLOAD))
         .with_state(desk)
+}
+
+/// Downloads, and imports checked before they are made.
+fn export_import_routes() -> Router<Desk> {
+    Router::new()
+        .route("/export", get(screens::export::show))
+        .route("/export/{format}", get(screens::export::download))
+        .route("/import", get(screens::import::form))
+        .route("/import/check", post(screens::import::check))
+        .route("/import/confirm", post(screens::import::confirm))
 }
 
 /// Sync: turning it on, where it stands, invitations and devices.

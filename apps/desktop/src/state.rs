@@ -1,6 +1,7 @@
 //! What the server holds: the one journal (behind a mutex, used on blocking threads),
 //! this run's secrets, and the channels that tell pages about changes and shutdown.
 
+use crate::screens::import::Checked;
 use onward_core::Journal;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{broadcast, watch};
@@ -14,12 +15,15 @@ pub struct Desk {
 struct Inner {
     journal: Mutex<Journal>,
     port: u16,
-    /// In the address printed and opened; exchanged for the session cookie.
-    launch_token: String,
+    /// In the address printed and opened; exchanged once for the session cookie, then
+    /// gone (a copied or logged address lets nobody else in afterwards).
+    launch_token: Mutex<Option<String>>,
     /// The session cookie's value.
     session: String,
     /// Carried by every write, from the page.
     csrf: String,
+    /// The file last checked on the import page, waiting for the person's yes.
+    import: Mutex<Option<Checked>>,
     changes: broadcast::Sender<()>,
     stop: watch::Sender<bool>,
 }
@@ -49,9 +53,10 @@ impl Desk {
             inner: Arc::new(Inner {
                 journal: Mutex::new(journal),
                 port,
-                launch_token: random_token(),
+                launch_token: Mutex::new(None),
                 session: random_token(),
                 csrf: random_token(),
+                import: Mutex::new(None),
                 changes,
                 stop: watch::channel(false).0,
             }),
@@ -64,16 +69,27 @@ impl Desk {
         self.inner.port
     }
 
-    /// The address to open: it carries the launch token.
-    pub fn opening_url(&self) -> String {
-        format!(
-            "http://127.0.0.1:{}/?token={}",
-            self.inner.port, self.inner.launch_token
-        )
+    /// A new address to open, carrying a new launch token; an earlier unused one no
+    /// longer works.
+    pub fn new_opening_url(&self) -> String {
+        let token = random_token();
+        let url = format!("http://127.0.0.1:{}/?token={token}", self.inner.port);
+        *self.launch_token() = Some(token);
+        url
     }
 
-    pub fn launch_token(&self) -> &str {
-        &self.inner.launch_token
+    /// True once: when `given` is the launch token and it has not been used yet.
+    pub fn use_launch_token(&self, given: &str, same: impl Fn(&str, &str) -> bool) -> bool {
+        let mut token = self.launch_token();
+        let fits = token.as_deref().is_some_and(|secret| same(given, secret));
+        if fits {
+            *token = None;
+        }
+        fits
+    }
+
+    fn launch_token(&self) -> MutexGuard<'_, Option<String>> {
+        lock(&self.inner.launch_token)
     }
 
     pub fn session(&self) -> &str {
@@ -87,10 +103,7 @@ impl Desk {
     /// The journal, even after a panic elsewhere poisoned the lock (a write is atomic
     /// in SQLite, so the handle is still sound).
     pub fn journal(&self) -> MutexGuard<'_, Journal> {
-        self.inner
-            .journal
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.journal)
     }
 
     /// The journal's lock itself, for the core's sync steps, which take it as they go.
@@ -108,6 +121,21 @@ impl Desk {
             .await
             .map_err(|_| Trouble::Gone)?
             .map_err(Trouble::Journal)
+    }
+
+    /// Keeps a checked import for the yes; an earlier one is dropped.
+    pub fn hold_import(&self, checked: Checked) {
+        *lock(&self.inner.import) = Some(checked);
+    }
+
+    /// The checked import named `id`, once.
+    pub fn take_import(&self, id: &str) -> Option<Checked> {
+        let mut held = lock(&self.inner.import);
+        if held.as_ref().is_some_and(|c| c.id == id) {
+            held.take()
+        } else {
+            None
+        }
     }
 
     /// Tells open pages the journal changed.
@@ -138,9 +166,16 @@ impl Stopping {
     }
 }
 
+/// A lock even after a panic elsewhere poisoned it (what it guards is replaced whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// 32 random bytes in hex. Without the system's randomness there is no safe token, so
 /// the process cannot go on: this runs before any request is served.
-fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     if let Err(e) = getrandom::fill(&mut bytes) {
         eprintln!("error: this system gave no randomness for the session token: {e}");

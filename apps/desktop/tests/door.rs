@@ -6,8 +6,8 @@ use reqwest::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_SECURITY_POLICY, COOKIE, HOST, LOCATION, SET_COOKIE,
 };
 use reqwest::{redirect, Client, StatusCode};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// A running server; stopped when dropped.
 struct Server {
@@ -16,7 +16,27 @@ struct Server {
     base: String,
     /// The printed address, with the launch token.
     opening: String,
+    /// Where a person would press Enter for a new address.
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
     _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// The next address the server prints.
+    fn next_address(&mut self) -> String {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(
+                self.stdout.read_line(&mut line).unwrap() > 0,
+                "stdout ended"
+            );
+            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                return url.to_string();
+            }
+        }
+    }
 }
 
 impl Drop for Server {
@@ -39,25 +59,21 @@ fn start() -> Server {
         ])
         .arg(dir.path().join("j.onward"))
         .env("ONWARD_KEYS", "file")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let opening = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
-        .to_string();
-    let base = opening.split("/?").next().unwrap().to_string();
-    Server {
+    let mut server = Server {
+        stdin: child.stdin.take().unwrap(),
+        stdout: BufReader::new(child.stdout.take().unwrap()),
         child,
-        base,
-        opening,
+        base: String::new(),
+        opening: String::new(),
         _dir: dir,
-    }
+    };
+    server.opening = server.next_address();
+    server.base = server.opening.split("/?").next().unwrap().to_string();
+    server
 }
 
 fn client() -> Client {
@@ -154,6 +170,45 @@ async fn a_wrong_launch_token_is_refused_and_the_right_one_sets_a_strict_cookie(
 }
 
 #[tokio::test]
+async fn the_opening_address_works_once_and_enter_prints_a_new_one() {
+    let mut server = start();
+    let first = sign_in(&server).await;
+    let again = client().get(&server.opening).send().await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::UNAUTHORIZED,
+        "used once already"
+    );
+    assert!(again.headers().get(SET_COOKIE).is_none());
+    let text = again.text().await.unwrap();
+    assert!(text.contains("works once"), "{text}");
+
+    // The browser that is in may open it again (a reload): it just goes to Today.
+    let reload = client()
+        .get(&server.opening)
+        .header(COOKIE, &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reload.status(), StatusCode::SEE_OTHER);
+    assert!(reload.headers().get(SET_COOKIE).is_none());
+
+    server.stdin.write_all(b"\n").unwrap();
+    server.stdin.flush().unwrap();
+    let fresh = server.next_address();
+    assert_ne!(fresh, server.opening);
+    let second = client().get(&fresh).send().await.unwrap();
+    assert_eq!(
+        second.status(),
+        StatusCode::SEE_OTHER,
+        "the new address lets one browser in"
+    );
+    assert!(second.headers().get(SET_COOKIE).is_some());
+    let twice = client().get(&fresh).send().await.unwrap();
+    assert_eq!(twice.status(), StatusCode::UNAUTHORIZED, "and only one");
+}
+
+#[tokio::test]
 async fn a_host_other_than_loopback_and_this_port_is_refused_even_with_the_cookie() {
     let server = start();
     let cookie = sign_in(&server).await;
@@ -227,4 +282,49 @@ async fn answers_forbid_other_origins_scripts_and_send_no_cors_headers() {
     let policy = answer.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(policy.starts_with("default-src 'self'"), "{policy}");
     assert!(answer.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+/// A file upload as a browser's form sends it, with `csrf` as its first field if given.
+fn upload_body(csrf: Option<&str>, file: &str) -> (String, String) {
+    let boundary = "----onward-test-boundary";
+    let mut body = String::new();
+    if let Some(token) = csrf {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sheet.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_upload_without_the_csrf_token_is_refused_and_with_it_is_read_but_not_imported() {
+    let server = start();
+    let cookie = sign_in(&server).await;
+    let sheet = "Company,Role\nAcme,Analyst\n";
+    let upload = |csrf: Option<String>| {
+        let (kind, body) = upload_body(csrf.as_deref(), sheet);
+        client()
+            .post(format!("{}/import/check", server.base))
+            .header(COOKIE, &cookie)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    assert_eq!(upload(None).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let forged = upload(Some("0".repeat(64))).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let token = csrf(&server, &cookie).await;
+    let checked = upload(Some(token)).await.unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    let page = checked.text().await.unwrap();
+    assert!(page.contains("1 application to add"), "{page}");
+    assert!(
+        !board(&server, &cookie).await.contains("Analyst at Acme"),
+        "checked, not imported"
+    );
 }

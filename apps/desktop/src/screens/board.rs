@@ -1,7 +1,7 @@
 //! The applications board: a column per stage (the core's order and labels), a card
 //! per application, moved on only to the stages the core allows next.
 
-use crate::html::{csrf_field, escape, options, page, Screen};
+use crate::html::{csrf_field, day, escape, options, page, Screen};
 use crate::state::{Desk, Trouble};
 use axum::extract::{Path, State};
 use axum::response::{Html, Redirect};
@@ -9,10 +9,13 @@ use axum::Form;
 use onward_core::model::application::stages_after;
 use onward_core::model::{Application, Entity as _, Outcome, Stage};
 use onward_core::vocabulary::Label;
+use onward_core::zone::Zone;
 use serde::Deserialize;
 
 pub async fn show(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
-    let apps = desk.with_journal(|j| j.list::<Application>()).await?;
+    let (apps, zone) = desk
+        .with_journal(|j| Ok((j.list::<Application>()?, j.zone())))
+        .await?;
     let csrf = csrf_field(&desk);
     let columns: String = Stage::ALL
         .iter()
@@ -20,7 +23,7 @@ pub async fn show(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
             let cards: String = apps
                 .iter()
                 .filter(|a| a.stage == stage)
-                .map(|a| card(a, &csrf))
+                .map(|a| card(a, &csrf, zone))
                 .collect();
             let cards = if cards.is_empty() {
                 "<p class=\"empty\">None here.</p>".to_string()
@@ -42,7 +45,7 @@ pub async fn show(State(desk): State<Desk>) -> Result<Html<String>, Trouble> {
     Ok(page(Screen::Board, "Applications", true, &body))
 }
 
-fn card(app: &Application, csrf: &str) -> String {
+fn card(app: &Application, csrf: &str, zone: Zone) -> String {
     let id = escape(&app.meta.id);
     let title = escape(&app.title());
     let outcome = match app.outcome {
@@ -65,9 +68,36 @@ fn card(app: &Application, csrf: &str) -> String {
          <form method=\"post\" action=\"/applications/{id}/outcome\">{csrf}\
          <label for=\"outcome-{id}\">How it stands</label>\
          <select id=\"outcome-{id}\" name=\"outcome\">{}</select><button>Save</button></form>\
-         <a href=\"/rejections/new?application={id}\">Log a no</a></li>",
-        options(Outcome::ALL, Label::label, Some(app.outcome))
+         <a href=\"/rejections/new?application={id}\">Log a no</a>\
+         <details><summary>History<span class=\"visually-hidden\"> of {title}</span></summary>{}</details></li>",
+        options(Outcome::ALL, Label::label, Some(app.outcome)),
+        history(app, zone)
     )
+}
+
+/// Each step the application took, oldest first, on the day it happened.
+pub fn history(app: &Application, zone: Zone) -> String {
+    if app.history.is_empty() {
+        return "<p class=\"empty\">No steps recorded yet.</p>".to_string();
+    }
+    let steps: String = app
+        .history
+        .iter()
+        .map(|step| {
+            let what = match (step.stage, step.outcome) {
+                (Some(stage), _) => stage.label(),
+                (None, Some(outcome)) => outcome.label(),
+                (None, None) => "A step",
+            };
+            format!(
+                "<li><time datetime=\"{}\">{}</time>: {}</li>",
+                step.at.to_rfc3339(),
+                escape(&day(step.at, zone)),
+                escape(what)
+            )
+        })
+        .collect();
+    format!("<ol class=\"history\">{steps}</ol>")
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ use crate::screens::record_link;
 use crate::state::{Desk, Trouble};
 use axum::extract::{Path, State};
 use axum::response::Html;
+use onward_core::model::Record;
 use onward_core::vocabulary::Label;
 use onward_core::Link;
 use serde_json::Value;
@@ -14,8 +15,8 @@ pub async fn show(
     State(desk): State<Desk>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, Trouble> {
-    let (record, (from, to)) = desk
-        .with_journal(move |j| Ok((j.record(&id)?, j.links(&id)?)))
+    let (record, (from, to), zone) = desk
+        .with_journal(move |j| Ok((j.record(&id)?, j.links(&id)?, j.zone())))
         .await?;
     let fields: String = match record.to_json() {
         Value::Object(map) => map
@@ -38,7 +39,7 @@ pub async fn show(
     let title = record.title();
     let body = format!(
         "<p class=\"kind\">{kind}</p><h1>{heading}</h1>
-{application_actions}
+{application_actions}{history}
 <section aria-labelledby=\"links-from\"><h2 id=\"links-from\">It links to</h2>{from}</section>
 <section aria-labelledby=\"links-to\"><h2 id=\"links-to\">Linked from</h2>{to}</section>
 <details><summary>All its details</summary><dl>{fields}</dl></details>",
@@ -51,6 +52,13 @@ pub async fn show(
             )
         } else {
             String::new()
+        },
+        history = match &record {
+            Record::Application(app) => format!(
+                "<section aria-labelledby=\"history\"><h2 id=\"history\">How it went</h2>{}</section>",
+                crate::screens::board::history(app, zone)
+            ),
+            _ => String::new(),
         },
         from = links(&from),
         to = links(&to),

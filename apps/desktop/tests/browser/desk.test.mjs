@@ -5,22 +5,19 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { onward, applications, start, stop, screen } from "./helpers.mjs";
+import { onward, applications, start, stop, screen, signedIn } from "./helpers.mjs";
 
-let desk, opening, base, browser;
+let desk, base;
 
 before(async () => {
   desk = await start();
-  ({ opening, base, browser } = desk);
+  ({ base } = desk);
 });
 
 after(() => stop(desk));
 
 test("a person opens the address, logs an application, moves it, logs a no, and sees a CLI change live", async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-
-  await page.goto(opening);
+  const { context, page } = await signedIn(desk);
   assert.equal(page.url(), base + "/", "the token leaves the address");
   await page.getByRole("heading", { name: "Due now" }).waitFor();
   await screen(page, "today");
@@ -46,6 +43,11 @@ test("a person opens the address, logs an application, moves it, logs a no, and 
   await page.locator("section[aria-labelledby=stage-screening] .card", { hasText: "Acme" }).waitFor();
   [app] = applications();
   assert.equal(app.stage, "screening");
+  const moved = page.locator(".card", { hasText: "Acme" });
+  await moved.getByText("History").click();
+  const steps = await moved.locator("ol.history li").allTextContents();
+  assert.deepEqual(steps.map((s) => s.split(": ")[1]), ["Applied", "Screening"], "the card's history keeps each step");
+  await screen(page, "board-history");
 
   await page.locator(".card", { hasText: "Acme" }).getByRole("link", { name: "Log a no" }).click();
   await page.getByLabel("The reason they gave").selectOption({ label: "The role closed" });
@@ -88,8 +90,7 @@ function request(method, pathname, headers = {}, body = "") {
 }
 
 test("requests without the cookie, from another Host, or writes without the CSRF token are refused", async () => {
-  const context = await browser.newContext();
-  await context.newPage().then((p) => p.goto(opening));
+  const { context } = await signedIn(desk);
   const [session] = await context.cookies();
   assert.equal(session.httpOnly, true);
   assert.equal(session.sameSite, "Strict");

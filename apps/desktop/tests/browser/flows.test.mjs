@@ -3,29 +3,22 @@
 // drafts offered after a no). What the journal holds is read through the real CLI.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { onward, start, stop, screen } from "./helpers.mjs";
+import { onward, start, stop, screen, signedIn } from "./helpers.mjs";
 
-let desk, browser;
+let desk;
 
 before(async () => {
   desk = await start();
-  ({ browser } = desk);
 });
 
 after(() => stop(desk));
 
 const list = (kind) => JSON.parse(onward("--json", "timeline", "--kind", kind, "--limit", "100")).map((r) => r.fields);
 
-async function signedIn() {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(desk.opening);
-  return { context, page };
-}
 
 test("an interview is logged with its kind, time, interviewers, questions and rating", async () => {
   onward("application", "add", "--company", "Globex", "--role", "Analyst", "--applied");
-  const { context, page } = await signedIn();
+  const { context, page } = await signedIn(desk);
   await page.getByRole("link", { name: "Analyst at Globex" }).click();
   await page.getByRole("link", { name: "Log an interview" }).click();
   await page.getByLabel("What kind of conversation").selectOption({ label: "Technical" });
@@ -50,7 +43,7 @@ test("an interview is logged with its kind, time, interviewers, questions and ra
 });
 
 test("a journal entry is saved as it is typed and comes back after the tab is closed", async () => {
-  let { context, page } = await signedIn();
+  let { context, page } = await signedIn(desk);
   await page.getByRole("link", { name: "Journal", exact: true }).click();
   await page.getByLabel("What would you like to write?").selectOption({ label: "Gratitude" });
   await page.getByRole("button", { name: "Start writing" }).click();
@@ -74,7 +67,7 @@ test("a journal entry is saved as it is typed and comes back after the tab is cl
   }
   await context.close();
 
-  ({ context, page } = await signedIn());
+  ({ context, page } = await signedIn(desk));
   await page.getByRole("link", { name: "Journal", exact: true }).click();
   await screen(page, "journal");
   await page.getByRole("link", { name: "gratitude: Tomorrow I rest." }).click();
@@ -90,7 +83,7 @@ test("a journal entry is saved as it is typed and comes back after the tab is cl
 });
 
 test("a note is drafted from its template, edited and kept, sent, and its reply noted", async () => {
-  const { context, page } = await signedIn();
+  const { context, page } = await signedIn(desk);
   await page.getByRole("link", { name: "Notes", exact: true }).click();
   await page.getByRole("link", { name: "Draft a note" }).click();
   await page.getByLabel("What kind of note").selectOption({ label: "Follow-up" });
@@ -126,7 +119,7 @@ test("a note is drafted from its template, edited and kept, sent, and its reply 
 });
 
 test("after a no, the feedback request is kept as a note, sent, and politely declined", async () => {
-  const { context, page } = await signedIn();
+  const { context, page } = await signedIn(desk);
   await page.goto(desk.base + "/rejections/new");
   await page.getByLabel("Which application").selectOption({ label: "Analyst at Globex" });
   await page.getByRole("button", { name: "Log it" }).click();

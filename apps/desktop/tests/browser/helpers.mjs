@@ -25,27 +25,64 @@ const env = { ...process.env, ONWARD_KEYS: "file", ONWARD_TIME_ZONE: "UTC" };
 
 /** Runs the real CLI on the test's journal. */
 export function onward(...args) {
-  return execFileSync(cliBin, ["--journal", journal, ...args], { env, encoding: "utf8" });
+  return onwardAt(journal, ...args);
+}
+
+/** Runs the real CLI on the journal at `path`. */
+export function onwardAt(path, ...args) {
+  return execFileSync(cliBin, ["--journal", path, ...args], { env, encoding: "utf8" });
 }
 
 export function applications() {
   return JSON.parse(onward("--json", "application", "list")).map((a) => a.fields);
 }
 
-/** Starts the server and the browser: { server, opening, base, browser }. */
-export async function start() {
+/**
+ * Starts the server and the browser: { server, opening, base, browser }. `now` (RFC 3339)
+ * pins the clock of the server and of `onward()` for what depends on the day.
+ */
+export async function start({ now } = {}) {
+  if (now) env.ONWARD_NOW = now;
   const { child: server, address: opening } = await startPrinting(desktopBin, ["--no-browser", "--port", "0", "--journal", journal], env);
-  const browser = await chromium.launch({
+  const browser = await launchBrowser();
+  return { server, opening, base: opening.split("/?")[0], browser };
+}
+
+/** Debian's chromium, headless, with nothing reaching for the network. */
+export function launchBrowser() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
-  return { server, opening, base: opening.split("/?")[0], browser };
+}
+
+/**
+ * A browser context signed in, with a page on Today. The first opens the one-time
+ * address; later ones carry the session cookie it got, as another window of the same
+ * browser would (the address no longer works).
+ */
+export async function signedIn(desk, viewport = { width: 1100, height: 800 }) {
+  const context = await desk.browser.newContext({ viewport, storageState: desk.session });
+  const page = await context.newPage();
+  if (desk.session) {
+    await page.goto(desk.base + "/");
+  } else {
+    await page.goto(desk.opening);
+    desk.session = await context.storageState();
+  }
+  return { context, page };
 }
 
 export async function stop({ server, browser } = {}) {
   await browser?.close();
   server?.kill();
   console.log("screenshots: " + shots);
+}
+
+/** A table's body, row by row, cell by cell, as text. */
+export function tableRows(page, table) {
+  return page.locator(`${table} tbody tr`).evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent.trim())));
 }
 
 /** Axe on the page as it is: no serious or critical violation. */

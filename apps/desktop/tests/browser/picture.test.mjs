@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { onward, start, stop, screen, shots } from "./helpers.mjs";
+import { onward, start, stop, screen, shots, signedIn, tableRows } from "./helpers.mjs";
 
 let desk;
 
@@ -32,46 +32,39 @@ before(async () => {
 
 after(() => stop(desk));
 
-/** A table's body as text, row by row. */
-async function rows(page, selector) {
-  return page.locator(`${selector} tbody tr`).evaluateAll((trs) =>
-    trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent.trim())));
-}
 
 test("the big picture draws the weeks, the funnel, the answers and the mood the CLI reports", async () => {
-  const context = await desk.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(desk.opening);
+  const { context, page } = await signedIn(desk, { width: 1100, height: 900 });
   await page.getByRole("link", { name: "Big picture", exact: true }).click();
   await page.getByRole("heading", { name: "Small steps per week" }).waitFor();
   const stats = JSON.parse(onward("--json", "stats", "--weeks", "8"));
 
-  const effort = await rows(page, "#effort-table");
+  const effort = await tableRows(page, "#effort-table");
   assert.equal(effort.length, 8);
   assert.deepEqual(effort.map((r) => Number(r[8])), stats.effort.weeks.map((w) => w.total));
   assert.equal(effort.reduce((n, r) => n + Number(r[1]), 0), 2, "two applications");
   assert.ok(await page.locator("svg[role=img][aria-labelledby=effort] rect").count() > 0);
 
-  const funnel = await rows(page, "#funnel-table");
+  const funnel = await tableRows(page, "#funnel-table");
   assert.deepEqual(funnel.map((r) => Number(r[1])), stats.funnel.stages.map((s) => s.reached));
   assert.equal(funnel[0][2], "not enough yet for a rate", "no rate below the core's minimum");
 
-  const answers = await rows(page, "#answers-table");
+  const answers = await tableRows(page, "#answers-table");
   assert.deepEqual(answers[0], ["Applications sent", String(stats.responses.applied)]);
   assert.equal(answers[1][1], String(stats.responses.responded));
 
-  const mood = await rows(page, "#mood-table");
+  const mood = await tableRows(page, "#mood-table");
   const felt = stats.mood.weeks.findIndex((w) => w.check_ins > 0);
   assert.deepEqual(mood[felt].slice(1), ["1", "4.0", "2.0"]);
   assert.equal(await page.locator("svg[aria-labelledby=mood] circle").count(), 2, "one dot each for feeling and energy");
 
-  assert.deepEqual(await rows(page, "#rest-table"), [["With someone", "1", "2.0", "4.0"]], "the core's label for a social break");
+  assert.deepEqual(await tableRows(page, "#rest-table"), [["With someone", "1", "2.0", "4.0"]], "the core's label for a social break");
   await screen(page, "picture");
 
   await page.getByLabel("Weeks to look back over").fill("3");
   await page.getByRole("button", { name: "Show" }).click();
   await page.getByText("The last 3 weeks").waitFor();
-  assert.equal((await rows(page, "#effort-table")).length, 3);
+  assert.equal((await tableRows(page, "#effort-table")).length, 3);
 
   await page.setViewportSize({ width: 380, height: 800 });
   await screen(page, "picture-narrow");
@@ -79,9 +72,7 @@ test("the big picture draws the weeks, the funnel, the answers and the mood the 
 });
 
 test("the work-search log shows the period's activities and weeks, prints cleanly and downloads the CLI's CSV", async () => {
-  const context = await desk.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(desk.opening);
+  const { context, page } = await signedIn(desk, { width: 1100, height: 900 });
   await page.getByRole("link", { name: "Work-search log", exact: true }).click();
   await page.getByLabel("From").fill(from);
   await page.getByLabel("To").fill(to);
@@ -90,7 +81,7 @@ test("the work-search log shows the period's activities and weeks, prints cleanl
   await page.getByRole("heading", { name: "Week by week" }).waitFor();
   assert.equal(await page.getByLabel("Weekly minimum").inputValue(), "2");
 
-  const activities = await rows(page, "#activities");
+  const activities = await tableRows(page, "#activities");
   assert.equal(activities.length, 3, "two applications and a phone interview");
   assert.ok(activities.some((r) => r[1] === "Acme" && r[3] === "Networking"));
   assert.ok(activities.some((r) => r[1] === "Globex" && r[3] === "Phone" && r[4] === "Dana Lee"));
@@ -98,7 +89,7 @@ test("the work-search log shows the period's activities and weeks, prints cleanl
   const dir = mkdtempSync(path.join(os.tmpdir(), "onward-ws-"));
   const summary = JSON.parse(onward("--json", "export", "--format", "work-search", "--from", from, "--to", to,
     "--minimum", "2", "--output", path.join(dir, "log.csv")));
-  const weeks = await rows(page, "#weeks");
+  const weeks = await tableRows(page, "#weeks");
   assert.deepEqual(weeks.map((r) => r[2]), summary.weeks.map((w) => w.note));
   await screen(page, "work-search");
 
@@ -119,9 +110,7 @@ test("the work-search log shows the period's activities and weeks, prints cleanl
 });
 
 test("the coach summary leaves the private journal text out until it is ticked in", async () => {
-  const context = await desk.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(desk.opening);
+  const { context, page } = await signedIn(desk, { width: 1100, height: 900 });
   await page.getByRole("link", { name: "For a coach", exact: true }).click();
   await page.getByLabel("From").fill(from);
   await page.getByLabel("To").fill(to);

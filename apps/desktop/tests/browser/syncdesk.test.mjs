@@ -9,8 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { screenTo, startPrinting } from "./helpers.mjs";
+import { screenTo, startPrinting, launchBrowser, signedIn } from "./helpers.mjs";
 
 const repo = path.resolve(import.meta.dirname, "../../../..");
 const bin = path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "debug");
@@ -26,7 +25,9 @@ mkdirSync(shots, { recursive: true });
 const env = { ...process.env, ONWARD_KEYS: "file", ONWARD_TIME_ZONE: "UTC", RUST_LOG: "warn" };
 const screen = screenTo(shots);
 
-let relay, relayUrl, server, opening, browser;
+let relay, relayUrl, server, browser;
+/** The desk app's door: its browser and one-time address, for `signedIn`. */
+const door = {};
 
 function onward(journal, ...args) {
   return execFileSync(cliBin, ["--journal", journal, ...args], { env, encoding: "utf8" });
@@ -41,12 +42,11 @@ before(async () => {
   ({ child: relay, address: relayUrl } = await startPrinting(
     relayBin, ["--listen", "127.0.0.1:0", "--db", path.join(dir, "relay.db")], env));
   onward(desk, "application", "add", "--company", "Globex", "--role", "Planner", "--applied");
+  let opening;
   ({ child: server, address: opening } = await startPrinting(
     desktopBin, ["--no-browser", "--port", "0", "--journal", desk], env));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchBrowser();
+  Object.assign(door, { browser, opening, base: opening.split("/?")[0] });
 });
 
 after(async () => {
@@ -57,8 +57,7 @@ after(async () => {
 });
 
 test("sync turned on in the page; its invitation joins a phone that gets the desk's records", async () => {
-  const page = await browser.newPage();
-  await page.goto(opening);
+  const { page } = await signedIn(door);
   await page.getByRole("link", { name: "Sync" }).click();
   await screen(page, "sync-off");
 
@@ -86,7 +85,7 @@ test("sync turned on in the page; its invitation joins a phone that gets the des
   const titles = JSON.parse(onward(phone, "--json", "application", "list")).map((a) => a.fields.company);
   assert.deepEqual(titles, ["Globex"]);
 
-  await page.goto(opening.split("/?")[0] + "/sync");
+  await page.goto(door.base + "/sync");
   await page.getByRole("button", { name: "Sync now" }).click();
   await page.waitForURL(/\/sync$/);
   assert.match(await page.locator("#device-list").textContent(), /Phone/);
@@ -94,8 +93,7 @@ test("sync turned on in the page; its invitation joins a phone that gets the des
 });
 
 test("people, goals and stepping back, clicked through, land in the journal", async () => {
-  const page = await browser.newPage();
-  await page.goto(opening);
+  const { page } = await signedIn(door);
 
   await page.getByRole("link", { name: "People" }).click();
   await screen(page, "contacts-empty");
