@@ -40,7 +40,7 @@ pub fn open(path: &Path) -> Result<Opened> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let upgrade = if version < schema::VERSION {
-        schema::upgrade_from(&tx, version)?
+        schema::upgrade_from(&tx, version).map_err(|e| version_damaged(path, version, e))?
     } else {
         schema::Upgrade::default()
     };
@@ -49,6 +49,34 @@ pub fn open(path: &Path) -> Result<Opened> {
     }
     tx.commit()?;
     Ok(Opened { conn, upgrade })
+}
+
+/// An upgrade step that finds its tables already there: the version in the file's
+/// header is lower than the tables it holds (a flipped bit there). Named as damage, as
+/// the header is; other errors pass through.
+fn version_damaged(path: &Path, version: i64, e: rusqlite::Error) -> Error {
+    let (rusqlite::Error::SqliteFailure(failure, Some(ref message))
+    | rusqlite::Error::SqlInputError {
+        error: failure,
+        msg: ref message,
+        ..
+    }) = e
+    else {
+        return e.into();
+    };
+    if failure.code == rusqlite::ErrorCode::Unknown
+        && ["already exists", "duplicate column name"]
+            .iter()
+            .any(|m| message.contains(m))
+    {
+        return Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!(
+                "its header says journal format {version}, but it holds the tables of a later one ({message})"
+            ),
+        };
+    }
+    e.into()
 }
 
 /// Names the file in an error SQLite gives when it finds the file damaged, so the
@@ -125,6 +153,12 @@ fn check_existing(path: &Path) -> Result<()> {
     if app_id != schema::APPLICATION_ID && (tables > 0 || version != 0) {
         return Err(Error::NotAJournal {
             path: path.to_path_buf(),
+        });
+    }
+    if version < 0 {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("the journal format in its header ({version}) is damaged"),
         });
     }
     if version > schema::VERSION {
