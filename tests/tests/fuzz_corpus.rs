@@ -21,6 +21,7 @@
 //! past the first checks.
 
 use onward_core::fuzz_targets;
+use onward_tests::env_number;
 use rand::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -92,15 +93,6 @@ fn mutate(rng: &mut StdRng, input: &[u8], other: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} must be a number"))
-        })
-        .unwrap_or(default)
 }
 
 /// How many inputs a replay ran, and how many of them went past the target's checks as

@@ -10,9 +10,9 @@
 //! Knobs: `ONWARD_TWO_WRITERS_ACTIONS` (80 / 400 in an optimised build): actions per
 //! writer; `ONWARD_CRASH_SEED`: replays the writers' random choices.
 
-use onward_core::model::Kind;
 use onward_core::Journal;
 use onward_tests::crash::{is_reminder_key, record_check, state_check, Line};
+use onward_tests::env_number;
 use rand::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -21,15 +21,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WRITER: &str = env!("CARGO_BIN_EXE_crash-writer");
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} must be a number"))
-        })
-        .unwrap_or(default)
-}
 
 /// What one writer acknowledged: the last check value of each id, and how many
 /// records its actions may have added without naming them (contacts made by an
@@ -112,17 +103,7 @@ fn stored(path: &Path) -> Result<BTreeMap<String, String>, String> {
     if !check.is_consistent() {
         return Err(format!("the index differs from a rebuild: {check:#?}"));
     }
-    let (records, states) = j
-        .with_document(|doc| {
-            let mut records = Vec::new();
-            for kind in Kind::ALL {
-                for id in doc.ids(*kind)? {
-                    let fields = doc.read(*kind, &id)?.expect("a listed id has fields");
-                    records.push((*kind, id, fields));
-                }
-            }
-            Ok((records, doc.reminder_states()?))
-        })
+    let (records, states) = onward_tests::document_contents(&mut j)
         .map_err(|e| format!("reading the document failed: {e}"))?;
     let mut checks = BTreeMap::new();
     for (kind, id, fields) in records {
