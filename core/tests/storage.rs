@@ -288,6 +288,45 @@ fn a_write_lock_held_elsewhere_waits_instead_of_failing() {
     assert_eq!(j.list::<Mood>().unwrap().len(), 1);
 }
 
+/// A write lock held past the busy timeout (another process stuck in a write): the
+/// write gives up with an error naming the file and saying nothing was written, and
+/// goes through once the lock is let go. Waits out the timeout (10 s).
+#[test]
+fn a_write_lock_held_past_the_timeout_gives_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "j.onward");
+    let mut j = Journal::open(&path).unwrap();
+    let (locked, release) = (
+        std::sync::mpsc::channel::<()>(),
+        std::sync::mpsc::channel::<()>(),
+    );
+    let holder = std::thread::spawn({
+        let path = path.clone();
+        move || {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .unwrap();
+            locked.0.send(()).unwrap();
+            release.1.recv().unwrap();
+            tx.rollback().unwrap();
+        }
+    });
+    locked.1.recv().unwrap();
+    let err = j.create(Mood::new(2, Utc::now())).unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(path.to_str().unwrap()), "{text}");
+    assert!(text.contains("Nothing was written"), "{text}");
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    let mood = j.create(Mood::new(3, Utc::now())).unwrap();
+    let moods = j.list::<Mood>().unwrap();
+    assert_eq!(moods.len(), 1);
+    assert_eq!(moods[0].meta.id, mood.meta.id);
+    assert!(j.check_index().unwrap().is_consistent());
+}
+
 #[test]
 fn list_titles_name_the_company_and_follow_its_renaming() {
     let dir = tempfile::tempdir().unwrap();

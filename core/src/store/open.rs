@@ -12,6 +12,10 @@ pub struct Opened {
     pub upgrade: schema::Upgrade,
 }
 
+/// How long a write waits for another connection's write (another process's, as a
+/// rule) before it gives up with [`Error::Busy`].
+pub const BUSY_SECONDS: u64 = 10;
+
 pub fn open(path: &Path) -> Result<Opened> {
     if path.is_dir() {
         return Err(Error::Io {
@@ -31,7 +35,7 @@ pub fn open(path: &Path) -> Result<Opened> {
     }
 
     let mut conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(std::time::Duration::from_secs(BUSY_SECONDS))?;
     // WAL with FULL sync: an acknowledged write survives a crash of the process and of
     // the machine.
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -83,8 +87,17 @@ fn version_damaged(path: &Path, version: i64, e: rusqlite::Error) -> Error {
 /// person hears which file and what to do rather than "database disk image is
 /// malformed". Other errors pass through.
 pub fn name_damage(path: &Path, e: Error) -> Error {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, NotADatabase};
     match e {
+        // Another connection kept its write lock past the busy timeout.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.code == DatabaseBusy =>
+        {
+            Error::Busy {
+                path: path.to_path_buf(),
+                seconds: BUSY_SECONDS,
+            }
+        }
         Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
             if matches!(failure.code, DatabaseCorrupt | NotADatabase) =>
         {
