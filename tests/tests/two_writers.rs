@@ -5,14 +5,18 @@
 //! fail (a write that meets the other's lock waits for it: SQLite's busy timeout, not an
 //! error), and afterwards the journal holds every write either acknowledged, as
 //! acknowledged, nothing it shouldn't, SQLite finds it sound and its index equals a
-//! rebuild.
+//! rebuild. The second test runs the real `onward` binary again and again (a mood each
+//! time) while one `crash-writer` holds the journal open and writes, as the app does.
 //!
 //! Knobs: `ONWARD_TWO_WRITERS_ACTIONS` (80 / 400 in an optimised build): actions per
-//! writer; `ONWARD_CRASH_SEED`: replays the writers' random choices.
+//! `crash-writer` of the first test; `ONWARD_CLI_RUNS` (8): `onward` runs in the
+//! second; `ONWARD_CRASH_SEED`: replays the writers' random choices.
 
 use onward_core::Journal;
 use onward_tests::crash::{is_reminder_key, record_check, state_check, Line};
 use onward_tests::env_number;
+
+mod sync_support;
 use rand::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -121,6 +125,63 @@ fn stored(path: &Path) -> Result<BTreeMap<String, String>, String> {
     Ok(checks)
 }
 
+/// Checks the journal (see [`stored`]) against what the writers acknowledged and the
+/// notes of the moods `onward` added (id to note): every one there as acknowledged,
+/// nothing else but contacts an interview may have made. Returns what is stored and
+/// how many ids both writers acknowledged with different values.
+fn check_stored(
+    path: &Path,
+    seed: u64,
+    writers: &[Acked],
+    cli_moods: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, usize) {
+    let seen = stored(path).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    // An id both acknowledged (a reminder about the other's record, a contact both
+    // interviews named) holds the later write: either acknowledged value.
+    let mut wanted: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();
+    for w in writers {
+        for (id, check) in &w.checks {
+            wanted.entry(id).or_default().insert(check);
+        }
+    }
+    let both = wanted.values().filter(|checks| checks.len() > 1).count();
+    for (id, checks) in &wanted {
+        let what = if is_reminder_key(id) {
+            "reminder state"
+        } else {
+            "record"
+        };
+        match seen.get(*id) {
+            None => panic!("seed {seed}: lost an acknowledged write: {what} {id} is gone"),
+            Some(got) if !checks.contains(got) => {
+                panic!("seed {seed}: {what} {id} is not as acknowledged: {got}, acknowledged {checks:?}")
+            }
+            Some(_) => {}
+        }
+    }
+    if !cli_moods.is_empty() {
+        let j = Journal::open(path).unwrap();
+        for (id, note) in cli_moods {
+            let mood: onward_core::model::Mood = j
+                .get(id)
+                .unwrap_or_else(|e| panic!("seed {seed}: the mood onward added is gone: {e}"));
+            assert_eq!(&mood.note, note, "seed {seed}: mood {id}");
+        }
+    }
+    let unnamed: usize = writers.iter().map(|w| w.unnamed).sum();
+    let extra: Vec<&String> = seen
+        .keys()
+        .filter(|id| !wanted.contains_key(id) && !cli_moods.contains_key(*id))
+        .collect();
+    assert!(
+        extra.len() <= unnamed,
+        "seed {seed}: {} records nobody acknowledged (at most {unnamed} contacts made by interviews): {:?}",
+        extra.len(),
+        extra.iter().take(5).collect::<Vec<_>>()
+    );
+    (seen, both)
+}
+
 #[test]
 fn two_writers_at_once_lose_nothing() {
     let seed = env_number("ONWARD_CRASH_SEED", rand::rng().random());
@@ -152,38 +213,7 @@ fn two_writers_at_once_lose_nothing() {
         .map(|o| acked(&o.unwrap_or_else(|e| panic!("seed {seed}: {e}"))))
         .collect();
 
-    let seen = stored(&path).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-    // An id both acknowledged (a reminder about the other's record, a contact both
-    // interviews named) holds the later write: either acknowledged value.
-    let mut wanted: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();
-    for w in &writers {
-        for (id, check) in &w.checks {
-            wanted.entry(id).or_default().insert(check);
-        }
-    }
-    let both = wanted.values().filter(|checks| checks.len() > 1).count();
-    for (id, checks) in &wanted {
-        let what = if is_reminder_key(id) {
-            "reminder state"
-        } else {
-            "record"
-        };
-        match seen.get(*id) {
-            None => panic!("seed {seed}: lost an acknowledged write: {what} {id} is gone"),
-            Some(got) if !checks.contains(got) => {
-                panic!("seed {seed}: {what} {id} is not as acknowledged: {got}, acknowledged {checks:?}")
-            }
-            Some(_) => {}
-        }
-    }
-    let unnamed: usize = writers.iter().map(|w| w.unnamed).sum();
-    let extra: Vec<&String> = seen.keys().filter(|id| !wanted.contains_key(id)).collect();
-    assert!(
-        extra.len() <= unnamed,
-        "seed {seed}: {} records nobody acknowledged (at most {unnamed} contacts made by interviews): {:?}",
-        extra.len(),
-        extra.iter().take(5).collect::<Vec<_>>()
-    );
+    let (seen, both) = check_stored(&path, seed, &writers, &BTreeMap::new());
     let acks: Vec<usize> = writers.iter().map(|w| w.checks.len()).collect();
     println!(
         "two writers: {} actions each, {:?} ids acknowledged, {both} by both, {} stored; \
@@ -195,5 +225,69 @@ fn two_writers_at_once_lose_nothing() {
     assert!(
         writers.iter().all(|w| w.actions as u64 == actions),
         "a writer stopped early"
+    );
+}
+
+/// The real `onward` CLI, run again and again (each run opens the journal, adds a mood
+/// and closes it) while another process holds the journal open and writes to it, as
+/// the desktop app does (here: `crash-writer`, 40 actions a run, started again until
+/// the CLI is done): every run succeeds, and every write of both is there.
+#[test]
+fn the_cli_writes_while_another_process_holds_the_journal() {
+    let seed = env_number("ONWARD_CRASH_SEED", rand::rng().random());
+    println!("the CLI and an app: seed {seed} (replay with ONWARD_CRASH_SEED={seed})");
+    let runs = env_number("ONWARD_CLI_RUNS", 8) as usize;
+    let dir = tempfile::tempdir().unwrap();
+    let cli = sync_support::Device::new(dir.path(), "shared");
+    let path = cli.journal.clone();
+    // Built before the app starts (a no-op when it is built already).
+    sync_support::onward_binary();
+    let limit = Duration::from_secs(240);
+    let cli_done = std::sync::atomic::AtomicBool::new(false);
+    let started = Instant::now();
+    let (outputs, cli_moods) = std::thread::scope(|s| {
+        let app = s.spawn(|| {
+            let mut outputs = Vec::new();
+            let mut rng = StdRng::seed_from_u64(seed);
+            while !cli_done.load(std::sync::atomic::Ordering::SeqCst) {
+                outputs.push(run_to_end(&path, rng.random(), 40, limit));
+            }
+            outputs
+        });
+        let mut moods = BTreeMap::new();
+        for run in 0..runs {
+            let note = format!("from the CLI, run {run}");
+            let valence = (run % 5 + 1).to_string();
+            let added = cli.json(&["mood", "add", "--valence", &valence, "--note", &note]);
+            let id = added["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no id in {added}"))
+                .to_string();
+            moods.insert(id, note);
+        }
+        cli_done.store(true, std::sync::atomic::Ordering::SeqCst);
+        (app.join().unwrap(), moods)
+    });
+    let ran = started.elapsed();
+    // One app run after another: a later ack of an id supersedes an earlier one.
+    let mut app = Acked::default();
+    for output in &outputs {
+        let run = acked(
+            output
+                .as_ref()
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}")),
+        );
+        app.checks.extend(run.checks);
+        app.unnamed += run.unnamed;
+        app.actions += run.actions;
+    }
+    let (seen, _) = check_stored(&path, seed, std::slice::from_ref(&app), &cli_moods);
+    println!(
+        "the CLI and an app: {} onward runs while {} app runs did {} actions, {} stored; \
+         every one as acknowledged, the index equal to a rebuild ({ran:.1?})",
+        cli_moods.len(),
+        outputs.len(),
+        app.actions,
+        seen.len()
     );
 }
