@@ -66,7 +66,7 @@ impl From<onward_core::Error> for OnwardError {
             Core::NoSuchDevice { name, .. } => OnwardError::NotFound { id: name, detail },
             // The app's Keychain or Keystore failed (locked, say): as for the disk,
             // retrying later may work.
-            Core::Storage(_) | Core::Io { .. } | Core::SecretStore { .. } => {
+            Core::Storage(_) | Core::Io { .. } | Core::SecretStore { .. } | Core::Busy { .. } => {
                 OnwardError::Storage { detail }
             }
             // Everything wrong with what was typed or scanned names the field it was

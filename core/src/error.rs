@@ -20,6 +20,9 @@ pub enum Error {
     #[error("{path} can't be read as an Onward journal ({detail}). It was left untouched; move it aside or open another file")]
     Corrupt { path: PathBuf, detail: String },
 
+    #[error("{path} is busy: another Onward (the app, or another onward command) has been writing to it for over {seconds} seconds. Nothing was written; try again once it is done")]
+    Busy { path: PathBuf, seconds: u64 },
+
     #[error("{path} is an SQLite database of another program, not an Onward journal. It was left untouched; open another file")]
     NotAJournal { path: PathBuf },
 

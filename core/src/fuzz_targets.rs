@@ -60,8 +60,9 @@ pub fn automerge_merge(data: &[u8]) {
     index_in_memory(&doc, &touched);
 }
 
-/// A file at the journal path (`Journal::open` and the first reads and writes).
-pub fn journal_file(data: &[u8]) {
+/// A file at the journal path (`Journal::open` and the first reads and writes). Says
+/// whether it opened as a journal and its records listed (the corpus replay counts them).
+pub fn journal_file(data: &[u8]) -> bool {
     thread_local! {
         static SCRATCH: tempfile::TempDir = tempfile::tempdir().expect("a scratch folder");
     }
@@ -70,15 +71,16 @@ pub fn journal_file(data: &[u8]) {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     if std::fs::write(&path, data).is_err() {
-        return;
+        return false;
     }
     let Ok(mut journal) = Journal::open(&path) else {
-        return;
+        return false;
     };
-    let _ = journal.timeline(&Default::default());
+    let listed = journal.timeline(&Default::default()).is_ok();
     let _ = journal.counts();
     let _ = journal.check_index();
     let _ = journal.create(crate::model::Mood::new(3, journal.now()));
+    listed
 }
 
 /// Checks each record as an import does and writes the valid ones into a document.
@@ -271,14 +273,16 @@ pub fn invitation_secret() -> [u8; 16] {
     INVITATION_SECRET
 }
 
-/// An encrypted envelope from the relay (a batch or a snapshot part): opened with the
-/// journal's keys, which refuses anything this device did not seal and sign (the seed
-/// corpus holds envelopes sealed with [`sync_keys`], so opening is reached). An envelope
-/// opens as one kind of object, for one object id, signed by this device; what it holds
-/// seals and opens again to the same bytes. Any bytes sealed as a batch open again to
-/// the same bytes.
+/// An encrypted envelope from the relay (a batch, a snapshot part or a device's record):
+/// opened with the journal's keys, which refuses anything this device did not seal and
+/// sign (the seed corpus holds envelopes sealed with [`sync_keys`], so opening is
+/// reached). An envelope opens as one kind of object, for one object id, signed by this
+/// device; what it holds seals and opens again to the same bytes, and is read as that
+/// kind (a snapshot's header, then its document merged; a device's record). Any bytes
+/// sealed as a batch open again to the same bytes.
 pub fn sync_envelope(data: &[u8]) {
     use crate::sync::envelope::{open, seal, Sealed};
+    use crate::sync::sealed;
     let keys = sync_keys();
     let id = "00112233445566778899aabbccddeeff";
     let other = "ffeeddccbbaa99887766554433221100";
@@ -298,6 +302,17 @@ pub fn sync_envelope(data: &[u8]) {
             let again = seal(&keys, kind, id, &opened.plaintext).expect("it seals again");
             let reopened = open(&keys, kind, id, &again).expect("it opens again");
             assert_eq!(reopened.plaintext, opened.plaintext);
+            match kind {
+                Sealed::Snapshot => {
+                    if let Ok((_, document)) = sealed::read_snapshot(&opened.plaintext) {
+                        automerge_merge(document);
+                    }
+                }
+                Sealed::DeviceRecord => {
+                    let _ = sealed::read_record(&opened.signer, &opened.plaintext);
+                }
+                _ => {}
+            }
         }
     }
     assert!(kinds <= 1, "an envelope opened as {kinds} kinds of object");
@@ -309,7 +324,8 @@ pub fn sync_envelope(data: &[u8]) {
 /// A pull answer from the relay: split into frames (the first 8 bytes of the input are
 /// the cursor), checked as a pull checks an answer, each opened as a batch and, when it
 /// opens, merged as a pull does. Frames that read are written back to the same bytes.
-pub fn pull_frames(data: &[u8]) {
+/// Returns how many batches reached the merge (the corpus replay counts them).
+pub fn pull_frames(data: &[u8]) -> usize {
     use crate::sync::answer_check::{check, Expected, Verdict};
     use crate::sync::batches;
     use crate::sync::relay::PullAnswer;
@@ -319,7 +335,7 @@ pub fn pull_frames(data: &[u8]) {
         None => (0, data),
     };
     let Ok(decoded) = frames::decode(body) else {
-        return;
+        return 0;
     };
     assert_eq!(
         frames::encode(&decoded),
@@ -337,12 +353,15 @@ pub fn pull_frames(data: &[u8]) {
         ..Expected::default()
     };
     if check(&expected, &answer) != Verdict::Fine {
-        return;
+        return 0;
     }
     let keys = sync_keys();
+    let mut merged = 0;
     for frame in answer.frames {
         if let batches::PulledBatch::Merge { changes, .. } = batches::unpack(&keys, frame) {
             automerge_merge(&changes);
+            merged += 1;
         }
     }
+    merged
 }

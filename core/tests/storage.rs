@@ -70,6 +70,24 @@ fn shape(path: &Path) -> (Vec<String>, Vec<String>) {
     (layout, index::dump(&conn).unwrap())
 }
 
+/// Puts the document of the journal at `from` (snapshot, chunks and the journal's meta
+/// rows) in place of the document of the database at `into`, whose schema is in place.
+fn copy_document(from: &Path, into: &Path) {
+    let conn = Connection::open(into).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS source", [from.to_str().unwrap()])
+        .unwrap();
+    conn.execute_batch(
+        "DELETE FROM main.document_snapshot;
+         DELETE FROM main.document_chunks;
+         DELETE FROM main.journal_meta;
+         INSERT INTO main.document_snapshot SELECT * FROM source.document_snapshot;
+         INSERT INTO main.document_chunks SELECT * FROM source.document_chunks;
+         INSERT INTO main.journal_meta SELECT * FROM source.journal_meta;
+         DETACH DATABASE source;",
+    )
+    .unwrap();
+}
+
 #[test]
 fn an_upgraded_journal_equals_a_fresh_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,16 +107,8 @@ fn an_upgraded_journal_equals_a_fresh_one() {
         let tx = conn.transaction().unwrap();
         schema::create_at_version(&tx, 1).unwrap();
         tx.commit().unwrap();
-        conn.execute("ATTACH DATABASE ?1 AS fresh", [fresh.to_str().unwrap()])
-            .unwrap();
-        conn.execute_batch(
-            "INSERT INTO main.document_snapshot SELECT * FROM fresh.document_snapshot;
-             INSERT INTO main.document_chunks SELECT * FROM fresh.document_chunks;
-             INSERT INTO main.journal_meta SELECT * FROM fresh.journal_meta;
-             DETACH DATABASE fresh;",
-        )
-        .unwrap();
     }
+    copy_document(&fresh, &old);
     Journal::open(&old).unwrap();
     let (fresh_layout, fresh_index) = shape(&fresh);
     let (old_layout, old_index) = shape(&old);
@@ -278,6 +288,45 @@ fn a_write_lock_held_elsewhere_waits_instead_of_failing() {
     assert_eq!(j.list::<Mood>().unwrap().len(), 1);
 }
 
+/// A write lock held past the busy timeout (another process stuck in a write): the
+/// write gives up with an error naming the file and saying nothing was written, and
+/// goes through once the lock is let go. Waits out the timeout (10 s).
+#[test]
+fn a_write_lock_held_past_the_timeout_gives_a_clear_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "j.onward");
+    let mut j = Journal::open(&path).unwrap();
+    let (locked, release) = (
+        std::sync::mpsc::channel::<()>(),
+        std::sync::mpsc::channel::<()>(),
+    );
+    let holder = std::thread::spawn({
+        let path = path.clone();
+        move || {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .unwrap();
+            locked.0.send(()).unwrap();
+            release.1.recv().unwrap();
+            tx.rollback().unwrap();
+        }
+    });
+    locked.1.recv().unwrap();
+    let err = j.create(Mood::new(2, Utc::now())).unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(path.to_str().unwrap()), "{text}");
+    assert!(text.contains("Nothing was written"), "{text}");
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    let mood = j.create(Mood::new(3, Utc::now())).unwrap();
+    let moods = j.list::<Mood>().unwrap();
+    assert_eq!(moods.len(), 1);
+    assert_eq!(moods[0].meta.id, mood.meta.id);
+    assert!(j.check_index().unwrap().is_consistent());
+}
+
 #[test]
 fn list_titles_name_the_company_and_follow_its_renaming() {
     let dir = tempfile::tempdir().unwrap();
@@ -332,4 +381,108 @@ fn an_index_built_by_an_older_version_is_rebuilt_on_open() {
         .collect();
     assert!(titles.iter().all(|t| t != "old title"), "{titles:?}");
     assert!(j.check_index().unwrap().is_consistent());
+}
+
+// ----- journals that released versions wrote -----
+
+/// The released schema versions, with the SHA-256 of each one's step as released. A
+/// journal of version n never runs step n again, so a step changed in place gives new
+/// journals what upgraded ones lack: change the schema with a new step instead. A
+/// release adds its version here and its journal under `tests/data/frozen/`.
+const RELEASED_STEPS: &[(i64, &str)] = &[
+    (
+        1,
+        "b53e9fcc748bbb5fea614865038d8497bbc782f3125a15ec1e051778216372f7",
+    ),
+    (
+        2,
+        "4e79a1afe324e02ed2b68d45cde53b177e8f025c453385bde1ad61b8f05c7415",
+    ),
+    (
+        3,
+        "2894d28e41908e6a4d5da759b813add29f38e4489bd1bd4a89805e59f70f164f",
+    ),
+];
+
+fn frozen(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/frozen")
+        .join(name)
+}
+
+#[test]
+fn released_schema_steps_are_never_changed_in_place() {
+    use sha2::{Digest, Sha256};
+    for (version, released) in RELEASED_STEPS {
+        let sql = schema::step_sql(*version).expect("a released step exists");
+        let digest: String = Sha256::digest(sql.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            &digest, released,
+            "the step to schema {version} was changed after its release: journals of \
+             version {version} won't get the change; add a new step instead"
+        );
+        assert!(
+            frozen(&format!("schema-{version}.onward")).exists(),
+            "schema {version} was released but has no journal in tests/data/frozen"
+        );
+    }
+}
+
+/// Each journal a released version wrote (committed under `tests/data/frozen/`, see its
+/// README) opens with this build and is then what a journal made by this build from the
+/// same document is: the same tables, columns and index rows. And it reads as the
+/// version that wrote it read it: this build's JSON export equals that version's.
+#[test]
+fn each_released_journal_upgrades_to_a_fresh_journal_of_the_same_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let exported_at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 2, 9, 30, 0).unwrap();
+    for (version, _) in RELEASED_STEPS {
+        let name = format!("schema-{version}.onward");
+        let old = dir.path().join(&name);
+        std::fs::copy(frozen(&name), &old).unwrap();
+        let found: i64 = Connection::open(&old)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(found, *version, "{name} is of another version");
+
+        let mut upgraded = Journal::open(&old).unwrap();
+        assert!(upgraded.integrity_check().unwrap().is_ok(), "{name}");
+        assert!(upgraded.check_index().unwrap().is_consistent(), "{name}");
+        let export = |j: &mut Journal| {
+            let snapshot = onward_core::export::Snapshot::of(j).unwrap();
+            assert_eq!(
+                snapshot.len(),
+                14,
+                "{name}: every kind of record, one deleted"
+            );
+            onward_core::export::json::to_string(&snapshot, exported_at)
+        };
+        // Schema 1 never shipped on its own: its journal holds the document schema 2's
+        // build wrote (see the README).
+        let written_by = format!("schema-{}.export.json", version.max(&2));
+        let as_written = std::fs::read_to_string(frozen(&written_by)).unwrap();
+        assert_eq!(export(&mut upgraded), as_written, "{name} reads otherwise");
+        drop(upgraded);
+
+        let fresh = dir.path().join(format!("fresh-{version}.onward"));
+        drop(Journal::open(&fresh).unwrap());
+        copy_document(&old, &fresh);
+        Journal::open(&fresh).unwrap().rebuild_index().unwrap();
+        let (old_layout, old_index) = shape(&old);
+        let (fresh_layout, fresh_index) = shape(&fresh);
+        assert_eq!(old_layout, fresh_layout, "{name}: tables");
+        assert_eq!(old_index, fresh_index, "{name}: index");
+        for table in ["reminder_states", "tags", "links", "search"] {
+            assert!(
+                old_index
+                    .iter()
+                    .any(|row| row.starts_with(&format!("{table}: "))),
+                "{name} has no {table} rows"
+            );
+        }
+    }
 }

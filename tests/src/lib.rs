@@ -9,6 +9,41 @@
 pub mod fault_proxy;
 pub mod sim;
 
+/// A number from the environment (a test's knob), or `default` when it is unset.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")),
+        Err(_) => default,
+    }
+}
+
+/// A record's fields as the document holds them.
+pub type Fields = serde_json::Map<String, serde_json::Value>;
+
+/// Everything the journal's document holds: each record (kind, id, fields) and each
+/// reminder state (key, fields).
+#[allow(clippy::type_complexity)]
+pub fn document_contents(
+    j: &mut onward_core::Journal,
+) -> onward_core::Result<(
+    Vec<(onward_core::model::Kind, String, Fields)>,
+    Vec<(String, Fields)>,
+)> {
+    j.with_document(|doc| {
+        let mut records = Vec::new();
+        for kind in onward_core::model::Kind::ALL {
+            for id in doc.ids(*kind)? {
+                let fields = doc.read(*kind, &id)?.expect("a listed id has fields");
+                records.push((*kind, id, fields));
+            }
+        }
+        Ok((records, doc.reminder_states()?))
+    })
+}
+
 /// A journal's heads (sorted) and every record with its title, after checking that its
 /// index equals a rebuild: what two devices that converged have alike.
 pub fn journal_state(

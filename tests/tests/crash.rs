@@ -43,6 +43,7 @@
 use onward_core::model::{Entry, EntryKind, Kind, Record};
 use onward_core::Journal;
 use onward_tests::crash::{is_reminder_key, record_check, state_check, words, Line};
+use onward_tests::env_number;
 use rand::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -51,16 +52,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WRITER: &str = env!("CARGO_BIN_EXE_crash-writer");
-
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")),
-        Err(_) => default,
-    }
-}
 
 fn seed_from_env(test: &str) -> u64 {
     let seed = std::env::var("ONWARD_CRASH_SEED")
@@ -334,17 +325,7 @@ fn inspect(path: &Path) -> Result<Seen, String> {
             check.differences
         ));
     }
-    let (records, states) = j
-        .with_document(|doc| {
-            let mut records = Vec::new();
-            for kind in Kind::ALL {
-                for id in doc.ids(*kind)? {
-                    let fields = doc.read(*kind, &id)?.expect("a listed id has fields");
-                    records.push((*kind, id, fields));
-                }
-            }
-            Ok((records, doc.reminder_states()?))
-        })
+    let (records, states) = onward_tests::document_contents(&mut j)
         .map_err(|e| format!("reading the document failed: {e}"))?;
     let mut seen = Seen {
         checks: Model::new(),

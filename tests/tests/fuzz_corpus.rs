@@ -8,8 +8,11 @@
 //! of that for the journal-file target, whose every input is a database to open);
 //! `ONWARD_FUZZ_SEED` replays another round of them.
 //!
-//! The seeds of the sync targets are real: envelopes and frames sealed and signed with
-//! `fuzz_targets::sync_keys()` (so the open and merge branches are reached), a verified
+//! The `journal_file` seeds include a journal of every released schema (copies of
+//! `core/tests/data/frozen/`, checked equal to them). The seeds of the sync targets are
+//! real: envelopes (a batch, a snapshot with its header, a device's record) and frames
+//! sealed and signed with `fuzz_targets::sync_keys()` (so the open and merge branches
+//! are reached), a verified
 //! device list with an add by invitation and a removal, signed wraps for the fuzz
 //! targets' device, invitation and recovery-kit codes, and the relay's answers to a
 //! device joining by invitation (made by the fuzz targets' device). `write_sync_seeds` (ignored;
@@ -18,6 +21,7 @@
 //! past the first checks.
 
 use onward_core::fuzz_targets;
+use onward_tests::env_number;
 use rand::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -91,50 +95,74 @@ fn mutate(rng: &mut StdRng, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} must be a number"))
-        })
-        .unwrap_or(default)
+/// How many inputs a replay ran, and how many of them went past the target's checks as
+/// the target counts it (a journal that opened, a batch that reached the merge).
+struct Replayed {
+    files: usize,
+    inputs: usize,
+    seeds_through: usize,
+    mutations_through: usize,
 }
 
 /// Replays the corpus of `target` and `per_file` mutations of each file.
 fn replay(target: &str, run: Target, per_file: u64) {
-    let seed = env_number("ONWARD_FUZZ_SEED", 6);
-    let mut rng = StdRng::seed_from_u64(seed ^ target.len() as u64);
-    let files = corpus(target);
-    let mut inputs = 0;
-    for (i, (path, bytes)) in files.iter().enumerate() {
-        let name = path.file_name().unwrap().to_string_lossy();
-        call(run, bytes, &format!("{target}: {name} as it is"));
-        inputs += 1;
-        let other = &files[(i + 1) % files.len()].1;
-        for n in 0..per_file {
-            let mutated = mutate(&mut rng, bytes, other);
-            call(
-                run,
-                &mutated,
-                &format!("{target}: mutation {n} of {name} (ONWARD_FUZZ_SEED={seed})"),
-            );
-            inputs += 1;
-        }
-    }
+    let replayed = replay_counting(
+        target,
+        |data| {
+            run(data);
+            0
+        },
+        per_file,
+    );
     println!(
-        "{target}: {inputs} inputs from {} corpus files",
-        files.len()
+        "{target}: {} inputs from {} corpus files",
+        replayed.inputs, replayed.files
     );
 }
 
-fn call(run: Target, input: &[u8], what: &str) {
-    if catch_unwind(AssertUnwindSafe(|| run(input))).is_err() {
-        let kept = std::env::temp_dir().join("onward-fuzz-failure");
-        let _ = std::fs::write(&kept, input);
-        panic!(
-            "{what} panicked; the input is kept in {} (add it to the corpus once fixed)",
-            kept.display()
-        );
+/// Replays as [`replay`] does, counting the corpus files and the mutations for which
+/// `run` says it got through (returns more than 0).
+fn replay_counting(target: &str, run: impl Fn(&[u8]) -> usize, per_file: u64) -> Replayed {
+    let seed = env_number("ONWARD_FUZZ_SEED", 6);
+    let mut rng = StdRng::seed_from_u64(seed ^ target.len() as u64);
+    let files = corpus(target);
+    let mut replayed = Replayed {
+        files: files.len(),
+        inputs: 0,
+        seeds_through: 0,
+        mutations_through: 0,
+    };
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let through = call(&run, bytes, &format!("{target}: {name} as it is")) > 0;
+        replayed.seeds_through += usize::from(through);
+        replayed.inputs += 1;
+        let other = &files[(i + 1) % files.len()].1;
+        for n in 0..per_file {
+            let mutated = mutate(&mut rng, bytes, other);
+            let through = call(
+                &run,
+                &mutated,
+                &format!("{target}: mutation {n} of {name} (ONWARD_FUZZ_SEED={seed})"),
+            ) > 0;
+            replayed.mutations_through += usize::from(through);
+            replayed.inputs += 1;
+        }
+    }
+    replayed
+}
+
+fn call<R>(run: impl Fn(&[u8]) -> R, input: &[u8], what: &str) -> R {
+    match catch_unwind(AssertUnwindSafe(|| run(input))) {
+        Ok(out) => out,
+        Err(_) => {
+            let kept = std::env::temp_dir().join("onward-fuzz-failure");
+            let _ = std::fs::write(&kept, input);
+            panic!(
+                "{what} panicked; the input is kept in {} (add it to the corpus once fixed)",
+                kept.display()
+            );
+        }
     }
 }
 
@@ -161,12 +189,36 @@ fn automerge_merge_corpus() {
     );
 }
 
+/// The seeds include journals that released versions wrote (`core/tests/data/frozen/`):
+/// they open, and so do some of their mutations.
 #[test]
 fn journal_file_corpus() {
-    replay(
+    let replayed = replay_counting(
         "journal_file",
-        fuzz_targets::journal_file,
+        |data| usize::from(fuzz_targets::journal_file(data)),
         mutations().div_ceil(2),
+    );
+    println!(
+        "journal_file: {} inputs; opened and listed: {} of the {} corpus files, {} mutations",
+        replayed.inputs, replayed.seeds_through, replayed.files, replayed.mutations_through
+    );
+    for version in 1..=3 {
+        let name = format!("schema-{version}.onward");
+        let frozen = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/data/frozen")
+            .join(&name);
+        assert!(
+            std::fs::read(frozen).unwrap() == seed("journal_file", &name),
+            "fuzz/corpus/journal_file/{name} is not the frozen journal: copy it again"
+        );
+    }
+    assert!(
+        replayed.seeds_through >= 3,
+        "the frozen journals didn't open"
+    );
+    assert!(
+        replayed.mutations_through > 0,
+        "no mutated journal opened: the mutations never reach past the header"
     );
 }
 
@@ -180,9 +232,19 @@ fn sync_envelope_corpus() {
     replay("sync_envelope", fuzz_targets::sync_envelope, mutations());
 }
 
+/// Sealed seeds reach the merge, as do some of their mutations.
 #[test]
 fn pull_frames_corpus() {
-    replay("pull_frames", fuzz_targets::pull_frames, mutations());
+    let replayed = replay_counting("pull_frames", fuzz_targets::pull_frames, mutations());
+    println!(
+        "pull_frames: {} inputs; reached the merge: {} of the {} corpus files, {} mutations",
+        replayed.inputs, replayed.seeds_through, replayed.files, replayed.mutations_through
+    );
+    assert!(replayed.seeds_through > 0, "no seed reached the merge");
+    assert!(
+        replayed.mutations_through > 0,
+        "no mutation reached the merge"
+    );
 }
 
 #[test]
@@ -236,7 +298,7 @@ const ENVELOPE_ID: &str = "00112233445566778899aabbccddeeff";
 fn the_seeds_are_well_formed_where_they_should_be() {
     use onward_core::sync::envelope::{self, Sealed};
     use onward_core::sync::pairing::{self, CodeKind};
-    use onward_core::sync::{batches, device_list};
+    use onward_core::sync::{batches, device_list, sealed};
     use onward_protocol::members::{self, LoggedOp, SignedWrap};
 
     let text = |target: &str, name: &str| String::from_utf8(seed(target, name)).unwrap();
@@ -280,13 +342,26 @@ fn the_seeds_are_well_formed_where_they_should_be() {
     )
     .unwrap();
     assert_eq!(batch.signer, keys.device_id());
-    envelope::open(
+    // The snapshot's plaintext has its header and a document; the device's record reads.
+    let snapshot = envelope::open(
         &keys,
         Sealed::Snapshot,
         ENVELOPE_ID,
         &seed("sync_envelope", "snapshot.bin"),
     )
     .unwrap();
+    let (header, document) = sealed::read_snapshot(&snapshot.plaintext).unwrap();
+    assert_eq!(header.covers, 2);
+    automerge::Automerge::load(document).unwrap();
+    let record = envelope::open(
+        &keys,
+        Sealed::DeviceRecord,
+        ENVELOPE_ID,
+        &seed("sync_envelope", "device-record.bin"),
+    )
+    .unwrap();
+    let record = sealed::read_record(&keys.device_id(), &record.plaintext).unwrap();
+    assert_eq!((record.name.as_str(), record.counter), ("laptop", 3));
 
     let frames = seed("pull_frames", "two-frames.bin");
     let decoded = onward_protocol::frames::decode(&frames[8..]).unwrap();
@@ -381,11 +456,11 @@ fn hex(bytes: &[u8]) -> String {
 #[test]
 #[ignore = "writes fuzz/corpus: run it by hand after a change of the sync formats"]
 fn write_sync_seeds() {
-    use onward_core::sync::device_list;
     use onward_core::sync::envelope::{self, Sealed};
     use onward_core::sync::keys::{credential_hash, MemberSecrets};
     use onward_core::sync::pairing::{self, Code, CodeKind};
     use onward_core::sync::relay::Frame;
+    use onward_core::sync::{device_list, sealed};
     use onward_protocol::members::{self, Invitation, LoggedOp, MemberKind, Op};
 
     let write = |target: &str, name: &str, bytes: &[u8]| {
@@ -494,10 +569,40 @@ fn write_sync_seeds() {
         &envelope::seal(&keys, Sealed::Batch, ENVELOPE_ID, &first).unwrap(),
     );
     let document = journal.document_bytes().unwrap();
+    let heads = journal.with_document(|doc| Ok(doc.heads())).unwrap();
+    let header = sealed::SnapshotHeader {
+        covers: 2,
+        covers_id: format!("{:032x}", 2),
+        heads: heads.clone(),
+    };
     write(
         "sync_envelope",
         "snapshot.bin",
-        &envelope::seal(&keys, Sealed::Snapshot, ENVELOPE_ID, &document).unwrap(),
+        &envelope::seal(
+            &keys,
+            Sealed::Snapshot,
+            ENVELOPE_ID,
+            &sealed::snapshot_plaintext(&header, &document),
+        )
+        .unwrap(),
+    );
+    let record = sealed::DeviceRecord {
+        device_id: keys.device_id(),
+        name: "laptop".into(),
+        counter: 3,
+        heads,
+        at: chrono::DateTime::from_timestamp_millis(1_767_225_600_000).unwrap(),
+    };
+    write(
+        "sync_envelope",
+        "device-record.bin",
+        &envelope::seal(
+            &keys,
+            Sealed::DeviceRecord,
+            ENVELOPE_ID,
+            &sealed::record_plaintext(&record),
+        )
+        .unwrap(),
     );
     let frames: Vec<Frame> = [(1u64, &first), (2, &second)]
         .into_iter()

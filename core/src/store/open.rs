@@ -12,6 +12,10 @@ pub struct Opened {
     pub upgrade: schema::Upgrade,
 }
 
+/// How long a write waits for another connection's write (another process's, as a
+/// rule) before it gives up with [`Error::Busy`].
+pub const BUSY_SECONDS: u64 = 10;
+
 pub fn open(path: &Path) -> Result<Opened> {
     if path.is_dir() {
         return Err(Error::Io {
@@ -31,7 +35,7 @@ pub fn open(path: &Path) -> Result<Opened> {
     }
 
     let mut conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(std::time::Duration::from_secs(BUSY_SECONDS))?;
     // WAL with FULL sync: an acknowledged write survives a crash of the process and of
     // the machine.
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -40,7 +44,7 @@ pub fn open(path: &Path) -> Result<Opened> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let upgrade = if version < schema::VERSION {
-        schema::upgrade_from(&tx, version)?
+        schema::upgrade_from(&tx, version).map_err(|e| version_damaged(path, version, e))?
     } else {
         schema::Upgrade::default()
     };
@@ -51,12 +55,49 @@ pub fn open(path: &Path) -> Result<Opened> {
     Ok(Opened { conn, upgrade })
 }
 
+/// An upgrade step that finds its tables already there: the version in the file's
+/// header is lower than the tables it holds (a flipped bit there). Named as damage, as
+/// the header is; other errors pass through.
+fn version_damaged(path: &Path, version: i64, e: rusqlite::Error) -> Error {
+    let (rusqlite::Error::SqliteFailure(failure, Some(ref message))
+    | rusqlite::Error::SqlInputError {
+        error: failure,
+        msg: ref message,
+        ..
+    }) = e
+    else {
+        return e.into();
+    };
+    if failure.code == rusqlite::ErrorCode::Unknown
+        && ["already exists", "duplicate column name"]
+            .iter()
+            .any(|m| message.contains(m))
+    {
+        return Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!(
+                "its header says journal format {version}, but it holds the tables of a later one ({message})"
+            ),
+        };
+    }
+    e.into()
+}
+
 /// Names the file in an error SQLite gives when it finds the file damaged, so the
 /// person hears which file and what to do rather than "database disk image is
 /// malformed". Other errors pass through.
 pub fn name_damage(path: &Path, e: Error) -> Error {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, NotADatabase};
     match e {
+        // Another connection kept its write lock past the busy timeout.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.code == DatabaseBusy =>
+        {
+            Error::Busy {
+                path: path.to_path_buf(),
+                seconds: BUSY_SECONDS,
+            }
+        }
         Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
             if matches!(failure.code, DatabaseCorrupt | NotADatabase) =>
         {
@@ -125,6 +166,12 @@ fn check_existing(path: &Path) -> Result<()> {
     if app_id != schema::APPLICATION_ID && (tables > 0 || version != 0) {
         return Err(Error::NotAJournal {
             path: path.to_path_buf(),
+        });
+    }
+    if version < 0 {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("the journal format in its header ({version}) is damaged"),
         });
     }
     if version > schema::VERSION {

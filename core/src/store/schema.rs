@@ -213,6 +213,15 @@ pub fn upgrade_from(tx: &Transaction<'_>, version: i64) -> rusqlite::Result<Upgr
     })
 }
 
+/// The SQL of the step that upgrades `version - 1` to `version`. For the test that a
+/// released step is never changed in place (a journal of that version would not get the
+/// change: only a new step reaches it).
+#[doc(hidden)]
+pub fn step_sql(version: i64) -> Option<&'static str> {
+    let index = usize::try_from(version.checked_sub(1)?).ok()?;
+    STEPS.get(index).copied()
+}
+
 /// Builds the schema as the build of `version` left it. For the upgrade tests.
 #[doc(hidden)]
 pub fn create_at_version(tx: &Transaction<'_>, version: i64) -> rusqlite::Result<()> {

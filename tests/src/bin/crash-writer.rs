@@ -1,5 +1,6 @@
-//! `crash-writer JOURNAL_PATH SEED [mix|compact|pull INVITATION]`: opens the journal
-//! and writes to it until it is killed, printing what each call wrote once the call has returned Ok (the
+//! `crash-writer JOURNAL_PATH SEED [mix [ACTIONS]|compact|pull INVITATION]`: opens the
+//! journal and writes to it until it is killed (or, given ACTIONS, until it has done that
+//! many and exits with status 0), printing what each call wrote once the call has returned Ok (the
 //! line protocol of `onward_tests::crash`). The crash test kills it at random moments
 //! and checks that every acknowledged write is still there.
 //!
@@ -70,7 +71,7 @@ struct Writer {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix|compact|pull INVITATION]");
+        eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix [ACTIONS]|compact|pull INVITATION]");
         exit(2);
     }
     let seed: u64 = args[2].parse().unwrap_or_else(|_| {
@@ -93,6 +94,12 @@ fn main() {
             exit(2)
         }
     };
+    let actions: Option<u64> = (mode == Mode::Mix).then(|| args.get(4)).flatten().map(|n| {
+        n.parse().unwrap_or_else(|_| {
+            eprintln!("crash-writer: ACTIONS must be a number");
+            exit(2)
+        })
+    });
     let j = Journal::open(&args[1]).unwrap_or_else(|e| fail("open", e));
     emit(Line::Open);
     let mut w = Writer {
@@ -105,11 +112,13 @@ fn main() {
         all: Vec::new(),
     };
     w.load_ids();
-    loop {
+    let mut done = 0;
+    while actions.is_none_or(|n| done < n) {
         let op = w.step();
         if let Err(e) = op.1 {
             fail(op.0, e);
         }
+        done += 1;
     }
 }
 
