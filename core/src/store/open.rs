@@ -51,12 +51,37 @@ pub fn open(path: &Path) -> Result<Opened> {
     Ok(Opened { conn, upgrade })
 }
 
-/// Names the file in an error SQLite gives when it finds the file damaged, so the
-/// person hears which file and what to do rather than "database disk image is
-/// malformed". Other errors pass through.
+/// Names the file in an error SQLite gives when it finds the file damaged, or the disk
+/// full or failing, so the person hears which file and what to do rather than
+/// "database disk image is malformed" or "database or disk is full". Other errors pass
+/// through.
 pub fn name_damage(path: &Path, e: Error) -> Error {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{DatabaseCorrupt, DiskFull, NotADatabase, SystemIoFailure};
     match e {
+        // SQLite rolled the transaction back: what was saved before it stays.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _)) if failure.code == DiskFull => {
+            Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "the disk is full, so nothing new could be saved (everything saved before \
+                     is safe). Free some space on the disk, then try again",
+                ),
+            }
+        }
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
+            if failure.code == SystemIoFailure =>
+        {
+            Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "the disk reported an error ({}), so the last change may not have been \
+                     saved (everything saved before is safe). Check the disk, or copy the \
+                     journal to another disk, then try again",
+                    message.unwrap_or_else(|| failure.to_string())
+                )),
+            }
+        }
         Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
             if matches!(failure.code, DatabaseCorrupt | NotADatabase) =>
         {
