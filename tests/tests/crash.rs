@@ -686,7 +686,7 @@ fn a_kill_between_the_schema_step_and_the_index_rebuild_is_made_good_on_the_next
 /// per batch); `ONWARD_CRASH_SEED` as above.
 #[test]
 fn a_pull_killed_midway_loses_nothing() {
-    use onward_core::sync::{invite, SyncRuntime};
+    use onward_core::sync::SyncRuntime;
     let rt = SyncRuntime::new().unwrap();
     let seed = seed_from_env("pull crash test");
     let kills = env_number("ONWARD_CRASH_PULL_KILLS", 12);
@@ -709,16 +709,7 @@ fn a_pull_killed_midway_loses_nothing() {
     let mut path = dir.join("device-b-0.onward");
     for round in 0..kills {
         let delay = Duration::from_millis(rng.random_range(0..=window_ms));
-        // An invitation is used once, and a kill may land after the relay took it: each
-        // run gets a fresh one (a writer that joined already just pulls).
-        let code = rt
-            .block_on(invite(
-                &source.journal,
-                rt.relays(),
-                Duration::from_secs(60 * 60),
-            ))
-            .unwrap()
-            .code;
+        let code = source.invitation(&rt);
         let killed = run_and_kill(&path, rng.random(), &["pull", &code], Aim::Start, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let run = parse_pull(&killed.stdout);

@@ -378,7 +378,7 @@ fn power_cuts_during_a_migration_lose_nothing() {
 /// that the other device didn't write as it wrote it; a final sync brings everything.
 #[test]
 fn power_cuts_during_a_pull_lose_nothing() {
-    use onward_core::sync::{invite, SyncRuntime};
+    use onward_core::sync::SyncRuntime;
     let rt = SyncRuntime::new().unwrap();
     let seed = seed_from_env("pull power-cut test");
     let cuts = env_number("ONWARD_POWER_PULL_CUTS", 4);
@@ -393,14 +393,7 @@ fn power_cuts_during_a_pull_lose_nothing() {
     let mut device = 0;
     let mut path = dir.join("device-b-0.onward");
     for round in 0..cuts {
-        let code = rt
-            .block_on(invite(
-                &source.journal,
-                rt.relays(),
-                Duration::from_secs(60 * 60),
-            ))
-            .unwrap()
-            .code;
+        let code = source.invitation(&rt);
         let at = rng.random_range(1..=window);
         let tear = rng.random_bool(0.5).then(|| rng.random());
         torn += usize::from(tear.is_some());

@@ -217,3 +217,39 @@ fn check_header(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_error(code: std::ffi::c_int) -> Error {
+        Error::Storage(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn a_full_or_failing_disk_names_the_file_and_what_to_do() {
+        let path = Path::new("/data/journal.onward");
+        let full = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_FULL)).to_string();
+        assert!(
+            full.starts_with("/data/journal.onward: the disk is full"),
+            "{full}"
+        );
+        assert!(
+            full.contains("Free some space on the disk, then try again"),
+            "{full}"
+        );
+        let failing =
+            name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_IOERR_WRITE)).to_string();
+        assert!(
+            failing.starts_with("/data/journal.onward: the disk reported an error"),
+            "{failing}"
+        );
+        assert!(failing.contains("Check the disk"), "{failing}");
+        // Other storage errors pass through as they were.
+        let busy = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_BUSY));
+        assert!(matches!(busy, Error::Storage(_)), "{busy}");
+    }
+}

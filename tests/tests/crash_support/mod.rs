@@ -586,6 +586,16 @@ impl PullSource {
             runtime,
         })
     }
+
+    /// A new invitation to the journal. One is used once, and a kill or a power cut may
+    /// land after the relay took it: each run gets a fresh one (a device that joined
+    /// already just pulls).
+    pub fn invitation(&self, rt: &onward_core::sync::SyncRuntime) -> String {
+        let hour = std::time::Duration::from_secs(60 * 60);
+        rt.block_on(onward_core::sync::invite(&self.journal, rt.relays(), hour))
+            .expect("an invitation")
+            .code
+    }
 }
 
 /// Journals as older Onward versions left them, made from a current one of `records`
