@@ -15,7 +15,8 @@
 //! - every change chunk left beside the snapshot adds something the snapshot lacks, so
 //!   no compaction stopped halfway.
 //!
-//! Whatever the check finds becomes the baseline for the next round.
+//! Whatever the check finds becomes the baseline for the next round. (The checks live in
+//! `crash_support/`, shared with the power-cut tests of `power.rs`.)
 //!
 //! Another kills a device while it pulls from a real relay on loopback (see
 //! `a_pull_killed_midway_loses_nothing`). A third test kills the writer while `Journal::open` upgrades a journal an older

@@ -69,16 +69,18 @@ pub fn name_damage(path: &Path, e: Error) -> Error {
                 ),
             }
         }
-        Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
+        // SQLite's own text says no more than "disk I/O error"; its extended code says
+        // which call failed, for whoever looks into it.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
             if failure.code == SystemIoFailure =>
         {
             Error::Io {
                 path: path.to_path_buf(),
                 source: std::io::Error::other(format!(
-                    "the disk reported an error ({}), so the last change may not have been \
-                     saved (everything saved before is safe). Check the disk, or copy the \
-                     journal to another disk, then try again",
-                    message.unwrap_or_else(|| failure.to_string())
+                    "the disk reported an error (SQLite I/O error {}), so the last change may \
+                     not have been saved (everything saved before is safe). Check the disk, \
+                     or copy the journal to another disk, then try again",
+                    failure.extended_code
                 )),
             }
         }
