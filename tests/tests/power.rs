@@ -212,7 +212,7 @@ fn power_cuts_lose_no_acknowledged_write() {
     let rotate = env_number("ONWARD_POWER_ROTATE", 10).max(1);
     let verbose = std::env::var_os("ONWARD_CRASH_VERBOSE").is_some();
     let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
+    let dir = scratch_named("onward-power-");
     let started = Instant::now();
     let mut tally = Tally::default();
     let mut model = Model::new();
@@ -286,7 +286,7 @@ fn power_cuts_lose_no_acknowledged_write() {
 fn the_power_cut_harness_catches_a_writer_that_does_not_sync() {
     let seed = seed_from_env("power-cut teeth test");
     let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
+    let dir = scratch_named("onward-power-");
     for level in ["NORMAL", "OFF"] {
         let path = dir.join(format!("synchronous-{level}.onward"));
         let mut model = Model::new();
@@ -331,7 +331,7 @@ fn power_cuts_during_a_migration_lose_nothing() {
     // The cuts are aimed by I/O calls, not time: a small journal is upgraded as a big one.
     let records = env_number("ONWARD_POWER_MIGRATION_RECORDS", 40) as usize;
     let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
+    let dir = scratch_named("onward-power-");
     let started = Instant::now();
     let old = OldJournals::make(&dir, &mut rng, records).unwrap_or_else(|e| fail(&dir, seed, 0, e));
     let mut tally = Tally::default();
@@ -386,7 +386,7 @@ fn power_cuts_during_a_pull_lose_nothing() {
     let cuts = env_number("ONWARD_POWER_PULL_CUTS", 4);
     let batches = env_number("ONWARD_POWER_PULL_BATCHES", 8);
     let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
+    let dir = scratch_named("onward-power-");
     let started = Instant::now();
     let source = PullSource::push(&rt, &dir, &mut rng, batches, 8)
         .unwrap_or_else(|e| fail(&dir, seed, 0, e));
@@ -461,7 +461,7 @@ fn a_full_or_failing_disk_gives_a_clear_error_and_loses_nothing() {
     let seed = seed_from_env("full-disk test");
     let rounds = env_number("ONWARD_DISK_ROUNDS", 4);
     let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
+    let dir = scratch_named("onward-power-");
     let path = dir.join("journal.onward");
     let mut model = Model::new();
     let mut tally = Tally::default();
@@ -505,7 +505,18 @@ fn a_full_or_failing_disk_gives_a_clear_error_and_loses_nothing() {
         let run = apply(&ended.stdout, &mut model);
         let checked = inspect(&path)
             .and_then(|seen| verify(&seen, &mut model, run.pending.as_ref()))
-            .unwrap_or_else(|e| fail(&dir, seed, round, format!("after the disk trouble: {e}")));
+            .unwrap_or_else(|e| {
+                fail(
+                    &dir,
+                    seed,
+                    round,
+                    format!(
+                        "after the disk trouble ({var}={budget}): {e}\n(the writer said \
+                         {message:?}; acknowledged in this run: {:?}; in flight: {:?})",
+                        run.acked_ids, run.pending
+                    ),
+                )
+            });
         // Space is back: the journal takes writes again (until a power cut ends them).
         let cut = Cut {
             at: rng.random_range(100..=400),

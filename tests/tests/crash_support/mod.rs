@@ -346,8 +346,13 @@ pub fn copy_journal(path: &Path, into: &Path) -> PathBuf {
 
 /// A scratch directory, removed by the test when it passes and kept when it fails.
 pub fn scratch() -> PathBuf {
+    scratch_named("onward-crash-")
+}
+
+/// A scratch directory whose name starts with `prefix`.
+pub fn scratch_named(prefix: &str) -> PathBuf {
     tempfile::Builder::new()
-        .prefix("onward-crash-")
+        .prefix(prefix)
         .tempdir()
         .unwrap()
         .keep()
