@@ -4,9 +4,11 @@
 //! (`tests/crash.rs`) agree on: the line protocol the writer prints and the check
 //! values it prints for every acknowledged record. [`fault_proxy`] breaks the traffic
 //! between sync devices and the relay on purpose. [`sim`] is a deterministic simulation
-//! of sync: real journals, an in-memory relay, seeded faults.
+//! of sync: real journals, an in-memory relay, seeded faults. [`power_cut`] cuts the
+//! power under SQLite (or fills or fails the disk) in the crash writer.
 
 pub mod fault_proxy;
+pub mod power_cut;
 pub mod sim;
 
 /// A number from the environment (a test's knob), or `default` when it is unset.

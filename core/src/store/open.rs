@@ -83,11 +83,14 @@ fn version_damaged(path: &Path, version: i64, e: rusqlite::Error) -> Error {
     e.into()
 }
 
-/// Names the file in an error SQLite gives when it finds the file damaged, so the
-/// person hears which file and what to do rather than "database disk image is
-/// malformed". Other errors pass through.
+/// Names the file in an error SQLite gives when it finds the file damaged, busy, or the
+/// disk full or failing, so the person hears which file and what to do rather than
+/// "database disk image is malformed" or "database or disk is full". Other errors pass
+/// through.
 pub fn name_damage(path: &Path, e: Error) -> Error {
-    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{
+        DatabaseBusy, DatabaseCorrupt, DiskFull, NotADatabase, SystemIoFailure,
+    };
     match e {
         // Another connection kept its write lock past the busy timeout.
         Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
@@ -96,6 +99,32 @@ pub fn name_damage(path: &Path, e: Error) -> Error {
             Error::Busy {
                 path: path.to_path_buf(),
                 seconds: BUSY_SECONDS,
+            }
+        }
+        // SQLite rolled the transaction back: what was saved before it stays.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _)) if failure.code == DiskFull => {
+            Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "the disk is full, so nothing new could be saved (everything saved before \
+                     is safe). Free some space on the disk, then try again",
+                ),
+            }
+        }
+        // SQLite's own text says no more than "disk I/O error"; its extended code says
+        // which call failed, for whoever looks into it.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.code == SystemIoFailure =>
+        {
+            Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "the disk reported an error (SQLite I/O error {}), so the last change may \
+                     not have been saved (everything saved before is safe). Check the disk, \
+                     or copy the journal to another disk, then try again",
+                    failure.extended_code
+                )),
             }
         }
         Error::Storage(rusqlite::Error::SqliteFailure(failure, message))
@@ -238,4 +267,40 @@ fn check_header(path: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_error(code: std::ffi::c_int) -> Error {
+        Error::Storage(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn a_full_or_failing_disk_names_the_file_and_what_to_do() {
+        let path = Path::new("/data/journal.onward");
+        let full = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_FULL)).to_string();
+        assert!(
+            full.starts_with("/data/journal.onward: the disk is full"),
+            "{full}"
+        );
+        assert!(
+            full.contains("Free some space on the disk, then try again"),
+            "{full}"
+        );
+        let failing =
+            name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_IOERR_WRITE)).to_string();
+        assert!(
+            failing.starts_with("/data/journal.onward: the disk reported an error"),
+            "{failing}"
+        );
+        assert!(failing.contains("Check the disk"), "{failing}");
+        // Other storage errors pass through as they were.
+        let busy = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_BUSY));
+        assert!(matches!(busy, Error::Storage(_)), "{busy}");
+    }
 }

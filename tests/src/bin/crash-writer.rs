@@ -12,7 +12,15 @@
 //!
 //! `pull` joins the journal of the invitation (or, once joined, pulls from its relay)
 //! and prints `pulled CURSOR ID...` after each batch merged (the cursor saved and the
-//! record ids the journal then holds), then `caught-up` and waits to be killed.
+//! record ids the journal then holds), then `caught-up` and waits to be killed (or,
+//! under the power-cut VFS, cuts the power).
+//!
+//! With `ONWARD_POWER_CUT_AT` (or `ONWARD_DISK_FULL_AFTER`, `ONWARD_DISK_FAILS_AFTER`)
+//! set, every file goes through the power-cut VFS (`onward_tests::power_cut`): the
+//! writer then ends itself at that I/O call, as a machine losing power would, or meets a
+//! full or failing disk. `ONWARD_WRITER_SYNCHRONOUS=NORMAL` (or `OFF`) sets that SQLite
+//! durability on the journal's connection after opening it: a broken writer, for
+//! showing that the power-cut test notices.
 
 use chrono::{DateTime, Duration, Utc};
 use onward_core::model::*;
@@ -69,6 +77,10 @@ struct Writer {
 }
 
 fn main() {
+    if let Err(e) = onward_tests::power_cut::install_from_env() {
+        eprintln!("crash-writer: {e}");
+        exit(2);
+    }
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!("usage: crash-writer JOURNAL_PATH SEED [mix [ACTIONS]|compact|pull INVITATION]");
@@ -86,8 +98,7 @@ fn main() {
                 eprintln!("crash-writer: pull needs an invitation (ONWARD2-…)");
                 exit(2)
             };
-            let j = Journal::open(&args[1]).unwrap_or_else(|e| fail("open", e));
-            pull_until_killed(j, code)
+            pull_until_killed(open(&args[1]), code)
         }
         Some(other) => {
             eprintln!("crash-writer: unknown mode {other}");
@@ -100,7 +111,7 @@ fn main() {
             exit(2)
         })
     });
-    let j = Journal::open(&args[1]).unwrap_or_else(|e| fail("open", e));
+    let j = open(&args[1]);
     emit(Line::Open);
     let mut w = Writer {
         j,
@@ -120,6 +131,16 @@ fn main() {
         }
         done += 1;
     }
+}
+
+fn open(path: &str) -> Journal {
+    let j = Journal::open(path).unwrap_or_else(|e| fail("open", e));
+    if let Ok(level) = std::env::var("ONWARD_WRITER_SYNCHRONOUS") {
+        j.connection()
+            .pragma_update(None, "synchronous", &level)
+            .unwrap_or_else(|e| fail("setting synchronous", e.into()));
+    }
+    j
 }
 
 fn fail(what: &str, e: onward_core::Error) -> ! {
@@ -177,6 +198,8 @@ fn pull_until_killed(j: Journal, code: &str) -> ! {
     outcome.unwrap_or_else(|e| fail("pull", e));
     ack_pulled(&journal);
     emit_text("caught-up\n");
+    // Under the power-cut VFS, the power goes now if it didn't during the pull.
+    onward_tests::power_cut::cut_now();
     loop {
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
@@ -626,6 +649,7 @@ impl Writer {
 
     fn maintenance(&mut self, op: &'static str) -> onward_core::Result<()> {
         Self::begin(op, 0, vec![]);
+        onward_tests::power_cut::arm(op);
         match op {
             "compact" => self.j.compact()?,
             _ => self.j.rebuild_index()?,
