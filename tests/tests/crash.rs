@@ -10,17 +10,22 @@
 //! - every acknowledged record (and reminder state) holds exactly its last acknowledged
 //!   content, in the document and in the index;
 //! - the write in flight at the kill is all or nothing: the records it writes are all
-//!   as before or all changed, and nothing else appeared but the few records it may
-//!   create;
+//!   as before or all changed, and the records it creates without the writer knowing
+//!   their ids (an interview's new contacts) all there with them or none;
 //! - every change chunk left beside the snapshot adds something the snapshot lacks, so
 //!   no compaction stopped halfway.
 //!
-//! Whatever the check finds becomes the baseline for the next round.
+//! Whatever the check finds becomes the baseline for the next round. The rounds aim at
+//! one phase each in turn (`Journal::open`, an action in flight, an explicit
+//! compaction, anywhere): the kill comes a random short time after the writer's marker
+//! of that phase, and the test asserts a minimum of kills inside each.
 //!
-//! Another kills a device while it pulls from a real relay on loopback (see
-//! `a_pull_killed_midway_loses_nothing`). A third test kills the writer while `Journal::open` upgrades a journal an older
-//! Onward wrote (schema 1, or an index built by an older version): the next open must
-//! finish the upgrade with nothing lost.
+//! Other tests here kill the writer during a compaction of a big journal, and while
+//! `Journal::open` upgrades a journal an older Onward wrote (schema 1, or an index built
+//! by an older version): the next open must finish the upgrade with nothing lost. The
+//! other phases have files of their own: `crash_sync.rs` (pull, push, snapshot upload
+//! and download), `crash_import.rs`, `crash_merge.rs`, `crash_recover.rs`; what they
+//! share is in `crash_support/`.
 //!
 //! Knobs (environment); the defaults in parentheses are for an optimised build, with
 //! an unoptimised one's (plain `cargo test`, whose Automerge is many times slower) after
@@ -32,523 +37,22 @@
 //! - `ONWARD_CRASH_BIG_KB` (2048 / 256): how big that test's journal is made first.
 //! - `ONWARD_CRASH_MIGRATION_KILLS` (24 / 8): kills while an older journal is upgraded.
 //! - `ONWARD_CRASH_MIGRATION_RECORDS` (1500 / 100): applications (each with a note) in it.
-//! - `ONWARD_CRASH_PULL_KILLS` (12), `ONWARD_CRASH_PULL_BATCHES` (60 / 30),
-//!   `ONWARD_CRASH_PULL_RECORDS` (8): kills while a device pulls from a real relay.
 //! - `ONWARD_CRASH_SEED`: replays a run's random choices (each test prints its seed).
 //! - `ONWARD_CRASH_VERBOSE`: one line per round.
 //!
 //! A long run:
 //! `ONWARD_CRASH_KILLS=1000 cargo test -p onward-tests --release --test crash -- --nocapture`
 
-use onward_core::model::{Entry, EntryKind, Kind, Record};
+use onward_core::model::{Entry, EntryKind, Kind};
 use onward_core::Journal;
-use onward_tests::crash::{is_reminder_key, record_check, state_check, words, Line};
+use onward_tests::crash::{record_check, words};
 use rand::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const WRITER: &str = env!("CARGO_BIN_EXE_crash-writer");
+mod crash_support;
 
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")),
-        Err(_) => default,
-    }
-}
-
-fn seed_from_env(test: &str) -> u64 {
-    let seed = std::env::var("ONWARD_CRASH_SEED")
-        .ok()
-        .map(|v| {
-            v.trim()
-                .parse()
-                .expect("ONWARD_CRASH_SEED must be a number")
-        })
-        .unwrap_or_else(|| {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64;
-            nanos ^ u64::from(std::process::id()).rotate_left(32)
-        });
-    println!("{test}: seed {seed} (replay with ONWARD_CRASH_SEED={seed})");
-    seed
-}
-
-// ----- what the writer said -----
-
-/// The action in flight when the writer was killed.
-#[derive(Debug, Clone)]
-struct Pending {
-    op: String,
-    creates: usize,
-    /// Id, must it change, and its content before the action (`None`: absent).
-    ids: Vec<(String, bool, Option<String>)>,
-    /// An ack of this action was printed: its transaction committed.
-    committed: bool,
-}
-
-/// One writer run, read from its output.
-#[derive(Debug, Default)]
-struct Run {
-    opened: bool,
-    pending: Option<Pending>,
-    ops_done: usize,
-    acks: usize,
-    /// Ids acknowledged in this run (their last ack is checked next).
-    acked_ids: BTreeSet<String>,
-}
-
-/// The acknowledged state: id (or reminder key) to check value.
-type Model = HashMap<String, String>;
-
-/// Applies a writer's output to the model. A last line without its newline was cut by
-/// the kill and is ignored.
-fn apply(output: &str, model: &mut Model) -> Run {
-    let mut run = Run::default();
-    let complete = match output.rfind('\n') {
-        Some(end) => &output[..end],
-        None => "",
-    };
-    for text in complete.lines() {
-        let line = Line::parse(text).unwrap_or_else(|| panic!("the writer printed {text:?}"));
-        match line {
-            Line::Open => run.opened = true,
-            Line::Try { op, creates, ids } => {
-                let ids = ids
-                    .into_iter()
-                    .map(|(id, must)| {
-                        let before = model.get(&id).cloned();
-                        (id, must, before)
-                    })
-                    .collect();
-                run.pending = Some(Pending {
-                    op,
-                    creates,
-                    ids,
-                    committed: false,
-                });
-            }
-            Line::Ack { id, check } => {
-                let pending = run.pending.as_mut().expect("an ack outside an action");
-                pending.committed = true;
-                model.insert(id.clone(), check);
-                run.acked_ids.insert(id);
-                run.acks += 1;
-            }
-            Line::Done { .. } => {
-                run.pending = None;
-                run.ops_done += 1;
-            }
-        }
-    }
-    run
-}
-
-// ----- running the writer -----
-
-struct Killed {
-    stdout: String,
-    /// How long the writer ran.
-    ran: Duration,
-    /// When each explicit compaction started and ended, from the writer's start.
-    compactions: Vec<(Duration, Option<Duration>)>,
-}
-
-/// When the kill's delay starts counting.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Aim {
-    /// From the writer's start.
-    Start,
-    /// From the end of the writer's first action (which loads the document), or from
-    /// the start when none ends within 30 s.
-    FirstAction,
-    /// From the writer printing `try compact` after its first action is done (so the
-    /// document is loaded and the kill lands in the compaction itself), or from the
-    /// start when none comes within 30 s.
-    Compaction,
-}
-
-/// Starts the writer, lets it run for `delay` (counted as `aim` says) and kills it with
-/// SIGKILL. A writer that stops on its own (an error, a panic) fails the test.
-fn run_and_kill(
-    path: &Path,
-    seed: u64,
-    mode: &[&str],
-    aim: Aim,
-    delay: Duration,
-) -> Result<Killed, String> {
-    use std::io::BufRead;
-    use std::sync::mpsc;
-
-    let started = Instant::now();
-    let mut child = Command::new(WRITER)
-        .arg(path)
-        .arg(seed.to_string())
-        .args(mode)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start {WRITER}: {e}"))?;
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    // Lines as they come, with when they came; a last line cut by the kill comes without
-    // its newline.
-    let (tx, rx) = mpsc::channel::<(Instant, String)>();
-    let out = std::thread::spawn(move || {
-        let mut reader = std::io::BufReader::new(stdout);
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    if tx.send((Instant::now(), text)).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-
-    let mut stdout = String::new();
-    let mut compactions: Vec<(Duration, Option<Duration>)> = Vec::new();
-    let mut done_any = false;
-    let mut deadline = match aim {
-        Aim::Start => started + delay,
-        Aim::FirstAction | Aim::Compaction => started + Duration::from_secs(30) + delay,
-    };
-    let mut exited = None;
-    loop {
-        let now = Instant::now();
-        if now >= deadline {
-            break;
-        }
-        match rx.recv_timeout((deadline - now).min(Duration::from_millis(5))) {
-            Ok((at, line)) => {
-                let since = at - started;
-                if line.starts_with("try compact") {
-                    compactions.push((since, None));
-                    if aim == Aim::Compaction && done_any && compactions.len() == 1 {
-                        deadline = at + delay;
-                    }
-                    if !done_any {
-                        // Its time includes loading the document: not a compaction's.
-                        compactions.clear();
-                    }
-                } else if line.starts_with("done compact") {
-                    if let Some(last) = compactions.last_mut() {
-                        last.1 = Some(since);
-                    }
-                }
-                if line.starts_with("done ") {
-                    if aim == Aim::FirstAction && !done_any {
-                        deadline = at + delay;
-                    }
-                    done_any = true;
-                }
-                stdout.push_str(&line);
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                // Its stdout closed: it has stopped (or is stopping) on its own.
-                exited = Some(child.wait().map_err(|e| e.to_string())?);
-                break;
-            }
-        }
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            exited = Some(status);
-            break;
-        }
-    }
-    if exited.is_none() {
-        // Child::kill sends SIGKILL on Unix: no destructor, no flush, no checkpoint.
-        let _ = child.kill();
-        let status = child.wait().map_err(|e| e.to_string())?;
-        if status.code().is_some() {
-            exited = Some(status);
-        }
-    }
-    let ran = started.elapsed();
-    out.join().unwrap();
-    stdout.extend(rx.try_iter().map(|(_, line)| line));
-    let stderr = err.join().unwrap();
-    if let Some(status) = exited {
-        return Err(format!(
-            "the writer stopped on its own ({status}) after {ran:?}:\n{stderr}\nlast output:\n{}",
-            tail(&stdout, 10)
-        ));
-    }
-    Ok(Killed {
-        stdout,
-        ran,
-        compactions,
-    })
-}
-
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-// ----- checking a journal -----
-
-/// What a check saw: every record and reminder state in the document, by check value.
-struct Seen {
-    checks: Model,
-    kinds: HashMap<String, Kind>,
-    generation: i64,
-    /// Snapshot and chunk bytes.
-    bytes: i64,
-}
-
-/// Opens the journal and checks it as a whole: it opens, SQLite finds it sound, the
-/// index equals a rebuild, the index and the document agree record by record, and the
-/// stored chunks are all newer than the snapshot.
-fn inspect(path: &Path) -> Result<Seen, String> {
-    let mut j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
-    match j.integrity_check() {
-        Ok(Ok(())) => {}
-        Ok(Err(problems)) => return Err(format!("integrity_check: {problems:?}")),
-        Err(e) => return Err(format!("integrity_check could not run: {e}")),
-    }
-    // First, as a person's `doctor` would: it must leave the journal as it found it.
-    let check = j
-        .check_index()
-        .map_err(|e| format!("check_index failed: {e}"))?;
-    if !check.is_consistent() {
-        return Err(format!(
-            "the index differs from a rebuild: {:#?}",
-            check.differences
-        ));
-    }
-    let (records, states) = j
-        .with_document(|doc| {
-            let mut records = Vec::new();
-            for kind in Kind::ALL {
-                for id in doc.ids(*kind)? {
-                    let fields = doc.read(*kind, &id)?.expect("a listed id has fields");
-                    records.push((*kind, id, fields));
-                }
-            }
-            Ok((records, doc.reminder_states()?))
-        })
-        .map_err(|e| format!("reading the document failed: {e}"))?;
-    let mut seen = Seen {
-        checks: Model::new(),
-        kinds: HashMap::new(),
-        generation: 0,
-        bytes: 0,
-    };
-    for (kind, id, fields) in records {
-        let record = Record::from_json(kind, serde_json::Value::Object(fields))
-            .map_err(|e| format!("{kind} {id} in the document does not read: {e}"))?;
-        let check = record_check(&record);
-        let indexed = j
-            .record(&id)
-            .map_err(|e| format!("{kind} {id} is in the document but the index says: {e}"))?;
-        if record_check(&indexed) != check {
-            return Err(format!(
-                "{kind} {id}: the index holds\n{}\nbut the document\n{}",
-                indexed.to_json(),
-                record.to_json()
-            ));
-        }
-        seen.kinds.insert(id.clone(), kind);
-        seen.checks.insert(id, check);
-    }
-    for (key, state) in states {
-        seen.checks.insert(key, state_check(&state));
-    }
-    let conn = j.connection();
-    let (generation, snapshot): (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT generation, bytes FROM document_snapshot WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|e| format!("reading the snapshot: {e}"))?;
-    let chunks: Vec<(i64, Vec<u8>)> = conn
-        .prepare("SELECT seq, bytes FROM document_chunks ORDER BY seq")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|e| format!("reading the chunks: {e}"))?;
-    // Each chunk must bring changes the snapshot lacks: a compaction that saved the
-    // snapshot but kept the chunks it folded in would leave some that bring none.
-    // (Without chunks there is nothing to compare; the journal loaded the snapshot.)
-    let mut doc = automerge::Automerge::new();
-    if !chunks.is_empty() {
-        doc = automerge::Automerge::load(&snapshot)
-            .map_err(|e| format!("the snapshot does not load: {e}"))?;
-    }
-    for (seq, bytes) in &chunks {
-        let before = doc.get_heads();
-        doc.load_incremental(bytes)
-            .map_err(|e| format!("chunk {seq} does not load: {e}"))?;
-        if !automerge::ReadDoc::get_missing_deps(&doc, &[]).is_empty() {
-            return Err(format!(
-                "chunk {seq} builds on changes that are in neither the snapshot (generation \
-                 {generation}) nor an earlier chunk: a write was acknowledged but not stored"
-            ));
-        }
-        if doc.get_heads() == before {
-            return Err(format!(
-                "chunk {seq} adds nothing to the snapshot (generation {generation}): \
-                 a compaction saved the snapshot but left its chunks"
-            ));
-        }
-    }
-    seen.generation = generation;
-    seen.bytes = snapshot.len() as i64 + chunks.iter().map(|c| c.1.len() as i64).sum::<i64>();
-    Ok(seen)
-}
-
-/// Compares what a check saw with what was acknowledged, and the write in flight with
-/// all-or-nothing. On success the model becomes what was seen.
-fn verify(seen: &Seen, model: &mut Model, pending: Option<&Pending>) -> Result<usize, String> {
-    let in_flight: BTreeMap<&str, &(String, bool, Option<String>)> = pending
-        .map(|p| p.ids.iter().map(|t| (t.0.as_str(), t)).collect())
-        .unwrap_or_default();
-    let describe = |id: &str| match seen.kinds.get(id) {
-        Some(kind) => format!("{kind} {id}"),
-        None if is_reminder_key(id) => format!("reminder state {id}"),
-        None => format!("record {id}"),
-    };
-    let mut checked = 0;
-    for (id, want) in model.iter() {
-        if in_flight.contains_key(id.as_str()) {
-            continue;
-        }
-        checked += 1;
-        match seen.checks.get(id) {
-            None => {
-                return Err(format!(
-                    "lost an acknowledged write: {} is gone",
-                    describe(id)
-                ))
-            }
-            Some(got) if got != want => {
-                return Err(format!(
-                    "{} is not as acknowledged: check {got}, acknowledged {want}",
-                    describe(id)
-                ))
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(p) = pending {
-        let is_old = |(id, _, before): &(String, bool, Option<String>)| {
-            seen.checks.get(id) == before.as_ref()
-        };
-        let musts: Vec<_> = p.ids.iter().filter(|t| t.1).collect();
-        let all_old = p.ids.iter().all(is_old);
-        let must_new = musts.iter().all(|t| !is_old(t));
-        if p.committed {
-            // An ack came: the transaction committed, every must-change id changed, and
-            // those acknowledged are exactly as acknowledged.
-            for t in &p.ids {
-                if let Some(want) = model.get(&t.0).filter(|w| Some(*w) != t.2.as_ref()) {
-                    checked += 1;
-                    if seen.checks.get(&t.0) != Some(want) {
-                        return Err(format!(
-                            "{} is not as acknowledged (in {})",
-                            describe(&t.0),
-                            p.op
-                        ));
-                    }
-                }
-            }
-            if !must_new {
-                return Err(format!(
-                    "{} was acknowledged but part of it is missing: {:?}",
-                    p.op, p.ids
-                ));
-            }
-        } else if !(all_old || must_new) {
-            let state: Vec<String> = p
-                .ids
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{} {}",
-                        describe(&t.0),
-                        if is_old(t) { "as before" } else { "changed" }
-                    )
-                })
-                .collect();
-            return Err(format!(
-                "{} was killed half done: {}",
-                p.op,
-                state.join(", ")
-            ));
-        }
-    }
-    let extra: Vec<&String> = seen
-        .checks
-        .keys()
-        .filter(|id| !model.contains_key(*id) && !in_flight.contains_key(id.as_str()))
-        .collect();
-    let allowed = pending.map_or(0, |p| p.creates);
-    if extra.len() > allowed {
-        return Err(format!(
-            "{} records appeared that were never acknowledged (at most {allowed} allowed, in flight: {:?}): {:?}",
-            extra.len(),
-            pending.map(|p| &p.op),
-            extra.iter().take(5).map(|id| describe(id)).collect::<Vec<_>>()
-        ));
-    }
-    *model = seen.checks.clone();
-    Ok(checked)
-}
-
-/// A copy of the journal as the kill left it (database and WAL), so that checking it
-/// leaves the original's hot WAL for the next writer to recover.
-fn copy_journal(path: &Path, into: &Path) -> PathBuf {
-    std::fs::create_dir_all(into).unwrap();
-    let copy = into.join("copy.onward");
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
-    }
-    // The shared-memory index is left out: SQLite rebuilds it from the WAL.
-    for suffix in ["", "-wal", "-journal"] {
-        let from = PathBuf::from(format!("{}{suffix}", path.display()));
-        if from.exists() {
-            std::fs::copy(&from, format!("{}{suffix}", copy.display())).unwrap();
-        }
-    }
-    copy
-}
-
-/// A scratch directory, removed by the test when it passes and kept when it fails.
-fn scratch() -> PathBuf {
-    tempfile::Builder::new()
-        .prefix("onward-crash-")
-        .tempdir()
-        .unwrap()
-        .keep()
-}
-
-fn fail(dir: &Path, seed: u64, round: u64, what: String) -> ! {
-    panic!(
-        "crash round {round} failed: {what}\nseed {seed} (replay with ONWARD_CRASH_SEED={seed}); \
-         the journals are kept in {}",
-        dir.display()
-    );
-}
+use crash_support::*;
 
 // ----- the tests -----
 
@@ -579,7 +83,11 @@ fn acknowledged_writes_survive_sigkill() {
     let (mut records_checked, mut acks, mut ops, mut fresh_kills) =
         (0usize, 0usize, 0usize, 0usize);
     let (mut copies, mut in_flight_kills, mut compactions_seen) = (0usize, 0usize, 0usize);
-    let (mut survived, mut before_open, mut comparisons, mut hot_journals) = (0, 0, 0, 0);
+    let (mut survived, mut comparisons, mut hot_journals) = (0, 0, 0);
+    let (mut inside_open_kills, mut never_started, mut compaction_kills) = (0, 0, 0);
+    // Microseconds after a phase's marker within which that phase's kills land.
+    let (mut open_window_us, mut action_window_us, mut compact_window_us) =
+        (5_000u64, 20_000u64, 50_000u64);
     for round in 0..kills {
         if round % rotate == 0 {
             path = dir.join(format!("journal-{}.onward", round / rotate));
@@ -587,21 +95,44 @@ fn acknowledged_writes_survive_sigkill() {
             generation = 0;
         }
         let fresh = model.is_empty();
-        // The first kills of a journal come early: while it is created, in its first write.
-        // (A new file is switched to WAL within the first few milliseconds: half of these
-        // kills are aimed there.)
+        // Each round aims at one phase, in turn: `Journal::open`, an action in flight, an
+        // explicit compaction. The delay counts from the writer's marker of that phase,
+        // within a window that follows how long the phase takes here.
         let ms = Duration::from_millis;
+        let phase = Phase::ALL[round as usize % Phase::ALL.len()];
         let (aim, delay) = if fresh && (round % rotate == 0 || rng.random_bool(0.3)) {
+            // The first kills of a journal come early: while it is created, in its first
+            // write. (A new file is switched to WAL within the first few milliseconds:
+            // half of these kills are aimed there.)
             let within = if rng.random_bool(0.5) { 4_000 } else { 30_000 };
             (
                 Aim::Start,
                 Duration::from_micros(rng.random_range(0..within)),
             )
-        } else if rng.random_bool(0.5) {
-            (Aim::Start, ms(rng.random_range(3..=max_ms)))
         } else {
-            // Past the document's loading, which grows with the journal, into the writes.
-            (Aim::FirstAction, ms(rng.random_range(0..=max_ms)))
+            match phase {
+                Phase::Open => (
+                    Aim::OPEN,
+                    Duration::from_micros(rng.random_range(0..=open_window_us)),
+                ),
+                Phase::Action => (
+                    Aim::After {
+                        marker: "try ",
+                        loaded: true,
+                        give_up: Duration::from_secs(30),
+                    },
+                    Duration::from_micros(rng.random_range(0..=action_window_us)),
+                ),
+                Phase::Compaction => (
+                    Aim::COMPACTION,
+                    Duration::from_micros(rng.random_range(0..=compact_window_us)),
+                ),
+                // Past the document's loading, which grows with the journal, into the writes.
+                Phase::Anywhere if rng.random_bool(0.5) => {
+                    (Aim::Start, ms(rng.random_range(3..=max_ms)))
+                }
+                Phase::Anywhere => (Aim::FIRST_ACTION, ms(rng.random_range(0..=max_ms))),
+            }
         };
         let writer_seed: u64 = rng.random();
         let killed = match run_and_kill(&path, writer_seed, &["mix"], aim, delay) {
@@ -656,7 +187,7 @@ fn acknowledged_writes_survive_sigkill() {
         }
         if verbose {
             println!(
-                "round {round}: {} ran {:?} (asked {delay:?}), {} actions, {} acks, in flight {:?}, generation {generation}, {} KiB stored, checked in {:?}",
+                "round {round}: {} aimed at {phase:?} ({aim:?}), ran {:?} (asked {delay:?}), {} actions, {} acks, in flight {:?}, generation {generation}, {} KiB stored, checked in {:?}",
                 path.file_name().unwrap().to_string_lossy(),
                 killed.ran,
                 run.ops_done,
@@ -671,15 +202,35 @@ fn acknowledged_writes_survive_sigkill() {
         ops += run.ops_done;
         fresh_kills += usize::from(fresh && run.acks == 0);
         in_flight_kills += usize::from(run.pending.is_some());
-        before_open += usize::from(!run.opened);
+        let inside_open = run.opening && !run.opened;
+        inside_open_kills += usize::from(inside_open);
+        never_started += usize::from(!run.opening);
+        let compacting = run.pending.as_ref().is_some_and(|p| p.op == "compact");
+        compaction_kills += usize::from(compacting);
+        // The windows follow what the kills find: one that came after its phase shrinks
+        // the window, one inside it grows it, so most aimed kills land inside.
+        let aimed_at = match phase {
+            Phase::Open => Some((&mut open_window_us, inside_open)),
+            Phase::Action => Some((&mut action_window_us, run.pending.is_some())),
+            Phase::Compaction => Some((&mut compact_window_us, compacting)),
+            Phase::Anywhere => None,
+        };
+        if let (Some((window, inside)), Some(_)) = (aimed_at, killed.marked) {
+            *window = if inside {
+                *window * 5 / 4
+            } else {
+                (*window * 2 / 3).max(200)
+            };
+        }
         survived += 1;
     }
     println!(
         "crash test: {survived} kills survived, {records_checked} acknowledged records checked \
          ({acks} acks over {ops} actions, {comparisons} record comparisons; \
-         {in_flight_kills} kills with an action in flight, {before_open} inside Journal::open, \
-         {hot_journals} leaving a hot rollback journal, {fresh_kills} before the first ack of \
-         a fresh journal; {copies} checks on a copy \
+         {in_flight_kills} kills with an action in flight, {inside_open_kills} inside \
+         Journal::open, {compaction_kills} inside an explicit compaction, {never_started} \
+         before the writer reached the open, {hot_journals} leaving a hot rollback journal, \
+         {fresh_kills} before the first ack of a fresh journal; {copies} checks on a copy \
          of the killed files, {compactions_seen} rounds with a compaction) in {:.1?}",
         started.elapsed()
     );
@@ -687,7 +238,40 @@ fn acknowledged_writes_survive_sigkill() {
         acks > 0,
         "the writer never acknowledged anything: is it too slow for ONWARD_CRASH_MAX_MS?"
     );
+    // A quarter of the kills are aimed at each phase; the minimums leave room for a
+    // busy machine, where a kill comes late now and then.
+    let aimed = kills as usize / Phase::ALL.len();
+    for (what, landed, least) in [
+        ("with an action in flight", in_flight_kills, aimed),
+        ("inside Journal::open", inside_open_kills, aimed / 3),
+        ("inside an explicit compaction", compaction_kills, aimed / 3),
+    ] {
+        assert!(
+            landed >= least.max(1),
+            "only {landed} of {kills} kills landed {what} (at least {} wanted): the aim is off",
+            least.max(1)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The phases the main test aims its kills at, in turn.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Open,
+    Action,
+    Compaction,
+    /// Anywhere past the writer's start, as the test did before it aimed.
+    Anywhere,
+}
+
+impl Phase {
+    const ALL: [Phase; 4] = [
+        Phase::Open,
+        Phase::Action,
+        Phase::Compaction,
+        Phase::Anywhere,
+    ];
 }
 
 /// Opens an existing big journal (no migration to do) and kills the writer while it
@@ -780,7 +364,7 @@ fn compaction_is_all_or_nothing() {
         );
         let delay = Duration::from_micros(rng.random_range(0..=window_us));
         let writer_seed: u64 = rng.random();
-        let killed = run_and_kill(&path, writer_seed, &["compact"], Aim::Compaction, delay)
+        let killed = run_and_kill(&path, writer_seed, &["compact"], Aim::COMPACTION, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let run = apply(&killed.stdout, &mut model);
         if let Some(p) = &run.pending {
@@ -1009,12 +593,13 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
         (Journal::open(&probe).map(drop), t.elapsed())
     };
     opened.unwrap();
-    // A writer process also needs a few milliseconds to start. The window then follows
-    // what the kills find: it shrinks after a kill that came after the open, and grows
+    // The kills count from the writer's `opening` line; the window then follows what
+    // the kills find: it shrinks after a kill that came after the upgrade, and grows
     // after one inside it, so about half land inside.
-    let mut window_us = (took.as_micros() as u64 + 5_000) * 3 / 2;
+    let mut window_us = (took.as_micros() as u64) * 3 / 2 + 1_000;
 
-    let (mut in_migration, mut after, mut checked) = (0, 0, 0);
+    let (mut in_migration, mut between_steps, mut after, mut not_started, mut checked) =
+        (0, 0, 0, 0, 0);
     for round in 0..kills {
         let (template, what) = if round % 3 == 2 {
             (&template_index, "an older index")
@@ -1023,19 +608,34 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
         };
         let path = dir.join(format!("round-{round}.onward"));
         std::fs::copy(template, &path).unwrap();
+        let old_versions = versions(&path);
         let delay = Duration::from_micros(rng.random_range(0..=window_us));
         let writer_seed: u64 = rng.random();
-        let killed = run_and_kill(&path, writer_seed, &["mix"], Aim::Start, delay)
+        let killed = run_and_kill(&path, writer_seed, &["mix"], Aim::OPEN, delay)
             .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let mut model = baseline.clone();
         let run = apply(&killed.stdout, &mut model);
-        if run.opened {
+        // Where the kill landed, from the file itself before anything reopens it: the
+        // upgrade not yet committed, half done (the schema step without its index
+        // rebuild), or done.
+        let left_at = versions(&path);
+        let landed = if !run.opening {
+            not_started += 1;
+            "before the writer reached the open"
+        } else if left_at == CURRENT {
             after += 1;
-            window_us = (window_us * 2 / 3).max(1_000);
+            window_us = (window_us * 2 / 3).max(500);
+            "after the upgrade committed"
         } else {
             in_migration += 1;
             window_us = window_us * 5 / 4;
-        }
+            if left_at == old_versions {
+                "inside the upgrading open, nothing committed"
+            } else {
+                between_steps += 1;
+                "inside the upgrading open, between its steps"
+            }
+        };
         let outcome = inspect(&path).and_then(|seen| {
             if versions(&path) != CURRENT {
                 return Err(format!(
@@ -1052,13 +652,9 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
                 seed,
                 round,
                 format!(
-                    "{e}\n(upgrading {what}, writer seed {writer_seed}, killed after {:?}, {})",
+                    "{e}\n(upgrading {what}, writer seed {writer_seed}, killed after {:?}, \
+                     {landed}: the file was at {left_at:?})",
                     killed.ran,
-                    if run.opened {
-                        "after the open"
-                    } else {
-                        "inside the open"
-                    }
                 ),
             ),
         }
@@ -1066,7 +662,8 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
     }
     println!(
         "migration crash test: {kills} kills survived ({in_migration} inside the upgrading open, \
-         {after} after it), journals of {} records, an upgrading open takes {took:.1?}, \
+         {between_steps} of them between its steps; {after} after the upgrade committed, \
+         {not_started} before the writer reached the open), journals of {} records, an upgrading open takes {took:.1?}, \
          {checked} record checks, in {:.1?}",
         baseline.len(),
         started.elapsed()
@@ -1103,253 +700,4 @@ fn a_kill_between_the_schema_step_and_the_index_rebuild_is_made_good_on_the_next
     let mut j = Journal::open(&old).unwrap();
     let check = j.check_index().unwrap();
     assert!(check.is_consistent(), "{:?}", check.differences);
-}
-
-// ----- a sync pull -----
-
-/// What a pulling writer said before its kill: the last cursor it saw saved and the
-/// record ids the journal held with it, and whether it caught up.
-#[derive(Default)]
-struct PullRun {
-    acked: Option<(u64, Vec<String>)>,
-    acks: usize,
-    caught_up: bool,
-}
-
-fn parse_pull(output: &str) -> PullRun {
-    let mut run = PullRun::default();
-    let complete = match output.rfind('\n') {
-        Some(end) => &output[..end],
-        None => "",
-    };
-    for text in complete.lines() {
-        if text == "caught-up" {
-            run.caught_up = true;
-            continue;
-        }
-        let mut words = text.split(' ');
-        assert_eq!(words.next(), Some("pulled"), "the writer printed {text:?}");
-        let cursor = words
-            .next()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("the writer printed {text:?}"));
-        run.acked = Some((cursor, words.map(str::to_string).collect()));
-        run.acks += 1;
-    }
-    run
-}
-
-/// The cursor a journal saved (0 before it joined).
-fn saved_cursor(path: &Path) -> Result<u64, String> {
-    let j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
-    let settings = j
-        .sync_settings()
-        .map_err(|e| format!("reading the sync settings: {e}"))?;
-    Ok(settings.map_or(0, |s| s.cursor))
-}
-
-/// Checks a killed puller's journal: sound (see [`inspect`]), its saved cursor no
-/// earlier than the last acknowledged, every record acknowledged with it present, and
-/// every record it holds exactly as the device that wrote it has it. Returns the
-/// records checked.
-fn verify_pulled(path: &Path, source: &Model, run: &PullRun) -> Result<usize, String> {
-    let seen = inspect(path)?;
-    let cursor = saved_cursor(path)?;
-    let mut checked = 0;
-    if let Some((acked_cursor, ids)) = &run.acked {
-        if cursor < *acked_cursor {
-            return Err(format!(
-                "the cursor went back from {acked_cursor} (acknowledged) to {cursor}"
-            ));
-        }
-        for id in ids {
-            if !seen.checks.contains_key(id) {
-                return Err(format!(
-                    "{id} was merged before cursor {acked_cursor} was saved, and is gone"
-                ));
-            }
-        }
-    }
-    for (id, check) in &seen.checks {
-        checked += 1;
-        match source.get(id) {
-            None => {
-                return Err(format!(
-                    "{id} appeared, but the other device never wrote it"
-                ))
-            }
-            Some(want) if want != check => {
-                return Err(format!(
-                    "{id} differs from the other device's: {check} vs {want}"
-                ))
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(checked)
-}
-
-/// Sync to the end on the killed journal: it must then hold everything the other
-/// device wrote, exactly.
-fn finish_sync(path: &Path, source: &Model) -> Result<usize, String> {
-    use onward_core::sync::{progress::ignore, sync_now, SyncRuntime};
-    let j = Journal::open(path).map_err(|e| format!("reopening failed: {e}"))?;
-    let journal = std::sync::Mutex::new(j);
-    let rt = SyncRuntime::new().map_err(|e| e.to_string())?;
-    rt.block_on(sync_now(&journal, rt.relays(), &ignore))
-        .map_err(|e| format!("the final sync failed: {e}"))?;
-    drop(journal);
-    let seen = inspect(path)?;
-    if &seen.checks != source {
-        let missing: Vec<_> = source
-            .keys()
-            .filter(|id| seen.checks.get(*id) != source.get(*id))
-            .take(5)
-            .collect();
-        return Err(format!(
-            "after a final sync, {} records of the other device's {} are here; differing or \
-             missing: {missing:?}",
-            seen.checks.len(),
-            source.len()
-        ));
-    }
-    Ok(seen.checks.len())
-}
-
-/// Kills a device while it pulls from a real relay (joining a journal another device
-/// pushed in many batches, or catching up after an earlier kill): after each kill the
-/// journal is sound, keeps every record merged before the last acknowledged cursor
-/// save, and holds nothing the other device doesn't have as that device has it; a
-/// final sync brings everything.
-///
-/// Knobs: `ONWARD_CRASH_PULL_KILLS` (12), `ONWARD_CRASH_PULL_BATCHES` (30 / 60 in an
-/// optimised build), `ONWARD_CRASH_PULL_RECORDS` (8: applications, each with an entry,
-/// per batch); `ONWARD_CRASH_SEED` as above.
-#[test]
-fn a_pull_killed_midway_loses_nothing() {
-    use onward_core::sync::{enable, invite, progress::ignore, sync_now, SyncRuntime};
-    let rt = SyncRuntime::new().unwrap();
-    let seed = seed_from_env("pull crash test");
-    let kills = env_number("ONWARD_CRASH_PULL_KILLS", 12);
-    let batches = env_number(
-        "ONWARD_CRASH_PULL_BATCHES",
-        if cfg!(debug_assertions) { 30 } else { 60 },
-    );
-    let per_batch = env_number("ONWARD_CRASH_PULL_RECORDS", 8);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let dir = scratch();
-    let started = Instant::now();
-
-    // A real relay on loopback, over SQLite.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let relay = runtime
-        .block_on(onward_relay::serve(onward_relay::Config::sqlite(
-            dir.join("relay.db"),
-            "127.0.0.1:0".parse().unwrap(),
-        )))
-        .unwrap();
-    let url = format!("http://{}", relay.addr());
-
-    // Another device pushes its journal in many batches.
-    let source_path = dir.join("device-a.onward");
-    let source_journal = {
-        let journal = std::sync::Mutex::new(Journal::open(&source_path).unwrap());
-        rt.block_on(enable(&journal, rt.relays(), &url, false, "writer"))
-            .unwrap();
-        let at = chrono::Utc::now() - chrono::Duration::days(2);
-        for b in 0..batches {
-            {
-                let mut j = journal.lock().unwrap();
-                for i in 0..per_batch {
-                    let mut app =
-                        onward_core::model::Application::new(format!("Company {b}-{i}"), "Analyst");
-                    app.applied_at = Some(at);
-                    let app = j.add_application(app).unwrap();
-                    let mut note = Entry::new(EntryKind::Free, words(&mut rng, 20, 400), at);
-                    note.application_id = Some(app.meta.id);
-                    j.add_entry(note).unwrap();
-                }
-            }
-            rt.block_on(sync_now(&journal, rt.relays(), &ignore))
-                .unwrap();
-        }
-        journal
-    };
-    let source = inspect(&source_path)
-        .unwrap_or_else(|e| fail(&dir, seed, 0, e))
-        .checks;
-
-    // The window follows what the kills find, so about half land inside the pull.
-    let mut window_ms: u64 = if cfg!(debug_assertions) { 3_000 } else { 1_000 };
-    let (mut mid_pull, mut before_first, mut after, mut checked, mut finals) = (0, 0, 0, 0, 0);
-    let mut device = 0;
-    let mut path = dir.join("device-b-0.onward");
-    for round in 0..kills {
-        let delay = Duration::from_millis(rng.random_range(0..=window_ms));
-        // An invitation is used once, and a kill may land after the relay took it: each
-        // run gets a fresh one (a writer that joined already just pulls).
-        let code = rt
-            .block_on(invite(
-                &source_journal,
-                rt.relays(),
-                Duration::from_secs(60 * 60),
-            ))
-            .unwrap()
-            .code;
-        let killed = run_and_kill(&path, rng.random(), &["pull", &code], Aim::Start, delay)
-            .unwrap_or_else(|e| fail(&dir, seed, round, e));
-        let run = parse_pull(&killed.stdout);
-        if run.caught_up {
-            after += 1;
-            window_ms = (window_ms * 2 / 3).max(50);
-        } else {
-            if run.acks == 0 {
-                before_first += 1;
-            } else {
-                mid_pull += 1;
-            }
-            window_ms = (window_ms * 5 / 4).min(60_000);
-        }
-        match verify_pulled(&path, &source, &run) {
-            Ok(n) => checked += n,
-            Err(e) => fail(
-                &dir,
-                seed,
-                round,
-                format!(
-                    "{e}\n(killed after {:?}, {} batches acknowledged)",
-                    killed.ran, run.acks
-                ),
-            ),
-        }
-        // A device that caught up, or every fourth, syncs to the end and a fresh one
-        // joins.
-        if run.caught_up || round % 4 == 3 || round + 1 == kills {
-            match finish_sync(&path, &source) {
-                Ok(n) => checked += n,
-                Err(e) => fail(&dir, seed, round, e),
-            }
-            finals += 1;
-            device += 1;
-            path = dir.join(format!("device-b-{device}.onward"));
-        }
-    }
-    println!(
-        "pull crash test: {kills} kills survived ({mid_pull} mid-pull, {before_first} before \
-         the first batch, {after} after catching up), {batches} batches of {} records, \
-         {checked} record checks, {finals} final syncs complete, in {:.1?}",
-        source.len() / batches as usize,
-        started.elapsed()
-    );
-    assert!(
-        mid_pull * 3 >= kills,
-        "only {mid_pull} of {kills} kills landed inside a pull: the aim is off"
-    );
-    drop(source_journal);
-    drop(relay);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,172 @@
+//! Crash safety of `onward doctor --recover NEW_PATH` (the real CLI): killed at any
+//! moment, it leaves either no file at NEW_PATH or a whole recovery there (what an
+//! uninterrupted one gives), never a half-made journal that looks like one; the damaged
+//! journal keeps its bytes and modification time; and recovering again into the same
+//! path works.
+//!
+//! Knobs: `ONWARD_CRASH_RECOVER_KILLS` (8); `ONWARD_CRASH_SEED` replays a run.
+
+mod crash_support;
+mod sync_support;
+
+use crash_support::*;
+use onward_core::model::{Application, Entry, EntryKind};
+use onward_core::Journal;
+use onward_tests::crash::words;
+use rand::prelude::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+fn fingerprint(path: &Path) -> (Vec<u8>, SystemTime) {
+    (
+        std::fs::read(path).unwrap(),
+        std::fs::metadata(path).unwrap().modified().unwrap(),
+    )
+}
+
+fn recover_command(damaged: &Path, into: &Path) -> Command {
+    let mut command = Command::new(sync_support::onward_binary());
+    command
+        .arg("--journal")
+        .arg(damaged)
+        .args(["doctor", "--recover"])
+        .arg(into)
+        .env_remove("ONWARD_JOURNAL")
+        .env_remove("ONWARD_NOW")
+        .env("ONWARD_TIME_ZONE", "UTC");
+    command
+}
+
+#[test]
+fn a_recovery_killed_midway_leaves_no_half_made_journal() {
+    let seed = seed_from_env("recovery crash test");
+    let kills = env_number("ONWARD_CRASH_RECOVER_KILLS", 8);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dir = scratch();
+    let started = Instant::now();
+
+    // A journal cut short (its last pages lost): SQLite refuses it, recovery carves
+    // what it can from the raw bytes.
+    let whole_path = dir.join("whole.onward");
+    {
+        let mut j = Journal::open(&whole_path).unwrap();
+        for i in 0..150 {
+            let app = j
+                .add_application(Application::new(format!("Company {i}"), "Analyst"))
+                .unwrap();
+            let mut note = Entry::new(EntryKind::Free, words(&mut rng, 20, 300), j.now());
+            note.application_id = Some(app.meta.id);
+            j.add_entry(note).unwrap();
+            if i == 100 {
+                j.compact().unwrap();
+            }
+        }
+    }
+    let damaged = dir.join("damaged.onward");
+    let bytes = std::fs::read(&whole_path).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() * 3 / 4]).unwrap();
+    let damaged_before = fingerprint(&damaged);
+
+    // What a recovery nobody interrupts gives, and how long it takes here.
+    let reference_path = dir.join("reference.onward");
+    let t = Instant::now();
+    let out = recover_command(&damaged, &reference_path).output().unwrap();
+    let took = t.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference = inspect(&reference_path).unwrap().checks;
+    assert!(!reference.is_empty(), "the recovery found nothing");
+    // Kills land between `lo` and `hi` after the start; the bounds close in on the part
+    // of the run that writes the new journal (after reading the damaged one).
+    let (mut lo, mut hi) = (0u64, took.as_micros() as u64 * 6 / 5);
+
+    let (mut cut_off, mut not_begun, mut whole, mut checked) = (0, 0, 0, 0);
+    for round in 0..kills {
+        let into = dir.join(format!("recovered-{round}.onward"));
+        let partial = onward_core::journal::partial_recovery_path(&into);
+        hi = hi.max(lo + 2_000);
+        let delay_us = rng.random_range(lo..=hi);
+        let delay = Duration::from_micros(delay_us);
+        let killed = kill_command(recover_command(&damaged, &into), Aim::Start, delay, true)
+            .unwrap_or_else(|e| fail(&dir, seed, round, e));
+        let began = partial.exists();
+        let outcome = (|| {
+            if fingerprint(&damaged) != damaged_before {
+                return Err("the damaged journal changed: recovery only reads it".to_string());
+            }
+            if into.exists() {
+                let seen = inspect(&into)?;
+                if seen.checks != reference {
+                    return Err(format!(
+                        "a recovery cut off left a journal at the new path with {} records \
+                         and states, a whole one has {}",
+                        seen.checks.len(),
+                        reference.len()
+                    ));
+                }
+                checked += seen.checks.len();
+            } else if killed.finished {
+                return Err("the recovery said it was done, but left no file".into());
+            }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            fail(
+                &dir,
+                seed,
+                round,
+                format!("{e}\n(killed after {:?}, began: {began})", killed.ran),
+            );
+        }
+        if into.exists() {
+            whole += 1;
+            hi -= (hi - delay_us) / 2;
+        } else {
+            if began {
+                cut_off += 1;
+                (lo, hi) = (lo * 19 / 20, hi * 21 / 20);
+            } else {
+                not_begun += 1;
+                lo += (delay_us - lo) / 2;
+            }
+            // Recovering again into the same path works, a leftover notwithstanding.
+            let out = recover_command(&damaged, &into).output().unwrap();
+            let again = (|| {
+                if !out.status.success() {
+                    return Err(format!(
+                        "recovering again failed: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
+                }
+                if partial.exists() {
+                    return Err("recovering again left its partial file behind".into());
+                }
+                let seen = inspect(&into)?;
+                if seen.checks != reference {
+                    return Err("recovering again did not give the whole recovery".into());
+                }
+                checked += seen.checks.len();
+                Ok(())
+            })();
+            if let Err(e) = again {
+                fail(&dir, seed, round, e);
+            }
+        }
+    }
+    println!(
+        "recovery crash test (last aim {lo}..{hi} µs): {kills} kills survived ({cut_off} cut a recovery off midway, \
+         {not_begun} before it began writing, {whole} left it whole), a recovery of {} records \
+         takes {took:.1?}, {checked} record checks, in {:.1?}",
+        reference.len(),
+        started.elapsed()
+    );
+    assert!(
+        cut_off * 4 >= kills as usize,
+        "only {cut_off} of {kills} kills cut a recovery off midway: the aim is off"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
