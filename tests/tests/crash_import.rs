@@ -3,7 +3,7 @@
 //! batch it acknowledged, each record exactly as a whole import writes it, and nothing
 //! else changed; running the import again finishes it.
 //!
-//! Knobs: `ONWARD_CRASH_IMPORT_KILLS` (8), `ONWARD_CRASH_IMPORT_ROWS` (1,200: three
+//! Knobs: `ONWARD_CRASH_IMPORT_KILLS` (8), `ONWARD_CRASH_IMPORT_ROWS` (700: two
 //! batches); `ONWARD_CRASH_SEED` replays a run.
 
 mod crash_support;
@@ -28,6 +28,8 @@ struct Import {
     order: Vec<String>,
     /// Every record and reminder state after a whole import.
     whole: Model,
+    /// How long its first batch took (in this process).
+    first_batch: Duration,
 }
 
 impl Import {
@@ -77,6 +79,11 @@ fn whole_import(base: &Path, format: &'static str, file: &Path, dir: &Path) -> I
     std::fs::copy(base, &copy).unwrap();
     let mut j = Journal::open(&copy).unwrap();
     let bytes = std::fs::read(file).unwrap();
+    let begun = Instant::now();
+    let mut first_batch = None;
+    let mut on_batch = |_, _| {
+        first_batch.get_or_insert(begun.elapsed());
+    };
     let order = match format {
         "csv" => {
             let now = IMPORT_NOW.parse().unwrap();
@@ -86,13 +93,13 @@ fn whole_import(base: &Path, format: &'static str, file: &Path, dir: &Path) -> I
                 .iter()
                 .map(|r| r.application.meta.id.clone())
                 .collect();
-            csv::import(&mut j, parsed.rows, &mut |_, _| {}).unwrap();
+            csv::import(&mut j, parsed.rows, &mut on_batch).unwrap();
             order
         }
         _ => {
             let parsed = json::parse(std::str::from_utf8(&bytes).unwrap()).unwrap();
             let order = parsed.records.iter().map(|r| r.id().to_string()).collect();
-            json::store(&mut j, parsed, &mut |_, _| {}).unwrap();
+            json::store(&mut j, parsed, &mut on_batch).unwrap();
             order
         }
     };
@@ -102,6 +109,7 @@ fn whole_import(base: &Path, format: &'static str, file: &Path, dir: &Path) -> I
         file: file.to_path_buf(),
         order,
         whole: inspect(&copy).unwrap().checks,
+        first_batch: first_batch.unwrap(),
     }
 }
 
@@ -178,7 +186,7 @@ fn verify_import(
 fn an_import_killed_midway_keeps_whole_batches_and_finishes_when_run_again() {
     let seed = seed_from_env("import crash test");
     let kills = env_number("ONWARD_CRASH_IMPORT_KILLS", 8);
-    let rows = env_number("ONWARD_CRASH_IMPORT_ROWS", 1_200) as usize;
+    let rows = env_number("ONWARD_CRASH_IMPORT_ROWS", 700) as usize;
     let mut rng = StdRng::seed_from_u64(seed);
     let dir = scratch();
     let started = Instant::now();
@@ -216,19 +224,14 @@ fn an_import_killed_midway_keeps_whole_batches_and_finishes_when_run_again() {
         let text = onward_core::export::json::to_string(&snapshot, IMPORT_NOW.parse().unwrap());
         std::fs::write(&json_path, text).unwrap();
     }
-    let timing = Instant::now();
     let imports = [
         whole_import(&base_path, "csv", &csv_path, &dir),
         whole_import(&base_path, "json", &json_path, &dir),
     ];
-    // Aim within the time a whole import takes here (in another process, so a little
-    // more); the window then follows what the kills find.
-    let mut window_us = timing.elapsed().as_micros() as u64 / 2 * 6 / 5 + 2_000;
-
     let (mut mid_import, mut some_kept, mut finished, mut resumed, mut checked) = (0, 0, 0, 0, 0);
     let mut path = dir.join("round-0.onward");
     for round in 0..kills {
-        let import = &imports[(round / 2 % 2) as usize];
+        let import = &imports[(round / 4 % 2) as usize];
         // Every other round imports into a fresh copy; the others resume the last one.
         if round % 2 == 0 {
             path = dir.join(format!("round-{round}.onward"));
@@ -241,13 +244,27 @@ fn an_import_killed_midway_keeps_whole_batches_and_finishes_when_run_again() {
             .checks
             .into_keys()
             .collect();
-        let delay = Duration::from_micros(rng.random_range(0..=window_us));
+        // A fresh import in four is killed right after its first batch is acknowledged
+        // (between batches); the others within the time a batch takes from the start
+        // of the import (inside one).
+        let (aim, delay) = if round % 4 != 2 {
+            let window = import.first_batch.as_micros() as u64;
+            (
+                Aim::after("try import"),
+                Duration::from_micros(rng.random_range(0..=window)),
+            )
+        } else {
+            (
+                Aim::after("progress import"),
+                Duration::from_micros(rng.random_range(0..=2_000)),
+            )
+        };
         let file = import.file.to_str().unwrap();
         let killed = run_phase_and_kill(
             &path,
             rng.random(),
             &["import", import.format, file],
-            Aim::after("try import"),
+            aim,
             delay,
         )
         .unwrap_or_else(|e| fail(&dir, seed, round, e));
@@ -272,14 +289,9 @@ fn an_import_killed_midway_keeps_whole_batches_and_finishes_when_run_again() {
         mid_import += usize::from(inside);
         some_kept += usize::from(inside && kept > 0 && kept < total);
         finished += usize::from(killed.finished || (run.opened && run.pending.is_none()));
-        window_us = if inside {
-            window_us * 5 / 4
-        } else {
-            (window_us * 2 / 3).max(1_000)
-        };
     }
     // The last file, imported again to the end: everything there, as a whole import.
-    let import = &imports[((kills.max(1) - 1) / 2 % 2) as usize];
+    let import = &imports[((kills.max(1) - 1) / 4 % 2) as usize];
     let last = run_phase_and_kill(
         &path,
         rng.random(),
