@@ -317,8 +317,8 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
             .unwrap();
         {
             let mut j = journal.lock().unwrap();
-            for _ in 0..10 {
-                let (body, now) = (words(&mut rng, 20, 300), j.now());
+            for _ in 0..40 {
+                let (body, now) = (words(&mut rng, 200, 4_000), j.now());
                 j.add_entry(Entry::new(EntryKind::Free, body, now)).unwrap();
             }
         }
@@ -347,8 +347,7 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
     };
     note(&model, &mut history);
     let mut on_relay = model.clone();
-    let (mut push_window_us, mut snapshot_window_us) = (20_000u64, 50_000u64);
-    let mut join_window_ms: u64 = if cfg!(debug_assertions) { 1_500 } else { 500 };
+    let (mut push_window_us, mut snapshot_window_us) = (10_000u64, 3_000u64);
     let (mut in_push, mut in_upload, mut in_download, mut joins) = (0, 0, 0, 0);
     let (mut finals, mut checked) = (0, 0);
     for round in 0..kills {
@@ -356,7 +355,7 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
         let (aim, window) = if round % 2 == 0 {
             (Aim::after("try push"), &mut push_window_us)
         } else {
-            (Aim::after("try snapshot"), &mut snapshot_window_us)
+            (Aim::after("progress uploading"), &mut snapshot_window_us)
         };
         let delay = Duration::from_micros(rng.random_range(0..=*window));
         let killed = run_phase_and_kill(&a_path, rng.random(), &["push"], aim, delay)
@@ -370,16 +369,21 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
         }
         let run = apply(output, &mut model);
         let op = run.pending.as_ref().map(|p| p.op.as_str());
+        // Inside an upload: after it began sending (a snapshot is not always due).
+        let uploading = op == Some("snapshot")
+            && output
+                .rfind("try snapshot")
+                .is_some_and(|at| output[at..].contains("progress uploading"));
         let inside = match round % 2 {
             0 => op == Some("push"),
-            _ => op == Some("snapshot"),
+            _ => uploading,
         };
         in_push += usize::from(op == Some("push"));
-        in_upload += usize::from(op == Some("snapshot"));
+        in_upload += usize::from(uploading);
         *window = if inside {
             *window * 5 / 4
         } else {
-            (*window * 2 / 3).max(1_000)
+            (*window * 2 / 3).max(200)
         };
         let outcome =
             inspect(&a_path).and_then(|seen| verify(&seen, &mut model, run.pending.as_ref()));
@@ -444,20 +448,21 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
             finals += 1;
             checked += model.len();
 
-            // A new device joins from the relay's snapshot and is killed on the way.
+            // A new device joins from the relay's snapshot and is killed on the way: soon
+            // after its download began.
             let c_path = dir.join(format!("device-c-{round}.onward"));
-            let delay = Duration::from_millis(rng.random_range(0..=join_window_ms));
+            let delay = Duration::from_micros(rng.random_range(0..=5_000));
             let code = invitation(&rt);
-            let killed = run_and_kill(&c_path, rng.random(), &["pull", &code], Aim::Start, delay)
+            let aim = Aim::After {
+                marker: "progress downloading",
+                loaded: false,
+                give_up: Duration::from_secs(5),
+            };
+            let killed = run_and_kill(&c_path, rng.random(), &["pull", &code], aim, delay)
                 .unwrap_or_else(|e| fail(&dir, seed, round, e));
             let pulled = parse_pull(&killed.stdout);
             joins += 1;
-            if pulled.caught_up {
-                join_window_ms = (join_window_ms * 2 / 3).max(50);
-            } else {
-                in_download += usize::from(pulled.downloading);
-                join_window_ms = join_window_ms * 5 / 4;
-            }
+            in_download += usize::from(pulled.downloading && !pulled.caught_up);
             let outcome = verify_pulled(&c_path, &model, &pulled)
                 .and_then(|n| Ok(n + finish_sync(&c_path, &model)?));
             match outcome {
@@ -487,6 +492,11 @@ fn a_push_or_snapshot_transfer_killed_midway_loses_nothing() {
     assert!(
         in_upload * 2 >= aimed.max(1),
         "only {in_upload} of {kills} kills landed inside a snapshot upload: the aim is off"
+    );
+    assert!(
+        in_download * 2 >= joins,
+        "only {in_download} of {joins} kills of a joining device came after its snapshot \
+         download began: the aim is off"
     );
     drop(b);
     drop(relay);

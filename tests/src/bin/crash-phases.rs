@@ -8,8 +8,9 @@
 //! - `merge OTHER`: merges another journal file into this one, then exits.
 //! - `push`: on a journal that syncs, over and over: writes a few records (acknowledged
 //!   like `crash-writer`'s), pushes them (`progress pushing DONE TOTAL` after each batch
-//!   the relay acknowledged), and every other time uploads a snapshot (`progress
-//!   uploading BYTES TOTAL`); runs until killed.
+//!   the relay acknowledged), and every other time pulls and uploads a snapshot
+//!   (`progress uploading BYTES TOTAL` as it starts and after each part); runs until
+//!   killed.
 
 use onward_core::import::{csv, json};
 use onward_core::model::{Entry, EntryKind, Mood};
@@ -124,6 +125,11 @@ fn push_until_killed(j: Journal, seed: u64) -> ! {
             .unwrap_or_else(|e| fail("push", e));
         done("push");
         if round % 2 == 1 {
+            // A snapshot is made only by a device that pulled what the relay holds.
+            try_op("pull");
+            rt.block_on(sync::pull(&journal, rt.relays(), &|_| {}))
+                .unwrap_or_else(|e| fail("pull", e));
+            done("pull");
             try_op("snapshot");
             rt.block_on(sync::upload_snapshot(&journal, rt.relays(), &on_progress))
                 .unwrap_or_else(|e| fail("snapshot upload", e));
