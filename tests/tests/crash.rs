@@ -701,3 +701,33 @@ fn a_kill_between_the_schema_step_and_the_index_rebuild_is_made_good_on_the_next
     let check = j.check_index().unwrap();
     assert!(check.is_consistent(), "{:?}", check.differences);
 }
+
+/// The check behind "an interview and its new contacts, all there or none": the writer
+/// can't name the contacts before the write, so `verify` counts them. Half of them
+/// with the interview, or one without it, is a failure; all with it, or none without
+/// it, is not.
+#[test]
+fn verify_holds_an_interview_and_its_new_contacts_to_all_or_nothing() {
+    let pending = |before: Option<&str>| Pending {
+        op: "log_interview".into(),
+        creates: 2,
+        ids: vec![("interview".into(), true, before.map(str::to_string))],
+        committed: false,
+        created_acked: 0,
+    };
+    let seen = |ids: &[&str]| Seen {
+        checks: ids
+            .iter()
+            .map(|id| (id.to_string(), "c".to_string()))
+            .collect(),
+        kinds: Default::default(),
+        generation: 0,
+        bytes: 0,
+    };
+    let check = |ids: &[&str]| verify(&seen(ids), &mut Model::new(), Some(&pending(None)));
+    assert!(check(&["interview", "contact-1", "contact-2"]).is_ok());
+    assert!(check(&[]).is_ok());
+    assert!(check(&["interview", "contact-1"]).is_err());
+    assert!(check(&["contact-1"]).is_err());
+    assert!(check(&["contact-1", "contact-2"]).is_err());
+}

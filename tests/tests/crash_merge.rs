@@ -14,16 +14,7 @@ use onward_core::Journal;
 use onward_tests::crash::{record_check, words};
 use rand::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
-
-/// A file's bytes and modification time: what must not change.
-fn fingerprint(path: &Path) -> (Vec<u8>, SystemTime) {
-    (
-        std::fs::read(path).unwrap(),
-        std::fs::metadata(path).unwrap().modified().unwrap(),
-    )
-}
+use std::time::{Duration, Instant};
 
 /// Checks a killed merge: this journal's own records as they were, the shared ones as
 /// they were or at a version the other file had, the other's as it had them or absent.

@@ -195,9 +195,7 @@ pub fn run_and_kill(
     aim: Aim,
     delay: Duration,
 ) -> Result<Killed, String> {
-    let mut command = Command::new(WRITER);
-    command.arg(path).arg(seed.to_string()).args(mode);
-    kill_command(command, aim, delay, false)
+    kill_command(writer_command(WRITER, path, seed, mode), aim, delay, false)
 }
 
 /// Starts `crash-phases JOURNAL SEED MODE...` and kills it as [`kill_command`] does; it
@@ -209,9 +207,14 @@ pub fn run_phase_and_kill(
     aim: Aim,
     delay: Duration,
 ) -> Result<Killed, String> {
-    let mut command = Command::new(PHASES);
+    kill_command(writer_command(PHASES, path, seed, mode), aim, delay, true)
+}
+
+/// `BIN JOURNAL SEED MODE...`, as both writers take their arguments.
+fn writer_command(bin: &str, path: &Path, seed: u64, mode: &[&str]) -> Command {
+    let mut command = Command::new(bin);
     command.arg(path).arg(seed.to_string()).args(mode);
-    kill_command(command, aim, delay, true)
+    command
 }
 
 /// Runs `command`, lets it run for `delay` (counted as `aim` says) and kills it with
@@ -598,6 +601,15 @@ pub fn copy_journal(path: &Path, into: &Path) -> PathBuf {
         }
     }
     copy
+}
+
+/// A file's bytes and modification time: what a merge or a recovery, which only read
+/// a file, must leave as they were.
+pub fn fingerprint(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
+    (
+        std::fs::read(path).unwrap(),
+        std::fs::metadata(path).unwrap().modified().unwrap(),
+    )
 }
 
 /// A scratch directory, removed by the test when it passes and kept when it fails.
