@@ -31,6 +31,52 @@ fn recover_command(damaged: &Path, into: &Path) -> Command {
     command
 }
 
+/// Runs `command` and kills it with SIGKILL `delay` after `appears` exists (polled every
+/// millisecond; after its start when `None`, or when the file never shows). Returns
+/// whether it had finished by itself first, successfully, and how long it ran.
+fn kill_when(
+    mut command: Command,
+    appears: Option<&Path>,
+    delay: Duration,
+) -> Result<(bool, Duration), String> {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut from = started;
+    if let Some(path) = appears {
+        while !path.exists() && started.elapsed() < Duration::from_secs(60) {
+            if child.try_wait().map_err(|e| e.to_string())?.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        from = Instant::now();
+    }
+    while from.elapsed() < delay {
+        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_micros(200).min(delay));
+    }
+    let finished = match child.try_wait().map_err(|e| e.to_string())? {
+        Some(status) if status.success() => true,
+        Some(status) => {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
+            return Err(format!("the recovery failed by itself ({status}): {err}"));
+        }
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            false
+        }
+    };
+    Ok((finished, started.elapsed()))
+}
+
 #[test]
 fn a_recovery_killed_midway_leaves_no_half_made_journal() {
     let seed = seed_from_env("recovery crash test");
@@ -69,19 +115,28 @@ fn a_recovery_killed_midway_leaves_no_half_made_journal() {
     );
     let reference = inspect(&reference_path).unwrap().checks;
     assert!(!reference.is_empty(), "the recovery found nothing");
-    // Kills land between `lo` and `hi` after the start; the bounds close in on the part
-    // of the run that writes the new journal (after reading the damaged one).
-    let (mut lo, mut hi) = (0u64, took.as_micros() as u64 * 6 / 5);
+    // Every other kill comes a random short time after the new journal's partial file
+    // appears (the part that writes it is short next to reading the source); the others
+    // anywhere in the run.
+    let run_us = took.as_micros() as u64 * 6 / 5;
+    let mut write_window_us = 20_000u64;
 
     let (mut cut_off, mut not_begun, mut whole, mut checked) = (0, 0, 0, 0);
     for round in 0..kills {
         let into = dir.join(format!("recovered-{round}.onward"));
         let partial = onward_core::journal::partial_recovery_path(&into);
-        hi = hi.max(lo + 2_000);
-        let delay_us = rng.random_range(lo..=hi);
-        let delay = Duration::from_micros(delay_us);
-        let killed = kill_command(recover_command(&damaged, &into), Aim::Start, delay, true)
-            .unwrap_or_else(|e| fail(&dir, seed, round, e));
+        let aimed = round % 2 == 0;
+        let delay = Duration::from_micros(if aimed {
+            rng.random_range(0..=write_window_us)
+        } else {
+            rng.random_range(0..=run_us)
+        });
+        let killed = kill_when(
+            recover_command(&damaged, &into),
+            aimed.then_some(&partial),
+            delay,
+        )
+        .unwrap_or_else(|e| fail(&dir, seed, round, e));
         let began = partial.exists();
         let outcome = (|| {
             if fingerprint(&damaged) != damaged_before {
@@ -98,7 +153,7 @@ fn a_recovery_killed_midway_leaves_no_half_made_journal() {
                     ));
                 }
                 checked += seen.checks.len();
-            } else if killed.finished {
+            } else if killed.0 {
                 return Err("the recovery said it was done, but left no file".into());
             }
             Ok(())
@@ -108,19 +163,24 @@ fn a_recovery_killed_midway_leaves_no_half_made_journal() {
                 &dir,
                 seed,
                 round,
-                format!("{e}\n(killed after {:?}, began: {began})", killed.ran),
+                format!("{e}\n(killed after {:?}, began: {began})", killed.1),
             );
+        }
+        if aimed {
+            // The window follows what the aimed kills find.
+            write_window_us = if into.exists() {
+                (write_window_us * 2 / 3).max(200)
+            } else {
+                write_window_us * 5 / 4
+            };
         }
         if into.exists() {
             whole += 1;
-            hi -= (hi - delay_us) * 3 / 4;
         } else {
             if began {
                 cut_off += 1;
-                (lo, hi) = (lo * 19 / 20, hi * 21 / 20);
             } else {
                 not_begun += 1;
-                lo += (delay_us - lo) * 3 / 4;
             }
             // Recovering again into the same path works, a leftover notwithstanding.
             let out = recover_command(&damaged, &into).output().unwrap();
@@ -147,14 +207,14 @@ fn a_recovery_killed_midway_leaves_no_half_made_journal() {
         }
     }
     println!(
-        "recovery crash test (last aim {lo}..{hi} µs): {kills} kills survived ({cut_off} cut a recovery off midway, \
+        "recovery crash test (last aim {write_window_us} µs after the partial file appeared): {kills} kills survived ({cut_off} cut a recovery off midway, \
          {not_begun} before it began writing, {whole} left it whole), a recovery of {} records \
          takes {took:.1?}, {checked} record checks, in {:.1?}",
         reference.len(),
         started.elapsed()
     );
     assert!(
-        cut_off * 6 >= kills as usize,
+        cut_off * 4 >= kills as usize,
         "only {cut_off} of {kills} kills cut a recovery off midway: the aim is off"
     );
     let _ = std::fs::remove_dir_all(&dir);
