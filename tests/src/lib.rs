@@ -81,6 +81,8 @@ pub fn journal_state(
 pub mod crash {
     //! The crash writer's line protocol, one line per event, flushed as it happens:
     //!
+    //! - `opening`: `Journal::open` is about to run (a kill aimed into the open counts
+    //!   from here, and a kill before it never reached the open).
     //! - `open`: the journal opened.
     //! - `try OP CREATES ID...`: OP is about to run. Each ID is a record id or reminder
     //!   key it writes, prefixed `!` when the write must change it (a new record, an edit
@@ -89,6 +91,8 @@ pub mod crash {
     //! - `ack ID CHECK`: OP returned Ok and this is the content it left under ID
     //!   (see [`record_check`] and [`state_check`]).
     //! - `done OP`: every ack of OP has been printed.
+    //! - `progress WHAT DONE TOTAL`: how far a long action (an import, a push, a snapshot
+    //!   upload) has come; DONE counts what is committed or acknowledged.
     //!
     //! A line the writer was killed in the middle of has no newline and is ignored.
 
@@ -99,6 +103,7 @@ pub mod crash {
     /// One parsed line of the writer's output.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Line {
+        Opening,
         Open,
         Try {
             op: String,
@@ -113,11 +118,17 @@ pub mod crash {
         Done {
             op: String,
         },
+        Progress {
+            what: String,
+            done: u64,
+            total: u64,
+        },
     }
 
     impl Line {
         pub fn render(&self) -> String {
             match self {
+                Line::Opening => "opening\n".to_string(),
                 Line::Open => "open\n".to_string(),
                 Line::Try { op, creates, ids } => {
                     let mut s = format!("try {op} {creates}");
@@ -129,6 +140,9 @@ pub mod crash {
                 }
                 Line::Ack { id, check } => format!("ack {id} {check}\n"),
                 Line::Done { op } => format!("done {op}\n"),
+                Line::Progress { what, done, total } => {
+                    format!("progress {what} {done} {total}\n")
+                }
             }
         }
 
@@ -136,6 +150,7 @@ pub mod crash {
         pub fn parse(line: &str) -> Option<Line> {
             let mut words = line.split(' ');
             match words.next()? {
+                "opening" => Some(Line::Opening),
                 "open" => Some(Line::Open),
                 "try" => {
                     let op = words.next()?.to_string();
@@ -156,8 +171,36 @@ pub mod crash {
                 "done" => Some(Line::Done {
                     op: words.next()?.to_string(),
                 }),
+                "progress" => Some(Line::Progress {
+                    what: words.next()?.to_string(),
+                    done: words.next()?.parse().ok()?,
+                    total: words.next()?.parse().ok()?,
+                }),
                 _ => None,
             }
+        }
+    }
+
+    /// The clock a crash test's CSV import reads its rows with (their records' creation
+    /// time): one instant for every run, so a resumed import writes what a whole one would.
+    pub const IMPORT_NOW: &str = "2026-11-30T12:00:00Z";
+
+    /// Prints one whole line in one write and flushes it (what a writer does).
+    pub fn emit(line: &Line) {
+        emit_text(&line.render());
+    }
+
+    /// Prints `text` (whole lines) in one write and flushes it; exits when the test
+    /// went away (there is nothing left to tell).
+    pub fn emit_text(text: &str) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
+            std::process::exit(3);
         }
     }
 

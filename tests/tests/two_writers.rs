@@ -45,7 +45,7 @@ fn acked(output: &str) -> Acked {
                 acked.checks.insert(id, check);
             }
             Line::Done { .. } => acked.actions += 1,
-            Line::Open => {}
+            Line::Opening | Line::Open | Line::Progress { .. } => {}
         }
     }
     acked

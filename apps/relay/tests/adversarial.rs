@@ -128,8 +128,19 @@ fn body(d: &mut Dice, limit: usize) -> Vec<u8> {
     }
 }
 
-/// Sends raw bytes on a new connection and returns what came back (at most 5 s).
-async fn raw(addr: &str, bytes: &[u8], close_write: bool) -> String {
+/// How long the relay under test may take to send a request's headers or pause in a
+/// body before it must give up on the connection (short, so a hang shows quickly).
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a raw exchange may take before it counts as a hang: the relay's own read
+/// timeouts and plenty of room for a busy machine.
+const HANG_LIMIT: Duration = Duration::from_secs(15);
+
+/// Sends raw bytes on a new connection and returns what came back once the relay
+/// closed it; panics when the relay neither answers-and-closes nor closes within
+/// [`HANG_LIMIT`]. Unless `close_write`, the connection stays open from this side, so
+/// only the relay's own timeouts can end it.
+async fn raw(what: &str, addr: &str, bytes: &[u8], close_write: bool) -> String {
     let mut stream = tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(addr))
         .await
         .expect("connect in time")
@@ -140,7 +151,14 @@ async fn raw(addr: &str, bytes: &[u8], close_write: bool) -> String {
         let _ = stream.shutdown().await;
     }
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let read = tokio::time::timeout(HANG_LIMIT, stream.read_to_end(&mut answer)).await;
+    // Ok(Ok(_)): the relay closed the connection; Ok(Err(_)): it reset it. Both end it.
+    assert!(
+        read.is_ok(),
+        "{what}: the relay neither answered and closed nor closed the connection within \
+         {HANG_LIMIT:?} (so far it sent {:?})",
+        String::from_utf8_lossy(&answer)
+    );
     String::from_utf8_lossy(&answer).into_owned()
 }
 
@@ -158,7 +176,12 @@ async fn hostile_requests_get_4xx_and_the_relay_keeps_serving() {
         .map(|v| v.parse().expect("a number"))
         .unwrap_or(0x0DD_BA11);
     let limit = 64 * 1024;
-    let relay = Fixture::start_with(Backend::Sqlite, |c| c.max_body_bytes = limit).await;
+    let relay = Fixture::start_with(Backend::Sqlite, |c| {
+        c.max_body_bytes = limit;
+        c.limits.header_read_timeout = READ_TIMEOUT;
+        c.limits.body_read_timeout = READ_TIMEOUT;
+    })
+    .await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -240,6 +263,11 @@ async fn hostile_requests_get_4xx_and_the_relay_keeps_serving() {
         journal.id,
         batch_id(2)
     );
+    let cut_short_open = format!(
+        "PUT /v1/journals/{}/batches/{} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 5000\r\n\r\nsome",
+        journal.id,
+        batch_id(4)
+    );
     let chunked_broken = format!(
         "PUT /v1/journals/{}/batches/{} HTTP/1.1\r\nHost: x\r\n{auth}Transfer-Encoding: chunked\r\n\r\nzz\r\nnot hex\r\n",
         journal.id,
@@ -259,9 +287,21 @@ async fn hostile_requests_get_4xx_and_the_relay_keeps_serving() {
             true,
         ),
         ("an empty connection", Vec::new(), true),
+        // Held open from this side: only the relay's read timeouts can end these.
+        ("a silent connection", Vec::new(), false),
+        (
+            "headers that never end",
+            b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: a".to_vec(),
+            false,
+        ),
+        (
+            "a body that stops coming",
+            cut_short_open.into_bytes(),
+            false,
+        ),
     ];
     for (what, bytes, close) in raws {
-        let answer = raw(&addr, &bytes, close).await;
+        let answer = raw(what, &addr, &bytes, close).await;
         if let Some(code) = status_of(&answer) {
             assert!(code < 500, "{what}: {answer:.300}");
         }

@@ -8,7 +8,7 @@ use crate::Result;
 
 /// Records per write: big enough to be quick, small enough to show progress and to keep
 /// each change a modest size.
-const BATCH: usize = 500;
+pub const BATCH: usize = 500;
 
 /// What [`Journal::put_records`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

@@ -11,10 +11,10 @@ mod recover;
 mod sync;
 
 pub use actions::{NextSteps, RejectionLogged};
-pub use bulk::WriteCounts;
+pub use bulk::{WriteCounts, BATCH as WRITE_BATCH};
 pub use maintenance::IndexCheck;
 pub use observers::{Observer, ObserverId};
-pub use recover::Recovered;
+pub use recover::{partial_path as partial_recovery_path, Recovered};
 pub use sync::Merged;
 
 use crate::document::{JournalDoc, Touched};

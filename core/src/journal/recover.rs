@@ -65,30 +65,43 @@ impl Journal {
         let found = salvage::salvage(damaged)?;
         let (document, mut recovered) = assemble(&found);
 
-        let mut journal = Journal::open(into)?;
-        journal.merge_bytes(&document)?;
-        let in_document: BTreeSet<String> = journal.with_document(|doc| {
-            let mut ids = BTreeSet::new();
-            for kind in Kind::ALL {
-                ids.extend(doc.ids(*kind)?);
-            }
-            Ok(ids)
-        })?;
-        recovered.from_document = in_document.len();
+        // The new journal is built under another name and takes its own only when whole,
+        // so a recovery cut off (a kill, a power cut) leaves no file at `into` that looks
+        // like a recovery. A leftover of an earlier cut-off recovery goes first.
+        let partial = partial_path(into);
+        remove_database(&partial);
+        let built = (|| {
+            let mut journal = Journal::open(&partial)?;
+            journal.merge_bytes(&document)?;
+            let in_document: BTreeSet<String> = journal.with_document(|doc| {
+                let mut ids = BTreeSet::new();
+                for kind in Kind::ALL {
+                    ids.extend(doc.ids(*kind)?);
+                }
+                Ok(ids)
+            })?;
+            recovered.from_document = in_document.len();
 
-        let only_indexed = index_records(&found, &in_document, &mut recovered.problems);
-        recovered.from_index = only_indexed.len();
-        if !only_indexed.is_empty() {
-            journal.put_records(only_indexed, true, &mut |_, _| {})?;
-        }
-        recovered.problems.extend(found.problems);
-        if recovered.records() == 0 {
-            // Nothing to keep: the empty journal made here goes again, so that the person
-            // is not left with a new file that looks like a recovery.
-            drop(journal);
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", into.display()));
+            let only_indexed = index_records(&found, &in_document, &mut recovered.problems);
+            recovered.from_index = only_indexed.len();
+            if !only_indexed.is_empty() {
+                journal.put_records(only_indexed, true, &mut |_, _| {})?;
             }
+            // Everything into the database file itself: only that file is renamed.
+            journal
+                .connection()
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            Ok(())
+        })();
+        recovered.problems.extend(found.problems);
+        if let Err(e) = built {
+            remove_database(&partial);
+            return Err(e);
+        }
+        if recovered.records() == 0 {
+            // Nothing to keep: no new file, so that the person is not left with one that
+            // looks like a recovery.
+            remove_database(&partial);
             return Err(Error::Corrupt {
                 path: damaged.to_path_buf(),
                 detail: format!(
@@ -97,8 +110,59 @@ impl Journal {
                 ),
             });
         }
-        Ok((journal, recovered))
+        publish(&partial, into)?;
+        Ok((Journal::open(into)?, recovered))
     }
+}
+
+/// Where a recovery into `into` builds the new journal until it is whole.
+pub fn partial_path(into: &Path) -> std::path::PathBuf {
+    let mut name = into.file_name().unwrap_or_default().to_os_string();
+    name.push(".recovering");
+    into.with_file_name(name)
+}
+
+/// Removes a database file and the files SQLite keeps beside it, if there.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Gives the whole new journal at `partial` its name `into` in one step, never over a
+/// file that appeared there meanwhile.
+fn publish(partial: &Path, into: &Path) -> Result<()> {
+    let io = |source: std::io::Error| Error::Io {
+        path: into.to_path_buf(),
+        source,
+    };
+    std::fs::File::open(partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    for suffix in ["-wal", "-journal"] {
+        let beside = format!("{}{suffix}", partial.display());
+        if std::fs::metadata(&beside).is_ok_and(|m| m.len() > 0) {
+            return Err(io(std::io::Error::other(format!(
+                "the recovered journal was not written through ({beside} is left); nothing was \
+                 put at the new path, try again"
+            ))));
+        }
+    }
+    match std::fs::hard_link(partial, into) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(io(e)),
+        // A file system without hard links: a rename, checked just before.
+        Err(_) if into.exists() => {
+            return Err(io(std::io::Error::from(std::io::ErrorKind::AlreadyExists)))
+        }
+        Err(_) => std::fs::rename(partial, into).map_err(io)?,
+    }
+    remove_database(partial);
+    if let Some(dir) = into.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The new name made durable; a directory that can't be opened for it is no error.
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
 }
 
 /// Loads every piece into one document, leaving out pieces that do not read or that

@@ -12,7 +12,8 @@
 //!
 //! `pull` joins the journal of the invitation (or, once joined, pulls from its relay)
 //! and prints `pulled CURSOR ID...` after each batch merged (the cursor saved and the
-//! record ids the journal then holds), then `caught-up` and waits to be killed (or,
+//! record ids the journal then holds; `progress downloading DONE TOTAL` while it
+//! downloads the relay's snapshot first), then `caught-up` and waits to be killed (or,
 //! under the power-cut VFS, cuts the power).
 //!
 //! With `ONWARD_POWER_CUT_AT` (or `ONWARD_DISK_FULL_AFTER`, `ONWARD_DISK_FAILS_AFTER`)
@@ -25,9 +26,8 @@
 use chrono::{DateTime, Duration, Utc};
 use onward_core::model::*;
 use onward_core::Journal;
-use onward_tests::crash::{record_check, state_check, words, Line};
+use onward_tests::crash::{emit, emit_text, record_check, state_check, words, Line};
 use rand::prelude::*;
-use std::io::Write;
 use std::process::exit;
 
 const COMPANIES: &[&str] = &[
@@ -111,8 +111,9 @@ fn main() {
             exit(2)
         })
     });
+    emit(&Line::Opening);
     let j = open(&args[1]);
-    emit(Line::Open);
+    emit(&Line::Open);
     let mut w = Writer {
         j,
         rng: StdRng::seed_from_u64(seed),
@@ -148,24 +149,6 @@ fn fail(what: &str, e: onward_core::Error) -> ! {
     exit(1)
 }
 
-/// Prints one whole line in one write and flushes it.
-fn emit(line: Line) {
-    emit_text(&line.render());
-}
-
-/// Prints `text` (whole lines) in one write and flushes it.
-fn emit_text(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        // The test went away: nothing left to tell.
-        exit(3);
-    }
-}
-
 /// Pulls (joining first if this journal doesn't sync yet), acknowledging each batch
 /// merged, then waits for the kill.
 fn pull_until_killed(j: Journal, code: &str) -> ! {
@@ -173,10 +156,14 @@ fn pull_until_killed(j: Journal, code: &str) -> ! {
     let journal = std::sync::Mutex::new(j);
     let rt = SyncRuntime::new().unwrap_or_else(|e| fail("starting sync", e));
     // Called between batches, when the sync holds no lock on the journal.
-    let on_progress = |p: Progress| {
-        if p.phase == Phase::Pulling {
-            ack_pulled(&journal);
-        }
+    let on_progress = |p: Progress| match p.phase {
+        Phase::Pulling => ack_pulled(&journal),
+        Phase::DownloadingSnapshot => emit(&Line::Progress {
+            what: "downloading".into(),
+            done: p.done,
+            total: p.total,
+        }),
+        _ => {}
     };
     let joined = lock(&journal)
         .sync_settings()
@@ -337,7 +324,7 @@ impl Writer {
     /// as the call returned it: sets such as a mood's words come back sorted).
     fn ack_stored(&self, id: &str) -> onward_core::Result<()> {
         let record = self.j.record(id)?;
-        emit(Line::Ack {
+        emit(&Line::Ack {
             id: record.id().to_string(),
             check: record_check(&record),
         });
@@ -345,7 +332,7 @@ impl Writer {
     }
 
     fn begin(op: &str, creates: usize, ids: Vec<(String, bool)>) {
-        emit(Line::Try {
+        emit(&Line::Try {
             op: op.to_string(),
             creates,
             ids,
@@ -353,7 +340,7 @@ impl Writer {
     }
 
     fn done(op: &str) {
-        emit(Line::Done { op: op.to_string() });
+        emit(&Line::Done { op: op.to_string() });
     }
 
     // ----- actions -----
@@ -596,7 +583,7 @@ impl Writer {
             .j
             .with_document(|doc| doc.reminder_state(&key))?
             .ok_or_else(|| onward_core::Error::NotFound { id: key.clone() })?;
-        emit(Line::Ack {
+        emit(&Line::Ack {
             id: key,
             check: state_check(&state),
         });
