@@ -299,8 +299,11 @@ mod tests {
             "{failing}"
         );
         assert!(failing.contains("Check the disk"), "{failing}");
-        // Other storage errors pass through as they were.
+        // A lock held past the wait is named as busy, not as damage.
         let busy = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_BUSY));
-        assert!(matches!(busy, Error::Storage(_)), "{busy}");
+        assert!(matches!(busy, Error::Busy { .. }), "{busy}");
+        // Other storage errors pass through as they were.
+        let other = name_damage(path, sqlite_error(rusqlite::ffi::SQLITE_CONSTRAINT));
+        assert!(matches!(other, Error::Storage(_)), "{other}");
     }
 }
