@@ -575,4 +575,38 @@ mod tests {
         // The mood committed before the panic is there too: a write is a write.
         assert_eq!(journal.timeline(TimelineQuery::default()).unwrap().len(), 2);
     }
+
+    /// The timeline, search and a record answer while a merge from sync (here: a write
+    /// transaction with the document loaded) holds the journal's lock. Not timed: the
+    /// lock is held until they have answered.
+    #[test]
+    fn reads_answer_while_the_journal_is_locked_by_a_write() {
+        use std::sync::mpsc;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.onward").display().to_string();
+        let journal = Journal::open(path, None).unwrap();
+        let mood = journal
+            .write(|j| Ok(j.create(core::Mood::new(4, j.now()))?))
+            .unwrap();
+        let (holding, held) = mpsc::channel();
+        let (answer, answered) = mpsc::channel::<usize>();
+        let inner = journal.inner.clone();
+        let writer = std::thread::spawn(move || {
+            inner
+                .lock()
+                .unwrap()
+                .with_document(|_| {
+                    holding.send(()).unwrap();
+                    // Gives up after a minute so a read that waits fails, not hangs.
+                    Ok(answered.recv_timeout(std::time::Duration::from_secs(60)).ok())
+                })
+                .unwrap()
+        });
+        held.recv().unwrap();
+        let page = journal.timeline(TimelineQuery::default()).unwrap();
+        journal.record(mood.meta.id.clone()).unwrap();
+        journal.insights(8).unwrap();
+        answer.send(page.len()).unwrap();
+        assert_eq!(writer.join().unwrap(), Some(1));
+    }
 }

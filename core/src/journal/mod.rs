@@ -3,6 +3,7 @@
 //! appends the change and updates the index.
 
 mod actions;
+mod bootstrap;
 mod bulk;
 mod links;
 mod maintenance;
