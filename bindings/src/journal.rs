@@ -598,7 +598,9 @@ mod tests {
                 .with_document(|_| {
                     holding.send(()).unwrap();
                     // Gives up after a minute so a read that waits fails, not hangs.
-                    Ok(answered.recv_timeout(std::time::Duration::from_secs(60)).ok())
+                    Ok(answered
+                        .recv_timeout(std::time::Duration::from_secs(60))
+                        .ok())
                 })
                 .unwrap()
         });

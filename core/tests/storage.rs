@@ -203,9 +203,8 @@ fn writes_leave_compaction_to_compact_if_due() {
         j.add_entry(Entry::new(EntryKind::Expressive, long.clone(), Utc::now()))
             .unwrap();
     }
-    let due = |s: &onward_core::store::document::Sizes| {
-        s.chunk_bytes > s.snapshot_bytes.max(64 * 1024)
-    };
+    let due =
+        |s: &onward_core::store::document::Sizes| s.chunk_bytes > s.snapshot_bytes.max(64 * 1024);
     let before = j.storage_sizes().unwrap();
     assert!(due(&before), "no write compacted: {before:?}");
     assert!(j.compact_if_due().unwrap());
@@ -233,7 +232,9 @@ fn a_reader_answers_while_a_write_transaction_is_open() {
             holding.send(()).unwrap();
             // A reader that waited for this transaction would never answer: after a
             // minute, give up and let the test fail rather than hang.
-            Ok(answered.recv_timeout(std::time::Duration::from_secs(60)).ok())
+            Ok(answered
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .ok())
         })
         .unwrap()
     });

@@ -206,7 +206,11 @@ fn a_small_journal_takes_a_big_snapshot_whole_and_keeps_its_own_changes() {
     let path = dir.path().join("phone.onward");
     let mut phone = syncing(&path);
     let mine = phone
-        .add_entry(Entry::new(EntryKind::Free, "Written on the phone", Utc::now()))
+        .add_entry(Entry::new(
+            EntryKind::Free,
+            "Written on the phone",
+            Utc::now(),
+        ))
         .unwrap();
     let header = SnapshotHeader {
         covers: 7,
@@ -227,7 +231,11 @@ fn a_small_journal_takes_a_big_snapshot_whole_and_keeps_its_own_changes() {
     assert!(phone.check_index().unwrap().is_consistent());
     assert_eq!(phone.sync_enabled().unwrap().cursor, 7);
     let pending = phone.pending_changes().unwrap();
-    assert_eq!(pending.len(), 1, "only the phone's own entry is not on the relay");
+    assert_eq!(
+        pending.len(),
+        1,
+        "only the phone's own entry is not on the relay"
+    );
 
     drop(phone);
     let mut phone = Journal::open(&path).unwrap();

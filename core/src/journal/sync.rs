@@ -459,8 +459,8 @@ impl Journal {
         indexed: &dyn Fn(u64, u64),
     ) -> Result<Merged> {
         // Loaded once: to check its heads, and as the document when it is taken whole.
-        let mut loaded = crate::document::JournalDoc::load(document, [], &[0; 16])
-            .map_err(|e| match e {
+        let mut loaded =
+            crate::document::JournalDoc::load(document, [], &[0; 16]).map_err(|e| match e {
                 Error::Document(detail) => {
                     Error::Document(format!("the snapshot could not be read: {detail}"))
                 }
