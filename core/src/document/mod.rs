@@ -60,11 +60,8 @@ impl JournalDoc {
         actor: &[u8],
     ) -> Result<JournalDoc> {
         let mut doc = AutoCommit::load(snapshot)?;
-        // The chunks in one call: Automerge applies them as one batch, where a call per
-        // chunk (a journal has up to a few thousand) applied and indexed each alone.
-        let rest: Vec<u8> = chunks.into_iter().flatten().copied().collect();
-        if !rest.is_empty() {
-            doc.load_incremental(&rest)?;
+        for chunk in chunks {
+            doc.load_incremental(chunk)?;
         }
         doc.set_actor(ActorId::from(actor));
         let journal = JournalDoc { doc };
