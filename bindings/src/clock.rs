@@ -46,8 +46,13 @@ impl Time {
         journal.set_zone(*locked(&self.zone));
     }
 
+    /// The person's time zone as last set.
+    pub(crate) fn zone(&self) -> Zone {
+        *locked(&self.zone)
+    }
+
     /// The app's clock's answer; the system's when there is no clock, or it failed.
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         let clock = locked(&self.clock).clone();
         clock
             .and_then(|clock| catch_unwind(AssertUnwindSafe(|| clock.now())).ok())

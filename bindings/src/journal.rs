@@ -4,7 +4,7 @@
 use crate::background_sync::Running;
 use crate::clock::Time;
 use crate::edits::{ApplicationEdit, EntryEdit, GoalEdit};
-use crate::error::{guard, Result};
+use crate::error::{guard, OnwardError, Result};
 use crate::insights::Insights;
 use crate::kinds::{Outcome, Stage};
 use crate::listing::{RecordDetail, SearchHit, TimelineItem, TimelineQuery};
@@ -17,6 +17,7 @@ use crate::records::RejectionLogged;
 use crate::records::{Activity, Application, Entry, Goal, Interview, Message, Mood, Record};
 use crate::reminders::Reminder;
 use crate::secret_store::{Adapter, SecretStore};
+use crate::tidy::Tidy;
 use crate::time::{to_utc, to_utc_opt};
 use crate::today::Today;
 use onward_core::model::{self as core, MessageKind};
@@ -44,6 +45,11 @@ pub struct Journal {
     secrets: Option<Arc<dyn onward_core::sync::SecretStore>>,
     /// The app's clock and the person's time zone, given again to a reopened journal.
     pub(crate) time: Arc<Time>,
+    /// A read connection of its own: the timeline, search, records and insights never
+    /// wait for `inner`'s lock, which a write or a merge from sync holds meanwhile.
+    reader: Mutex<onward_core::Reader>,
+    /// Nudged on every change: compacts once the write has returned.
+    tidy: Arc<Tidy>,
 }
 
 /// What a JSON import did.
@@ -74,15 +80,27 @@ impl Journal {
             let observers = Arc::new(Registry::default());
             let wrote = Arc::new(AtomicBool::new(false));
             let time = Arc::new(Time::default());
-            hook(&mut inner, &observers, &wrote, &secrets, &time);
+            let (tidy, woken) = Tidy::channel();
+            let tidy = Arc::new(tidy);
+            hook(&mut inner, &observers, &wrote, &secrets, &time, &tidy);
+            let reader = Mutex::new(inner.open_reader()?);
+            let inner = Arc::new(Mutex::new(inner));
+            crate::tidy::start(woken, Arc::downgrade(&inner)).map_err(|e| {
+                OnwardError::from(onward_core::Error::Io {
+                    path: path.clone().into(),
+                    source: e,
+                })
+            })?;
             Ok(Arc::new(Journal {
-                inner: Arc::new(Mutex::new(inner)),
+                inner,
                 observers,
                 wrote,
                 background: Mutex::new(Weak::new()),
                 sync_runtime: Mutex::new(None),
                 secrets,
                 time,
+                reader,
+                tidy,
             }))
         })
     }
@@ -258,7 +276,7 @@ impl Journal {
 
     /// One page of the timeline, newest first.
     pub fn timeline(&self, query: TimelineQuery) -> Result<Vec<TimelineItem>> {
-        self.read(|j| {
+        self.query(|j| {
             let application = query
                 .application_id
                 .as_deref()
@@ -271,7 +289,7 @@ impl Journal {
 
     /// Applications, newest first; with `active_only`, those still open.
     pub fn applications(&self, active_only: bool) -> Result<Vec<Application>> {
-        self.read(|j| {
+        self.query(|j| {
             Ok(j.list::<core::Application>()?
                 .into_iter()
                 .filter(|a| !active_only || a.is_active())
@@ -282,7 +300,7 @@ impl Journal {
 
     /// One record (by id or a unique start of it) with its links both ways.
     pub fn record(&self, id: String) -> Result<RecordDetail> {
-        self.read(|j| {
+        self.query(|j| {
             let record = j.record(&id)?;
             let (links_to, linked_from) = j.links(record.id())?;
             let title = record.title();
@@ -296,7 +314,7 @@ impl Journal {
 
     /// Full-text search over everything written; every word must appear (as a prefix).
     pub fn search(&self, text: String, limit: u32) -> Result<Vec<SearchHit>> {
-        self.read(|j| {
+        self.query(|j| {
             Ok(j.search(&text, limit as usize)?
                 .into_iter()
                 .map(Into::into)
@@ -343,7 +361,8 @@ impl Journal {
             weeks,
             ..Default::default()
         };
-        self.read(|j| Ok(j.insights(&options)?.into()))
+        let (now, zone) = (self.time.now(), self.time.zone());
+        self.query(|reader| Ok(reader.insights(now, zone, &options)?.into()))
     }
 
     // ----- export, import, merge -----
@@ -400,6 +419,18 @@ pub fn prompts(kind: onward_core::model::EntryKind) -> crate::records::PromptSet
 }
 
 impl Journal {
+    /// Runs an index query on the read connection, guarded against panics; it never
+    /// waits for the journal's lock.
+    pub(crate) fn query<T>(&self, f: impl FnOnce(&onward_core::Reader) -> Result<T>) -> Result<T> {
+        // The reader keeps no state a panic could leave half-made: a poisoned lock is fine.
+        guard(|| {
+            f(&self
+                .reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        })
+    }
+
     /// Runs a read under the lock, guarded against panics.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&onward_core::Journal) -> Result<T>) -> Result<T> {
         guard(|| f(&self.lock()))
@@ -467,6 +498,7 @@ impl Journal {
                         &self.wrote,
                         &self.secrets,
                         &self.time,
+                        &self.tidy,
                     );
                     *journal = fresh;
                     self.inner.clear_poison();
@@ -478,7 +510,8 @@ impl Journal {
 }
 
 /// Registers this handle's observers on a core journal: the app's (queued, told after
-/// the lock is released) and the flag that says a write changed something; and gives
+/// the lock is released), the flag that says a write changed something and the tidy
+/// thread's nudge; and gives
 /// it the app's secret store, clock and time zone.
 fn hook(
     journal: &mut onward_core::Journal,
@@ -486,6 +519,7 @@ fn hook(
     wrote: &Arc<AtomicBool>,
     secrets: &Option<Arc<dyn onward_core::sync::SecretStore>>,
     time: &Arc<Time>,
+    tidy: &Arc<Tidy>,
 ) {
     time.apply(journal);
     if let Some(store) = secrets {
@@ -494,6 +528,8 @@ fn hook(
     journal.observe(observers.core_hook());
     let wrote = wrote.clone();
     journal.observe(Arc::new(move |_| wrote.store(true, Ordering::Relaxed)));
+    let tidy = tidy.clone();
+    journal.observe(Arc::new(move |_| tidy.nudge()));
 }
 
 #[cfg(test)]
@@ -538,5 +574,41 @@ mod tests {
         assert_eq!(journal.applications(false).unwrap()[0].meta.id, app.meta.id);
         // The mood committed before the panic is there too: a write is a write.
         assert_eq!(journal.timeline(TimelineQuery::default()).unwrap().len(), 2);
+    }
+
+    /// The timeline, search and a record answer while a merge from sync (here: a write
+    /// transaction with the document loaded) holds the journal's lock. Not timed: the
+    /// lock is held until they have answered.
+    #[test]
+    fn reads_answer_while_the_journal_is_locked_by_a_write() {
+        use std::sync::mpsc;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.onward").display().to_string();
+        let journal = Journal::open(path, None).unwrap();
+        let mood = journal
+            .write(|j| Ok(j.create(core::Mood::new(4, j.now()))?))
+            .unwrap();
+        let (holding, held) = mpsc::channel();
+        let (answer, answered) = mpsc::channel::<usize>();
+        let inner = journal.inner.clone();
+        let writer = std::thread::spawn(move || {
+            inner
+                .lock()
+                .unwrap()
+                .with_document(|_| {
+                    holding.send(()).unwrap();
+                    // Gives up after a minute so a read that waits fails, not hangs.
+                    Ok(answered
+                        .recv_timeout(std::time::Duration::from_secs(60))
+                        .ok())
+                })
+                .unwrap()
+        });
+        held.recv().unwrap();
+        let page = journal.timeline(TimelineQuery::default()).unwrap();
+        journal.record(mood.meta.id.clone()).unwrap();
+        journal.insights(8).unwrap();
+        answer.send(page.len()).unwrap();
+        assert_eq!(writer.join().unwrap(), Some(1));
     }
 }

@@ -34,6 +34,7 @@ mod rules;
 mod secret_store;
 mod sync;
 mod sync_records;
+mod tidy;
 mod time;
 mod today;
 

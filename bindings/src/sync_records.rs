@@ -6,7 +6,7 @@ use onward_core::sync as core;
 use std::time::SystemTime;
 
 /// What a sync phase is doing; `SyncProgress.done` and `total` count batches while
-/// pushing or pulling and bytes while moving a snapshot.
+/// pushing or pulling, bytes while moving a snapshot and records while indexing one.
 pub type SyncPhase = core::Phase;
 
 #[uniffi::remote(Enum)]
@@ -15,9 +15,11 @@ pub enum SyncPhase {
     Pulling,
     DownloadingSnapshot,
     UploadingSnapshot,
+    Indexing,
 }
 
-/// One step of progress: `done` of `total` (batches, or bytes for a snapshot).
+/// One step of progress: `done` of `total` (batches, bytes for a snapshot, records
+/// while indexing one).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SyncProgress {
     pub phase: SyncPhase,

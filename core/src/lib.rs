@@ -32,7 +32,7 @@ pub mod zone;
 
 pub use error::{Error, Result};
 pub use journal::{
-    Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Recovered,
+    Changed, IndexCheck, Journal, Merged, NextSteps, Observer, ObserverId, Reader, Recovered,
     RejectionLogged, WriteCounts,
 };
 pub use store::queries::{short, Filter, Hit, Link, Listed, Pulse};

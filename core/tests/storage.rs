@@ -205,7 +205,7 @@ fn compaction_folds_chunks_and_keeps_everything() {
 }
 
 #[test]
-fn big_entries_trigger_compaction_on_their_own() {
+fn writes_leave_compaction_to_compact_if_due() {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(temp_path(&dir, "j.onward")).unwrap();
     let long = "All the things I want to remember about today. ".repeat(400);
@@ -213,11 +213,51 @@ fn big_entries_trigger_compaction_on_their_own() {
         j.add_entry(Entry::new(EntryKind::Expressive, long.clone(), Utc::now()))
             .unwrap();
     }
-    let sizes = j.storage_sizes().unwrap();
-    assert!(
-        sizes.chunk_bytes <= sizes.snapshot_bytes.max(64 * 1024),
-        "{sizes:?}"
+    let due =
+        |s: &onward_core::store::document::Sizes| s.chunk_bytes > s.snapshot_bytes.max(64 * 1024);
+    let before = j.storage_sizes().unwrap();
+    assert!(due(&before), "no write compacted: {before:?}");
+    assert!(j.compact_if_due().unwrap());
+    let after = j.storage_sizes().unwrap();
+    assert_eq!(after.chunks, 0, "{after:?}");
+    assert!(!j.compact_if_due().unwrap(), "nothing is due right after");
+    assert_eq!(j.storage_sizes().unwrap().chunks, 0);
+}
+
+/// A read on a [`onward_core::Reader`] answers while another thread's journal holds a
+/// write transaction with its document loaded (as a merge from sync does). Not timed:
+/// the writer keeps its transaction open until the reader has answered.
+#[test]
+fn a_reader_answers_while_a_write_transaction_is_open() {
+    use std::sync::mpsc;
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "j.onward");
+    let mut j = Journal::open(&path).unwrap();
+    fill(&mut j, 3);
+    let reader = j.open_reader().unwrap();
+    let (holding, held) = mpsc::channel();
+    let (answer, answered) = mpsc::channel::<usize>();
+    let writer = std::thread::spawn(move || {
+        j.with_document(|_| {
+            holding.send(()).unwrap();
+            // A reader that waited for this transaction would never answer: after a
+            // minute, give up and let the test fail rather than hang.
+            Ok(answered
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .ok())
+        })
+        .unwrap()
+    });
+    held.recv().unwrap();
+    let page = reader.timeline(&Filter::default()).unwrap();
+    let hits = reader.search("Company", 10).unwrap().len();
+    answer.send(page.len()).unwrap();
+    assert_eq!(
+        writer.join().unwrap(),
+        Some(6),
+        "the reader answered while the write transaction was open"
     );
+    assert_eq!(hits, 3);
 }
 
 #[test]

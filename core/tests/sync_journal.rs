@@ -182,3 +182,71 @@ fn pushed_changes_stop_being_pending_and_sync_off_keeps_the_journal() {
     assert_eq!(laptop.search("three", 5).unwrap().len(), 1);
     assert!(!laptop.disable_sync().unwrap());
 }
+
+/// A journal much smaller than a snapshot (a new device with one entry of its own)
+/// takes the snapshot whole: every record of both is there and indexed as a rebuild
+/// would, the index build reports from 0 to the total, the cursor moves to what the
+/// snapshot covers, its own entry stays pending for the relay, and all of it is saved.
+#[test]
+fn a_small_journal_takes_a_big_snapshot_whole_and_keeps_its_own_changes() {
+    use onward_core::sync::sealed::SnapshotHeader;
+    let dir = tempfile::tempdir().unwrap();
+    let mut laptop = Journal::open(dir.path().join("laptop.onward")).unwrap();
+    let mut theirs = Vec::new();
+    for i in 0..40 {
+        let body = format!("Day {i}: wrote to the hiring manager about the lighthouse project");
+        let entry = laptop
+            .add_entry(Entry::new(EntryKind::Free, body, Utc::now()))
+            .unwrap();
+        theirs.push(entry.meta.id);
+    }
+    let snapshot = laptop.document_bytes().unwrap();
+    let heads = AutoCommit::load(&snapshot).unwrap().get_heads();
+
+    let path = dir.path().join("phone.onward");
+    let mut phone = syncing(&path);
+    let mine = phone
+        .add_entry(Entry::new(
+            EntryKind::Free,
+            "Written on the phone",
+            Utc::now(),
+        ))
+        .unwrap();
+    let header = SnapshotHeader {
+        covers: 7,
+        covers_id: ID1.into(),
+        heads,
+    };
+    let reports = std::sync::Mutex::new(Vec::new());
+    let merged = phone
+        .merge_snapshot_reporting(&header, &snapshot, &|done, total| {
+            reports.lock().unwrap().push((done, total))
+        })
+        .unwrap();
+    assert_eq!(merged.new_changes, 40, "the laptop's entries");
+    assert_eq!(merged.changed.ids.len(), 41);
+    let reports = reports.into_inner().unwrap();
+    assert_eq!(reports.first(), Some(&(0, 41)));
+    assert_eq!(reports.last(), Some(&(41, 41)));
+    assert!(phone.check_index().unwrap().is_consistent());
+    assert_eq!(phone.sync_enabled().unwrap().cursor, 7);
+    let pending = phone.pending_changes().unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "only the phone's own entry is not on the relay"
+    );
+
+    drop(phone);
+    let mut phone = Journal::open(&path).unwrap();
+    for id in theirs.iter().chain([&mine.meta.id]) {
+        phone.get::<Entry>(id).unwrap();
+    }
+    assert_eq!(phone.search("lighthouse", 100).unwrap().len(), 40);
+    assert!(phone.check_index().unwrap().is_consistent());
+    assert_eq!(
+        phone.storage_sizes().unwrap().snapshot_bytes,
+        snapshot.len() as i64,
+        "the snapshot is stored as it came"
+    );
+}

@@ -403,7 +403,7 @@ fn compaction_is_all_or_nothing() {
     }
     println!(
         "compaction crash test: {round} kills survived ({during_compact} during an explicit compaction, \
-         {during_write} during a write that may compact), {acks} acks, {checked} record checks, \
+         {during_write} during a write), {acks} acks, {checked} record checks, \
          generation {generation}, in {:.1?}",
         started.elapsed()
     );

@@ -18,6 +18,7 @@ mod measure;
 mod probe;
 mod relay_load;
 mod report;
+mod scale;
 mod sync;
 mod workload;
 
@@ -72,6 +73,12 @@ struct Args {
     /// Times each search query is run.
     #[arg(long, default_value_t = 20, value_name = "N")]
     search_repeats: usize,
+
+    /// Instead of one size: the headline figures (first write, entry write, compactions,
+    /// memory, bootstrap, a CSV import of as many rows, insights) at each of these
+    /// sizes, one column each: `--scale 1000,10000,100000`.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+    scale: Vec<usize>,
 
     /// Measure sync instead (bytes and time for one entry between devices, a new
     /// device bootstrapping the built journal, relay throughput), through a loopback
@@ -235,6 +242,9 @@ fn run(args: Args) -> Result<()> {
     if args.relay_load {
         return run_relay_load(&args);
     }
+    if !args.scale.is_empty() {
+        return run_scale(&args);
+    }
     if args.entries == 0 {
         bail!("--entries must be at least 1");
     }
@@ -306,6 +316,59 @@ fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
+/// `--scale`: each size built and measured in a directory of its own, then one table.
+fn run_scale(args: &Args) -> Result<()> {
+    let mut rows = Vec::new();
+    for &n in &args.scale {
+        if n == 0 {
+            bail!("--scale sizes must be at least 1");
+        }
+        eprintln!("--- {n} records ---");
+        let dir = tempfile::Builder::new()
+            .prefix("onward-scale-")
+            .tempdir()
+            .context("creating a temporary directory")?;
+        let (journal_path, baseline_path) = (
+            dir.path().join("journal.onward"),
+            dir.path().join("baseline.sqlite"),
+        );
+        let built = build(&journal_path, &baseline_path, n, args.seed)?;
+        let writes = writes(&built.samples, n);
+        eprintln!("measuring insights ...");
+        let insights = insights(&journal_path, args.search_repeats.max(20))?;
+        eprintln!("measuring cold opens ...");
+        let (cold, memory) =
+            cold_open(&journal_path, &baseline_path, dir.path(), args.runs.max(1))?;
+        let memory = MemoryFigures {
+            builder_hwm_mb: mib(built.builder_memory.hwm_kb),
+            ..memory
+        };
+        eprintln!("measuring a CSV import of {n} rows ...");
+        let import = import::measure(dir.path(), n, args.seed)?;
+        let boot = sync::bootstrap_only(dir.path(), &journal_path)?;
+        rows.push(scale::ScaleRow::new(
+            (n, built.seconds),
+            cold.first_write.first_write.p50_ms,
+            &writes,
+            &memory,
+            &boot,
+            (n, import.total_ms),
+            &insights,
+        ));
+        // Each size as it is done: a long run interrupted still leaves its figures.
+        eprintln!(
+            "{}",
+            serde_json::to_string(rows.last().expect("just pushed"))?
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        print!("{}", scale::table(&rows));
+    }
+    Ok(())
+}
+
 /// One user action as measured.
 struct Sample {
     action: &'static str,
@@ -313,7 +376,11 @@ struct Sample {
     baseline: Duration,
     /// Records in the journal after it.
     records: usize,
+    /// A compaction happened inside the write (the core did so before issue 16).
     compacted: bool,
+    /// `compact_if_due` after the write, as the apps call it at idle: how long it took
+    /// when it compacted. Not part of the write's time.
+    idle_compaction: Option<Duration>,
 }
 
 struct Built {
@@ -359,15 +426,18 @@ fn build(journal_path: &Path, baseline_path: &Path, entries: usize, seed: u64) -
         written.context("writing the baseline")?;
 
         let sizes = journal.storage_sizes()?;
+        // A compaction folds every chunk into the snapshot, so the count drops.
+        let compacted = sizes.chunks < chunks;
+        let (due, idle) = timed(|| journal.compact_if_due());
         samples.push(Sample {
             action: action.name(),
             onward,
             baseline: base,
             records: work.records(),
-            // A compaction folds every chunk into the snapshot, so the count drops.
-            compacted: sizes.chunks < chunks,
+            compacted,
+            idle_compaction: due?.then_some(idle),
         });
-        chunks = sizes.chunks;
+        chunks = journal.storage_sizes()?.chunks;
         bar.set_position(work.records() as u64);
     }
     bar.finish_and_clear();
@@ -466,6 +536,10 @@ fn writes(samples: &[Sample], entries: usize) -> Writes {
     }
 
     let compacted: Vec<&Sample> = samples.iter().filter(|s| s.compacted).collect();
+    let idle: Vec<(usize, Duration)> = samples
+        .iter()
+        .filter_map(|s| s.idle_compaction.map(|t| (s.records, t)))
+        .collect();
     Writes {
         all_actions: compare(&|_| true),
         add_entry: compare(&|s| s.action == "add entry"),
@@ -478,6 +552,11 @@ fn writes(samples: &[Sample], entries: usize) -> Writes {
                 .iter()
                 .map(|s| (s.records, ms(s.onward)))
                 .collect(),
+        },
+        idle_compactions: Compactions {
+            count: idle.len(),
+            latency: Summary::of(&idle.iter().map(|(_, t)| *t).collect::<Vec<_>>()),
+            each: idle.iter().map(|(n, t)| (*n, ms(*t))).collect(),
         },
     }
 }

@@ -42,6 +42,8 @@ pub struct Writes {
     /// The same figures per fifth of the build: does writing slow down as it grows?
     pub by_progress: Vec<ProgressFigures>,
     pub compactions: Compactions,
+    /// `compact_if_due` after each action, outside the write (as the apps call it).
+    pub idle_compactions: Compactions,
 }
 
 /// Onward and the baseline over the same actions.
@@ -558,19 +560,26 @@ impl Report {
         }
         out.push_str(&t.render());
 
-        let cs = &w.compactions;
-        let _ = writeln!(
-            out,
-            "\nCompactions during the build: {} (p50 {}, max {}): {}",
-            cs.count,
-            ms(cs.latency.p50_ms),
-            ms(cs.latency.max_ms),
-            cs.each
-                .iter()
-                .map(|(records, t)| format!("{} at {records}", ms(*t)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        for (what, cs) in [
+            ("inside writes", &w.compactions),
+            (
+                "at idle (compact_if_due after an action)",
+                &w.idle_compactions,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "\nCompactions {what}: {} (p50 {}, max {}): {}",
+                cs.count,
+                ms(cs.latency.p50_ms),
+                ms(cs.latency.max_ms),
+                cs.each
+                    .iter()
+                    .map(|(records, t)| format!("{} at {records}", ms(*t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
 
         let _ = writeln!(
             out,

@@ -117,6 +117,84 @@ fn records(journal: &Mutex<Journal>) -> Result<usize> {
     Ok(listed.len())
 }
 
+/// A new device bootstrapping a journal.
+pub struct Bootstrap {
+    pub records: usize,
+    pub ms: f64,
+    /// On the wire.
+    pub bytes: u64,
+    pub snapshot_bytes: u64,
+}
+
+/// Only the bootstrap of `built`, through a loopback relay in this process.
+pub fn bootstrap_only(dir: &Path, built: &Path) -> Result<Bootstrap> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let relay = start_relay(dir).await?;
+        let wire = WireCounter::start(relay.addr()).await?;
+        let boot = bootstrap(dir, built, &HttpRelays::default(), &wire).await;
+        relay.shutdown().await;
+        boot
+    })
+}
+
+/// A relay on loopback with its request rates off: the benchmark sends hundreds of
+/// requests a second from one address to one journal, which would be answered 429.
+async fn start_relay(dir: &Path) -> Result<onward_relay::Running> {
+    let mut config = Config::sqlite(dir.join("relay.db"), "127.0.0.1:0".parse()?);
+    config.limits = onward_relay::guard::Limits {
+        ip_per_second: 0,
+        journal_per_second: 0,
+        ..Default::default()
+    };
+    onward_relay::serve(config)
+        .await
+        .context("starting the relay")
+}
+
+/// Turns sync on for `built`, uploads its snapshot and times a new device joining it.
+async fn bootstrap(
+    dir: &Path,
+    built: &Path,
+    relays: &HttpRelays,
+    wire: &WireCounter,
+) -> Result<Bootstrap> {
+    eprintln!("measuring a new device bootstrapping the journal ...");
+    let ignore: progress::OnProgress<'_> = &progress::ignore;
+    let big = Mutex::new(Journal::open(built)?);
+    let bootstrap_records = records(&big)?;
+    sync::enable(&big, relays, &wire.url(), false, "big").await?;
+    sync::sync_now(&big, relays, ignore).await?;
+    sync::upload_snapshot(&big, relays, ignore)
+        .await?
+        .context("the journal uploaded a snapshot")?;
+    let snapshot_bytes = big.lock().unwrap().document_bytes()?.len() as u64;
+    // The invitation is made on the device that syncs, before the new device starts.
+    let invite = sync::invite(&big, relays, INVITATION_LIFETIME).await?;
+    let fresh = Mutex::new(Journal::open(dir.join("new-device.onward"))?);
+    let before = wire.total();
+    let started = Instant::now();
+    let joined = sync::join(&fresh, &HttpRelays::default(), &invite.code, "new", ignore).await?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let bytes = wire.total() - before;
+    ensure!(
+        joined.pulled.from_snapshot,
+        "the new device started from the snapshot"
+    );
+    ensure!(
+        records(&fresh)? == bootstrap_records,
+        "the new device holds every record"
+    );
+    Ok(Bootstrap {
+        records: bootstrap_records,
+        ms,
+        bytes,
+        snapshot_bytes,
+    })
+}
+
 /// Runs the three sync measurements; `built` is a journal of `records` records.
 pub fn measure(dir: &Path, built: &Path, repeats: usize) -> Result<SyncFigures> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,17 +204,7 @@ pub fn measure(dir: &Path, built: &Path, repeats: usize) -> Result<SyncFigures> 
 }
 
 async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncFigures> {
-    let mut config = Config::sqlite(dir.join("relay.db"), "127.0.0.1:0".parse()?);
-    // The repeats and the throughput run send hundreds of requests a second from one
-    // address to one journal: the relay's request rates would answer 429, not measure.
-    config.limits = onward_relay::guard::Limits {
-        ip_per_second: 0,
-        journal_per_second: 0,
-        ..Default::default()
-    };
-    let relay = onward_relay::serve(config)
-        .await
-        .context("starting the relay")?;
+    let relay = start_relay(dir).await?;
     let wire = WireCounter::start(relay.addr()).await?;
     let ignore: progress::OnProgress<'_> = &progress::ignore;
 
@@ -157,31 +225,7 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
     let (mut kept_bytes, mut kept_times) = kept;
 
     // A new device bootstrapping the built journal from its snapshot.
-    eprintln!("measuring a new device bootstrapping the journal ...");
-    let big = Mutex::new(Journal::open(built)?);
-    let bootstrap_records = records(&big)?;
-    sync::enable(&big, &relays, &wire.url(), false, "big").await?;
-    sync::sync_now(&big, &relays, ignore).await?;
-    sync::upload_snapshot(&big, &relays, ignore)
-        .await?
-        .context("the journal uploaded a snapshot")?;
-    let snapshot_bytes = big.lock().unwrap().document_bytes()?.len() as u64;
-    // The invitation is made on the device that syncs, before the new device starts.
-    let invite = sync::invite(&big, &relays, INVITATION_LIFETIME).await?;
-    let fresh = Mutex::new(Journal::open(dir.join("new-device.onward"))?);
-    let before = wire.total();
-    let started = Instant::now();
-    let joined = sync::join(&fresh, &HttpRelays::default(), &invite.code, "new", ignore).await?;
-    let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let bootstrap_bytes = wire.total() - before;
-    ensure!(
-        joined.pulled.from_snapshot,
-        "the new device started from the snapshot"
-    );
-    ensure!(
-        records(&fresh)? == bootstrap_records,
-        "the new device holds every record"
-    );
+    let boot = bootstrap(dir, built, &relays, &wire).await?;
 
     // Relay throughput: many journals pushing at once, then every batch pulled back.
     eprintln!("measuring relay throughput ...");
@@ -200,10 +244,10 @@ async fn measure_async(dir: &Path, built: &Path, repeats: usize) -> Result<SyncF
         kept_alive_bytes_p99: percentile(&mut kept_bytes, 0.99),
         kept_alive_ms_p50: percentile(&mut kept_times, 0.5),
         kept_alive_ms_p99: percentile(&mut kept_times, 0.99),
-        bootstrap_records,
-        bootstrap_ms,
-        bootstrap_bytes,
-        snapshot_bytes,
+        bootstrap_records: boot.records,
+        bootstrap_ms: boot.ms,
+        bootstrap_bytes: boot.bytes,
+        snapshot_bytes: boot.snapshot_bytes,
         journals,
         batches_per_journal: per_journal,
         concurrent_batches_per_s: concurrent,

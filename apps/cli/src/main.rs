@@ -24,8 +24,20 @@ fn main() -> ExitCode {
     let cli = commands::Cli::parse();
     let json = cli.json;
     match commands::run(cli) {
-        Ok(printed) => {
+        Ok(commands::Ran { printed, journal }) => {
             printed.print(json);
+            // After the output, so nobody waits for it: fold the journal's change
+            // chunks into its snapshot once they outgrow it. What was done is saved
+            // either way; a failure here is only worth a word.
+            if let Some(mut journal) = journal {
+                if let Err(e) = journal.compact_if_due() {
+                    eprintln!(
+                        "onward: done, but tidying {} afterwards failed ({e}); \
+                         it is tried again after the next command",
+                        journal.path().display()
+                    );
+                }
+            }
             ExitCode::from(printed.exit)
         }
         Err(failure) => {

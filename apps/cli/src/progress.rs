@@ -11,6 +11,8 @@ const COUNTING: &str = "{prefix}… {bar:30} {human_pos} of {human_len} {msg}";
 const BATCHES: &str = "{prefix}… {bar:30} {pos} of {len} batches";
 /// A snapshot: "Downloading the journal… ████ 1.5 MiB of 4.0 MiB".
 const BYTES: &str = "{prefix}… {bar:30} {binary_bytes} of {binary_total_bytes}";
+/// A snapshot's index: "Setting up the journal… ████ 4,000 of 9,871 records".
+const RECORDS: &str = "{prefix}… {bar:30} {human_pos} of {human_len} records";
 
 /// A bar for counted work; the caller sets its length and position as it goes and
 /// clears it at the end.
@@ -35,10 +37,12 @@ pub fn sync() -> impl Fn(Progress) + Send + Sync {
                 Phase::Pulling => "Receiving",
                 Phase::DownloadingSnapshot => "Downloading the journal",
                 Phase::UploadingSnapshot => "Uploading a snapshot",
+                Phase::Indexing => "Setting up the journal",
             });
             bar.set_style(style(match p.phase.unit() {
                 Unit::Batches => BATCHES,
                 Unit::Bytes => BYTES,
+                Unit::Records => RECORDS,
             }));
         }
         bar.set_length(p.total);

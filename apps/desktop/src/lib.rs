@@ -10,6 +10,7 @@ mod live;
 mod routes;
 mod screens;
 mod state;
+mod tidy;
 
 pub use state::Desk;
 

@@ -60,14 +60,20 @@ fn read_map(
     conflicts: &mut Vec<String>,
 ) -> Map<String, Json> {
     let mut out = Map::new();
-    for key in doc.keys(obj) {
+    // One pass over the map: a `get` per key seeks that key from the map's start, and
+    // those seeks were most of reading a record (every index update reads the records
+    // it touched back, a rebuild reads them all).
+    for item in doc.map_range(obj, ..) {
+        let key = item.key.to_string();
+        let id = item.id();
         let json = if is_text(&key, parent) {
-            read_text(doc, obj, &key, parent, conflicts)
-        } else {
-            match doc.get(obj, key.as_str()) {
-                Ok(Some((value, id))) => read_value(doc, value, &id, &key, conflicts),
-                _ => continue,
+            if item.conflict {
+                read_text(doc, obj, &key, parent, conflicts)
+            } else {
+                Json::String(text_of(doc, item.value.into_value(), &id).unwrap_or_default())
             }
+        } else {
+            read_value(doc, item.value.into_value(), &id, &key, conflicts)
         };
         out.insert(key, json);
     }
@@ -85,12 +91,7 @@ fn read_text(
 ) -> Json {
     let mut versions: Vec<String> = Vec::new();
     for (value, id) in doc.get_all(obj, key).unwrap_or_default().into_iter().rev() {
-        let text = match value {
-            Value::Scalar(s) => s.as_str().map(str::to_string),
-            Value::Object(ObjType::Text) => doc.text(&id).ok(),
-            Value::Object(_) => None,
-        };
-        if let Some(text) = text.filter(|t| !versions.contains(t)) {
+        if let Some(text) = text_of(doc, value, &id).filter(|t| !versions.contains(t)) {
             versions.push(text);
         }
     }
@@ -98,6 +99,15 @@ fn read_text(
         conflicts.push(parent.map_or(key.to_string(), |p| format!("{p}.{key}")));
     }
     Json::String(versions.join(BOTH_VERSIONS))
+}
+
+/// One version of a text field: a string, or a text object's content.
+fn text_of(doc: &AutoCommit, value: Value<'_>, id: &ObjId) -> Option<String> {
+    match value {
+        Value::Scalar(s) => s.as_str().map(str::to_string),
+        Value::Object(ObjType::Text) => doc.text(id).ok(),
+        Value::Object(_) => None,
+    }
 }
 
 fn scalar_to_json(s: &ScalarValue) -> Json {

@@ -241,9 +241,20 @@ impl JournalDoc {
     /// so are changes from another journal, which would hide this one's collections. On
     /// an error the caller must drop this document: it may hold part of the changes.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Touched> {
+        let before = self.doc.get_heads();
+        self.absorb(bytes)?;
+        let after = self.doc.get_heads();
+        if before == after {
+            return Ok(Touched::default());
+        }
+        Ok(self.touched_between(&before, &after))
+    }
+
+    /// [`Self::merge_bytes`] without working out what the changes touched (a diff over
+    /// the document): for a caller that indexes everything afterwards anyway.
+    pub fn absorb(&mut self, bytes: &[u8]) -> Result<()> {
         check_well_formed(bytes)?;
         let collections_before = self.collection_ids()?;
-        let before = self.doc.get_heads();
         self.doc
             .load_incremental(bytes)
             .map_err(|e| Error::Document(format!("the changes could not be read: {e}")))?;
@@ -252,11 +263,18 @@ impl JournalDoc {
                 "these changes belong to a different journal; nothing was merged".into(),
             ));
         }
-        let after = self.doc.get_heads();
-        if before == after {
-            return Ok(Touched::default());
-        }
-        Ok(self.touched_between(&before, &after))
+        Ok(())
+    }
+
+    /// How many changes the document has beyond `have` (and their ancestors), without
+    /// building them (only their metadata is read).
+    pub fn count_changes_after(&mut self, have: &[ChangeHash]) -> usize {
+        self.doc.get_changes_meta(have).len()
+    }
+
+    /// Writes this document's next changes as `actor`.
+    pub fn set_actor(&mut self, actor: &[u8]) {
+        self.doc.set_actor(ActorId::from(actor));
     }
 
     /// The object ids of the root collections, with every conflicting value: another

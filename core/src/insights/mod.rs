@@ -67,7 +67,7 @@ impl Insights {
 impl Journal {
     /// The big picture as of [`Journal::now`], in the journal's zone.
     pub fn insights(&self, options: &InsightsOptions) -> Result<Insights> {
-        compute(self.connection(), self.now(), self.zone(), options)
+        self.reader().insights(self.now(), self.zone(), options)
     }
 }
 

@@ -43,20 +43,6 @@ pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
     let rank = stage_rank_sql("a.stage");
     let sent = format!("{rank} >= {}", Stage::Applied.rank());
     let beyond = format!("{rank} > {}", Stage::Applied.rank());
-    // Each application once, with its earliest interview and answering rejection
-    // (grouped once, then joined: no per-application scans).
-    let sql = format!(
-        "WITH iv AS (SELECT application_id AS id, min(scheduled_at) AS first
-                     FROM interviews WHERE deleted = 0 GROUP BY application_id),
-              rj AS (SELECT application_id AS id, min(received_at) AS first
-                     FROM rejections WHERE deleted = 0 AND coalesce(channel, '') != 'silence'
-                     GROUP BY application_id)
-         SELECT a.id, a.applied_at, {beyond}, a.outcome = 'no_response', iv.first, rj.first
-         FROM applications a
-         LEFT JOIN iv ON iv.id = a.id
-         LEFT JOIN rj ON rj.id = a.id
-         WHERE a.deleted = 0 AND {sent}"
-    );
     // The first stage reached after applying, from the stage history, only for the
     // applications that moved beyond it.
     let answered = Stage::Applied
@@ -65,16 +51,34 @@ pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
         .map(|s| format!("'{s}'"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut moved = conn.prepare_cached(&format!(
-        "SELECT min({MS_OF}) FROM records r, json_each(r.json, '$.history') h
-         WHERE r.id = ?1 AND json_extract(h.value, '$.stage') IN ({answered})"
-    ))?;
+    // Each application once, with its earliest interview, answering rejection and
+    // stage move (each grouped once, then joined: no per-application queries; the
+    // stage histories are read in one pass, not one statement per application).
+    let sql = format!(
+        "WITH iv AS (SELECT application_id AS id, min(scheduled_at) AS first
+                     FROM interviews WHERE deleted = 0 GROUP BY application_id),
+              rj AS (SELECT application_id AS id, min(received_at) AS first
+                     FROM rejections WHERE deleted = 0 AND coalesce(channel, '') != 'silence'
+                     GROUP BY application_id),
+              mv AS (SELECT a.id AS id, min({MS_OF}) AS first
+                     FROM applications a JOIN records r ON r.id = a.id,
+                          json_each(r.json, '$.history') h
+                     WHERE a.deleted = 0 AND {beyond}
+                       AND json_extract(h.value, '$.stage') IN ({answered})
+                     GROUP BY a.id)
+         SELECT a.id, a.applied_at, {beyond}, a.outcome = 'no_response', iv.first, rj.first,
+                mv.first
+         FROM applications a
+         LEFT JOIN iv ON iv.id = a.id
+         LEFT JOIN rj ON rj.id = a.id
+         LEFT JOIN mv ON mv.id = a.id
+         WHERE a.deleted = 0 AND {sent}"
+    );
     let (mut applied, mut responded, mut silent) = (0i64, 0i64, 0i64);
     let mut waits: Vec<i64> = Vec::new();
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
         let applied_at: Option<i64> = row.get(1)?;
         let beyond: bool = row.get(2)?;
         let no_response: bool = row.get(3)?;
@@ -89,11 +93,7 @@ pub fn compute(conn: &Connection, min_for_rate: i64) -> Result<Responses> {
         let Some(applied_at) = applied_at else {
             continue;
         };
-        let stage_moved: Option<i64> = if beyond {
-            moved.query_row([&id], |r| r.get(0))?
-        } else {
-            None
-        };
+        let stage_moved: Option<i64> = row.get(6)?;
         let first = [stage_moved, interview, rejection]
             .into_iter()
             .flatten()

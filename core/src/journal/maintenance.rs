@@ -1,7 +1,7 @@
 //! Keeping a journal healthy and whole: merging another copy, rebuilding and checking
 //! the index, compacting, and handing out the raw document.
 
-use super::{Begun, Changed, Journal};
+use super::{Begun, Changed, Journal, COMPACT_AFTER_BYTES};
 use crate::store::{self, document::Cursor};
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -130,8 +130,22 @@ impl Journal {
         Ok(if rows == ["ok"] { Ok(()) } else { Err(rows) })
     }
 
-    /// Folds the change chunks into one snapshot now (writes do it on their own once
-    /// the chunks outgrow the snapshot).
+    /// Folds the change chunks into one snapshot once they outgrow it (and
+    /// [`COMPACT_AFTER_BYTES`]); says whether it did. Writes never compact, so a user's
+    /// tap never waits for a whole-document save: the shells call this at idle (the
+    /// apps after a write returns, the command line after its output). Cheap when not
+    /// due: the sizes come from the tables (other connections append too), and the
+    /// document is loaded only to compact.
+    pub fn compact_if_due(&mut self) -> Result<bool> {
+        let sizes = store::document::sizes(&self.conn);
+        let due = due_by_sizes(&self.named(sizes)?);
+        if due {
+            self.compact()?;
+        }
+        Ok(due)
+    }
+
+    /// Folds the change chunks into one snapshot now.
     pub fn compact(&mut self) -> Result<()> {
         let now = self.now();
         let result = (|| {
@@ -188,4 +202,14 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
             other => other,
         })?;
     Ok(bytes)
+}
+
+/// The chunks have outgrown the snapshot (and the floor), by the tables' sizes.
+fn due_by_sizes(sizes: &store::document::Sizes) -> bool {
+    Cursor {
+        snapshot_bytes: sizes.snapshot_bytes,
+        chunk_bytes: sizes.chunk_bytes,
+        ..Cursor::default()
+    }
+    .wants_compaction(COMPACT_AFTER_BYTES)
 }

@@ -4,6 +4,7 @@
 
 use super::{Changed, Journal};
 use crate::document::Touched;
+use crate::store;
 use crate::store::sync_state::{self as state, PeerRecord, RefusedBatch, SyncSettings};
 use crate::sync::answer_check::Expected;
 use crate::sync::batches::{heads_after, ChangeRef};
@@ -31,7 +32,7 @@ pub struct Merged {
 }
 
 /// What the relay holds once it holds what was merged.
-enum OnRelay<'a> {
+pub(super) enum OnRelay<'a> {
     /// A batch's changes.
     Changes(&'a [ChangeRef]),
     /// A snapshot's heads.
@@ -445,9 +446,27 @@ impl Journal {
     /// the document is the one the header describes, and moves the cursor to what it
     /// covers. Refusals it covers are resolved: the device that wrote it read them.
     pub fn merge_snapshot(&mut self, header: &SnapshotHeader, document: &[u8]) -> Result<Merged> {
-        let mut heads = automerge::Automerge::load(document)
-            .map_err(|e| Error::Document(format!("the snapshot could not be read: {e}")))?
-            .get_heads();
+        self.merge_snapshot_reporting(header, document, &|_, _| {})
+    }
+
+    /// [`Journal::merge_snapshot`]; a journal much smaller than the snapshot (a new
+    /// device) takes it whole and builds its index in one pass, telling
+    /// `indexed(done, total)` how far that got.
+    pub fn merge_snapshot_reporting(
+        &mut self,
+        header: &SnapshotHeader,
+        document: &[u8],
+        indexed: &dyn Fn(u64, u64),
+    ) -> Result<Merged> {
+        // Loaded once: to check its heads, and as the document when it is taken whole.
+        let mut loaded =
+            crate::document::JournalDoc::load(document, [], &[0; 16]).map_err(|e| match e {
+                Error::Document(detail) => {
+                    Error::Document(format!("the snapshot could not be read: {detail}"))
+                }
+                other => other,
+            })?;
+        let mut heads = loaded.heads();
         let mut sealed = header.heads.clone();
         heads.sort();
         sealed.sort();
@@ -456,17 +475,22 @@ impl Journal {
                 "the snapshot is not the document it was sealed as".into(),
             ));
         }
+        if self.takes_snapshot_whole(document.len())? {
+            let result = self.start_from_snapshot(header, loaded, document, indexed);
+            if result.is_err() {
+                // The document may hold changes the database refused: read it afresh.
+                self.doc = None;
+            }
+            return result.map_err(|e| store::open::name_damage(&self.path, e));
+        }
+        drop(loaded);
         let merged = self.merge_from_relay(
             "merge snapshot from relay",
             (header.covers, &header.covers_id),
             document,
             OnRelay::Heads(&heads),
         )?;
-        for refused in state::refused(&self.conn)? {
-            if refused.seq <= header.covers {
-                state::resolve_refused(&self.conn, refused.seq)?;
-            }
-        }
+        resolve_covered(&self.conn, header.covers)?;
         Ok(merged)
     }
 
@@ -492,36 +516,8 @@ impl Journal {
                 }
             }
             touched.extend(doc.merge_bytes(bytes)?);
-            let added = doc.changes_after(&before).len();
-            let heads = match on_relay {
-                OnRelay::Changes(refs) => heads_after(
-                    &settings.relay_heads,
-                    &held_whole(doc, &settings.relay_heads, refs),
-                ),
-                // The relay dropped every batch the snapshot covers: what it holds
-                // through `covers` is the snapshot, not what this device believed it
-                // held. (A relay that went back before pruning lost changes that are in
-                // neither; they are pending again. Own pushes after `covers` may go out
-                // twice, which changes nothing.)
-                OnRelay::Heads(heads) => heads_after(heads, &[]),
-            };
-            state::set_relay_heads(tx, &heads)?;
-            if doc.missing_deps().is_empty() {
-                state::clear_waiting(tx)?;
-            } else {
-                let (_, waiting_bytes) = state::waiting_size(tx)?;
-                if waiting_bytes + bytes.len() as u64 > MAX_WAITING_BYTES {
-                    return Err(Error::RelayAnswer {
-                        detail: format!(
-                            "over {} MiB of its changes wait for changes it never sent",
-                            MAX_WAITING_BYTES >> 20
-                        ),
-                    });
-                }
-                state::add_waiting(tx, at.0, bytes)?;
-            }
-            state::advance_cursor(tx, at.0, at.1)?;
-            state::drop_acked_through(tx, at.0)?;
+            let added = doc.count_changes_after(&before);
+            set_relay_state(tx, doc, &settings, at, bytes, on_relay)?;
             Ok(((added, ()), touched))
         })?;
         Ok(Merged {
@@ -625,4 +621,59 @@ impl Journal {
                 .collect())
         })
     }
+}
+
+/// Resolves the refusals a snapshot covering batches through `covers` covers: the
+/// device that wrote it read them.
+pub(super) fn resolve_covered(conn: &rusqlite::Connection, covers: u64) -> Result<()> {
+    for refused in state::refused(conn)? {
+        if refused.seq <= covers {
+            state::resolve_refused(conn, refused.seq)?;
+        }
+    }
+    Ok(())
+}
+
+/// After `bytes` from the relay's batch or snapshot `at` (number, id) were merged into
+/// `doc`: what the relay now holds, what still waits for a dependency (these bytes,
+/// when some are missing; none when they are already kept), and the cursor, moved
+/// there (never back).
+pub(super) fn set_relay_state(
+    tx: &rusqlite::Connection,
+    doc: &mut crate::document::JournalDoc,
+    settings: &SyncSettings,
+    at: (u64, &str),
+    bytes: &[u8],
+    on_relay: OnRelay<'_>,
+) -> Result<()> {
+    let heads = match on_relay {
+        OnRelay::Changes(refs) => heads_after(
+            &settings.relay_heads,
+            &held_whole(doc, &settings.relay_heads, refs),
+        ),
+        // The relay dropped every batch the snapshot covers: what it holds
+        // through `covers` is the snapshot, not what this device believed it
+        // held. (A relay that went back before pruning lost changes that are in
+        // neither; they are pending again. Own pushes after `covers` may go out
+        // twice, which changes nothing.)
+        OnRelay::Heads(heads) => heads_after(heads, &[]),
+    };
+    state::set_relay_heads(tx, &heads)?;
+    if doc.missing_deps().is_empty() {
+        state::clear_waiting(tx)?;
+    } else if !bytes.is_empty() {
+        let (_, waiting_bytes) = state::waiting_size(tx)?;
+        if waiting_bytes + bytes.len() as u64 > MAX_WAITING_BYTES {
+            return Err(Error::RelayAnswer {
+                detail: format!(
+                    "over {} MiB of its changes wait for changes it never sent",
+                    MAX_WAITING_BYTES >> 20
+                ),
+            });
+        }
+        state::add_waiting(tx, at.0, bytes)?;
+    }
+    state::advance_cursor(tx, at.0, at.1)?;
+    state::drop_acked_through(tx, at.0)?;
+    Ok(())
 }

@@ -205,3 +205,33 @@ pub fn compact(
         chunk_bytes: 0,
     })
 }
+
+/// Replaces snapshot and chunks by `snapshot` (a saved document, as a relay's snapshot
+/// arrives) and `rest` (changes after it, if any), without saving the document again.
+/// The caller holds the write lock and has merged every chunk into the document these
+/// bytes make, so nothing is dropped.
+pub fn replace(
+    conn: &Connection,
+    snapshot: &[u8],
+    rest: &[u8],
+    cursor: Cursor,
+    now_ms: i64,
+) -> Result<Cursor> {
+    let generation = cursor.generation + 1;
+    conn.execute(
+        "INSERT OR REPLACE INTO document_snapshot (id, bytes, generation, saved_at)
+         VALUES (1, ?1, ?2, ?3)",
+        params![snapshot, generation, now_ms],
+    )?;
+    conn.execute("DELETE FROM document_chunks", [])?;
+    let mut next = Cursor {
+        generation,
+        last_chunk: cursor.last_chunk,
+        snapshot_bytes: snapshot.len() as i64,
+        chunk_bytes: 0,
+    };
+    if !rest.is_empty() {
+        append(conn, &mut next, rest, now_ms)?;
+    }
+    Ok(next)
+}

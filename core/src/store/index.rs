@@ -179,6 +179,21 @@ pub fn update(conn: &Connection, doc: &JournalDoc, touched: &Touched) -> Result<
 
 /// Empties the index and fills it again from the document.
 pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
+    rebuild_reporting(conn, doc, &|_, _| {})
+}
+
+/// How often [`rebuild_reporting`] reports, in records.
+const REPORT_EVERY: usize = 500;
+
+/// [`rebuild`], telling `indexed(done, total)` how far it got every few hundred records.
+/// Every record is written once, kind by kind (applications first, so the records
+/// titled after them find their company), with the cached statements of [`update`]:
+/// no per-record lookups of what else a change touched.
+pub fn rebuild_reporting(
+    conn: &Connection,
+    doc: &JournalDoc,
+    indexed: &dyn Fn(u64, u64),
+) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM records; DELETE FROM tags; DELETE FROM links; DELETE FROM search;
          DELETE FROM reminder_states;",
@@ -186,18 +201,26 @@ pub fn rebuild(conn: &Connection, doc: &JournalDoc) -> Result<()> {
     for kind in Kind::ALL {
         conn.execute(&format!("DELETE FROM {}", kind.collection()), [])?;
     }
-    let mut touched = Touched::default();
+    let mut all = Vec::new();
     for kind in Kind::ALL {
-        for id in doc.ids(*kind)? {
-            touched.records.insert((*kind, id));
+        all.extend(doc.ids(*kind)?.into_iter().map(|id| (*kind, id)));
+    }
+    let total = all.len() as u64;
+    indexed(0, total);
+    for (done, (kind, id)) in all.iter().enumerate() {
+        reindex(conn, doc, *kind, id)?;
+        if (done + 1) % REPORT_EVERY == 0 {
+            indexed(done as u64 + 1, total);
         }
     }
-    touched.reminders = doc.reminder_states()?.into_iter().map(|(k, _)| k).collect();
-    update(conn, doc, &touched)?;
+    for (key, state) in doc.reminder_states()? {
+        put_reminder_state(conn, &key, &state)?;
+    }
     conn.execute(
         "INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?1, ?2)",
         rusqlite::params![VERSION_KEY, VERSION],
     )?;
+    indexed(total, total);
     Ok(())
 }
 

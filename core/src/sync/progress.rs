@@ -12,6 +12,9 @@ pub enum Phase {
     DownloadingSnapshot,
     /// Uploading a snapshot of the journal (counted in bytes).
     UploadingSnapshot,
+    /// Building the index of a snapshot taken whole, as a new device does (counted in
+    /// records).
+    Indexing,
 }
 
 impl Phase {
@@ -20,6 +23,7 @@ impl Phase {
         match self {
             Phase::Pushing | Phase::Pulling => Unit::Batches,
             Phase::DownloadingSnapshot | Phase::UploadingSnapshot => Unit::Bytes,
+            Phase::Indexing => Unit::Records,
         }
     }
 }
@@ -29,6 +33,7 @@ impl Phase {
 pub enum Unit {
     Batches,
     Bytes,
+    Records,
 }
 
 /// One step of progress: `done` of `total` in the phase's [`Unit`].

@@ -74,7 +74,8 @@ pub(crate) async fn fetch_and_merge(s: &Session<'_>, snapshot: &SnapshotInfo) ->
         });
     }
     open_and_merge(&s.keys, snapshot, envelope, |header, document| {
-        s.with(|j| j.merge_snapshot(header, document))
+        let indexed = |done, total| s.report(Phase::Indexing, done, total);
+        s.with(|j| j.merge_snapshot_reporting(header, document, &indexed))
     })
 }
 

@@ -7,8 +7,9 @@
 //! `mix` (the default) is a person's random day: applications, stages, interviews with
 //! new contacts, rejections, entries short and long, moods, edits, deletes and restores,
 //! tags, reminder snoozes, notes, and now and then an explicit compaction or index
-//! rebuild. `compact` adds large entries and compacts explicitly after about every
-//! other one, so a kill is likely to land in the middle of a compaction.
+//! rebuild; after each action, `compact_if_due` as the apps call it. `compact` adds
+//! large entries and compacts explicitly after about every other one, so a kill is
+//! likely to land in the middle of a compaction.
 //!
 //! `pull` joins the journal of the invitation (or, once joined, pulls from its relay)
 //! and prints `pulled CURSOR ID...` after each batch merged (the cursor saved and the
@@ -129,6 +130,11 @@ fn main() {
         let op = w.step();
         if let Err(e) = op.1 {
             fail(op.0, e);
+        }
+        // As the apps do once a write has returned: writes never compact on their own,
+        // so kills also land in these compactions (between acknowledged actions).
+        if let Err(e) = w.j.compact_if_due() {
+            fail("compact_if_due", e);
         }
         done += 1;
     }

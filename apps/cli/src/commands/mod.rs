@@ -141,12 +141,28 @@ pub enum Command {
     Completions(completions::Args),
 }
 
+/// What a command printed, and the journal it used, for tidying after the output is
+/// written (see [`Journal::compact_if_due`]).
+pub struct Ran {
+    pub printed: Printed,
+    pub journal: Option<Journal>,
+}
+
+impl From<Printed> for Ran {
+    fn from(printed: Printed) -> Ran {
+        Ran {
+            printed,
+            journal: None,
+        }
+    }
+}
+
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<Printed> {
+pub fn run(cli: Cli) -> Result<Ran> {
     let command = cli.command.unwrap_or(Command::Today);
     match command {
-        Command::Completions(args) => return Ok(completions::run(args)),
-        Command::Prompts(args) => return Ok(entry::prompts(args)),
+        Command::Completions(args) => return Ok(completions::run(args).into()),
+        Command::Prompts(args) => return Ok(entry::prompts(args).into()),
         _ => {}
     }
     let path = journal_path(cli.journal)?;
@@ -156,7 +172,7 @@ pub fn run(cli: Cli) -> Result<Printed> {
     }) = &command
     {
         // The journal may be too damaged to open: it is only read, never opened.
-        return doctor::recover(&path, into);
+        return doctor::recover(&path, into).map(Ran::from);
     }
     // A dry run on a journal that does not exist yet looks at an empty one, and leaves
     // no file behind.
@@ -174,16 +190,16 @@ pub fn run(cli: Cli) -> Result<Printed> {
     let (mut journal, keys) = onward_local::open(&open_at, crate::dates::zone())?;
     // Sync shares the journal with its network steps, so it takes it whole.
     let command = match command {
-        Command::Sync(cmd) => return sync::run(cmd, journal, &keys),
-        Command::Devices(args) => return devices::run(args, journal),
+        Command::Sync(cmd) => return sync::run(cmd, journal, &keys).map(Ran::from),
+        Command::Devices(args) => return devices::run(args, journal).map(Ran::from),
         Command::Desktop(args) => {
             onward_desktop::serve(journal, &args).map_err(Failure::new)?;
-            return Ok(Printed::new(serde_json::Value::Null, ""));
+            return Ok(Printed::new(serde_json::Value::Null, "").into());
         }
         other => other,
     };
     let j = &mut journal;
-    match command {
+    let printed = match command {
         Command::Today => today::run(j),
         Command::Application(cmd) => application::run(cmd, j),
         Command::Interview(cmd) => interview::run(cmd, j),
@@ -213,7 +229,12 @@ pub fn run(cli: Cli) -> Result<Printed> {
         | Command::Desktop(_) => {
             unreachable!("handled above")
         }
-    }
+    }?;
+    Ok(Ran {
+        printed,
+        // A scratch journal (a dry run) is thrown away: nothing to tidy.
+        journal: scratch.is_none().then_some(journal),
+    })
 }
 
 /// `--journal`, else `$ONWARD_JOURNAL` (both through clap), else the data directory.
