@@ -85,12 +85,14 @@ impl Journal {
             hook(&mut inner, &observers, &wrote, &secrets, &time, &tidy);
             let reader = Mutex::new(inner.open_reader()?);
             let inner = Arc::new(Mutex::new(inner));
-            crate::tidy::start(woken, Arc::downgrade(&inner)).map_err(|e| {
-                OnwardError::from(onward_core::Error::Io {
-                    path: path.clone().into(),
-                    source: e,
-                })
-            })?;
+            crate::tidy::start(woken, path.clone().into(), Arc::downgrade(&inner)).map_err(
+                |e| {
+                    OnwardError::from(onward_core::Error::Io {
+                        path: path.clone().into(),
+                        source: e,
+                    })
+                },
+            )?;
             Ok(Arc::new(Journal {
                 inner,
                 observers,

@@ -1,7 +1,8 @@
-//! Compaction off the caller's time: the core never compacts inside a write, so each
-//! change (a local write or a merge from sync) nudges this handle's tidy thread, which
-//! takes the journal's lock once the write has returned and folds the change chunks
-//! into the snapshot when they have outgrown it ([`onward_core::Journal::compact_if_due`]).
+//! The document's work off the caller's time: a write only queues its change in the
+//! outbox, so each change (a local write or a merge from sync) nudges this handle's
+//! tidy thread, which applies the outbox and compacts when due
+//! ([`onward_core::Journal::tidy`]) on a journal connection of its own: it never takes
+//! the journal's lock, so a person's next write never waits for the document to load.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Mutex, Weak};
@@ -25,21 +26,28 @@ impl Tidy {
 /// Starts the thread; it ends when the journal handle (and so every [`Tidy`]) is gone.
 pub(crate) fn start(
     woken: Receiver<()>,
-    journal: Weak<Mutex<onward_core::Journal>>,
+    path: std::path::PathBuf,
+    alive: Weak<Mutex<onward_core::Journal>>,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("onward-tidy".into())
         .spawn(move || {
+            let mut own: Option<onward_core::Journal> = None;
             while woken.recv().is_ok() {
-                let Some(journal) = journal.upgrade() else {
+                if alive.upgrade().is_none() {
                     return;
-                };
-                let mut journal = journal
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                // A failure (a full disk) changes nothing: every chunk stays, and the
-                // next change tries again.
-                let _ = journal.compact_if_due();
+                }
+                // Opened on first use; a failure (a full disk, a busy file) changes
+                // nothing: the outbox and every chunk stay, and the next change tries
+                // again.
+                if own.is_none() {
+                    own = onward_core::Journal::open(&path).ok();
+                }
+                if let Some(journal) = own.as_mut() {
+                    if journal.tidy().is_err() {
+                        own = None;
+                    }
+                }
             }
         })
         .map(|_| ())

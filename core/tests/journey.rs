@@ -338,7 +338,7 @@ fn a_folder_is_not_a_journal() {
 fn an_interview_with_new_interviewers_is_one_write() {
     let (_dir, mut j) = journal();
     let app = j.add_application(Application::new("Hooli", "PM")).unwrap();
-    let chunks = j.storage_sizes().unwrap().chunks;
+    let waiting = j.pending_writes().unwrap();
     let names = [
         "Gavin B".to_string(),
         "gavin b".to_string(),
@@ -350,6 +350,10 @@ fn an_interview_with_new_interviewers_is_one_write() {
             &names,
         )
         .unwrap();
+    // One action: one write waiting in the outbox, one change once applied.
+    assert_eq!(j.pending_writes().unwrap(), waiting + 1);
+    let chunks = j.storage_sizes().unwrap().chunks;
+    j.apply_pending().unwrap();
     assert_eq!(j.storage_sizes().unwrap().chunks, chunks + 1);
     assert_eq!(
         interview.interviewer_ids.len(),

@@ -100,6 +100,8 @@ fn an_upgraded_journal_equals_a_fresh_one() {
             .key
             .clone();
         j.complete_reminder(&key).unwrap();
+        // As the apps do after a write: the outbox becomes the document copied below.
+        j.apply_pending().unwrap();
     }
     // A version-1 database (as the first release wrote it) holding the same document.
     {
@@ -178,12 +180,21 @@ fn a_damaged_document_names_the_file_and_keeps_it() {
     let mut j = Journal::open(&path).unwrap();
     // Reads still work from the index...
     assert_eq!(j.timeline(&Filter::default()).unwrap().len(), 4);
-    // ...writes need the document, and say what is wrong.
-    let err = j.create(Mood::new(3, Utc::now())).unwrap_err();
+    // ...what needs the document says what is wrong, and changes nothing.
+    let err = j.document_bytes().unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("j.onward"), "{err}");
     drop(j);
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    // A write is still kept (it waits in the outbox, and shows), and applying it to the
+    // damaged document is refused by name, with the write kept for a recovery.
+    let mut j = Journal::open(&path).unwrap();
+    let mood = j.create(Mood::new(3, Utc::now())).unwrap();
+    let err = j.apply_pending().unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("j.onward"), "{err}");
+    assert_eq!(j.pending_writes().unwrap(), 1);
+    assert_eq!(j.get::<Mood>(&mood.meta.id).unwrap(), mood);
 }
 
 #[test]
@@ -192,6 +203,7 @@ fn compaction_folds_chunks_and_keeps_everything() {
     let path = temp_path(&dir, "j.onward");
     let mut j = Journal::open(&path).unwrap();
     let ids = fill(&mut j, 40);
+    j.apply_pending().unwrap();
     let before = j.storage_sizes().unwrap();
     assert!(before.chunks > 0);
     j.compact().unwrap();
@@ -213,6 +225,8 @@ fn writes_leave_compaction_to_compact_if_due() {
         j.add_entry(Entry::new(EntryKind::Expressive, long.clone(), Utc::now()))
             .unwrap();
     }
+    // Nor does applying them (as the apps do after each write).
+    j.apply_pending().unwrap();
     let due =
         |s: &onward_core::store::document::Sizes| s.chunk_bytes > s.snapshot_bytes.max(64 * 1024);
     let before = j.storage_sizes().unwrap();

@@ -85,6 +85,7 @@ fn acknowledged_writes_survive_sigkill() {
     let (mut copies, mut in_flight_kills, mut compactions_seen) = (0usize, 0usize, 0usize);
     let (mut survived, mut comparisons, mut hot_journals) = (0, 0, 0);
     let (mut inside_open_kills, mut never_started, mut compaction_kills) = (0, 0, 0);
+    let mut applying_kills = 0;
     // Microseconds after a phase's marker within which that phase's kills land.
     let (mut open_window_us, mut action_window_us, mut compact_window_us) =
         (5_000u64, 20_000u64, 50_000u64);
@@ -207,6 +208,11 @@ fn acknowledged_writes_survive_sigkill() {
         never_started += usize::from(!run.opening);
         let compacting = run.pending.as_ref().is_some_and(|p| p.op == "compact");
         compaction_kills += usize::from(compacting);
+        applying_kills += usize::from(
+            run.pending
+                .as_ref()
+                .is_some_and(|p| p.op == "apply" || p.op == "tidy"),
+        );
         // The windows follow what the kills find: one that came after its phase shrinks
         // the window, one inside it grows it, so most aimed kills land inside.
         let aimed_at = match phase {
@@ -228,7 +234,8 @@ fn acknowledged_writes_survive_sigkill() {
         "crash test: {survived} kills survived, {records_checked} acknowledged records checked \
          ({acks} acks over {ops} actions, {comparisons} record comparisons; \
          {in_flight_kills} kills with an action in flight, {inside_open_kills} inside \
-         Journal::open, {compaction_kills} inside an explicit compaction, {never_started} \
+         Journal::open, {compaction_kills} inside an explicit compaction, {applying_kills} \
+         while the outbox was applied (explicitly or by a tidy), {never_started} \
          before the writer reached the open, {hot_journals} leaving a hot rollback journal, \
          {fresh_kills} before the first ack of a fresh journal; {copies} checks on a copy \
          of the killed files, {compactions_seen} rounds with a compaction) in {:.1?}",

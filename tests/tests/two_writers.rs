@@ -44,6 +44,8 @@ fn acked(output: &str) -> Acked {
             Line::Ack { id, check } => {
                 acked.checks.insert(id, check);
             }
+            // The writer's background tidy is not one of its actions.
+            Line::Done { op } if op == "tidy" => {}
             Line::Done { .. } => acked.actions += 1,
             Line::Opening | Line::Open | Line::Progress { .. } => {}
         }

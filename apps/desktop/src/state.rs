@@ -62,7 +62,7 @@ impl Desk {
             }),
         };
         crate::live::watch_file(desk.clone());
-        crate::tidy::compact_after_changes(desk.clone());
+        crate::tidy::tidy_after_changes(desk.clone());
         desk
     }
 

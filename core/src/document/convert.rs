@@ -156,6 +156,39 @@ fn to_hydrate(key: &str, json: &Json) -> Option<hydrate::Value> {
     })
 }
 
+/// A field's value as the document gives it back once written (`None`: absent), worked
+/// out without a document: sets sorted and without repeats, nulls left out, numbers as
+/// the scalar they become. What a write waiting in the outbox shows until it is applied.
+pub fn stored_form(key: &str, json: &Json) -> Option<Json> {
+    Some(match json {
+        Json::Null => return None,
+        Json::Array(items) if is_set(key) => {
+            let mut members: Vec<String> = items.iter().map(set_member).collect();
+            members.sort();
+            members.dedup();
+            Json::Array(members.into_iter().map(Json::String).collect())
+        }
+        Json::Array(items) => Json::Array(
+            items
+                .iter()
+                .map(|item| match item {
+                    Json::Object(fields) => Json::Object(stored_map(fields)),
+                    scalar => scalar_to_json(&json_to_scalar(scalar)),
+                })
+                .collect(),
+        ),
+        Json::Object(fields) => Json::Object(stored_map(fields)),
+        scalar => scalar_to_json(&json_to_scalar(scalar)),
+    })
+}
+
+fn stored_map(fields: &Map<String, Json>) -> Map<String, Json> {
+    fields
+        .iter()
+        .filter_map(|(key, value)| stored_form(key, value).map(|v| (key.clone(), v)))
+        .collect()
+}
+
 fn json_to_scalar(json: &Json) -> ScalarValue {
     match json {
         Json::Bool(b) => ScalarValue::Boolean(*b),

@@ -2,6 +2,7 @@
 //! This module only knows the document; persisting it is [`crate::store`]'s job.
 
 mod convert;
+pub use convert::stored_form;
 pub mod layout;
 
 use crate::model::Kind;

@@ -6,7 +6,7 @@
 //! compacting. Loading the saved document is one decode.
 
 use super::sync::{resolve_covered, set_relay_state, OnRelay};
-use super::{catch_up, Changed, Journal, Merged};
+use super::{catch_up, pending, Changed, Journal, Merged};
 use crate::document::{JournalDoc, Touched};
 use crate::model::Kind;
 use crate::store::sync_state as state;
@@ -46,6 +46,8 @@ impl Journal {
         // This journal as it stands (small: that is why the snapshot is taken whole).
         catch_up(&tx, &mut self.doc, &self.path, now)?;
         let (local, cursor) = self.doc.as_mut().expect("catch_up loads the document");
+        // This device's writes waiting in the outbox go along with its own changes.
+        pending::apply_stored(&tx, local, cursor, now)?;
         let local_heads = local.heads();
         snapshot.set_actor(&store::document::actor(&tx)?);
         let heads_of_snapshot = snapshot.heads();

@@ -1,7 +1,8 @@
 //! Keeping a journal healthy and whole: merging another copy, rebuilding and checking
 //! the index, compacting, and handing out the raw document.
 
-use super::{Begun, Changed, Journal, COMPACT_AFTER_BYTES};
+use super::{pending, Begun, Changed, Journal, COMPACT_AFTER_BYTES};
+use crate::document::JournalDoc;
 use crate::store::{self, document::Cursor};
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -27,7 +28,7 @@ impl Journal {
     /// document or saved changes (as another device sends them). Already known changes
     /// are skipped, so merging twice changes nothing.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<Changed> {
-        let (_, changed) = self.write("merge", |doc, _, _| {
+        let (_, changed) = self.write_document("merge", |doc, _| {
             // A copy of a different journal layout is refused before anything is applied.
             let touched = doc.merge_bytes(bytes)?;
             Ok(((), touched))
@@ -58,6 +59,10 @@ impl Journal {
         f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
     ) -> Result<T> {
         let result = self.with_document_inner(f);
+        if result.is_err() {
+            // The document may hold what a rolled back transaction applied.
+            self.doc = None;
+        }
         self.named(result)
     }
 
@@ -82,21 +87,26 @@ impl Journal {
             tx.commit()?;
             Ok(())
         })();
+        if result.is_err() {
+            self.doc = None;
+        }
         self.named(result)
     }
 
     /// Compares the index with one rebuilt from the document, without changing it.
     pub fn check_index(&mut self) -> Result<IndexCheck> {
         let result = self.check_index_inner();
+        if result.is_err() {
+            self.doc = None;
+        }
         self.named(result)
     }
 
     fn check_index_inner(&mut self) -> Result<IndexCheck> {
-        let Begun {
-            tx, doc, touched, ..
-        } = self.begin()?;
-        store::index::update(&tx, doc, &touched)?;
-        let before = store::index::dump(&tx)?;
+        // The index as it stands, the rows of writes still in the outbox included: they
+        // must be what the document gives once those writes are applied.
+        let before = store::index::dump(&self.conn)?;
+        let Begun { tx, doc, .. } = self.begin()?;
         store::index::rebuild(&tx, doc)?;
         let after = store::index::dump(&tx)?;
         // Only a comparison: the rebuilt rows are thrown away. So may be a document this
@@ -160,6 +170,9 @@ impl Journal {
             tx.commit()?;
             Ok(())
         })();
+        if result.is_err() {
+            self.doc = None;
+        }
         self.named(result)
     }
 
@@ -196,12 +209,52 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
             path: path.to_path_buf(),
         });
     }
-    let (bytes, _) =
-        store::document::changes_since(&conn, Cursor::default()).map_err(|e| match e {
-            Error::Storage(e) => corrupt(e),
-            other => other,
-        })?;
+    let named = |e: Error| match e {
+        Error::Storage(e) => corrupt(e),
+        Error::Document(detail) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        },
+        other => other,
+    };
+    // One read transaction: the chunks and the outbox as one writer left them.
+    conn.execute_batch("BEGIN").map_err(corrupt)?;
+    let (mut bytes, _) = store::document::changes_since(&conn, Cursor::default()).map_err(named)?;
+    let waiting = other_outbox(&conn).map_err(named)?;
+    conn.execute_batch("COMMIT").map_err(corrupt)?;
+    if let Some((actor, waiting)) = waiting {
+        // The other journal's acknowledged writes not yet in its document: made into
+        // the very changes that journal will make when it applies them (see `pending`).
+        let mut doc = JournalDoc::new(&actor);
+        for chunk in &bytes {
+            doc.absorb(chunk).map_err(named)?;
+        }
+        let base = doc.heads();
+        pending::apply(&mut doc, &waiting).map_err(named)?;
+        bytes.push(doc.save_after(&base));
+    }
     Ok(bytes)
+}
+
+/// Another journal file's actor and waiting writes, when it has any (a file from before
+/// the outbox has none).
+fn other_outbox(conn: &Connection) -> Result<Option<(Vec<u8>, Vec<store::outbox::Pending>)>> {
+    let has_outbox: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_outbox {
+        return Ok(None);
+    }
+    let waiting = store::outbox::all(conn)?;
+    if waiting.is_empty() {
+        return Ok(None);
+    }
+    let actor = store::document::stored_actor(conn)?.ok_or_else(|| {
+        Error::Document("it has writes waiting but no actor to make them as".into())
+    })?;
+    Ok(Some((actor, waiting)))
 }
 
 /// The chunks have outgrown the snapshot (and the floor), by the tables' sizes.

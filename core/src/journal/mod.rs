@@ -1,13 +1,18 @@
-//! [`Journal`]: one person's journal file, opened. Reads come from the SQLite index;
-//! every write changes the Automerge document and, in the same SQLite transaction,
-//! appends the change and updates the index.
+//! [`Journal`]: one person's journal file, opened. Reads come from the SQLite index. A
+//! person's write queues its fields in the outbox and updates the index, in one SQLite
+//! transaction, without the Automerge document; the queued writes become changes in the
+//! document later (`apply_pending`, and first thing in every transaction that needs
+//! the document: a merge, sync, compaction, export of the document). See
+//! docs/DOCUMENT.md, "The outbox".
 
 mod actions;
 mod bootstrap;
 mod bulk;
+mod draft;
 mod links;
 mod maintenance;
 mod observers;
+mod pending;
 mod reader;
 mod recover;
 mod sync;
@@ -25,6 +30,7 @@ use crate::model::{Entity, Kind, Record};
 use crate::store::{self, document::Cursor, queries};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
+use draft::Draft;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde_json::{Map, Value as Json};
 use std::path::{Path, PathBuf};
@@ -40,7 +46,8 @@ pub struct Journal {
     conn: Connection,
     /// The index queries, on a connection of their own ([`Reader`]).
     reader: Reader,
-    /// Loaded on the first write; reads never need it.
+    /// Loaded when something needs it (a merge, sync, compaction, applying the
+    /// outbox); reads and a person's writes never do.
     doc: Option<(JournalDoc, Cursor)>,
     clock: Clock,
     /// The person's time zone: where their days and weeks begin.
@@ -174,16 +181,59 @@ impl Journal {
         Reader::open(&self.path).map_err(|e| store::open::name_damage(&self.path, e))
     }
 
-    /// Runs `edit` on the document as one user action: one Automerge change, one SQLite
-    /// transaction holding the change bytes and the index update. Changes that another
-    /// connection saved meanwhile are merged first, so the index stays whole.
+    /// Runs `edit` as one user action: its writes are queued in the outbox and the
+    /// index updated with what they leave, in one SQLite transaction, without loading
+    /// the document. Once this returns Ok the action is durable; it becomes one
+    /// Automerge change when the outbox is applied.
     fn write<T>(
         &mut self,
         message: &str,
-        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
+        edit: impl FnOnce(&mut Draft<'_>, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
         let result = self
             .write_inner(message, edit)
+            .map_err(|e| store::open::name_damage(&self.path, e));
+        if let Ok((_, changed)) = &result {
+            self.observers.notify(changed);
+        }
+        result
+    }
+
+    fn write_inner<T>(
+        &mut self,
+        message: &str,
+        edit: impl FnOnce(&mut Draft<'_>, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
+    ) -> Result<(T, Changed)> {
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut draft = Draft::new(&tx);
+        // On an error nothing was written: the transaction rolls back as it drops.
+        let (value, _) = edit(&mut draft, &tx, now)?;
+        let touched = draft.touched();
+        if !draft.puts().is_empty() {
+            // The actor is fixed before the first change, so whoever applies the outbox
+            // (this file, or another journal merging this file) makes the same change.
+            store::document::actor(&tx)?;
+            store::outbox::push(&tx, message, now.timestamp(), draft.puts())?;
+            store::index::update(&tx, &draft, &touched)?;
+        }
+        drop(draft);
+        tx.commit()?;
+        Ok((value, Changed::from(&touched)))
+    }
+
+    /// Runs `edit` on the document itself (a merge of another copy's changes), with
+    /// the outbox applied first: one SQLite transaction holding the changes and the
+    /// index update.
+    fn write_document<T>(
+        &mut self,
+        message: &str,
+        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>) -> Result<(T, Touched)>,
+    ) -> Result<(T, Changed)> {
+        let result = self
+            .write_document_inner(message, edit)
             .map_err(|e| store::open::name_damage(&self.path, e));
         match &result {
             Ok((_, changed)) => self.observers.notify(changed),
@@ -193,10 +243,10 @@ impl Journal {
         result
     }
 
-    fn write_inner<T>(
+    fn write_document_inner<T>(
         &mut self,
         message: &str,
-        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>, DateTime<Utc>) -> Result<(T, Touched)>,
+        edit: impl FnOnce(&mut JournalDoc, &Transaction<'_>) -> Result<(T, Touched)>,
     ) -> Result<(T, Changed)> {
         let now = self.now();
         let Begun {
@@ -206,16 +256,18 @@ impl Journal {
             mut touched,
         } = self.begin()?;
         let base = doc.heads();
-        let value = match edit(doc, &tx, now) {
-            Ok((value, mine)) => {
-                touched.extend(mine);
-                value
-            }
+        let (value, mine) = match edit(doc, &tx) {
+            Ok(done) => done,
             Err(e) => {
                 doc.rollback();
                 return Err(e);
             }
         };
+        // What other connections wrote is re-read too, but they indexed it and told
+        // their own observers (the desktop hears other processes by `data_version`);
+        // this change's news is what its own edit touched.
+        let news = Changed::from(&mine);
+        touched.extend(mine);
         doc.commit(message, now.timestamp());
         let bytes = doc.save_after(&base);
         if !bytes.is_empty() {
@@ -223,19 +275,33 @@ impl Journal {
         }
         store::index::update(&tx, doc, &touched)?;
         // Compaction is not done here: saving the whole document took up to 150 ms at
-        // 10k records, inside someone's tap. The shells call `compact_if_due` at idle.
+        // 10k records. The shells call `compact_if_due` at idle.
         tx.commit()?;
-        Ok((value, Changed::from(&touched)))
+        Ok((value, news))
     }
 
-    /// Starts a write transaction with the document loaded and caught up with what
-    /// other connections saved; `touched` says which records those changes touched.
+    /// Starts a write transaction with the document loaded, caught up with what other
+    /// connections saved, and the outbox applied (and its records indexed from the
+    /// document); `touched` says which records the other connections' changes touched. A caller whose transaction does not commit must drop the
+    /// document (`self.doc = None`): it holds what was applied.
     fn begin(&mut self) -> Result<Begun<'_>> {
         let now = self.now();
+        // The long part (reading the whole document) outside the write lock: other
+        // connections write meanwhile, and the catch-up below takes what they wrote.
+        self.load_document()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let touched = catch_up(&tx, &mut self.doc, &self.path, now)?;
+        let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
+        // What the outbox held is indexed already (and was heard of when written): its
+        // records are read back from the document here, and are not news.
+        let applied = pending::apply_stored(&tx, doc, cursor, now)
+            .and_then(|applied| store::index::update(&tx, doc, &applied));
+        if let Err(e) = applied {
+            self.doc = None;
+            return Err(e);
+        }
         let (doc, cursor) = self.doc.as_mut().expect("catch_up loads the document");
         Ok(Begun {
             tx,
@@ -405,6 +471,37 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// Loads the document now, in a read transaction: writers on other connections go
+    /// on meanwhile. A journal that has no document yet is left to its first change.
+    pub fn load_document(&mut self) -> Result<()> {
+        if self.doc.is_some() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        let loaded = match store::document::stored_actor(&tx)? {
+            Some(actor) => {
+                store::document::load(&tx, &actor).map_err(|e| document_damage(&self.path, e))?
+            }
+            None => None,
+        };
+        drop(tx);
+        self.doc = loaded;
+        Ok(())
+    }
+}
+
+/// A document that does not load is damage to the file at `path`.
+fn document_damage(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Document(detail) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        },
+        other => other,
+    }
+}
+
 /// Loads the document on first use, or merges what other connections appended since.
 /// Returns what those outside changes touched.
 fn catch_up(
@@ -413,13 +510,7 @@ fn catch_up(
     path: &Path,
     now: DateTime<Utc>,
 ) -> Result<Touched> {
-    let corrupt = |e: Error| match e {
-        Error::Document(detail) => Error::Corrupt {
-            path: path.to_path_buf(),
-            detail,
-        },
-        other => other,
-    };
+    let corrupt = |e: Error| document_damage(path, e);
     match slot {
         None => {
             let actor = store::document::actor(conn)?;
@@ -454,12 +545,12 @@ fn fields_of<E: serde::Serialize>(record: &E) -> Map<String, Json> {
     }
 }
 
-fn put<E: Entity>(doc: &mut JournalDoc, record: &E) -> Result<Touched> {
+fn put<E: Entity>(doc: &mut Draft<'_>, record: &E) -> Result<Touched> {
     doc.write(E::KIND, record.id(), &fields_of(record))?;
     Ok(touched_one(E::KIND, record.id()))
 }
 
-fn put_record(doc: &mut JournalDoc, record: &Record) -> Result<Touched> {
+fn put_record(doc: &mut Draft<'_>, record: &Record) -> Result<Touched> {
     let Json::Object(fields) = record.to_json() else {
         unreachable!("records serialise to JSON objects")
     };
@@ -467,7 +558,7 @@ fn put_record(doc: &mut JournalDoc, record: &Record) -> Result<Touched> {
     Ok(touched_one(record.kind(), record.id()))
 }
 
-fn read<E: Entity>(doc: &JournalDoc, id: &str) -> Result<E> {
+fn read<E: Entity>(doc: &Draft<'_>, id: &str) -> Result<E> {
     let fields = doc
         .read(E::KIND, id)?
         .ok_or_else(|| Error::NotFound { id: id.to_string() })?;

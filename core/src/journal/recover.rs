@@ -27,6 +27,8 @@ pub struct Recovered {
     /// Records taken from the damaged file's index alone (their latest version, without
     /// history), because the document had lost them.
     pub from_index: usize,
+    /// Records taken from the writes waiting in the damaged file's outbox alone.
+    pub from_outbox: usize,
     /// What could not be read, in words.
     pub problems: Vec<String>,
 }
@@ -34,7 +36,7 @@ pub struct Recovered {
 impl Recovered {
     /// Records in the new journal.
     pub fn records(&self) -> usize {
-        self.from_document + self.from_index
+        self.from_document + self.from_index + self.from_outbox
     }
 }
 
@@ -84,8 +86,22 @@ impl Journal {
 
             let only_indexed = index_records(&found, &in_document, &mut recovered.problems);
             recovered.from_index = only_indexed.len();
+            let mut known = in_document;
+            known.extend(only_indexed.iter().map(|r| r.id().to_string()));
             if !only_indexed.is_empty() {
                 journal.put_records(only_indexed, true, &mut |_, _| {})?;
+            }
+            // The writes acknowledged but not yet in the document are the latest
+            // versions of their records: they go on top, oldest first.
+            let waiting = readable_records(&found.outbox_records, &mut recovered.problems);
+            recovered.from_outbox = waiting
+                .iter()
+                .map(|r| r.id())
+                .filter(|id| !known.contains(*id))
+                .collect::<BTreeSet<_>>()
+                .len();
+            if !waiting.is_empty() {
+                journal.put_records(waiting, false, &mut |_, _| {})?;
             }
             // Everything into the database file itself: only that file is renamed.
             journal
@@ -228,9 +244,16 @@ fn index_records(
     in_document: &BTreeSet<String>,
     problems: &mut Vec<String>,
 ) -> Vec<Record> {
+    let mut records = readable_records(&found.index_rows, problems);
+    records.retain(|r| !in_document.contains(r.id()));
+    records
+}
+
+/// The rows (kind, fields as JSON) that read as valid records, in their order.
+fn readable_records(rows: &[(String, String)], problems: &mut Vec<String>) -> Vec<Record> {
     let mut records = Vec::new();
     let mut unreadable = 0;
-    for (kind, json) in &found.index_rows {
+    for (kind, json) in rows {
         let record = kind
             .parse::<Kind>()
             .ok()
@@ -238,13 +261,12 @@ fn index_records(
             .and_then(|(kind, json)| Record::from_json(kind, json).ok())
             .filter(|r| r.validate().is_ok());
         match record {
-            Some(r) if !in_document.contains(r.id()) => records.push(r),
-            Some(_) => {}
+            Some(r) => records.push(r),
             None => unreadable += 1,
         }
     }
     if unreadable > 0 {
-        problems.push(format!("{unreadable} index rows do not read as records"));
+        problems.push(format!("{unreadable} stored rows do not read as records"));
     }
     records
 }

@@ -503,7 +503,7 @@ impl Journal {
         bytes: &[u8],
         on_relay: OnRelay<'_>,
     ) -> Result<Merged> {
-        let ((new_changes, _), changed) = self.write(message, |doc, tx, _| {
+        let ((new_changes, _), changed) = self.write_document(message, |doc, tx| {
             let settings = state::load(tx)?.ok_or(Error::SyncNotEnabled)?;
             let before = doc.heads();
             let mut touched = Touched::default();

@@ -33,16 +33,20 @@ pub struct Sizes {
 
 const ACTOR: &str = "actor";
 
-/// This file's Automerge actor id, created on first use.
-pub fn actor(conn: &Connection) -> Result<Vec<u8>> {
-    let found: Option<Vec<u8>> = conn
+/// This file's Automerge actor id, if it has one yet (read-only).
+pub fn stored_actor(conn: &Connection) -> Result<Option<Vec<u8>>> {
+    Ok(conn
         .query_row(
             "SELECT value FROM journal_meta WHERE key = ?1",
             [ACTOR],
             |r| r.get(0),
         )
-        .optional()?;
-    if let Some(actor) = found {
+        .optional()?)
+}
+
+/// This file's Automerge actor id, created on first use.
+pub fn actor(conn: &Connection) -> Result<Vec<u8>> {
+    if let Some(actor) = stored_actor(conn)? {
         return Ok(actor);
     }
     let actor = uuid::Uuid::new_v4().as_bytes().to_vec();

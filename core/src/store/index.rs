@@ -153,21 +153,58 @@ pub fn parse_millis(s: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
-/// Brings the index rows of everything `touched` in line with the document.
-pub fn update(conn: &Connection, doc: &JournalDoc, touched: &Touched) -> Result<()> {
+/// Where the index takes a record's fields from: the document, or a pending write's
+/// draft (see `journal::draft`).
+pub trait Source {
+    /// A record's fields, or `None` when there is no such record.
+    fn record(&self, kind: Kind, id: &str) -> Result<Option<Map<String, Json>>>;
+    /// A reminder's state, or `None` when it has none.
+    fn reminder(&self, key: &str) -> Result<Option<Map<String, Json>>>;
+}
+
+impl Source for JournalDoc {
+    fn record(&self, kind: Kind, id: &str) -> Result<Option<Map<String, Json>>> {
+        self.read(kind, id)
+    }
+    fn reminder(&self, key: &str) -> Result<Option<Map<String, Json>>> {
+        self.reminder_state(key)
+    }
+}
+
+/// A record's fields as the index holds them (what the document held when it was
+/// last indexed, or what a pending write left), or `None` when it has no such record.
+pub fn indexed(conn: &Connection, kind: Kind, id: &str) -> Result<Option<Map<String, Json>>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT kind, json FROM records WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        Some((k, json)) if k == kind.as_str() => match serde_json::from_str(&json) {
+            Ok(Json::Object(fields)) => Ok(Some(fields)),
+            _ => Err(crate::Error::Document(format!(
+                "the index row of {kind} {id} does not read"
+            ))),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Brings the index rows of everything `touched` in line with `source` (the document,
+/// or a pending write).
+pub fn update(conn: &Connection, source: &dyn Source, touched: &Touched) -> Result<()> {
     // Applications come first (Kind order), so the records titled after them see them.
     let mut dependents = std::collections::BTreeSet::new();
     for (kind, id) in &touched.records {
-        reindex(conn, doc, *kind, id)?;
+        reindex(conn, source, *kind, id)?;
         if *kind == Kind::Application {
             dependents.extend(titled_after(conn, id)?);
         }
     }
     for (kind, id) in dependents.difference(&touched.records) {
-        reindex(conn, doc, *kind, id)?;
+        reindex(conn, source, *kind, id)?;
     }
     for key in &touched.reminders {
-        match doc.reminder_state(key)? {
+        match source.reminder(key)? {
             Some(state) => put_reminder_state(conn, key, &state)?,
             None => {
                 conn.execute("DELETE FROM reminder_states WHERE key = ?1", [key])?;
@@ -224,8 +261,8 @@ pub fn rebuild_reporting(
     Ok(())
 }
 
-fn reindex(conn: &Connection, doc: &JournalDoc, kind: Kind, id: &str) -> Result<()> {
-    match doc.read(kind, id)? {
+fn reindex(conn: &Connection, source: &dyn Source, kind: Kind, id: &str) -> Result<()> {
+    match source.record(kind, id)? {
         Some(fields) => put_record(conn, kind, id, fields),
         None => remove_record(conn, kind, id),
     }

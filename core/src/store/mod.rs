@@ -3,6 +3,7 @@
 pub mod document;
 pub mod index;
 pub mod open;
+pub mod outbox;
 pub mod queries;
 pub mod salvage;
 pub mod schema;

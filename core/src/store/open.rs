@@ -155,9 +155,15 @@ pub fn name_damage(path: &Path, e: Error) -> Error {
                 ..
             },
         ) if failure.code == rusqlite::ErrorCode::Unknown
-            && ["no such table", "no such column", "has no column named"]
-                .iter()
-                .any(|m| message.contains(m)) =>
+            && [
+                "no such table",
+                "no such column",
+                "has no column named",
+                // The search table's definition, damaged, names a tokenizer SQLite lacks.
+                "error in tokenizer constructor",
+            ]
+            .iter()
+            .any(|m| message.contains(m)) =>
         {
             Error::Corrupt {
                 path: path.to_path_buf(),

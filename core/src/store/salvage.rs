@@ -9,7 +9,8 @@
 //!   starts with Automerge's magic bytes and carries a checksum, so a damaged one is
 //!   recognised and left out);
 //! - the index rows (each record's latest fields as JSON), for records whose history is
-//!   gone from the document.
+//!   gone from the document;
+//! - the writes waiting in the outbox (acknowledged, not yet in the document).
 
 use crate::{Error, Result};
 use automerge::{Automerge, AutomergeError, LoadOptions, OnPartialLoad};
@@ -36,6 +37,9 @@ pub struct Salvage {
     pub carved: Vec<Vec<u8>>,
     /// Index rows: (kind, the record's fields as JSON text).
     pub index_rows: Vec<(String, String)>,
+    /// Records written by the outbox's waiting writes, oldest first: (kind, fields as
+    /// JSON text).
+    pub outbox_records: Vec<(String, String)>,
     /// What could not be read, in words.
     pub problems: Vec<String>,
 }
@@ -77,7 +81,7 @@ fn read_through_sql(bytes: &[u8], wal: Option<&[u8]>, found: &mut Salvage) -> Re
             source,
         })
     };
-    write(&copy, bytes)?;
+    write(&copy, &padded(bytes))?;
     if let Some(wal) = wal {
         write(&scratch.path().join("copy.onward-wal"), wal)?;
     }
@@ -105,7 +109,69 @@ fn read_through_sql(bytes: &[u8], wal: Option<&[u8]>, found: &mut Salvage) -> Re
     }
     read_chunks(&conn, found);
     read_index_rows(&conn, found);
+    read_outbox(&conn, found);
     Ok(())
+}
+
+/// The records the outbox's waiting writes hold (a file from before the outbox has
+/// none).
+fn read_outbox(conn: &Connection, found: &mut Salvage) {
+    use crate::store::outbox::Put;
+    let scan = (|| -> rusqlite::Result<()> {
+        let mut stmt = conn.prepare("SELECT puts FROM outbox ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let json: String = row.get(0)?;
+            let Ok(puts) = serde_json::from_str::<Vec<Put>>(&json) else {
+                found
+                    .problems
+                    .push("a write waiting in the outbox does not read".into());
+                continue;
+            };
+            for put in puts {
+                if let Put::Record { kind, fields, .. } = put {
+                    let fields = serde_json::Value::Object(fields).to_string();
+                    found
+                        .outbox_records
+                        .push((kind.as_str().to_string(), fields));
+                }
+            }
+        }
+        Ok(())
+    })();
+    match scan {
+        Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => {}
+        Err(e) => found.problems.push(format!(
+            "the outbox stops reading after {} records: {e}",
+            found.outbox_records.len()
+        )),
+        Ok(()) => {}
+    }
+}
+
+/// A file cut short, made as long as its header says with zeroed pages: SQLite then
+/// reads the pages that are left, and only the lost ones fail.
+fn padded(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let page_size = match bytes.get(16..18).map(|b| u16::from_be_bytes([b[0], b[1]])) {
+        Some(1) => 65_536,
+        Some(size) if size >= 512 && size.is_power_of_two() => usize::from(size),
+        _ => return bytes.into(),
+    };
+    let Some(expected) = word(28).and_then(|pages| pages.checked_mul(page_size)) else {
+        return bytes.into();
+    };
+    // A page count past 1 GiB is a damaged header, not a journal to rebuild.
+    if expected <= bytes.len() || expected > 1 << 30 {
+        return bytes.into();
+    }
+    let mut whole = bytes.to_vec();
+    whole.resize(expected, 0);
+    whole.into()
 }
 
 /// Every change chunk that reads: a scan first, then the ids after where it stopped

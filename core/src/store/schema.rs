@@ -9,7 +9,7 @@
 use rusqlite::Transaction;
 
 /// The schema this build writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 /// `PRAGMA application_id` of an Onward journal ("ONWD"), so another program's SQLite
 /// file is recognised and left alone.
@@ -189,8 +189,19 @@ ALTER TABLE sync_state ADD COLUMN members TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE sync_state ADD COLUMN secrets BLOB;
 "#;
 
+/// Version 6: the outbox, where a user's write waits (acknowledged and durable) until it
+/// is turned into an Automerge change off the write path (see `store::outbox`).
+const V6: &str = r#"
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    message     TEXT NOT NULL,
+    time        INTEGER NOT NULL,
+    puts        TEXT NOT NULL
+);
+"#;
+
 /// Each version's step, in order: `STEPS[n]` upgrades version n to n + 1.
-const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5];
+const STEPS: [&str; VERSION as usize] = [V1, V2, V3, V4, V5, V6];
 
 /// What an upgrade asks of the caller once the schema is in place.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -7,7 +7,8 @@
 //! `mix` (the default) is a person's random day: applications, stages, interviews with
 //! new contacts, rejections, entries short and long, moods, edits, deletes and restores,
 //! tags, reminder snoozes, notes, and now and then an explicit compaction or index
-//! rebuild; after each action, `compact_if_due` as the apps call it. `compact` adds
+//! rebuild or an explicit apply of the outbox; every few actions, `tidy` (the outbox
+//! applied, a compaction when due) as the apps run it in the background. `compact` adds
 //! large entries and compacts explicitly after about every other one, so a kill is
 //! likely to land in the middle of a compaction.
 //!
@@ -131,10 +132,13 @@ fn main() {
         if let Err(e) = op.1 {
             fail(op.0, e);
         }
-        // As the apps do once a write has returned: writes never compact on their own,
-        // so kills also land in these compactions (between acknowledged actions).
-        if let Err(e) = w.j.compact_if_due() {
-            fail("compact_if_due", e);
+        // As the apps do in the background once a write has returned (here every few
+        // actions, so several writes wait): the outbox applied and a compaction when
+        // due. Writes never do either, so kills also land in these.
+        if w.mode == Mode::Mix && w.rng.random_range(0..6) == 0 {
+            if let Err(e) = w.maintenance("tidy") {
+                fail("tidy", e);
+            }
         }
         done += 1;
     }
@@ -285,8 +289,9 @@ impl Writer {
             81..87 => ("reminder", self.reminder()),
             87..90 => ("draft_message", self.draft_message()),
             90..94 => ("add_activity", self.add_activity()),
-            94..97 => ("compact", self.maintenance("compact")),
-            97..100 => ("rebuild_index", self.maintenance("rebuild_index")),
+            94..96 => ("compact", self.maintenance("compact")),
+            96..98 => ("apply", self.maintenance("apply")),
+            98..100 => ("rebuild_index", self.maintenance("rebuild_index")),
             _ => ("add_entry", self.add_entry(None)),
         }
     }
@@ -645,6 +650,10 @@ impl Writer {
         onward_tests::power_cut::arm(op);
         match op {
             "compact" => self.j.compact()?,
+            "apply" => {
+                self.j.apply_pending()?;
+            }
+            "tidy" => self.j.tidy()?,
             _ => self.j.rebuild_index()?,
         }
         Self::done(op);

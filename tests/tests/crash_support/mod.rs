@@ -639,6 +639,11 @@ pub fn versions(path: &Path) -> (i64, i64) {
 /// schema of `version` with every table it had copied over. Version 1 had no
 /// `reminder_states` index table: upgrading adds it and rebuilds the index.
 pub fn as_older_version(fresh: &Path, old: &Path, version: i64) {
+    // An older Onward had no outbox: everything it acknowledged is in its document.
+    onward_core::Journal::open(fresh)
+        .unwrap()
+        .apply_pending()
+        .unwrap();
     let mut conn = rusqlite::Connection::open(old).unwrap();
     let tx = conn.transaction().unwrap();
     onward_core::store::schema::create_at_version(&tx, version).unwrap();

@@ -132,6 +132,12 @@ pub fn recover(damaged: &Path, into: &Path) -> Result<Printed> {
             plural(found.from_index, "record")
         ));
     }
+    if found.from_outbox > 0 {
+        human.push_str(&format!(
+            "  from recent writes {} (saved, not yet in the document)\n",
+            plural(found.from_outbox, "record")
+        ));
+    }
     for problem in &found.problems {
         human.push_str(&format!("  not readable       {problem}\n"));
     }
