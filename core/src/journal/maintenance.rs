@@ -58,39 +58,25 @@ impl Journal {
         &mut self,
         f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
     ) -> Result<T> {
-        let result = self.with_document_inner(f);
-        if result.is_err() {
-            // The document may hold what a rolled back transaction applied.
-            self.doc = None;
-        }
-        self.named(result)
-    }
-
-    fn with_document_inner<T>(
-        &mut self,
-        f: impl FnOnce(&mut crate::document::JournalDoc) -> Result<T>,
-    ) -> Result<T> {
-        let Begun {
-            tx, doc, touched, ..
-        } = self.begin()?;
-        store::index::update(&tx, doc, &touched)?;
-        let value = f(doc)?;
-        tx.commit()?;
-        Ok(value)
+        self.in_document(
+            |Begun {
+                 tx, doc, touched, ..
+             }| {
+                store::index::update(&tx, doc, &touched)?;
+                let value = f(doc)?;
+                tx.commit()?;
+                Ok(value)
+            },
+        )
     }
 
     /// Empties the index and fills it again from the document.
     pub fn rebuild_index(&mut self) -> Result<()> {
-        let result = (|| {
-            let Begun { tx, doc, .. } = self.begin()?;
+        self.in_document(|Begun { tx, doc, .. }| {
             store::index::rebuild(&tx, doc)?;
             tx.commit()?;
             Ok(())
-        })();
-        if result.is_err() {
-            self.doc = None;
-        }
-        self.named(result)
+        })
     }
 
     /// Compares the index with one rebuilt from the document, without changing it.
@@ -158,22 +144,19 @@ impl Journal {
     /// Folds the change chunks into one snapshot now.
     pub fn compact(&mut self) -> Result<()> {
         let now = self.now();
-        let result = (|| {
-            let Begun {
-                tx,
-                doc,
-                cursor,
-                touched,
-            } = self.begin()?;
-            store::index::update(&tx, doc, &touched)?;
-            *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
-            tx.commit()?;
-            Ok(())
-        })();
-        if result.is_err() {
-            self.doc = None;
-        }
-        self.named(result)
+        self.in_document(
+            |Begun {
+                 tx,
+                 doc,
+                 cursor,
+                 touched,
+             }| {
+                store::index::update(&tx, doc, &touched)?;
+                *cursor = store::document::compact(&tx, doc, *cursor, now.timestamp_millis())?;
+                tx.commit()?;
+                Ok(())
+            },
+        )
     }
 
     /// Sizes of the stored document, for `doctor`.

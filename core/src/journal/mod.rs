@@ -280,6 +280,17 @@ impl Journal {
         Ok((value, news))
     }
 
+    /// Runs `work` in a transaction with the document ready (see [`Self::begin`]); `work`
+    /// commits it. On an error the document is dropped (it may hold what the rolled back
+    /// transaction applied) and the error names the file.
+    fn in_document<T>(&mut self, work: impl FnOnce(Begun<'_>) -> Result<T>) -> Result<T> {
+        let result = self.begin().and_then(work);
+        if result.is_err() {
+            self.doc = None;
+        }
+        self.named(result)
+    }
+
     /// Starts a write transaction with the document loaded, caught up with what other
     /// connections saved, and the outbox applied (and its records indexed from the
     /// document); `touched` says which records the other connections' changes touched. A caller whose transaction does not commit must drop the

@@ -18,7 +18,7 @@ use rusqlite::Connection;
 
 impl Journal {
     /// Turns the writes waiting in the outbox into changes in the document and brings
-    /// the index in line with it; returns how many actions were applied. Cheap when
+    /// the index in line with it; returns how many actions were waiting. Cheap when
     /// none wait. The apps call it in the background after a write returns, so the
     /// document is loaded off the path of a person's tap.
     pub fn apply_pending(&mut self) -> Result<usize> {
@@ -26,18 +26,15 @@ impl Journal {
         if waiting == 0 {
             return Ok(0);
         }
-        let result = (|| {
-            let Begun {
-                tx, doc, touched, ..
-            } = self.begin()?;
-            store::index::update(&tx, doc, &touched)?;
-            tx.commit()?;
-            Ok(())
-        })();
-        if result.is_err() {
-            self.doc = None;
-        }
-        self.named(result).map(|()| waiting)
+        self.in_document(
+            |Begun {
+                 tx, doc, touched, ..
+             }| {
+                store::index::update(&tx, doc, &touched)?;
+                tx.commit()?;
+                Ok(waiting)
+            },
+        )
     }
 
     /// What the shells run at idle, after a write has returned: the outbox applied,

@@ -32,6 +32,7 @@ pub fn doctor(args: DoctorArgs, journal: &mut Journal) -> Result<Printed> {
     let integrity = journal.integrity_check()?;
     let index = journal.check_index()?;
     let sizes = journal.storage_sizes()?;
+    let waiting = journal.pending_writes()?;
     let counts = journal.counts()?;
     let healthy = integrity.is_ok() && index.is_consistent();
 
@@ -49,6 +50,7 @@ pub fn doctor(args: DoctorArgs, journal: &mut Journal) -> Result<Printed> {
             "snapshot_bytes": sizes.snapshot_bytes,
             "chunk_bytes": sizes.chunk_bytes,
             "chunks": sizes.chunks,
+            "waiting_writes": waiting,
         },
         "counts": counts.iter().map(|(k, n)| (k.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
     });
@@ -92,6 +94,13 @@ pub fn doctor(args: DoctorArgs, journal: &mut Journal) -> Result<Printed> {
         bytes(sizes.chunk_bytes),
         sizes.chunks
     ));
+    if waiting > 0 {
+        human.push_str(&format!(
+            "  waiting    {} saved and shown, not yet in the document (the next sync, merge or \
+             export of the document adds them)\n",
+            plural(waiting, "write")
+        ));
+    }
     if !counts.is_empty() {
         let list = counts
             .iter()
