@@ -352,7 +352,7 @@ fn run_scale(args: &Args) -> Result<()> {
             &writes,
             &memory,
             &boot,
-            (n, import.total_ms),
+            (n, import.total_ms, import.applied_ms),
             &insights,
         ));
         // Each size as it is done: a long run interrupted still leaves its figures.
