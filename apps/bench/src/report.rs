@@ -42,7 +42,8 @@ pub struct Writes {
     /// The same figures per fifth of the build: does writing slow down as it grows?
     pub by_progress: Vec<ProgressFigures>,
     pub compactions: Compactions,
-    /// `compact_if_due` after each action, outside the write (as the apps call it).
+    /// `compact_if_due` after each action (the outbox applied first), outside the write,
+    /// as the apps' background tidy does.
     pub idle_compactions: Compactions,
 }
 

@@ -57,7 +57,6 @@ impl<'c> Draft<'c> {
                 None => after.remove(key),
             };
         }
-        after.remove(layout::CONFLICTS);
         after.insert(layout::REVISION.into(), (revision + 1).into());
         self.records.insert((kind, id.to_string()), after);
         self.puts.push(Put::Record {

@@ -81,23 +81,17 @@ impl Journal {
 
     /// Compares the index with one rebuilt from the document, without changing it.
     pub fn check_index(&mut self) -> Result<IndexCheck> {
-        let result = self.check_index_inner();
-        if result.is_err() {
-            self.doc = None;
-        }
-        self.named(result)
-    }
-
-    fn check_index_inner(&mut self) -> Result<IndexCheck> {
         // The index as it stands, the rows of writes still in the outbox included: they
         // must be what the document gives once those writes are applied.
-        let before = store::index::dump(&self.conn)?;
-        let Begun { tx, doc, .. } = self.begin()?;
-        store::index::rebuild(&tx, doc)?;
-        let after = store::index::dump(&tx)?;
-        // Only a comparison: the rebuilt rows are thrown away. So may be a document this
-        // transaction created, so the next write reads it afresh.
-        tx.rollback()?;
+        let before = self.named(store::index::dump(&self.conn))?;
+        let after = self.in_document(|Begun { tx, doc, .. }| {
+            store::index::rebuild(&tx, doc)?;
+            let after = store::index::dump(&tx)?;
+            // Only a comparison: the rebuilt rows (and the outbox applied) are thrown away.
+            tx.rollback()?;
+            Ok(after)
+        })?;
+        // The document holds what the rolled back transaction applied: read it afresh.
         self.doc = None;
         let (before_set, after_set): (BTreeSet<&String>, BTreeSet<&String>) =
             (before.iter().collect(), after.iter().collect());
