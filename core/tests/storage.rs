@@ -2,6 +2,7 @@
 
 use chrono::{Duration, Utc};
 use onward_core::model::*;
+use onward_core::store::page_checksums::connect_default;
 use onward_core::store::{index, schema};
 use onward_core::{Error, Filter, Journal};
 use rusqlite::{Connection, TransactionBehavior};
@@ -71,18 +72,20 @@ fn shape(path: &Path) -> (Vec<String>, Vec<String>) {
 }
 
 /// Puts the document of the journal at `from` (snapshot, chunks and the journal's meta
-/// rows) in place of the document of the database at `into`, whose schema is in place.
+/// rows but the one that says whether its pages carry checksums, a fact of the file) in
+/// place of the document of the database at `into`, whose schema is in place.
 fn copy_document(from: &Path, into: &Path) {
-    let conn = Connection::open(into).unwrap();
+    let conn = connect_default(into).unwrap();
     conn.execute("ATTACH DATABASE ?1 AS source", [from.to_str().unwrap()])
         .unwrap();
     conn.execute_batch(
         "DELETE FROM main.document_snapshot;
          DELETE FROM main.document_chunks;
-         DELETE FROM main.journal_meta;
+         DELETE FROM main.journal_meta WHERE key <> 'page_checksums';
          INSERT INTO main.document_snapshot SELECT * FROM source.document_snapshot;
          INSERT INTO main.document_chunks SELECT * FROM source.document_chunks;
-         INSERT INTO main.journal_meta SELECT * FROM source.journal_meta;
+         INSERT INTO main.journal_meta SELECT * FROM source.journal_meta
+             WHERE key <> 'page_checksums';
          DETACH DATABASE source;",
     )
     .unwrap();
@@ -152,7 +155,7 @@ fn a_journal_from_a_newer_version_is_not_touched() {
     let dir = tempfile::tempdir().unwrap();
     let path = temp_path(&dir, "j.onward");
     drop(Journal::open(&path).unwrap());
-    Connection::open(&path)
+    connect_default(&path)
         .unwrap()
         .pragma_update(None, "user_version", 99)
         .unwrap();
@@ -169,7 +172,7 @@ fn a_damaged_document_names_the_file_and_keeps_it() {
         fill(&mut j, 2);
         j.compact().unwrap();
     }
-    Connection::open(&path)
+    connect_default(&path)
         .unwrap()
         .execute(
             "UPDATE document_snapshot SET bytes = substr(bytes, 1, length(bytes) / 2)",
@@ -419,7 +422,7 @@ fn an_index_built_by_an_older_version_is_rebuilt_on_open() {
         fill(&mut j, 2);
     }
     // As an older Onward left it: other titles, an older index version.
-    let conn = Connection::open(&path).unwrap();
+    let conn = connect_default(&path).unwrap();
     conn.execute_batch(
         "UPDATE records SET title = 'old title';
          UPDATE journal_meta SET value = 1 WHERE key = 'index_version';",
@@ -521,6 +524,14 @@ fn each_released_journal_upgrades_to_a_fresh_journal_of_the_same_content() {
         let as_written = std::fs::read_to_string(frozen(&written_by)).unwrap();
         assert_eq!(export(&mut upgraded), as_written, "{name} reads otherwise");
         drop(upgraded);
+        // Written before page checksums, it has them now: byte 20 of the header is the
+        // space each page keeps for one.
+        assert_eq!(std::fs::read(frozen(&name)).unwrap()[20], 0, "{name}");
+        assert_eq!(
+            std::fs::read(&old).unwrap()[20],
+            8,
+            "{name} gained no checksums"
+        );
 
         let fresh = dir.path().join(format!("fresh-{version}.onward"));
         drop(Journal::open(&fresh).unwrap());

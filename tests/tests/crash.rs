@@ -531,7 +531,7 @@ fn a_migration_killed_midway_finishes_on_the_next_open() {
     // The same schema, but an index an older Onward built.
     let template_index = dir.join("template-index.onward");
     std::fs::copy(&fresh, &template_index).unwrap();
-    rusqlite::Connection::open(&template_index)
+    onward_core::store::page_checksums::connect_default(&template_index)
         .unwrap()
         .execute(
             "UPDATE journal_meta SET value = 1 WHERE key = 'index_version'",

@@ -82,7 +82,7 @@ fn a_merge_killed_midway_keeps_every_record_as_one_side_wrote_it() {
     std::fs::copy(&shared_path, &other_path).unwrap();
     // Another device writes as another Automerge actor. (A file copied by hand keeps its
     // actor: two copies both written to then don't merge, "duplicate seq".)
-    rusqlite::Connection::open(&other_path)
+    onward_core::store::page_checksums::connect_default(&other_path)
         .unwrap()
         .execute("DELETE FROM journal_meta WHERE key = 'actor'", [])
         .unwrap();

@@ -177,7 +177,7 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
         return Ok(vec![std::fs::read(path).map_err(io)?]);
     }
     let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
+        store::page_checksums::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
     let app_id: i64 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(corrupt)?;

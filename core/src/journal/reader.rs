@@ -23,7 +23,7 @@ impl Reader {
     pub(crate) fn open(path: &Path) -> Result<Reader> {
         // Read-write flags with `query_only`: a read-only connection could not
         // recover the WAL index after a crash of the last writer.
-        let conn = Connection::open_with_flags(
+        let conn = store::page_checksums::connect(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;

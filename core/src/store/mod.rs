@@ -4,6 +4,7 @@ pub mod document;
 pub mod index;
 pub mod open;
 pub mod outbox;
+pub mod page_checksums;
 pub mod queries;
 pub mod salvage;
 pub mod schema;

@@ -1,7 +1,7 @@
 //! Opening a journal file: recognise it, refuse what is not ours without touching it,
 //! set the durability pragmas, upgrade the schema.
 
-use super::schema;
+use super::{page_checksums, schema};
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
@@ -34,8 +34,16 @@ pub fn open(path: &Path) -> Result<Opened> {
         })?;
     }
 
-    let mut conn = Connection::open(path)?;
+    let mut conn = page_checksums::connect_default(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(BUSY_SECONDS))?;
+    if !exists {
+        // Before the first page is written: every page keeps room for its checksum.
+        page_checksums::reserve_for_checksums(&conn)?;
+    } else if page_checksums::reserved_bytes(&conn)? != page_checksums::RESERVED_BYTES {
+        // A journal from before page checksums: rewritten with them once, if nobody
+        // else has it open. It reads the same either way.
+        page_checksums::add_to(&conn)?;
+    }
     // WAL with FULL sync: an acknowledged write survives a crash of the process and of
     // the machine.
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -51,6 +59,7 @@ pub fn open(path: &Path) -> Result<Opened> {
     if upgrade.rebuild_index {
         super::index::mark_stale(&tx)?;
     }
+    page_checksums::mark_if_reserved(&tx)?;
     tx.commit()?;
     Ok(Opened { conn, upgrade })
 }
@@ -110,6 +119,17 @@ pub fn name_damage(path: &Path, e: Error) -> Error {
                     "the disk is full, so nothing new could be saved (everything saved before \
                      is safe). Free some space on the disk, then try again",
                 ),
+            }
+        }
+        // A page whose checksum no longer matches: the file changed on the disk.
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.extended_code == rusqlite::ffi::SQLITE_IOERR_DATA =>
+        {
+            Error::Corrupt {
+                path: path.to_path_buf(),
+                detail: "part of the file changed on the disk since it was saved (a page no \
+                         longer matches its checksum)"
+                    .into(),
             }
         }
         // SQLite's own text says no more than "disk I/O error"; its extended code says
@@ -184,7 +204,7 @@ fn check_existing(path: &Path) -> Result<()> {
     // that is not ours. (Read-write so that SQLite can roll back a hot journal left by
     // a process killed mid-transaction, restoring the last committed state; a read-only
     // connection would refuse the file instead.)
-    let conn = Connection::open_with_flags(
+    let conn = page_checksums::connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -214,6 +234,14 @@ fn check_existing(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             found: version,
             known: schema::VERSION,
+        });
+    }
+    if tables > 0 && !page_checksums::layout_is_whole(&conn).map_err(corrupt)? {
+        // With byte 20 of the header flipped, the checksums would go unchecked and
+        // the upgrade would rewrite the file.
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: "the page layout in its header is damaged".into(),
         });
     }
     Ok(())

@@ -907,7 +907,7 @@ impl OldJournals {
         as_older_version(&fresh, &schema_1, 1);
         let old_index = dir.join("template-index.onward");
         std::fs::copy(&fresh, &old_index).map_err(|e| e.to_string())?;
-        rusqlite::Connection::open(&old_index)
+        onward_core::store::page_checksums::connect_default(&old_index)
             .and_then(|conn| {
                 conn.execute(
                     "UPDATE journal_meta SET value = 1 WHERE key = 'index_version'",
