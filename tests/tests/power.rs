@@ -348,10 +348,13 @@ fn power_cuts_during_a_migration_lose_nothing() {
         let cut = Cut::random(&mut rng, "mix", window);
         let run = cut_round(&path, &mut model, &cut, &mut tally)
             .and_then(|run| match versions(&path) {
-                v if v == CURRENT => Ok(run),
-                v => Err(format!(
+                v if v != CURRENT => Err(format!(
                     "after reopening, the journal is at {v:?}, not {CURRENT:?}"
                 )),
+                _ if !has_page_checksums(&path) => {
+                    Err("after reopening, its pages have no checksums".into())
+                }
+                _ => Ok(run),
             })
             .unwrap_or_else(|e| fail(&dir, seed, round, format!("{e}\n(upgrading {what})")));
         window = adapt(window, !run.opened);

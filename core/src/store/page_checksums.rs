@@ -106,7 +106,7 @@ fn leave_wal(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// The key in `journal_meta` that says the journal's pages carry checksums.
-const MARK_KEY: &str = "page_checksums";
+pub const MARK_KEY: &str = "page_checksums";
 
 /// Records, once the pages have their reserved bytes, that they carry checksums: from
 /// then on a header that says otherwise is damage (see [`layout_is_whole`]).

@@ -625,7 +625,7 @@ pub const CURRENT: (i64, i64) = (
 
 /// The schema and index versions a journal file is at, read without `Journal::open`.
 pub fn versions(path: &Path) -> (i64, i64) {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = onward_core::store::page_checksums::connect_default(path).unwrap();
     let schema = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
@@ -633,6 +633,16 @@ pub fn versions(path: &Path) -> (i64, i64) {
         schema,
         onward_core::store::index::stored_version(&conn).unwrap(),
     )
+}
+
+/// Whether the journal's pages carry checksums (byte 20 of the header: the bytes each
+/// page keeps for one).
+pub fn has_page_checksums(path: &Path) -> bool {
+    let mut header = [0u8; 100];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok()
+        && header[20] == onward_core::store::page_checksums::RESERVED_BYTES
 }
 
 /// A journal as an older Onward left it, built from `fresh` (a current journal): the
@@ -668,6 +678,12 @@ pub fn as_older_version(fresh: &Path, old: &Path, version: i64) {
         };
         tx.execute_batch(&sql).unwrap();
     }
+    // Older versions had no page checksums (their file has no room for them).
+    tx.execute(
+        "DELETE FROM main.journal_meta WHERE key = ?1",
+        [onward_core::store::page_checksums::MARK_KEY],
+    )
+    .unwrap();
     tx.commit().unwrap();
     conn.execute("DETACH DATABASE fresh", []).unwrap();
 }
