@@ -701,11 +701,17 @@ fn cold_open(
     let median_mb =
         |values: Vec<u64>| Summary::of_ms(&values.into_iter().map(mib).collect::<Vec<_>>()).p50_ms;
     let after_write: Vec<Memory> = writes.iter().filter_map(|m| m.memory_after_write).collect();
+    let with_document: Vec<Memory> = writes
+        .iter()
+        .filter_map(|m| m.memory_with_document)
+        .collect();
     let memory = MemoryFigures {
         after_open_rss_mb: median_mb(onward.iter().map(|(m, _)| m.memory.rss_kb).collect()),
         after_open_hwm_mb: median_mb(onward.iter().map(|(m, _)| m.memory.hwm_kb).collect()),
         after_first_write_rss_mb: median_mb(after_write.iter().map(|m| m.rss_kb).collect()),
         after_first_write_hwm_mb: median_mb(after_write.iter().map(|m| m.hwm_kb).collect()),
+        document_loaded_rss_mb: median_mb(with_document.iter().map(|m| m.rss_kb).collect()),
+        document_loaded_hwm_mb: median_mb(with_document.iter().map(|m| m.hwm_kb).collect()),
         baseline_after_open_rss_mb: median_mb(base.iter().map(|(m, _)| m.memory.rss_kb).collect()),
         builder_hwm_mb: 0.0,
     };

@@ -161,6 +161,10 @@ pub struct MemoryFigures {
     pub after_open_hwm_mb: f64,
     pub after_first_write_rss_mb: f64,
     pub after_first_write_hwm_mb: f64,
+    /// A cold process once the document is loaded, the outbox applied and a
+    /// compaction done (what the apps' background tidy does): resident, and peak.
+    pub document_loaded_rss_mb: f64,
+    pub document_loaded_hwm_mb: f64,
     pub baseline_after_open_rss_mb: f64,
     /// The benchmark process itself after building (document loaded, all caches).
     pub builder_hwm_mb: f64,
@@ -262,10 +266,10 @@ impl Report {
                 met: m.after_open_rss_mb < 60.0,
             },
             Goal {
-                name: "peak RSS after first write (document loaded)".into(),
+                name: "peak RSS with the document loaded".into(),
                 goal: "< 60 MB".into(),
-                value: format!("{:.1} MB", m.after_first_write_hwm_mb),
-                met: m.after_first_write_hwm_mb < 60.0,
+                value: format!("{:.1} MB", m.document_loaded_hwm_mb),
+                met: m.document_loaded_hwm_mb < 60.0,
             },
         ];
         if self.import.rows > 0 {
@@ -450,7 +454,7 @@ impl Report {
             verdict("RSS after open + first page"),
         ]);
         t.row(&[
-            "RSS after first write (doc loaded)".into(),
+            "RSS after first write".into(),
             mb(m.after_first_write_rss_mb),
             String::new(),
             String::new(),
@@ -462,8 +466,24 @@ impl Report {
             mb(m.after_first_write_hwm_mb),
             String::new(),
             String::new(),
-            goal_text("peak RSS after first write (document loaded)"),
-            verdict("peak RSS after first write (document loaded)"),
+            String::new(),
+            String::new(),
+        ]);
+        t.row(&[
+            "RSS with the document loaded, applied, compacted".into(),
+            mb(m.document_loaded_rss_mb),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        t.row(&[
+            "  peak RSS (VmHWM) with the document loaded".into(),
+            mb(m.document_loaded_hwm_mb),
+            String::new(),
+            String::new(),
+            goal_text("peak RSS with the document loaded"),
+            verdict("peak RSS with the document loaded"),
         ]);
         let d = &self.disk;
         t.row(&[

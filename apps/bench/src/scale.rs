@@ -23,6 +23,7 @@ pub struct ScaleRow {
     pub rss_after_first_write_mb: f64,
     pub peak_rss_after_first_write_mb: f64,
     pub builder_peak_rss_mb: f64,
+    pub document_loaded_peak_rss_mb: f64,
     pub bootstrap_records: usize,
     pub bootstrap_ms: f64,
     pub import_rows: usize,
@@ -58,6 +59,7 @@ impl ScaleRow {
             rss_after_first_write_mb: memory.after_first_write_rss_mb,
             peak_rss_after_first_write_mb: memory.after_first_write_hwm_mb,
             builder_peak_rss_mb: memory.builder_hwm_mb,
+            document_loaded_peak_rss_mb: memory.document_loaded_hwm_mb,
             bootstrap_records: boot.records,
             bootstrap_ms: boot.ms,
             import_rows,
@@ -113,6 +115,11 @@ pub fn table(rows: &[ScaleRow]) -> String {
             r.rss_after_first_write_mb, r.peak_rss_after_first_write_mb
         )
     });
+    line(
+        &mut out,
+        "peak RSS of an app with the document loaded",
+        &|r| format!("{:.1} MB", r.document_loaded_peak_rss_mb),
+    );
     line(&mut out, "peak RSS of the builder", &|r| {
         format!("{:.1} MB", r.builder_peak_rss_mb)
     });

@@ -39,6 +39,37 @@ fn undo_on_error<T>(journal: &Mutex<Journal>, outcome: Result<T>) -> Result<T> {
     outcome
 }
 
+/// Makes way for a join: nothing to do for a journal that doesn't sync; an error for
+/// one that does. But a join cut off between keeping this device's keys and the relay's
+/// answer (the app killed, the phone off) left keys the relay may never have taken: this
+/// device is not in the device list kept here. The relay is asked: if it refuses the
+/// keys, the join never happened and they go, so that a new invitation can be used; if
+/// it knows them, the device is in (the list is brought up to date) and syncs.
+async fn not_yet_or_unfinished(journal: &Mutex<Journal>, relays: &dyn Connect) -> Result<()> {
+    let Some(settings) = lock(journal).sync_settings()? else {
+        return Ok(());
+    };
+    let already = || Error::SyncAlreadyEnabled {
+        url: settings.relay_url.clone(),
+    };
+    // Keys that can't be read (an older setup, a locked secret store) are left alone.
+    let listed = lock(journal).sync_keys().map_or(true, |keys| {
+        keys.roster()
+            .is_some_and(|r| r.active_members().any(|m| m.device == settings.device_id))
+    });
+    if listed {
+        return Err(already());
+    }
+    match Session::start(journal, relays, &super::progress::ignore).await {
+        Err(Error::RelayRefusedCredential { .. }) => {
+            lock(journal).disable_sync()?;
+            Ok(())
+        }
+        Err(e) => Err(e),
+        Ok(_) => Err(already()),
+    }
+}
+
 fn not_yet(journal: &Mutex<Journal>) -> Result<()> {
     match lock(journal).sync_settings()? {
         Some(settings) => Err(Error::SyncAlreadyEnabled {
@@ -337,7 +368,7 @@ pub async fn join(
     device_name: &str,
     progress: OnProgress<'_>,
 ) -> Result<SyncReport> {
-    not_yet(journal)?;
+    not_yet_or_unfinished(journal, relays).await?;
     let o = open_invitation(relays, code).await?;
     let me = MemberSecrets::generate();
     let mut keys = Keys::new(

@@ -175,22 +175,21 @@ fn pull_until_killed(j: Journal, code: &str) -> ! {
         }),
         _ => {}
     };
-    let joined = lock(&journal)
-        .sync_settings()
-        .unwrap_or_else(|e| fail("reading the sync settings", e))
-        .is_some();
-    let outcome = if joined {
-        rt.block_on(sync::pull(&journal, rt.relays(), &on_progress))
-            .map(drop)
-    } else {
-        rt.block_on(sync::join(
-            &journal,
-            rt.relays(),
-            code,
-            "crash-writer",
-            &on_progress,
-        ))
-        .map(drop)
+    // Joins, as the app would with a new invitation: a device that joined already is
+    // told so and pulls; one whose join a kill cut off before the relay took it joins
+    // anew.
+    let joined = rt.block_on(sync::join(
+        &journal,
+        rt.relays(),
+        code,
+        "crash-writer",
+        &on_progress,
+    ));
+    let outcome = match joined {
+        Err(onward_core::Error::SyncAlreadyEnabled { .. }) => rt
+            .block_on(sync::pull(&journal, rt.relays(), &on_progress))
+            .map(drop),
+        other => other.map(drop),
     };
     outcome.unwrap_or_else(|e| fail("pull", e));
     ack_pulled(&journal);
