@@ -54,7 +54,9 @@ pub struct Measured {
     pub first_write_ms: Option<f64>,
     pub second_write_ms: Option<f64>,
     pub memory_after_write: Option<Memory>,
-    /// After the document was loaded, the writes applied and a compaction saved it.
+    /// After the document was loaded and the writes applied.
+    pub memory_after_load: Option<Memory>,
+    /// Then after a compaction saved it.
     pub memory_with_document: Option<Memory>,
 }
 
@@ -103,6 +105,7 @@ pub fn child(probe: Probe, path: &Path) -> Result<()> {
                 measured.second_write_ms = Some(ms(t2));
                 measured.memory_after_write = Some(Memory::now());
                 journal.apply_pending()?;
+                measured.memory_after_load = Some(Memory::now());
                 journal.compact()?;
                 measured.memory_with_document = Some(Memory::now());
             }

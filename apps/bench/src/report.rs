@@ -165,6 +165,8 @@ pub struct MemoryFigures {
     /// compaction done (what the apps' background tidy does): resident, and peak.
     pub document_loaded_rss_mb: f64,
     pub document_loaded_hwm_mb: f64,
+    /// The peak before the compaction: what loading the document and applying took.
+    pub document_load_hwm_mb: f64,
     pub baseline_after_open_rss_mb: f64,
     /// The benchmark process itself after building (document loaded, all caches).
     pub builder_hwm_mb: f64,

@@ -216,12 +216,7 @@ fn read_document_file(path: &Path) -> Result<Vec<Vec<u8>>> {
 /// Another journal file's actor and waiting writes, when it has any (a file from before
 /// the outbox has none).
 fn other_outbox(conn: &Connection) -> Result<Option<(Vec<u8>, Vec<store::outbox::Pending>)>> {
-    let has_outbox: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_outbox {
+    if !store::has_table(conn, "outbox")? {
         return Ok(None);
     }
     let waiting = store::outbox::all(conn)?;

@@ -38,12 +38,24 @@ impl Journal {
     }
 
     /// What the shells run at idle, after a write has returned: the outbox applied,
-    /// then a compaction when due. The apps run it on a journal handle of its own (a
-    /// second connection), so a person's writes never wait for the document to load.
+    /// then a compaction when due, then the WAL folded into the file. The apps run it on
+    /// a journal handle of its own (a second connection), so a person's writes never
+    /// wait for the document to load or for a checkpoint.
     pub fn tidy(&mut self) -> Result<()> {
         self.apply_pending()?;
         self.compact_if_due()?;
-        Ok(())
+        self.checkpoint()
+    }
+
+    /// Copies what the WAL holds into the journal file, as far as no reader still needs
+    /// it, without waiting for anyone (SQLite's passive checkpoint). Off a person's
+    /// write: the commit that crosses SQLite's threshold would do it otherwise.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = &self.conn;
+        self.named(
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .map_err(Into::into),
+        )
     }
 
     /// How many acknowledged actions wait in the outbox.

@@ -16,6 +16,9 @@ pub struct Opened {
 /// rule) before it gives up with [`Error::Busy`].
 pub const BUSY_SECONDS: u64 = 10;
 
+/// WAL pages (4 KiB each) after which a commit checkpoints when nothing else has.
+pub const AUTOCHECKPOINT_PAGES: i64 = 8_000;
+
 pub fn open(path: &Path) -> Result<Opened> {
     if path.is_dir() {
         return Err(Error::Io {
@@ -48,6 +51,10 @@ pub fn open(path: &Path) -> Result<Opened> {
     // the machine.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // SQLite folds the WAL into the file in the commit that crosses this many pages:
+    // a person's write would pay for it. The apps' idle tidy checkpoints instead
+    // (`Journal::checkpoint`), and closing the journal does; this is the backstop.
+    conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
 
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -23,8 +23,9 @@
 //! connection would write pages without their checksums, and the next read would take
 //! them for damage.
 
+use super::vfs_shim::{self, ShimHead};
 use rusqlite::{ffi, Connection, OpenFlags};
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{c_int, c_void, CStr};
 use std::path::Path;
 use std::ptr;
 use std::sync::OnceLock;
@@ -133,12 +134,7 @@ pub fn layout_is_whole(conn: &Connection) -> rusqlite::Result<bool> {
 
 fn marked(conn: &Connection) -> rusqlite::Result<bool> {
     use rusqlite::OptionalExtension;
-    let has_meta: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'journal_meta'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_meta {
+    if !super::has_table(conn, "journal_meta")? {
         return Ok(false);
     }
     conn.query_row(
@@ -203,8 +199,7 @@ fn header_reserves(bytes: &[u8]) -> Option<bool> {
 /// Our file: SQLite allocates `szOsFile` bytes, ours first, then the wrapped VFS's.
 #[repr(C)]
 struct CheckedFile {
-    base: ffi::sqlite3_file,
-    real: *mut ffi::sqlite3_file,
+    head: ShimHead,
     /// A main database file (the only kind whose pages carry checksums).
     main: bool,
     /// Its header, last seen, reserves our bytes: pages are checked and stamped.
@@ -227,31 +222,12 @@ fn register() -> rusqlite::Result<()> {
             if inner.is_null() {
                 return Err(ffi::SQLITE_ERROR);
             }
-            let vfs = Box::leak(Box::new(ffi::sqlite3_vfs {
-                iVersion: 2,
-                szOsFile: std::mem::size_of::<CheckedFile>() as c_int + (*inner).szOsFile,
-                mxPathname: (*inner).mxPathname,
-                pNext: ptr::null_mut(),
-                zName: VFS_NAME.as_ptr(),
-                pAppData: inner.cast(),
-                xOpen: Some(x_open),
-                xDelete: Some(x_delete),
-                xAccess: Some(x_access),
-                xFullPathname: Some(x_full_pathname),
-                // These ignore the VFS they are given.
-                xDlOpen: (*inner).xDlOpen,
-                xDlError: (*inner).xDlError,
-                xDlSym: (*inner).xDlSym,
-                xDlClose: (*inner).xDlClose,
-                xRandomness: (*inner).xRandomness,
-                xSleep: (*inner).xSleep,
-                xCurrentTime: (*inner).xCurrentTime,
-                xGetLastError: (*inner).xGetLastError,
-                xCurrentTimeInt64: (*inner).xCurrentTimeInt64,
-                xSetSystemCall: None,
-                xGetSystemCall: None,
-                xNextSystemCall: None,
-            }));
+            let vfs = Box::leak(Box::new(vfs_shim::vfs_over(
+                inner,
+                VFS_NAME,
+                std::mem::size_of::<CheckedFile>(),
+                x_open,
+            )));
             match ffi::sqlite3_vfs_register(vfs, 0) {
                 ffi::SQLITE_OK => Ok(()),
                 rc => Err(rc),
@@ -265,45 +241,22 @@ fn register() -> rusqlite::Result<()> {
 }
 
 fn methods() -> &'static ffi::sqlite3_io_methods {
-    // Version 2: no xFetch, so SQLite never maps the file into memory, where its reads
-    // would bypass the check.
-    METHODS.get_or_init(|| ffi::sqlite3_io_methods {
-        iVersion: 2,
-        xClose: Some(x_close),
-        xRead: Some(x_read),
-        xWrite: Some(x_write),
-        xTruncate: Some(x_truncate),
-        xSync: Some(x_sync),
-        xFileSize: Some(x_file_size),
-        xLock: Some(x_lock),
-        xUnlock: Some(x_unlock),
-        xCheckReservedLock: Some(x_check_reserved_lock),
-        xFileControl: Some(x_file_control),
-        xSectorSize: Some(x_sector_size),
-        xDeviceCharacteristics: Some(x_device_characteristics),
-        xShmMap: Some(x_shm_map),
-        xShmLock: Some(x_shm_lock),
-        xShmBarrier: Some(x_shm_barrier),
-        xShmUnmap: Some(x_shm_unmap),
-        xFetch: None,
-        xUnfetch: None,
+    METHODS.get_or_init(|| {
+        vfs_shim::io_methods(vfs_shim::OwnCalls {
+            close: vfs_shim::pass_close,
+            read: x_read,
+            write: x_write,
+            truncate: vfs_shim::pass_truncate,
+            sync: vfs_shim::pass_sync,
+            file_control: vfs_shim::pass_file_control,
+            // Mapped pages would be read without the check.
+            memory_mapped: false,
+        })
     })
-}
-
-unsafe fn inner(vfs: *mut ffi::sqlite3_vfs) -> *mut ffi::sqlite3_vfs {
-    (*vfs).pAppData.cast()
 }
 
 unsafe fn ours<'a>(file: *mut ffi::sqlite3_file) -> &'a mut CheckedFile {
     &mut *file.cast::<CheckedFile>()
-}
-
-unsafe fn real(file: *mut ffi::sqlite3_file) -> *mut ffi::sqlite3_file {
-    ours(file).real
-}
-
-unsafe fn real_methods(file: *mut ffi::sqlite3_file) -> &'static ffi::sqlite3_io_methods {
-    &*(*real(file)).pMethods
 }
 
 unsafe extern "C" fn x_open(
@@ -313,23 +266,20 @@ unsafe extern "C" fn x_open(
     flags: c_int,
     out_flags: *mut c_int,
 ) -> c_int {
-    let real = file
-        .cast::<u8>()
-        .add(std::mem::size_of::<CheckedFile>())
-        .cast::<ffi::sqlite3_file>();
-    (*file).pMethods = ptr::null();
-    let inner = inner(vfs);
-    let rc = ((*inner).xOpen.expect("xOpen"))(inner, name, real, flags, out_flags);
-    if rc != ffi::SQLITE_OK {
-        return rc;
-    }
+    let shim_size = std::mem::size_of::<CheckedFile>();
+    let real = match vfs_shim::open_real(vfs, name, file, flags, out_flags, shim_size) {
+        Ok(real) => real,
+        Err(rc) => return rc,
+    };
     ptr::write(
         file.cast::<CheckedFile>(),
         CheckedFile {
-            base: ffi::sqlite3_file {
-                pMethods: methods(),
+            head: ShimHead {
+                base: ffi::sqlite3_file {
+                    pMethods: methods(),
+                },
+                real,
             },
-            real,
             main: flags & ffi::SQLITE_OPEN_MAIN_DB != 0,
             checked: false,
         },
@@ -343,7 +293,7 @@ unsafe extern "C" fn x_read(
     amount: c_int,
     offset: ffi::sqlite3_int64,
 ) -> c_int {
-    let rc = (real_methods(file).xRead.expect("xRead"))(real(file), buf, amount, offset);
+    let rc = vfs_shim::pass_read(file, buf, amount, offset);
     let me = ours(file);
     if rc != ffi::SQLITE_OK || !me.main {
         return rc;
@@ -369,10 +319,11 @@ unsafe extern "C" fn x_write(
     amount: c_int,
     offset: ffi::sqlite3_int64,
 ) -> c_int {
-    let write = real_methods(file).xWrite.expect("xWrite");
+    let write = vfs_shim::real_methods(file).xWrite.expect("xWrite");
+    let real = vfs_shim::real(file);
     let me = ours(file);
     if !me.main {
-        return write(real(file), buf, amount, offset);
+        return write(real, buf, amount, offset);
     }
     let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), amount as usize);
     if offset == 0 {
@@ -381,123 +332,14 @@ unsafe extern "C" fn x_write(
         }
     }
     if !(me.checked && is_page(amount)) {
-        return write(real(file), buf, amount, offset);
+        return write(real, buf, amount, offset);
     }
     // Stamped on a copy: the page SQLite holds in memory is not ours to change.
     let mut page = bytes.to_vec();
     let sum = checksum(&page);
     let at = page.len() - usize::from(RESERVED_BYTES);
     page[at..].copy_from_slice(&sum);
-    write(real(file), page.as_ptr().cast(), amount, offset)
-}
-
-// The rest pass through to the wrapped VFS and its file.
-
-unsafe extern "C" fn x_delete(
-    vfs: *mut ffi::sqlite3_vfs,
-    name: *const c_char,
-    sync: c_int,
-) -> c_int {
-    let inner = inner(vfs);
-    ((*inner).xDelete.expect("xDelete"))(inner, name, sync)
-}
-
-unsafe extern "C" fn x_access(
-    vfs: *mut ffi::sqlite3_vfs,
-    name: *const c_char,
-    flags: c_int,
-    out: *mut c_int,
-) -> c_int {
-    let inner = inner(vfs);
-    ((*inner).xAccess.expect("xAccess"))(inner, name, flags, out)
-}
-
-unsafe extern "C" fn x_full_pathname(
-    vfs: *mut ffi::sqlite3_vfs,
-    name: *const c_char,
-    n: c_int,
-    out: *mut c_char,
-) -> c_int {
-    let inner = inner(vfs);
-    ((*inner).xFullPathname.expect("xFullPathname"))(inner, name, n, out)
-}
-
-unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
-    (real_methods(file).xClose.expect("xClose"))(real(file))
-}
-
-unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: ffi::sqlite3_int64) -> c_int {
-    (real_methods(file).xTruncate.expect("xTruncate"))(real(file), size)
-}
-
-unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
-    (real_methods(file).xSync.expect("xSync"))(real(file), flags)
-}
-
-unsafe extern "C" fn x_file_size(
-    file: *mut ffi::sqlite3_file,
-    size: *mut ffi::sqlite3_int64,
-) -> c_int {
-    (real_methods(file).xFileSize.expect("xFileSize"))(real(file), size)
-}
-
-unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    (real_methods(file).xLock.expect("xLock"))(real(file), level)
-}
-
-unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    (real_methods(file).xUnlock.expect("xUnlock"))(real(file), level)
-}
-
-unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    (real_methods(file)
-        .xCheckReservedLock
-        .expect("xCheckReservedLock"))(real(file), out)
-}
-
-unsafe extern "C" fn x_file_control(
-    file: *mut ffi::sqlite3_file,
-    op: c_int,
-    arg: *mut c_void,
-) -> c_int {
-    (real_methods(file).xFileControl.expect("xFileControl"))(real(file), op, arg)
-}
-
-unsafe extern "C" fn x_sector_size(file: *mut ffi::sqlite3_file) -> c_int {
-    (real_methods(file).xSectorSize.expect("xSectorSize"))(real(file))
-}
-
-unsafe extern "C" fn x_device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
-    (real_methods(file)
-        .xDeviceCharacteristics
-        .expect("xDeviceCharacteristics"))(real(file))
-}
-
-unsafe extern "C" fn x_shm_map(
-    file: *mut ffi::sqlite3_file,
-    region: c_int,
-    size: c_int,
-    extend: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    (real_methods(file).xShmMap.expect("xShmMap"))(real(file), region, size, extend, out)
-}
-
-unsafe extern "C" fn x_shm_lock(
-    file: *mut ffi::sqlite3_file,
-    offset: c_int,
-    n: c_int,
-    flags: c_int,
-) -> c_int {
-    (real_methods(file).xShmLock.expect("xShmLock"))(real(file), offset, n, flags)
-}
-
-unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
-    (real_methods(file).xShmBarrier.expect("xShmBarrier"))(real(file))
-}
-
-unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
-    (real_methods(file).xShmUnmap.expect("xShmUnmap"))(real(file), delete)
+    write(real, page.as_ptr().cast(), amount, offset)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::undo::FileLog;
 use super::{Config, Failure, CUT_STATUS};
+use onward_core::store::vfs_shim::{self, real, real_methods, ShimHead};
 use rand::SeedableRng;
 use rusqlite::ffi;
 use std::collections::BTreeMap;
@@ -38,8 +39,7 @@ fn state() -> MutexGuard<'static, State> {
 /// Our file: SQLite allocates `szOsFile` bytes, ours first, then the unix VFS's file.
 #[repr(C)]
 struct ShimFile {
-    base: ffi::sqlite3_file,
-    real: *mut ffi::sqlite3_file,
+    head: ShimHead,
     /// The path of a file whose writes are logged; null for temporary files. Owned
     /// (from `CString::into_raw`), freed on close.
     path: *mut c_char,
@@ -60,26 +60,16 @@ pub(super) fn register(config: Config) -> Result<(), String> {
     {
         return Ok(());
     }
-    METHODS.get_or_init(|| ffi::sqlite3_io_methods {
-        iVersion: 3,
-        xClose: Some(x_close),
-        xRead: Some(x_read),
-        xWrite: Some(x_write),
-        xTruncate: Some(x_truncate),
-        xSync: Some(x_sync),
-        xFileSize: Some(x_file_size),
-        xLock: Some(x_lock),
-        xUnlock: Some(x_unlock),
-        xCheckReservedLock: Some(x_check_reserved_lock),
-        xFileControl: Some(x_file_control),
-        xSectorSize: Some(x_sector_size),
-        xDeviceCharacteristics: Some(x_device_characteristics),
-        xShmMap: Some(x_shm_map),
-        xShmLock: Some(x_shm_lock),
-        xShmBarrier: Some(x_shm_barrier),
-        xShmUnmap: Some(x_shm_unmap),
-        xFetch: Some(x_fetch),
-        xUnfetch: Some(x_unfetch),
+    METHODS.get_or_init(|| {
+        vfs_shim::io_methods(vfs_shim::OwnCalls {
+            close: x_close,
+            read: vfs_shim::pass_read,
+            write: x_write,
+            truncate: x_truncate,
+            sync: x_sync,
+            file_control: x_file_control,
+            memory_mapped: true,
+        })
     });
     // SAFETY: sqlite3_vfs_find and sqlite3_vfs_register are thread-safe; the VFS we
     // register is leaked, so it lives as long as the process, as SQLite requires.
@@ -91,49 +81,20 @@ pub(super) fn register(config: Config) -> Result<(), String> {
         if unix.is_null() {
             return Err("SQLite has no unix VFS to wrap".into());
         }
-        let vfs = Box::leak(Box::new(ffi::sqlite3_vfs {
-            iVersion: 2,
-            szOsFile: (std::mem::size_of::<ShimFile>() as c_int) + (*unix).szOsFile,
-            mxPathname: (*unix).mxPathname,
-            pNext: ptr::null_mut(),
-            zName: c"onward-power-cut".as_ptr(),
-            pAppData: unix.cast(),
-            xOpen: Some(x_open),
-            xDelete: Some(x_delete),
-            xAccess: Some(x_access),
-            xFullPathname: Some(x_full_pathname),
-            // These ignore the VFS they are given.
-            xDlOpen: (*unix).xDlOpen,
-            xDlError: (*unix).xDlError,
-            xDlSym: (*unix).xDlSym,
-            xDlClose: (*unix).xDlClose,
-            xRandomness: (*unix).xRandomness,
-            xSleep: (*unix).xSleep,
-            xCurrentTime: (*unix).xCurrentTime,
-            xGetLastError: (*unix).xGetLastError,
-            xCurrentTimeInt64: (*unix).xCurrentTimeInt64,
-            xSetSystemCall: None,
-            xGetSystemCall: None,
-            xNextSystemCall: None,
-        }));
+        let mut vfs = vfs_shim::vfs_over(
+            unix,
+            c"onward-power-cut",
+            std::mem::size_of::<ShimFile>(),
+            x_open,
+        );
+        vfs.xDelete = Some(x_delete);
+        let vfs = Box::leak(Box::new(vfs));
         let rc = ffi::sqlite3_vfs_register(vfs, 1);
         if rc != ffi::SQLITE_OK {
             return Err(format!("registering the power-cut VFS failed ({rc})"));
         }
     }
     Ok(())
-}
-
-unsafe fn unix(vfs: *mut ffi::sqlite3_vfs) -> *mut ffi::sqlite3_vfs {
-    (*vfs).pAppData.cast()
-}
-
-unsafe fn real(file: *mut ffi::sqlite3_file) -> *mut ffi::sqlite3_file {
-    (*file.cast::<ShimFile>()).real
-}
-
-unsafe fn real_methods(file: *mut ffi::sqlite3_file) -> &'static ffi::sqlite3_io_methods {
-    &*(*real(file)).pMethods
 }
 
 unsafe fn path_of(file: *mut ffi::sqlite3_file) -> Option<String> {
@@ -156,17 +117,12 @@ unsafe extern "C" fn x_open(
     out_flags: *mut c_int,
 ) -> c_int {
     let shim = file.cast::<ShimFile>();
-    let real = file
-        .cast::<u8>()
-        .add(std::mem::size_of::<ShimFile>())
-        .cast::<ffi::sqlite3_file>();
-    (*shim).base.pMethods = ptr::null();
-    let unix = unix(vfs);
-    let rc = ((*unix).xOpen.expect("xOpen"))(unix, name, real, flags, out_flags);
-    if rc != ffi::SQLITE_OK {
-        return rc;
-    }
-    ptr::write(ptr::addr_of_mut!((*shim).real), real);
+    let shim_size = std::mem::size_of::<ShimFile>();
+    let real = match vfs_shim::open_real(vfs, name, file, flags, out_flags, shim_size) {
+        Ok(real) => real,
+        Err(rc) => return rc,
+    };
+    ptr::write(ptr::addr_of_mut!((*shim).head.real), real);
     let logged = !name.is_null() && flags & ffi::SQLITE_OPEN_DELETEONCLOSE == 0;
     let path = if logged {
         CStr::from_ptr(name).to_owned().into_raw()
@@ -174,7 +130,7 @@ unsafe extern "C" fn x_open(
         ptr::null_mut()
     };
     ptr::write(ptr::addr_of_mut!((*shim).path), path);
-    (*shim).base.pMethods = METHODS.get().expect("methods");
+    (*file).pMethods = METHODS.get().expect("methods");
     if let Some(path) = path_of(file) {
         let size = real_size(file);
         state()
@@ -190,33 +146,13 @@ unsafe extern "C" fn x_delete(
     name: *const c_char,
     sync_dir: c_int,
 ) -> c_int {
-    let unix = unix(vfs);
+    let unix = vfs_shim::inner(vfs);
     let rc = ((*unix).xDelete.expect("xDelete"))(unix, name, sync_dir);
     if rc == ffi::SQLITE_OK && !name.is_null() {
         let path = CStr::from_ptr(name).to_string_lossy().into_owned();
         state().files.remove(&path);
     }
     rc
-}
-
-unsafe extern "C" fn x_access(
-    vfs: *mut ffi::sqlite3_vfs,
-    name: *const c_char,
-    flags: c_int,
-    out: *mut c_int,
-) -> c_int {
-    let unix = unix(vfs);
-    ((*unix).xAccess.expect("xAccess"))(unix, name, flags, out)
-}
-
-unsafe extern "C" fn x_full_pathname(
-    vfs: *mut ffi::sqlite3_vfs,
-    name: *const c_char,
-    n: c_int,
-    out: *mut c_char,
-) -> c_int {
-    let unix = unix(vfs);
-    ((*unix).xFullPathname.expect("xFullPathname"))(unix, name, n, out)
 }
 
 unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
@@ -227,15 +163,6 @@ unsafe extern "C" fn x_close(file: *mut ffi::sqlite3_file) -> c_int {
         (*shim).path = ptr::null_mut();
     }
     rc
-}
-
-unsafe extern "C" fn x_read(
-    file: *mut ffi::sqlite3_file,
-    buf: *mut c_void,
-    amount: c_int,
-    offset: ffi::sqlite3_int64,
-) -> c_int {
-    (real_methods(file).xRead.expect("xRead"))(real(file), buf, amount, offset)
 }
 
 /// Counts one I/O call; true when the power goes at it.
@@ -356,27 +283,6 @@ unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int
     rc
 }
 
-unsafe extern "C" fn x_file_size(
-    file: *mut ffi::sqlite3_file,
-    size: *mut ffi::sqlite3_int64,
-) -> c_int {
-    (real_methods(file).xFileSize.expect("xFileSize"))(real(file), size)
-}
-
-unsafe extern "C" fn x_lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    (real_methods(file).xLock.expect("xLock"))(real(file), level)
-}
-
-unsafe extern "C" fn x_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    (real_methods(file).xUnlock.expect("xUnlock"))(real(file), level)
-}
-
-unsafe extern "C" fn x_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    (real_methods(file)
-        .xCheckReservedLock
-        .expect("xCheckReservedLock"))(real(file), out)
-}
-
 unsafe extern "C" fn x_file_control(
     file: *mut ffi::sqlite3_file,
     op: c_int,
@@ -395,60 +301,6 @@ unsafe extern "C" fn x_file_control(
         st.files.get_mut(&path).expect("logged").resized(now);
     }
     rc
-}
-
-unsafe extern "C" fn x_sector_size(file: *mut ffi::sqlite3_file) -> c_int {
-    (real_methods(file).xSectorSize.expect("xSectorSize"))(real(file))
-}
-
-unsafe extern "C" fn x_device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
-    (real_methods(file)
-        .xDeviceCharacteristics
-        .expect("xDeviceCharacteristics"))(real(file))
-}
-
-unsafe extern "C" fn x_shm_map(
-    file: *mut ffi::sqlite3_file,
-    page: c_int,
-    page_size: c_int,
-    extend: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    (real_methods(file).xShmMap.expect("xShmMap"))(real(file), page, page_size, extend, out)
-}
-
-unsafe extern "C" fn x_shm_lock(
-    file: *mut ffi::sqlite3_file,
-    offset: c_int,
-    n: c_int,
-    flags: c_int,
-) -> c_int {
-    (real_methods(file).xShmLock.expect("xShmLock"))(real(file), offset, n, flags)
-}
-
-unsafe extern "C" fn x_shm_barrier(file: *mut ffi::sqlite3_file) {
-    (real_methods(file).xShmBarrier.expect("xShmBarrier"))(real(file))
-}
-
-unsafe extern "C" fn x_shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
-    (real_methods(file).xShmUnmap.expect("xShmUnmap"))(real(file), delete)
-}
-
-unsafe extern "C" fn x_fetch(
-    file: *mut ffi::sqlite3_file,
-    offset: ffi::sqlite3_int64,
-    amount: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    (real_methods(file).xFetch.expect("xFetch"))(real(file), offset, amount, out)
-}
-
-unsafe extern "C" fn x_unfetch(
-    file: *mut ffi::sqlite3_file,
-    offset: ffi::sqlite3_int64,
-    p: *mut c_void,
-) -> c_int {
-    (real_methods(file).xUnfetch.expect("xUnfetch"))(real(file), offset, p)
 }
 
 pub(super) fn arm(what: &str) {
