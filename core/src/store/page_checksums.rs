@@ -433,6 +433,40 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_without_room_leaves_the_file_as_it_was_and_unmarked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("full.db");
+        let plain = Connection::open(&path).unwrap();
+        plain
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value);
+                 CREATE TABLE t (x BLOB);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                 INSERT INTO t SELECT randomblob(4058) FROM n;",
+            )
+            .unwrap();
+        drop(plain);
+        let conn = connect_default(&path).unwrap();
+        // Each row fills a 4 KiB page to the last few bytes: with 8 of them reserved it
+        // no longer fits and the rewrite needs more pages than the file may have, so
+        // SQLite answers SQLITE_FULL, as on a full disk.
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "max_page_count", pages).unwrap();
+        assert!(!add_to(&conn).unwrap(), "the rewrite had no room");
+        assert_eq!(reserved_bytes(&conn).unwrap(), 0);
+        mark_if_reserved(&conn).unwrap();
+        assert!(!marked(&conn).unwrap());
+        assert!(layout_is_whole(&conn).unwrap());
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 200);
+    }
+
+    #[test]
     fn a_journal_open_elsewhere_is_left_for_a_later_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shared.db");
