@@ -428,7 +428,8 @@ fn build(journal_path: &Path, baseline_path: &Path, entries: usize, seed: u64) -
     // takes it: the same workload, but untimed, the outbox applied every 500 actions
     // rather than after each, no sizes read back. Only the actions of the last
     // MEASURED_AT_SCALE records are measured: the costs at that size, within the
-    // machine's means (measuring every action of 100,000 records took hours).
+    // machine's means (measuring every action of 100,000 records had not finished
+    // after 15 minutes).
     let bulk_until = if entries > BULK_ABOVE {
         entries - MEASURED_AT_SCALE
     } else {
