@@ -12,7 +12,7 @@
 //! What it leaves to SQLite: the WAL. Its frames carry SQLite's own checksums, checked
 //! when a WAL is recovered after a crash, and a frame's page gets our checksum when a
 //! checkpoint copies it into the main file. So a flip inside a WAL that is still live
-//! reads on; the WAL is folded into the main file at every close and every 1,000 pages.
+//! reads on; the WAL is folded into the main file by the idle tidy and at every close.
 //!
 //! Why this and not a checksum per row: the reads come from the index rows, the kind
 //! tables, tags, links and the search index; a page checksum covers them all and
