@@ -1,7 +1,7 @@
 //! Keeping a journal healthy and whole: merging another copy, rebuilding and checking
 //! the index, compacting, and handing out the raw document.
 
-use super::{pending, Begun, Changed, Journal, COMPACT_AFTER_BYTES};
+use super::{pending, Begun, Changed, Journal, COMPACT_AFTER_BYTES, COMPACT_AFTER_CHUNKS};
 use crate::document::JournalDoc;
 use crate::store::{self, document::Cursor};
 use crate::{Error, Result};
@@ -121,7 +121,8 @@ impl Journal {
     }
 
     /// Folds the change chunks into one snapshot once they outgrow it (and
-    /// [`COMPACT_AFTER_BYTES`]); says whether it did. Writes never compact, so a user's
+    /// [`COMPACT_AFTER_BYTES`]) or number more than [`COMPACT_AFTER_CHUNKS`]; says whether
+    /// it did. Writes never compact, so a user's
     /// tap never waits for a whole-document save: the shells call this at idle (the
     /// apps after a write returns, the command line after its output). Cheap when not
     /// due: the sizes come from the tables (other connections append too), and the
@@ -229,12 +230,14 @@ fn other_outbox(conn: &Connection) -> Result<Option<(Vec<u8>, Vec<store::outbox:
     Ok(Some((actor, waiting)))
 }
 
-/// The chunks have outgrown the snapshot (and the floor), by the tables' sizes.
+/// The chunks have outgrown the snapshot (and the floor), or grown too many, by the
+/// tables' sizes.
 fn due_by_sizes(sizes: &store::document::Sizes) -> bool {
-    Cursor {
-        snapshot_bytes: sizes.snapshot_bytes,
-        chunk_bytes: sizes.chunk_bytes,
-        ..Cursor::default()
-    }
-    .wants_compaction(COMPACT_AFTER_BYTES)
+    sizes.chunks > COMPACT_AFTER_CHUNKS
+        || Cursor {
+            snapshot_bytes: sizes.snapshot_bytes,
+            chunk_bytes: sizes.chunk_bytes,
+            ..Cursor::default()
+        }
+        .wants_compaction(COMPACT_AFTER_BYTES)
 }
