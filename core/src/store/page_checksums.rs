@@ -206,6 +206,18 @@ struct CheckedFile {
     checked: bool,
 }
 
+impl CheckedFile {
+    /// Follows the header whenever it is read or written whole: a file gains (or, when
+    /// a rewrite is rolled back, loses) its checksums with it.
+    fn note_header(&mut self, offset: ffi::sqlite3_int64, bytes: &[u8]) {
+        if offset == 0 {
+            if let Some(reserves) = header_reserves(bytes) {
+                self.checked = reserves;
+            }
+        }
+    }
+}
+
 static METHODS: OnceLock<ffi::sqlite3_io_methods> = OnceLock::new();
 static REGISTERED: OnceLock<Result<(), c_int>> = OnceLock::new();
 
@@ -299,11 +311,7 @@ unsafe extern "C" fn x_read(
         return rc;
     }
     let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), amount as usize);
-    if offset == 0 {
-        if let Some(reserves) = header_reserves(bytes) {
-            me.checked = reserves;
-        }
-    }
+    me.note_header(offset, bytes);
     if me.checked && is_page(amount) {
         let stored = &bytes[bytes.len() - usize::from(RESERVED_BYTES)..];
         if stored != checksum(bytes) {
@@ -326,11 +334,7 @@ unsafe extern "C" fn x_write(
         return write(real, buf, amount, offset);
     }
     let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), amount as usize);
-    if offset == 0 {
-        if let Some(reserves) = header_reserves(bytes) {
-            me.checked = reserves;
-        }
-    }
+    me.note_header(offset, bytes);
     if !(me.checked && is_page(amount)) {
         return write(real, buf, amount, offset);
     }
