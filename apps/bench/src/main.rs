@@ -154,6 +154,10 @@ struct Args {
 
     #[arg(long, hide = true, value_name = "PATH")]
     probe_write: Option<PathBuf>,
+
+    /// Only a new device bootstrapping a copy of the journal at PATH (to profile it).
+    #[arg(long, value_name = "PATH")]
+    bootstrap_of: Option<PathBuf>,
 }
 
 fn main() {
@@ -194,6 +198,25 @@ fn run_limits(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// `--bootstrap-of`: a new device bootstrapping a copy of a kept journal (the copy is
+/// what gets sync turned on, so the kept file is left as it was).
+fn run_bootstrap_of(path: &Path) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("onward-bootstrap-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let copy = dir.path().join("journal.onward");
+    // Opened and closed first, so that what its WAL held is in the file copied.
+    drop(Journal::open(path).with_context(|| format!("opening {}", path.display()))?);
+    std::fs::copy(path, &copy).with_context(|| format!("copying {}", path.display()))?;
+    let boot = sync::bootstrap_only(dir.path(), &copy)?;
+    println!(
+        "a new device bootstrapping {} records: {:.0} ms, {} bytes on the wire (snapshot {} bytes)",
+        boot.records, boot.ms, boot.bytes, boot.snapshot_bytes
+    );
+    Ok(())
+}
+
 /// `--relay-load`: both designs, then a table (or JSON).
 fn run_relay_load(args: &Args) -> Result<()> {
     let dir = tempfile::Builder::new()
@@ -230,6 +253,9 @@ fn run(args: Args) -> Result<()> {
         if let Some(path) = path {
             return probe::child(probe, path);
         }
+    }
+    if let Some(path) = &args.bootstrap_of {
+        return run_bootstrap_of(path);
     }
     if let (Some(name), Some(dir), Some(sizes)) =
         (&args.limit_child, &args.limit_dir, &args.limit_sizes)

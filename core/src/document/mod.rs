@@ -139,16 +139,40 @@ impl JournalDoc {
     fn read_in(&self, collection: &str, key: &str) -> Result<Option<Map<String, Json>>> {
         let coll = self.collection(collection)?;
         Ok(match self.doc.get(&coll, key)? {
-            Some((Value::Object(ObjType::Map), obj)) => {
-                let mut conflicts = Vec::new();
-                let mut fields = convert::read_record(&self.doc, &obj, &mut conflicts);
-                if !conflicts.is_empty() {
-                    fields.insert(layout::CONFLICTS.into(), conflicts.into());
-                }
-                Some(fields)
-            }
+            Some((Value::Object(ObjType::Map), obj)) => Some(self.fields_of(&obj)),
             _ => None,
         })
+    }
+
+    /// Every record of `kind`, id and fields, in id order, until `each` says stop: the
+    /// collection read in one pass (an index rebuild reads them all, and a look-up per
+    /// id seeks the collection and then the id again each time).
+    pub fn each_record(
+        &self,
+        kind: Kind,
+        mut each: impl FnMut(String, Map<String, Json>) -> bool,
+    ) -> Result<()> {
+        let coll = self.collection(kind.collection())?;
+        for item in self.doc.map_range(&coll, ..) {
+            let obj = item.id();
+            if item.value.into_value() != Value::Object(ObjType::Map) {
+                continue;
+            }
+            if !each(item.key.to_string(), self.fields_of(&obj)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A record map's fields, with the fields two devices wrote apart named.
+    fn fields_of(&self, obj: &ObjId) -> Map<String, Json> {
+        let mut conflicts = Vec::new();
+        let mut fields = convert::read_record(&self.doc, obj, &mut conflicts);
+        if !conflicts.is_empty() {
+            fields.insert(layout::CONFLICTS.into(), conflicts.into());
+        }
+        fields
     }
 
     /// Writes a record's fields: creates it, or updates only what changed.

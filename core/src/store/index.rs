@@ -244,10 +244,57 @@ pub fn rebuild_reporting(
     }
     let total = all.len() as u64;
     indexed(0, total);
-    for (done, (kind, id)) in all.iter().enumerate() {
-        reindex(conn, doc, *kind, id)?;
-        if (done + 1) % REPORT_EVERY == 0 {
-            indexed(done as u64 + 1, total);
+    // An id under two kinds (a document no version of Onward writes) is indexed as
+    // before, each record in place of the one before it.
+    let distinct: std::collections::HashSet<&str> = all.iter().map(|(_, id)| id.as_str()).collect();
+    let mut rows = if distinct.len() == all.len() {
+        Rows::Fresh {
+            search: Default::default(),
+        }
+    } else {
+        Rows::Replaced
+    };
+    drop(distinct);
+    // Reading the records out of the document and writing their rows cost about the
+    // same, so one thread reads while this one writes.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, read) = std::sync::mpsc::sync_channel(256);
+        let reader = scope.spawn(move || -> Result<()> {
+            for kind in Kind::ALL {
+                let mut open = true;
+                doc.each_record(*kind, |id, fields| {
+                    // The writer stopped (an error): nothing more to read.
+                    open = send.send((*kind, id, fields)).is_ok();
+                    open
+                })?;
+                if !open {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        let written = (|| -> Result<()> {
+            for (done, (kind, id, fields)) in read.iter().enumerate() {
+                put_record(conn, kind, &id, fields, &mut rows)?;
+                if (done + 1) % REPORT_EVERY == 0 {
+                    indexed(done as u64 + 1, total);
+                }
+            }
+            Ok(())
+        })();
+        // Dropping the receiver first lets a reader blocked on a full channel finish.
+        drop(read);
+        let joined = reader.join();
+        written?;
+        joined.map_err(|_| {
+            crate::Error::Document("reading the records for the index failed".into())
+        })?
+    })?;
+    if let Rows::Fresh { search } = rows {
+        let mut insert =
+            conn.prepare_cached("INSERT INTO search (rowid, content) VALUES (?1, ?2)")?;
+        for (rowid, text) in search {
+            insert.execute(params![rowid, text])?;
         }
     }
     for (key, state) in doc.reminder_states()? {
@@ -263,9 +310,24 @@ pub fn rebuild_reporting(
 
 fn reindex(conn: &Connection, source: &dyn Source, kind: Kind, id: &str) -> Result<()> {
     match source.record(kind, id)? {
-        Some(fields) => put_record(conn, kind, id, fields),
+        Some(fields) => put_record(conn, kind, id, fields, &mut Rows::Replaced),
         None => remove_record(conn, kind, id),
     }
+}
+
+/// How a record's rows go in.
+enum Rows {
+    /// In place of the rows it had (a write or a merge).
+    Replaced,
+    /// Into an emptied index (a rebuild): nothing to delete first, and the full-text
+    /// rows gathered here and inserted together at the end. FTS5 turns what it holds
+    /// into a segment of its own at every statement that opens a savepoint (the
+    /// records upsert does), so full-text rows inserted between them made one segment
+    /// per record and the merges of thousands of segments: a third of a bootstrap.
+    /// Keyed by rowid, so they go in in rowid order.
+    Fresh {
+        search: std::collections::BTreeMap<i64, String>,
+    },
 }
 
 /// Kinds whose list title names the company of their application.
@@ -314,6 +376,7 @@ fn put_record(
     kind: Kind,
     id: &str,
     mut fields: Map<String, Json>,
+    rows: &mut Rows,
 ) -> Result<()> {
     // A record another version wrote without an id field is still keyed by its map key.
     fields
@@ -368,14 +431,17 @@ fn put_record(
     conn.prepare_cached(&sql)?.execute(args.as_slice())?;
 
     // Tags and links.
-    conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
-        .execute([id])?;
+    let replaced = matches!(rows, Rows::Replaced);
+    if replaced {
+        conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
+            .execute([id])?;
+    }
     for tag in &meta.tags {
         conn.prepare_cached("INSERT OR IGNORE INTO tags (tag, record_id) VALUES (?1, ?2)")?
             .execute([tag, id])?;
     }
-    conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
-        .execute([id])?;
     for (rel, to) in links_of(&fields) {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO links (to_id, from_id, rel) VALUES (?1, ?2, ?3)",
@@ -385,11 +451,18 @@ fn put_record(
 
     // Full-text search over everything the person wrote.
     if let Some(rowid) = rowid {
-        conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
-            .execute([rowid])?;
         let text = searchable_text(&fields);
-        conn.prepare_cached("INSERT INTO search (rowid, content) VALUES (?1, ?2)")?
-            .execute(params![rowid, text])?;
+        match rows {
+            Rows::Fresh { search } => {
+                search.insert(rowid, text);
+            }
+            Rows::Replaced => {
+                conn.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+                    .execute([rowid])?;
+                conn.prepare_cached("INSERT INTO search (rowid, content) VALUES (?1, ?2)")?
+                    .execute(params![rowid, text])?;
+            }
+        }
     }
     Ok(())
 }
