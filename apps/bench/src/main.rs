@@ -198,8 +198,8 @@ fn run_limits(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// `--bootstrap-of`: a new device bootstrapping a copy of a kept journal (the copy is
-/// what gets sync turned on, so the kept file is left as it was).
+/// `--bootstrap-of`: a new device bootstrapping a copy of a kept journal. Sync is turned
+/// on in the copy; the kept file is only opened and closed, so runs can be repeated.
 fn run_bootstrap_of(path: &Path) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("onward-bootstrap-")
