@@ -122,11 +122,10 @@ impl Journal {
 
     /// Folds the change chunks into one snapshot once they outgrow it (and
     /// [`COMPACT_AFTER_BYTES`]) or number more than [`COMPACT_AFTER_CHUNKS`]; says whether
-    /// it did. Writes never compact, so a user's
-    /// tap never waits for a whole-document save: the shells call this at idle (the
-    /// apps after a write returns, the command line after its output). Cheap when not
-    /// due: the sizes come from the tables (other connections append too), and the
-    /// document is loaded only to compact.
+    /// it did. Writes never compact, so a user's tap never waits for a whole-document
+    /// save: the shells call this at idle (the apps after a write returns, the command
+    /// line after its output). Cheap when not due: the sizes come from the tables (other
+    /// connections append too), and the document is loaded only to compact.
     pub fn compact_if_due(&mut self) -> Result<bool> {
         let sizes = store::document::sizes(&self.conn);
         let due = due_by_sizes(&self.named(sizes)?);

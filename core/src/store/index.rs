@@ -238,23 +238,27 @@ pub fn rebuild_reporting(
     for kind in Kind::ALL {
         conn.execute(&format!("DELETE FROM {}", kind.collection()), [])?;
     }
-    let mut all = Vec::new();
+    // How many records there are (for the progress), and whether an id is under two
+    // kinds (a document no version of Onward writes): then it is indexed as before, each
+    // record in place of the one before it.
+    let mut ids = std::collections::HashSet::new();
+    let mut total = 0;
     for kind in Kind::ALL {
-        all.extend(doc.ids(*kind)?.into_iter().map(|id| (*kind, id)));
+        for id in doc.ids(*kind)? {
+            total += 1;
+            ids.insert(id);
+        }
     }
-    let total = all.len() as u64;
-    indexed(0, total);
-    // An id under two kinds (a document no version of Onward writes) is indexed as
-    // before, each record in place of the one before it.
-    let distinct: std::collections::HashSet<&str> = all.iter().map(|(_, id)| id.as_str()).collect();
-    let mut rows = if distinct.len() == all.len() {
+    let mut rows = if ids.len() == total {
         Rows::Fresh {
             search: Default::default(),
         }
     } else {
         Rows::Replaced
     };
-    drop(distinct);
+    drop(ids);
+    let total = total as u64;
+    indexed(0, total);
     // Reading the records out of the document and writing their rows cost about the
     // same, so one thread reads while this one writes.
     std::thread::scope(|scope| -> Result<()> {
@@ -431,8 +435,7 @@ fn put_record(
     conn.prepare_cached(&sql)?.execute(args.as_slice())?;
 
     // Tags and links.
-    let replaced = matches!(rows, Rows::Replaced);
-    if replaced {
+    if matches!(rows, Rows::Replaced) {
         conn.prepare_cached("DELETE FROM tags WHERE record_id = ?1")?
             .execute([id])?;
         conn.prepare_cached("DELETE FROM links WHERE from_id = ?1")?
